@@ -1,0 +1,33 @@
+//! The `boj` command. Results go to standard output, progress and messages to standard error.
+//! Exit status: 0 success, 1 a verification failed, 2 usage error, 3 any other failure (SPEC § 4).
+
+mod cli;
+mod demo;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let filter = std::env::var("BOJ_LOG").unwrap_or_else(|_| {
+        if matches!(args.command, cli::Command::Serve(_) | cli::Command::Demo(_)) { "info" } else { "warn" }.into()
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("boj: kan inte starta: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    match runtime.block_on(cli::run(args)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("boj: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

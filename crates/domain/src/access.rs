@@ -1,0 +1,285 @@
+//! Roles, scopes and the one authorisation decision (SPEC § 2, § 6).
+//!
+//! Every route in boj states the [`Action`] it performs; the web layer calls [`authorize`] for that
+//! action before the handler runs, and handlers that touch a scoped resource call it again with the
+//! resource as target. No other code decides who may do what.
+//!
+//! Least privilege per role (SPEC § 2):
+//! - `stodperson` (volunteer) and `samordnare` (coordinator) belong to one organisation;
+//! - `kommun` belongs to one municipality and sees only issued, compiled reports — never a case;
+//! - `forbund` (county strategist) belongs to one county and manages its agreements — never a case;
+//! - `admin` manages users, tokens and backups and is shown no case data anywhere.
+
+use crate::error::{Code, DomainError};
+use crate::kommun::{Kommunkod, Lanskod};
+use std::fmt;
+
+/// The five roles of SPEC § 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Stodperson,
+    Samordnare,
+    Kommun,
+    Forbund,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Stodperson, Role::Samordnare, Role::Kommun, Role::Forbund, Role::Admin];
+
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        Role::ALL.into_iter().find(|r| r.code() == s.trim()).ok_or_else(|| {
+            DomainError::new(
+                Code::OgiltigRoll,
+                "Okänd roll. Giltiga roller: stodperson, samordnare, kommun, forbund, admin.",
+            )
+        })
+    }
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            Role::Stodperson => "stodperson",
+            Role::Samordnare => "samordnare",
+            Role::Kommun => "kommun",
+            Role::Forbund => "forbund",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Role::Stodperson => "Stödperson",
+            Role::Samordnare => "Samordnare",
+            Role::Kommun => "Kommunhandläggare",
+            Role::Forbund => "Förbundsstrateg",
+            Role::Admin => "Teknisk administratör",
+        }
+    }
+
+    /// Roles that can see cases, or that administer the system, need a second factor (SPEC § 6).
+    pub const fn needs_second_factor(self) -> bool {
+        matches!(self, Role::Stodperson | Role::Samordnare | Role::Admin)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What part of the world a user's role applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// An organisation (its opaque id), for `stodperson` and `samordnare`.
+    Organisation(String),
+    /// One municipality, for `kommun`.
+    Kommun(Kommunkod),
+    /// One county, for `forbund`.
+    Lan(Lanskod),
+    /// The whole installation, for `admin`.
+    System,
+}
+
+impl Scope {
+    /// Builds the scope a role requires from what was given, refusing anything missing or extra.
+    pub fn for_role(
+        role: Role,
+        organisation: Option<String>,
+        kommun: Option<Kommunkod>,
+        lan: Option<Lanskod>,
+    ) -> Result<Self, DomainError> {
+        let err = |m: &str| DomainError::new(Code::OgiltigBehorighetsomfattning, m);
+        match (role, organisation, kommun, lan) {
+            (Role::Stodperson | Role::Samordnare, Some(o), None, None) if !o.trim().is_empty() => {
+                Ok(Scope::Organisation(o))
+            }
+            (Role::Stodperson | Role::Samordnare, ..) => {
+                Err(err("Stödpersoner och samordnare ska höra till en organisation, och bara till den."))
+            }
+            (Role::Kommun, None, Some(k), None) => Ok(Scope::Kommun(k)),
+            (Role::Kommun, ..) => Err(err("En kommunanvändare ska höra till en kommun, och bara till den.")),
+            (Role::Forbund, None, None, Some(l)) => Ok(Scope::Lan(l)),
+            (Role::Forbund, ..) => Err(err("En förbundsstrateg ska höra till ett län, och bara till det.")),
+            (Role::Admin, None, None, None) => Ok(Scope::System),
+            (Role::Admin, ..) => Err(err("En administratör hör inte till någon organisation, kommun eller län.")),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Scope::Organisation(o) => format!("organisation {o}"),
+            Scope::Kommun(k) => format!("{} ({k})", k.namn()),
+            Scope::Lan(l) => l.namn().to_string(),
+            Scope::System => "hela systemet".into(),
+        }
+    }
+}
+
+/// A signed-in user, as every authorisation decision sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: String,
+    pub name: String,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// Everything a route or handler can ask permission for. Targets are `None` at the route gate ("some
+/// such object") and given when the handler knows the object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// See the start page, one's own account, sign out.
+    SeStartsida,
+    /// Read a user account: one's own, or any for `admin`.
+    LasAnvandare(Option<&'a str>),
+    /// Create, change and disable users (SPEC § 2: `admin`).
+    HanteraAnvandare,
+    /// Create and revoke API tokens (SPEC § 2: `admin`).
+    HanteraTokens,
+}
+
+/// A refusal: [`Code::ForbjudenAtgard`] when the role may never do this,
+/// [`Code::UtanforBehorighet`] when the role may, but not for this object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    pub code: Code,
+    pub message: &'static str,
+}
+
+const FORBJUDEN: Denied = Denied {
+    code: Code::ForbjudenAtgard,
+    message: "Din roll har inte behörighet till det här.",
+};
+
+const UTANFOR: Denied = Denied {
+    code: Code::UtanforBehorighet,
+    message: "Det här ligger utanför din behörighet.",
+};
+
+/// The one authorisation decision of boj: may `p` perform `action`?
+pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
+    match action {
+        Action::SeStartsida => Ok(()),
+        Action::LasAnvandare(target) => match (p.role, target) {
+            (Role::Admin, _) => Ok(()),
+            (_, None) => Ok(()),
+            (_, Some(id)) if id == p.user_id => Ok(()),
+            (_, Some(_)) => Err(UTANFOR),
+        },
+        Action::HanteraAnvandare | Action::HanteraTokens => match p.role {
+            Role::Admin => Ok(()),
+            _ => Err(FORBJUDEN),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(role: Role) -> Principal {
+        let scope = match role {
+            Role::Stodperson | Role::Samordnare => Scope::Organisation("o_1".into()),
+            Role::Kommun => Scope::Kommun(Kommunkod::parse("2303").unwrap()),
+            Role::Forbund => Scope::Lan(Lanskod::parse("23").unwrap()),
+            Role::Admin => Scope::System,
+        };
+        Principal { user_id: format!("u_{role}"), name: role.to_string(), role, scope }
+    }
+
+    #[test]
+    fn only_admin_manages_users_and_tokens() {
+        for role in Role::ALL {
+            let allowed = role == Role::Admin;
+            assert_eq!(authorize(&p(role), Action::HanteraAnvandare).is_ok(), allowed, "{role}");
+            assert_eq!(authorize(&p(role), Action::HanteraTokens).is_ok(), allowed, "{role}");
+        }
+    }
+
+    #[test]
+    fn users_read_themselves_only() {
+        for role in Role::ALL {
+            let me = p(role);
+            assert!(authorize(&me, Action::LasAnvandare(Some(&me.user_id))).is_ok());
+            let other = authorize(&me, Action::LasAnvandare(Some("u_annan")));
+            assert_eq!(other.is_ok(), role == Role::Admin, "{role}");
+            if let Err(d) = other {
+                assert_eq!(d.code, Code::UtanforBehorighet);
+            }
+        }
+    }
+
+    #[test]
+    fn scope_must_fit_the_role() {
+        let k = Kommunkod::parse("2303").ok();
+        let l = Lanskod::parse("23").ok();
+        assert!(Scope::for_role(Role::Kommun, None, k, None).is_ok());
+        assert!(Scope::for_role(Role::Kommun, None, None, None).is_err());
+        assert!(Scope::for_role(Role::Kommun, Some("o".into()), k, None).is_err());
+        assert!(Scope::for_role(Role::Forbund, None, None, l).is_ok());
+        assert!(Scope::for_role(Role::Stodperson, Some("o_1".into()), None, None).is_ok());
+        assert!(Scope::for_role(Role::Stodperson, None, None, None).is_err());
+        assert!(Scope::for_role(Role::Admin, None, None, None).is_ok());
+        assert!(Scope::for_role(Role::Admin, None, k, None).is_err());
+    }
+}
+
+/// A user name: 2–64 characters of `a-z`, `0-9`, `.`, `_` and `-` (e.g. `kommun-2303`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Anvandarnamn(String);
+
+impl Anvandarnamn {
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let t = s.trim();
+        let ok = (2..=64).contains(&t.len())
+            && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+        if ok {
+            Ok(Self(t.to_string()))
+        } else {
+            Err(DomainError::new(
+                Code::OgiltigtNamn,
+                "Användarnamnet ska ha 2–64 tecken: små bokstäver a–z, siffror, punkt, understreck eller bindestreck.",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Anvandarnamn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A new password: at least 10 characters (NIST SP 800-63B: length over composition rules).
+/// Only checked when a password is set, never logged, and dropped once hashed.
+pub struct NyttLosenord(String);
+
+impl NyttLosenord {
+    pub const MIN_LEN: usize = 10;
+
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let s = s.trim_end_matches(['\r', '\n']);
+        if s.chars().count() < Self::MIN_LEN || s.len() > 1024 {
+            return Err(DomainError::new(
+                Code::SvagtLosenord,
+                format!("Lösenordet ska ha minst {} tecken.", Self::MIN_LEN),
+            ));
+        }
+        Ok(Self(s.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NyttLosenord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NyttLosenord(…)")
+    }
+}

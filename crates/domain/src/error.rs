@@ -1,0 +1,140 @@
+//! Stable error codes and the domain's error type.
+//!
+//! Every error that boj shows a user or an API client has a [`Code`]: a stable, greppable string that
+//! appears in API responses, logs and the docs (`docs/errors.md` lists them all, and a test keeps that
+//! list in step with this enum). The message beside it is Swedish and written for the user; causes
+//! that are not for the user are logged, never shown.
+
+use std::fmt;
+
+/// Every stable error code boj can return. The string form is the contract; never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    // Input that does not parse or breaks a rule (400 / 422).
+    OgiltigJson,
+    OgiltigForfragan,
+    ForStorForfragan,
+    FelMediatyp,
+    OgiltigKommunkod,
+    OgiltigtLanskod,
+    OgiltigtDatum,
+    OgiltigtOrganisationsnummer,
+    OgiltigtBelopp,
+    OgiltigKod,
+    OgiltigRoll,
+    OgiltigBehorighetsomfattning,
+    OgiltigtNamn,
+    SvagtLosenord,
+    Personnummer,
+    // Identity and permission (401 / 403).
+    EjInloggad,
+    FelInloggning,
+    SessionenHarGattUt,
+    ForbjudenAtgard,
+    UtanforBehorighet,
+    CsrfSaknas,
+    // Lookup and state (404 / 405 / 409).
+    HittasInte,
+    MetodEjTillaten,
+    Konflikt,
+    // Server side (5xx): never caused by what a client sends.
+    Internt,
+}
+
+impl Code {
+    /// All codes, in the order of the docs.
+    pub const ALL: &'static [Code] = &[
+        Code::OgiltigJson,
+        Code::OgiltigForfragan,
+        Code::ForStorForfragan,
+        Code::FelMediatyp,
+        Code::OgiltigKommunkod,
+        Code::OgiltigtLanskod,
+        Code::OgiltigtDatum,
+        Code::OgiltigtOrganisationsnummer,
+        Code::OgiltigtBelopp,
+        Code::OgiltigKod,
+        Code::OgiltigRoll,
+        Code::OgiltigBehorighetsomfattning,
+        Code::OgiltigtNamn,
+        Code::SvagtLosenord,
+        Code::Personnummer,
+        Code::EjInloggad,
+        Code::FelInloggning,
+        Code::SessionenHarGattUt,
+        Code::ForbjudenAtgard,
+        Code::UtanforBehorighet,
+        Code::CsrfSaknas,
+        Code::HittasInte,
+        Code::MetodEjTillaten,
+        Code::Konflikt,
+        Code::Internt,
+    ];
+
+    /// The stable string form used on the wire and in logs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Code::OgiltigJson => "ogiltig_json",
+            Code::OgiltigForfragan => "ogiltig_forfragan",
+            Code::ForStorForfragan => "for_stor_forfragan",
+            Code::FelMediatyp => "fel_mediatyp",
+            Code::OgiltigKommunkod => "ogiltig_kommunkod",
+            Code::OgiltigtLanskod => "ogiltig_lanskod",
+            Code::OgiltigtDatum => "ogiltigt_datum",
+            Code::OgiltigtOrganisationsnummer => "ogiltigt_organisationsnummer",
+            Code::OgiltigtBelopp => "ogiltigt_belopp",
+            Code::OgiltigKod => "ogiltig_kod",
+            Code::OgiltigRoll => "ogiltig_roll",
+            Code::OgiltigBehorighetsomfattning => "ogiltig_behorighetsomfattning",
+            Code::OgiltigtNamn => "ogiltigt_namn",
+            Code::SvagtLosenord => "svagt_losenord",
+            Code::Personnummer => "personnummer_i_fritext",
+            Code::EjInloggad => "ej_inloggad",
+            Code::FelInloggning => "fel_inloggning",
+            Code::SessionenHarGattUt => "sessionen_har_gatt_ut",
+            Code::ForbjudenAtgard => "forbjuden_atgard",
+            Code::UtanforBehorighet => "utanfor_behorighet",
+            Code::CsrfSaknas => "csrf_saknas",
+            Code::HittasInte => "hittas_inte",
+            Code::MetodEjTillaten => "metod_ej_tillaten",
+            Code::Konflikt => "konflikt",
+            Code::Internt => "internt_fel",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value that could not be parsed into a domain type, or that breaks a rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DomainError {
+    pub code: Code,
+    /// Swedish, for the user.
+    pub message: String,
+}
+
+impl DomainError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_and_snake_case() {
+        let mut seen = HashSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate code {c}");
+            assert!(c.as_str().chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'), "{c}");
+        }
+    }
+}

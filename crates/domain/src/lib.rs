@@ -1,0 +1,27 @@
+//! # boj-domain
+//!
+//! The pure core of boj: the codes, identifiers, rules and calculations that the rest of the system is
+//! built around. This crate performs no I/O, has no async code and knows nothing of HTTP or SQL.
+//!
+//! Its types follow "parse, don't validate": a [`Kommunkod`], an [`Organisationsnummer`], a [`Datum`] or a
+//! [`Kronor`] can only be made by a parser that checks it, so the rest of boj takes these types and never
+//! checks again. Every parse error carries a stable [`Code`] and a Swedish message for the user.
+//!
+//! Rules cite their source in their docs (for example `§ 22 2a` of the SocSam decision, or
+//! `11 kap. 6 § SoL`). Names are Swedish where the domain is Swedish and English for generic machinery.
+
+pub mod access;
+pub mod belopp;
+pub mod datum;
+pub mod error;
+pub mod kod;
+pub mod kommun;
+pub mod orgnr;
+pub mod personnummer;
+
+pub use access::{Action, Anvandarnamn, Denied, NyttLosenord, Principal, Role, Scope, authorize};
+pub use belopp::Kronor;
+pub use datum::Datum;
+pub use error::{Code, DomainError};
+pub use kommun::{Kommun, Kommunkod, Lanskod};
+pub use orgnr::Organisationsnummer;

@@ -1,0 +1,116 @@
+//! The append-only, hash-chained audit log (SPEC § 6).
+//!
+//! Every state change calls [`append`] inside its own transaction, so the entry and the change commit
+//! together or not at all. Entry *n* stores `hash = SHA-256(prev_hash ‖ seq ‖ at ‖ actor ‖ action ‖
+//! object)`; rewriting or cutting an entry breaks every later hash, which [`verify`] detects. The head
+//! (`audit_head`) is updated first in the transaction: that row lock orders concurrent writers on
+//! PostgreSQL, and on SQLite writers are serialised anyway.
+//!
+//! Entries hold user ids, action names and object ids — never anything about a help-seeker beyond a
+//! case id.
+
+use crate::{Result, Store, StoreError, Tx};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// One audit entry as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: Option<String>,
+    pub action: String,
+    pub object: Option<String>,
+    pub hash: String,
+}
+
+fn entry_hash(prev: &str, seq: i64, at: i64, actor: Option<&str>, action: &str, object: Option<&str>) -> String {
+    let mut h = Sha256::new();
+    for part in [prev, &seq.to_string(), &at.to_string(), actor.unwrap_or(""), action, object.unwrap_or("")] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends an entry in `tx`. `action` is a stable name such as `anvandare.skapad`.
+pub async fn append(tx: &mut Tx, at: i64, actor: Option<&str>, action: &str, object: Option<&str>) -> Result<()> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("hash")?;
+    let hash = entry_hash(&prev, seq, at, actor, action, object);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, object, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(actor.map(str::to_string))
+    .bind(action.to_string())
+    .bind(object.map(str::to_string))
+    .bind(prev)
+    .bind(hash.clone())
+    .execute(&mut *tx.tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(hash).execute(&mut *tx.tx).await?;
+    Ok(())
+}
+
+/// Appends one entry in a transaction of its own (for events that change nothing else, like a sign-in).
+pub async fn record(store: &Store, actor: Option<&str>, action: &str, object: Option<&str>) -> Result<()> {
+    let mut tx = store.begin().await?;
+    append(&mut tx, store.now(), actor, action, object).await?;
+    tx.commit().await
+}
+
+/// The newest entries, newest first.
+pub async fn recent(store: &Store, limit: i64) -> Result<Vec<Entry>> {
+    let rows = sqlx::query("SELECT seq, at, actor, action, object, hash FROM audit_log ORDER BY seq DESC LIMIT $1")
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Entry {
+                seq: r.try_get("seq")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                action: r.try_get("action")?,
+                object: r.try_get("object")?,
+                hash: r.try_get("hash")?,
+            })
+        })
+        .collect()
+}
+
+/// Recomputes the chain from the start. Returns the number of entries and the head hash, or the
+/// first sequence number where the chain breaks.
+pub async fn verify(store: &Store) -> Result<(i64, String)> {
+    let rows = sqlx::query("SELECT seq, at, actor, action, object, prev_hash, hash FROM audit_log ORDER BY seq")
+        .fetch_all(store.pool())
+        .await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?;
+    let mut prev = "0".repeat(64);
+    let mut expected_seq = 1;
+    for r in &rows {
+        let seq: i64 = r.try_get("seq")?;
+        let actor: Option<String> = r.try_get("actor")?;
+        let object: Option<String> = r.try_get("object")?;
+        let action: String = r.try_get("action")?;
+        let stored_prev: String = r.try_get("prev_hash")?;
+        let hash: String = r.try_get("hash")?;
+        let want = entry_hash(&prev, seq, r.try_get("at")?, actor.as_deref(), &action, object.as_deref());
+        if seq != expected_seq || stored_prev != prev || hash != want {
+            return Err(StoreError::Other(format!("granskningsloggen bryts vid post {seq}")));
+        }
+        prev = hash;
+        expected_seq += 1;
+    }
+    let head_seq: i64 = head.try_get("seq")?;
+    let head_hash: String = head.try_get("hash")?;
+    if head_seq != expected_seq - 1 || head_hash != prev {
+        return Err(StoreError::Other("granskningsloggens sista poster saknas".into()));
+    }
+    Ok((head_seq, prev))
+}

@@ -1,0 +1,256 @@
+//! # boj-store
+//!
+//! Storage for boj: one code path over SQLite (embedded, the default) and PostgreSQL
+//! (`BOJ_DATABASE_URL=postgres://…`), through sqlx's `Any` driver. The schema lives in two migration
+//! folders with the same file names (`migrations/sqlite`, `migrations/postgres`), because their DDL
+//! differs in details; a test compares the resulting tables and columns.
+//!
+//! Conventions that keep the one code path honest: integers are `BIGINT` and read as `i64`; flags are
+//! 0/1 integers (`bool` does not decode through `Any` on SQLite); timestamps are Unix seconds; civil dates
+//! are `TEXT 'YYYY-MM-DD'`; placeholders are `$1…$n`, which both databases accept.
+//!
+//! Durability: SQLite runs in WAL mode with `synchronous=FULL`, so a commit that returned survives a
+//! power loss; foreign keys are on; `secure_delete` overwrites deleted content. Writers on SQLite are
+//! serialised in-process by [`Store::begin`], which avoids `SQLITE_BUSY` upgrades of read transactions.
+//!
+//! Every state change writes an [`audit`] entry inside the same transaction.
+
+pub mod audit;
+pub mod clock;
+pub mod orgs;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
+
+use boj_domain::DomainError;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+pub use clock::{Clock, SharedClock};
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// What can go wrong in storage. The web layer maps each to a status and a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique value exists already; carries the id of what it conflicts with, when known.
+    #[error("conflict with {0:?}")]
+    Conflict(Option<String>),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The storage handle: a connection pool and the clock every timestamp comes from.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    clock: SharedClock,
+    /// SQLite has one writer at a time; taking this before `BEGIN` queues writers here instead of
+    /// failing with `SQLITE_BUSY`. `None` on PostgreSQL, which has row locks.
+    writer: Option<Arc<Semaphore>>,
+}
+
+/// A write transaction. Dropping it without [`Tx::commit`] rolls back.
+pub struct Tx {
+    pub tx: Transaction<'static, Any>,
+    _writer: Option<OwnedSemaphorePermit>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The SQLite database file inside a data directory.
+pub fn sqlite_path(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("boj.sqlite")
+}
+
+impl Store {
+    /// Opens the database: PostgreSQL when `database_url` is given, otherwise SQLite in `data_dir`
+    /// (created on first use). Does not migrate; call [`Store::migrate`].
+    pub async fn open(data_dir: &Path, database_url: Option<&str>, clock: SharedClock) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        match database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                Ok(Self { pool, backend: Backend::Postgres, clock, writer: None })
+            }
+            Some(_) => Err(StoreError::Other(
+                "BOJ_DATABASE_URL ska börja med postgres:// (utan den används SQLite i datakatalogen)".into(),
+            )),
+            None => {
+                std::fs::create_dir_all(data_dir)
+                    .map_err(|e| StoreError::Other(format!("kan inte skapa {}: {e}", data_dir.display())))?;
+                let path = sqlite_path(data_dir);
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            for pragma in [
+                                "PRAGMA journal_mode = WAL",
+                                "PRAGMA synchronous = FULL",
+                                "PRAGMA foreign_keys = ON",
+                                "PRAGMA busy_timeout = 10000",
+                                "PRAGMA secure_delete = ON",
+                            ] {
+                                conn.execute(pragma).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?;
+                Ok(Self { pool, backend: Backend::Sqlite, clock, writer: Some(Arc::new(Semaphore::new(1))) })
+            }
+        }
+    }
+
+    /// Applies every migration that has not been applied yet. Safe to run on every start.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether the schema has been created (used by `demo` and `init` to tell a fresh directory).
+    pub async fn is_initialised(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await.or_else(
+            |e| match e {
+                sqlx::Error::Database(_) => Ok(0),
+                other => Err(other),
+            },
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
+    /// Now, as Unix seconds, from the store's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now().as_second()
+    }
+
+    /// Begins a write transaction (queued behind other writers on SQLite).
+    pub async fn begin(&self) -> Result<Tx> {
+        let permit = match &self.writer {
+            Some(s) => Some(
+                s.clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| StoreError::Other("skrivkön är stängd".into()))?,
+            ),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(Tx { tx, _writer: permit })
+    }
+
+    /// A cheap round trip, for the health check.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Table and column names of the schema, sorted, for comparing the two backends.
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        use sqlx::Row;
+        let rows: Vec<AnyRow> = match self.backend {
+            Backend::Sqlite => {
+                sqlx::query(
+                    "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Backend::Postgres => {
+                sqlx::query(
+                    "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        let mut out = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>("t")?, r.try_get::<String, _>("c")?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        out.sort();
+        Ok(out)
+    }
+
+    /// Closes the pool (on SQLite this also checkpoints the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Maps a unique-constraint violation to [`StoreError::Conflict`].
+pub(crate) fn conflict_or(e: sqlx::Error, id: Option<String>) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(id),
+        _ => StoreError::Db(e),
+    }
+}
+
+/// A new opaque id with a type prefix, e.g. `u_3f9a…` (16 random bytes, hex).
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", random_hex(16))
+}
+
+/// `n` random bytes from the operating system's generator, as hex.
+pub fn random_hex(n: usize) -> String {
+    let mut b = vec![0u8; n];
+    // The OS generator failing is not recoverable: without randomness no secret can be made safely.
+    #[allow(clippy::expect_used)]
+    getrandom::fill(&mut b).expect("the operating system's random number generator failed");
+    hex::encode(b)
+}
+
+/// SHA-256 of a secret, as hex: what is stored for session ids and API tokens.
+pub fn sha256_hex(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(s.as_bytes()))
+}

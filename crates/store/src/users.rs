@@ -1,0 +1,211 @@
+//! User accounts: name, role and scope (SPEC § 2), an argon2id password hash (SPEC § 6), disabled flag.
+
+use crate::{Result, Store, StoreError, audit, conflict_or, new_id};
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use argon2::Argon2;
+use boj_domain::{Anvandarnamn, Code, DomainError, Kommunkod, Lanskod, NyttLosenord, Principal, Role, Scope};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub scope: Scope,
+    pub disabled: bool,
+}
+
+impl User {
+    pub fn principal(&self) -> Principal {
+        Principal { user_id: self.id.clone(), name: self.name.clone(), role: self.role, scope: self.scope.clone() }
+    }
+}
+
+const COLUMNS: &str = "id, name, role, organisation_id, municipality, county, disabled";
+
+fn from_row(r: &AnyRow) -> Result<User> {
+    let corrupt = |what: &str| StoreError::Other(format!("ogiltigt värde i users.{what}"));
+    let role = Role::parse(&r.try_get::<String, _>("role")?).map_err(|_| corrupt("role"))?;
+    let org: Option<String> = r.try_get("organisation_id")?;
+    let muni = r
+        .try_get::<Option<String>, _>("municipality")?
+        .map(|k| Kommunkod::parse(&k))
+        .transpose()
+        .map_err(|_| corrupt("municipality"))?;
+    let county =
+        r.try_get::<Option<String>, _>("county")?.map(|l| Lanskod::parse(&l)).transpose().map_err(|_| corrupt("county"))?;
+    let scope = Scope::for_role(role, org, muni, county).map_err(|_| corrupt("scope"))?;
+    Ok(User {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        role,
+        scope,
+        disabled: r.try_get::<i64, _>("disabled")? != 0,
+    })
+}
+
+/// Hashes a password with argon2id (default parameters: m = 19 MiB, t = 2, p = 1, OWASP's minimum),
+/// off the async threads because it is deliberately slow.
+pub async fn hash_password(password: &NyttLosenord) -> Result<String> {
+    let pw = password.expose().to_string();
+    tokio::task::spawn_blocking(move || {
+        let hash: PasswordHash =
+            Argon2::default().hash_password(pw.as_bytes()).map_err(|e| StoreError::Other(format!("argon2: {e}")))?;
+        Ok(hash.to_string())
+    })
+    .await
+    .map_err(|e| StoreError::Other(format!("argon2: {e}")))?
+}
+
+fn verify_hash(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// Creates a user. A name that is taken is a conflict; an organisation that does not exist is refused.
+pub async fn create(
+    store: &Store,
+    actor: Option<&str>,
+    name: &Anvandarnamn,
+    role: Role,
+    scope: &Scope,
+    password: &NyttLosenord,
+) -> Result<User> {
+    if let Scope::Organisation(o) = scope {
+        crate::orgs::get(store, o).await.map_err(|e| match e {
+            StoreError::NotFound => StoreError::Domain(DomainError::new(
+                Code::OgiltigBehorighetsomfattning,
+                format!("Organisationen {o} finns inte."),
+            )),
+            other => other,
+        })?;
+    }
+    let hash = hash_password(password).await?;
+    let id = new_id("u");
+    let (org, muni, county) = match scope {
+        Scope::Organisation(o) => (Some(o.clone()), None, None),
+        Scope::Kommun(k) => (None, Some(k.to_string()), None),
+        Scope::Lan(l) => (None, None, Some(l.to_string())),
+        Scope::System => (None, None, None),
+    };
+    let mut tx = store.begin().await?;
+    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE name = $1")
+        .bind(name.to_string())
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    if existing.is_some() {
+        return Err(StoreError::Conflict(existing));
+    }
+    sqlx::query(
+        "INSERT INTO users (id, name, role, organisation_id, municipality, county, password_hash, disabled, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)",
+    )
+    .bind(id.clone())
+    .bind(name.to_string())
+    .bind(role.code())
+    .bind(org)
+    .bind(muni)
+    .bind(county)
+    .bind(hash)
+    .bind(store.now())
+    .execute(&mut *tx.tx)
+    .await
+    .map_err(|e| conflict_or(e, None))?;
+    audit::append(&mut tx, store.now(), actor, "anvandare.skapad", Some(&id)).await?;
+    tx.commit().await?;
+    Ok(User { id, name: name.to_string(), role, scope: scope.clone(), disabled: false })
+}
+
+pub async fn get(store: &Store, id: &str) -> Result<User> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    from_row(&r)
+}
+
+pub async fn by_name(store: &Store, name: &str) -> Result<User> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE name = $1");
+    let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(name.to_string())
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    from_row(&r)
+}
+
+pub async fn list(store: &Store) -> Result<Vec<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY name");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(store.pool()).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Checks a name and password. Returns the user only if both match and the account is enabled.
+/// An unknown name costs the same argon2 work as a known one, so timing does not tell names apart.
+pub async fn authenticate(store: &Store, name: &str, password: &str) -> Result<Option<User>> {
+    let row = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE name = $1")
+        .bind(name.to_string())
+        .fetch_optional(store.pool())
+        .await?;
+    let (id, hash, disabled) = match &row {
+        Some(r) => (Some(r.try_get::<String, _>("id")?), r.try_get::<String, _>("password_hash")?, r.try_get::<i64, _>("disabled")? != 0),
+        None => (None, DUMMY_HASH.to_string(), true),
+    };
+    let pw = password.to_string();
+    let ok = tokio::task::spawn_blocking(move || verify_hash(&hash, &pw))
+        .await
+        .map_err(|e| StoreError::Other(format!("argon2: {e}")))?;
+    match id {
+        Some(id) if ok && !disabled => get(store, &id).await.map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// A valid argon2id hash of a random password, verified against when the user name is unknown.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    Argon2::default()
+        .hash_password(crate::random_hex(16).as_bytes())
+        .map(|h: PasswordHash| h.to_string())
+        .unwrap_or_default()
+});
+
+pub async fn set_password(store: &Store, actor: Option<&str>, user_id: &str, password: &NyttLosenord) -> Result<()> {
+    let hash = hash_password(password).await?;
+    let mut tx = store.begin().await?;
+    let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    // A new password ends every session of the account.
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id.to_string()).execute(&mut *tx.tx).await?;
+    audit::append(&mut tx, store.now(), actor, "anvandare.losenord_bytt", Some(user_id)).await?;
+    tx.commit().await
+}
+
+/// Disables an account and ends its sessions and tokens at once.
+pub async fn disable(store: &Store, actor: Option<&str>, user_id: &str) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let n = sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id.to_string()).execute(&mut *tx.tx).await?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(store.now())
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(&mut tx, store.now(), actor, "anvandare.avstangd", Some(user_id)).await?;
+    tx.commit().await
+}

@@ -1,0 +1,236 @@
+//! JSON API handlers (`/api/v1`). Request bodies are plain strings at the edge and are parsed into
+//! domain types here: a value that does not parse is a 422 with its stable code.
+
+use crate::AppState;
+use crate::auth::Authed;
+use crate::error::{ApiError, Failure};
+use crate::extract::ApiJson;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use boj_domain::{Action, Anvandarnamn, Datum, Kommunkod, Lanskod, NyttLosenord, Role, Scope, authorize};
+use boj_store::users::User;
+use boj_store::{audit, tokens, users};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `{"items": [...]}`, the shape of every list.
+#[derive(Serialize, ToSchema)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the database answers.
+    pub status: &'static str,
+    pub version: &'static str,
+}
+
+/// Liveness and database reachability. Public.
+#[utoipa::path(get, path = "/api/v1/health", responses((status = 200, body = Health)))]
+pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    state.store.ping().await?;
+    Ok(Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") }))
+}
+
+/// The OpenAPI document, generated from the code.
+pub async fn openapi_json() -> impl IntoResponse {
+    Json(crate::openapi::document())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Municipality {
+    /// SCB municipality code.
+    pub code: String,
+    pub name: &'static str,
+    /// SCB county code.
+    pub county: String,
+    pub county_name: &'static str,
+}
+
+/// All 290 municipalities with their SCB codes and counties. Public reference data.
+#[utoipa::path(get, path = "/api/v1/municipalities", responses((status = 200, body = Items<Municipality>)))]
+pub async fn municipalities() -> Json<Items<Municipality>> {
+    Json(Items {
+        items: boj_domain::kommun::kommuner()
+            .iter()
+            .map(|k| Municipality {
+                code: k.kod.to_string(),
+                name: k.namn,
+                county: k.lan.to_string(),
+                county_name: k.lan_namn,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: String,
+    pub name: String,
+    /// `stodperson`, `samordnare`, `kommun`, `forbund` or `admin`.
+    pub role: String,
+    pub organisation: Option<String>,
+    pub municipality: Option<String>,
+    pub county: Option<String>,
+    pub disabled: bool,
+}
+
+impl From<&User> for UserOut {
+    fn from(u: &User) -> Self {
+        let (organisation, municipality, county) = match &u.scope {
+            Scope::Organisation(o) => (Some(o.clone()), None, None),
+            Scope::Kommun(k) => (None, Some(k.to_string()), None),
+            Scope::Lan(l) => (None, None, Some(l.to_string())),
+            Scope::System => (None, None, None),
+        };
+        UserOut {
+            id: u.id.clone(),
+            name: u.name.clone(),
+            role: u.role.code().into(),
+            organisation,
+            municipality,
+            county,
+            disabled: u.disabled,
+        }
+    }
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = UserOut), (status = 401)))]
+pub async fn me(State(state): State<AppState>, Authed(p): Authed) -> Result<Json<UserOut>, ApiError> {
+    let u = users::get(&state.store, &p.user_id).await?;
+    Ok(Json(UserOut::from(&u)))
+}
+
+/// Every user account (admin).
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Items<UserOut>), (status = 403)))]
+pub async fn list_users(State(state): State<AppState>) -> Result<Json<Items<UserOut>>, ApiError> {
+    let list = users::list(&state.store).await?;
+    Ok(Json(Items { items: list.iter().map(UserOut::from).collect() }))
+}
+
+/// One user account: one's own, or any for admin.
+#[utoipa::path(get, path = "/api/v1/users/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = UserOut), (status = 403), (status = 404)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<UserOut>, ApiError> {
+    authorize(&p, Action::LasAnvandare(Some(&id)))?;
+    let u = users::get(&state.store, &id).await?;
+    Ok(Json(UserOut::from(&u)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserIn {
+    pub name: String,
+    pub role: String,
+    /// Required for `stodperson` and `samordnare`.
+    pub organisation: Option<String>,
+    /// SCB code, required for `kommun`.
+    pub municipality: Option<String>,
+    /// SCB county code, required for `forbund`.
+    pub county: Option<String>,
+    /// At least 10 characters.
+    pub password: String,
+}
+
+/// Creates a user (admin). 409 with the existing id when the name is taken.
+#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserIn,
+    responses((status = 201, body = UserOut), (status = 409), (status = 422)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    ApiJson(body): ApiJson<NewUserIn>,
+) -> Result<impl IntoResponse, ApiError> {
+    let name = Anvandarnamn::parse(&body.name)?;
+    let role = Role::parse(&body.role)?;
+    let kommun = body.municipality.as_deref().map(Kommunkod::parse).transpose()?;
+    let lan = body.county.as_deref().map(Lanskod::parse).transpose()?;
+    let scope = Scope::for_role(role, body.organisation.clone(), kommun, lan)?;
+    let password = NyttLosenord::parse(&body.password)?;
+    let u = users::create(&state.store, Some(&p.user_id), &name, role, &scope, &password).await?;
+    Ok((StatusCode::CREATED, Json(UserOut::from(&u))))
+}
+
+/// Disables a user, ending their sessions and tokens (admin).
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", params(("id" = String, Path)),
+    responses((status = 204), (status = 404)))]
+pub async fn disable_user(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    users::disable(&state.store, Some(&p.user_id), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTokenIn {
+    /// The user name the token acts as.
+    pub user: String,
+    /// Last day of validity (`YYYY-MM-DD`); default 90 days from today.
+    pub expires_on: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenOut {
+    pub id: String,
+    /// Shown once; only its hash is stored.
+    pub token: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// Creates a bearer token for a user (admin).
+#[utoipa::path(post, path = "/api/v1/tokens", request_body = NewTokenIn,
+    responses((status = 201, body = TokenOut), (status = 404), (status = 422)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    ApiJson(body): ApiJson<NewTokenIn>,
+) -> Result<impl IntoResponse, ApiError> {
+    let days = match body.expires_on.as_deref() {
+        None => tokens::DEFAULT_DAYS,
+        Some(s) => {
+            let until = Datum::parse(s)?;
+            let today = state.store.clock().today();
+            let days = i64::from(today.until(until.civil()).map(|sp| sp.get_days()).unwrap_or(0));
+            if days < 1 {
+                return Err(Failure::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    boj_domain::Code::OgiltigtDatum,
+                    "Sista giltighetsdag ska ligga efter i dag.",
+                )
+                .into());
+            }
+            days
+        }
+    };
+    let user = users::by_name(&state.store, &body.user).await?;
+    let t = tokens::create(&state.store, Some(&p.user_id), &user, days).await?;
+    Ok((StatusCode::CREATED, Json(TokenOut { id: t.id, token: t.token, expires_at: t.expires_at })))
+}
+
+/// Revokes a token by id (admin).
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = String, Path)),
+    responses((status = 204), (status = 404)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    tokens::revoke(&state.store, Some(&p.user_id), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Records in the audit log that `actor` did `action`; used by pages for events with no other write.
+pub async fn note(state: &AppState, actor: &str, action: &str) -> Result<(), Failure> {
+    audit::record(&state.store, Some(actor), action, None).await.map_err(Failure::from)
+}

@@ -1,0 +1,137 @@
+//! How failures become responses.
+//!
+//! A [`Failure`] is a status, a stable [`Code`] and a Swedish message. The API renders it as
+//! `{"error": {"code", "message"}}` (plus `id` for conflicts); pages render it as an HTML page. The
+//! cause of an internal error is logged with the request's span and never shown to the user.
+
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use boj_domain::{Code, Denied, DomainError};
+use boj_store::StoreError;
+use serde_json::json;
+
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub status: StatusCode,
+    pub code: Code,
+    pub message: String,
+    /// For 409: the id of the existing object.
+    pub conflict_id: Option<String>,
+}
+
+impl Failure {
+    pub fn new(status: StatusCode, code: Code, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), conflict_id: None }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, Code::HittasInte, "Det du söker finns inte.")
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, Code::OgiltigForfragan, message)
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internt fel");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Code::Internt,
+            "Något gick fel hos oss. Inget av det du sparat tidigare har påverkats. Försök igen om en stund.",
+        )
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, Code::EjInloggad, "Du behöver logga in.")
+    }
+
+    pub fn expired() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, Code::SessionenHarGattUt, "Din session har gått ut. Logga in igen.")
+    }
+}
+
+impl From<DomainError> for Failure {
+    /// Values that parse but break a rule are 422; the parse errors of the domain are all about values.
+    fn from(e: DomainError) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.code, e.message)
+    }
+}
+
+impl From<Denied> for Failure {
+    fn from(d: Denied) -> Self {
+        Self::new(StatusCode::FORBIDDEN, d.code, d.message)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Failure::not_found(),
+            StoreError::Conflict(id) => Failure {
+                conflict_id: id,
+                ..Failure::new(StatusCode::CONFLICT, Code::Konflikt, "Det finns redan.")
+            },
+            StoreError::Domain(d) => d.into(),
+            other => Failure::internal(other),
+        }
+    }
+}
+
+/// A failure answered as JSON (routes under `/api`).
+#[derive(Debug)]
+pub struct ApiError(pub Failure);
+
+impl<E: Into<Failure>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let f = self.0;
+        let mut error = json!({"code": f.code.as_str(), "message": f.message});
+        if let Some(id) = f.conflict_id {
+            error["id"] = json!(id);
+        }
+        (f.status, Json(json!({ "error": error }))).into_response()
+    }
+}
+
+/// A failure answered as an HTML page.
+#[derive(Debug)]
+pub struct PageError(pub Failure);
+
+impl<E: Into<Failure>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "fel.html")]
+struct FelSida<'a> {
+    status: u16,
+    message: &'a str,
+    code: &'a str,
+    signed_in: bool,
+    demo: bool,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let f = self.0;
+        let page = FelSida { status: f.status.as_u16(), message: &f.message, code: f.code.as_str(), signed_in: false, demo: false };
+        match page.render() {
+            Ok(html) => (f.status, Html(html)).into_response(),
+            Err(_) => (f.status, f.message).into_response(),
+        }
+    }
+}
+
+/// Answers a failure in the form the path calls for: JSON under `/api`, HTML elsewhere.
+pub fn respond(path: &str, f: Failure) -> Response {
+    if path.starts_with("/api") { ApiError(f).into_response() } else { PageError(f).into_response() }
+}

@@ -1,0 +1,40 @@
+//! The OpenAPI document, generated from the handlers' `#[utoipa::path]` annotations.
+
+use crate::api;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "boj API", description = "JSON API för boj. Fel har formen {\"error\": {\"code\", \"message\"}}; koderna listas i docs/errors.md."),
+    paths(
+        api::health,
+        api::municipalities,
+        api::me,
+        api::list_users,
+        api::get_user,
+        api::create_user,
+        api::disable_user,
+        api::create_token,
+        api::revoke_token,
+    ),
+    components(schemas(api::Health, api::UserOut, api::NewUserIn, api::NewTokenIn, api::TokenOut, api::Municipality)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

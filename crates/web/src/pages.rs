@@ -1,0 +1,185 @@
+//! Server-rendered pages (askama templates in `templates/`). Swedish throughout; no JavaScript needed.
+
+use crate::AppState;
+use crate::auth::{Authed, Identity, SECURE_SESSION_COOKIE, SESSION_COOKIE, Who, cookie_name};
+use crate::error::PageError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use boj_domain::{Principal, Role};
+use boj_store::sessions::{self, Stage};
+use boj_store::users;
+use serde::Deserialize;
+
+/// What every page's layout needs.
+pub struct Layout {
+    pub demo: bool,
+    /// Signed-in user's name and role label.
+    pub user: Option<(String, &'static str)>,
+    /// The session's CSRF token, for forms.
+    pub csrf: String,
+}
+
+impl Layout {
+    fn new(state: &AppState, identity: &Identity) -> Self {
+        match identity {
+            Identity::Session { session, .. } => Layout {
+                demo: state.config.demo,
+                user: Some((session.user.name.clone(), session.user.role.label())),
+                csrf: session.csrf_token.clone(),
+            },
+            _ => Layout { demo: state.config.demo, user: None, csrf: String::new() },
+        }
+    }
+}
+
+fn render(t: &impl Template) -> Result<Html<String>, PageError> {
+    t.render().map(Html).map_err(|e| PageError(crate::error::Failure::internal(e)))
+}
+
+#[derive(Template)]
+#[template(path = "logga_in.html")]
+struct LoginPage {
+    layout: Layout,
+    error: Option<String>,
+    notice: Option<&'static str>,
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    utgangen: Option<String>,
+    utloggad: Option<String>,
+}
+
+pub async fn login_form(State(state): State<AppState>, Who(who): Who, Query(q): Query<LoginQuery>) -> Response {
+    if who.principal().is_some() {
+        return Redirect::to("/").into_response();
+    }
+    let notice = if q.utgangen.is_some() {
+        Some("Din session har gått ut. Logga in igen.")
+    } else if q.utloggad.is_some() {
+        Some("Du är utloggad.")
+    } else {
+        None
+    };
+    let page = LoginPage { layout: Layout::new(&state, &Identity::Anonymous), error: None, notice, name: String::new() };
+    render(&page).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Checks name and password; on success starts a fresh session (never reusing an old id) and goes to
+/// the start page. Roles that need a second factor will get a second step here (the session's stage).
+pub async fn login(
+    State(state): State<AppState>,
+    Who(who): Who,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    if let Identity::Session { secret, .. } = &who {
+        sessions::delete(&state.store, secret).await?;
+    }
+    let name = form.name.trim().to_string();
+    let Some(user) = users::authenticate(&state.store, &name, &form.password).await? else {
+        let page = LoginPage {
+            layout: Layout::new(&state, &Identity::Anonymous),
+            error: Some("Fel användarnamn eller lösenord.".into()),
+            notice: None,
+            name,
+        };
+        return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
+    };
+    let (secret, _) = sessions::create(&state.store, &user, Stage::Klar).await?;
+    let cookie = Cookie::build((cookie_name(&state), secret))
+        .http_only(true)
+        .secure(state.config.secure_cookies)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .build();
+    Ok((jar.add(cookie), Redirect::to("/")).into_response())
+}
+
+pub async fn logout(State(state): State<AppState>, Who(who): Who, jar: CookieJar) -> Result<Response, PageError> {
+    if let Identity::Session { secret, session } = &who {
+        sessions::delete(&state.store, secret).await?;
+        crate::api::note(&state, &session.user.id, "session.utloggad").await?;
+    }
+    let jar = jar
+        .remove(Cookie::build(SESSION_COOKIE).path("/"))
+        .remove(Cookie::build(SECURE_SESSION_COOKIE).path("/"));
+    Ok((jar, Redirect::to("/logga-in?utloggad=1")).into_response())
+}
+
+/// One thing a role can do, shown on its start page.
+pub struct Card {
+    pub title: &'static str,
+    pub text: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "start.html")]
+struct StartPage {
+    layout: Layout,
+    name: String,
+    role: &'static str,
+    scope: String,
+    cards: Vec<Card>,
+    users: Vec<boj_store::users::User>,
+}
+
+/// What each role may do (SPEC § 2), in the role's own words.
+fn cards(role: Role) -> Vec<Card> {
+    let c = |title, text| Card { title, text };
+    match role {
+        Role::Stodperson => vec![c("Dina ärenden", "Du registrerar ärenden och arbetar med dina egna ärenden, och ser kontaktuppgifter i dem när den hjälpsökande har samtyckt.")],
+        Role::Samordnare => vec![
+            c("Organisationens ärenden", "Du ser och arbetar med alla ärenden i organisationen och fördelar dem."),
+            c("Vittnesstöd och volontärtimmar", "Du registrerar vittnesstödstillfällen och volontärtimmar."),
+            c("Uppföljningsrapporter", "Du förhandsgranskar, utfärdar och rättar rapporterna till kommunerna."),
+        ],
+        Role::Kommun => vec![c("Din kommuns överenskommelser", "Du läser de överenskommelser din kommun är part i, utfärdade rapporter och fördelningen av bidraget. Enskilda ärenden visas aldrig.")],
+        Role::Forbund => vec![c("Länets överenskommelser", "Du förvaltar länets överenskommelser, parter, beslut, underskrifter, bidrag och befolkningsuppgifter, och läser alla utfärdade rapporter. Enskilda ärenden visas aldrig.")],
+        Role::Admin => vec![c("Användare och nycklar", "Du hanterar användare, API-nycklar och säkerhetskopior. Ärendeuppgifter visas aldrig för din roll.")],
+    }
+}
+
+pub async fn start(State(state): State<AppState>, Who(who): Who, Authed(p): Authed) -> Result<Html<String>, PageError> {
+    let Principal { name, role, scope, .. } = p;
+    let users = if role == Role::Admin { users::list(&state.store).await? } else { Vec::new() };
+    render(&StartPage {
+        layout: Layout::new(&state, &who),
+        name,
+        role: role.label(),
+        scope: scope.label(),
+        cards: cards(role),
+        users,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "tillganglighet.html")]
+struct AccessibilityPage {
+    layout: Layout,
+}
+
+pub async fn accessibility(State(state): State<AppState>, Who(who): Who) -> Result<Html<String>, PageError> {
+    render(&AccessibilityPage { layout: Layout::new(&state, &who) })
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../static/boj.css"),
+    )
+        .into_response()
+}
