@@ -1,7 +1,9 @@
 //! Command-line interface (SPEC § 4). Every command that touches data takes `--data DIR`;
 //! `BOJ_DATABASE_URL` selects PostgreSQL instead of the SQLite file in that directory.
 
-use boj_domain::{Anvandarnamn, DomainError, Kommunkod, Lanskod, NyttLosenord, Organisationsnummer, Role, Scope};
+use boj_domain::{
+    Anvandarnamn, DomainError, Kommunkod, Lanskod, NyttLosenord, Organisationsnummer, Role, Scope,
+};
 use boj_store::clock::SystemClock;
 use boj_store::sessions::Expiry;
 use boj_store::{SharedClock, Store, StoreError, audit, orgs, tokens, users};
@@ -13,7 +15,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "boj", version, about = "boj: ett idéburet offentligt partnerskap mellan en stödorganisation och kommunerna som finansierar den.")]
+#[command(
+    name = "boj",
+    version,
+    about = "boj: ett idéburet offentligt partnerskap mellan en stödorganisation och kommunerna som finansierar den."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -264,7 +270,11 @@ async fn open_initialised(data: &DataArgs) -> CliResult<Store> {
 /// Reads a password: the first line of the file, or of standard input.
 fn read_password(file: Option<&Path>) -> CliResult<NyttLosenord> {
     let line = match file {
-        Some(p) => std::fs::read_to_string(p)?.lines().next().unwrap_or("").to_string(),
+        Some(p) => std::fs::read_to_string(p)?
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string(),
         None => {
             let mut s = String::new();
             std::io::stdin().lock().read_line(&mut s)?;
@@ -279,7 +289,10 @@ pub fn web_config(web: &WebArgs, secure_cookies: bool, demo: bool) -> CliResult<
         return Err(CliError::Usage("sessionstiderna ska vara minst 1".into()));
     }
     Ok(WebConfig {
-        expiry: Expiry { idle_secs: web.session_idle_minutes * 60, absolute_secs: web.session_max_hours * 3600 },
+        expiry: Expiry {
+            idle_secs: web.session_idle_minutes * 60,
+            absolute_secs: web.session_max_hours * 3600,
+        },
         secure_cookies,
         demo,
         ..WebConfig::default()
@@ -327,18 +340,34 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Serve(a) => {
             let store = open_initialised(&a.data).await?;
             let config = web_config(&a.web, !a.insecure_cookies, false)?;
-            serve_on(&a.web.listen, AppState { store, config: Arc::new(config) }, || {}).await?;
+            serve_on(
+                &a.web.listen,
+                AppState {
+                    store,
+                    config: Arc::new(config),
+                },
+                || {},
+            )
+            .await?;
         }
         Command::Demo(a) => crate::demo::run(a).await?,
         Command::Init(a) => {
             let store = open(&a.data, Arc::new(SystemClock)).await?;
             if store.is_initialised().await? {
-                return Err(CliError::Failure(format!("{} är redan initierad", a.data.data.display())));
+                return Err(CliError::Failure(format!(
+                    "{} är redan initierad",
+                    a.data.data.display()
+                )));
             }
             let name = Anvandarnamn::parse(&a.admin)?;
             let password = read_password(a.password_file.as_deref())?;
-            let u = users::create(&store, None, &name, Role::Admin, &Scope::System, &password).await?;
-            eprintln!("boj: {} initierad; administratören {} är skapad", a.data.data.display(), u.name);
+            let u =
+                users::create(&store, None, &name, Role::Admin, &Scope::System, &password).await?;
+            eprintln!(
+                "boj: {} initierad; administratören {} är skapad",
+                a.data.data.display(),
+                u.name
+            );
         }
         Command::Migrate(d) => {
             open(&d, Arc::new(SystemClock)).await?;
@@ -348,21 +377,28 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Token(cmd) => match cmd {
             TokenCmd::Create { data, user, days } => {
                 let store = open_initialised(&data).await?;
-                let u = users::by_name(&store, &user).await.map_err(|e| not_found(e, "användaren", &user))?;
+                let u = users::by_name(&store, &user)
+                    .await
+                    .map_err(|e| not_found(e, "användaren", &user))?;
                 let t = tokens::create(&store, None, &u, days).await?;
                 println!("{}", t.token);
                 eprintln!("boj: token {} för {} gäller i {days} dagar", t.id, u.name);
             }
             TokenCmd::Revoke { data, token_id } => {
                 let store = open_initialised(&data).await?;
-                tokens::revoke(&store, None, &token_id).await.map_err(|e| not_found(e, "token", &token_id))?;
+                tokens::revoke(&store, None, &token_id)
+                    .await
+                    .map_err(|e| not_found(e, "token", &token_id))?;
                 eprintln!("boj: token {token_id} är återkallad");
             }
         },
         Command::Organisation(cmd) => match cmd {
             OrgCmd::Add { data, name, orgnr } => {
                 let store = open_initialised(&data).await?;
-                let orgnr = orgnr.as_deref().map(Organisationsnummer::parse).transpose()?;
+                let orgnr = orgnr
+                    .as_deref()
+                    .map(Organisationsnummer::parse)
+                    .transpose()?;
                 let o = orgs::create(&store, None, &name, orgnr).await?;
                 println!("{}", o.id);
             }
@@ -394,7 +430,15 @@ fn not_found(e: StoreError, what: &str, name: &str) -> CliError {
 
 async fn user(cmd: UserCmd) -> CliResult<()> {
     match cmd {
-        UserCmd::Add { data, name, role, organisation, municipality, county, password_file } => {
+        UserCmd::Add {
+            data,
+            name,
+            role,
+            organisation,
+            municipality,
+            county,
+            password_file,
+        } => {
             let store = open_initialised(&data).await?;
             let name = Anvandarnamn::parse(&name)?;
             let role = Role::parse(&role)?;
@@ -405,16 +449,24 @@ async fn user(cmd: UserCmd) -> CliResult<()> {
             let u = users::create(&store, None, &name, role, &scope, &password).await?;
             println!("{}", u.id);
         }
-        UserCmd::Passwd { data, name, password_file } => {
+        UserCmd::Passwd {
+            data,
+            name,
+            password_file,
+        } => {
             let store = open_initialised(&data).await?;
-            let u = users::by_name(&store, &name).await.map_err(|e| not_found(e, "användaren", &name))?;
+            let u = users::by_name(&store, &name)
+                .await
+                .map_err(|e| not_found(e, "användaren", &name))?;
             let password = read_password(password_file.as_deref())?;
             users::set_password(&store, None, &u.id, &password).await?;
             eprintln!("boj: lösenordet för {name} är bytt");
         }
         UserCmd::Disable { data, name } => {
             let store = open_initialised(&data).await?;
-            let u = users::by_name(&store, &name).await.map_err(|e| not_found(e, "användaren", &name))?;
+            let u = users::by_name(&store, &name)
+                .await
+                .map_err(|e| not_found(e, "användaren", &name))?;
             users::disable(&store, None, &u.id).await?;
             eprintln!("boj: {name} är avstängd");
         }
@@ -422,7 +474,13 @@ async fn user(cmd: UserCmd) -> CliResult<()> {
             let store = open_initialised(&data).await?;
             for u in users::list(&store).await? {
                 let status = if u.disabled { "avstängd" } else { "aktiv" };
-                println!("{}\t{}\t{}\t{}\t{status}", u.id, u.name, u.role, u.scope.label());
+                println!(
+                    "{}\t{}\t{}\t{}\t{status}",
+                    u.id,
+                    u.name,
+                    u.role,
+                    u.scope.label()
+                );
             }
         }
     }

@@ -10,13 +10,21 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let filter = std::env::var("BOJ_LOG").unwrap_or_else(|_| {
-        if matches!(args.command, cli::Command::Serve(_) | cli::Command::Demo(_)) { "info" } else { "warn" }.into()
+        if matches!(args.command, cli::Command::Serve(_) | cli::Command::Demo(_)) {
+            "info"
+        } else {
+            "warn"
+        }
+        .into()
     });
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("boj: kan inte starta: {e}");

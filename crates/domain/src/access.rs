@@ -25,15 +25,24 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Stodperson, Role::Samordnare, Role::Kommun, Role::Forbund, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Stodperson,
+        Role::Samordnare,
+        Role::Kommun,
+        Role::Forbund,
+        Role::Admin,
+    ];
 
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Role::ALL.into_iter().find(|r| r.code() == s.trim()).ok_or_else(|| {
-            DomainError::new(
-                Code::OgiltigRoll,
-                "Okänd roll. Giltiga roller: stodperson, samordnare, kommun, forbund, admin.",
-            )
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == s.trim())
+            .ok_or_else(|| {
+                DomainError::new(
+                    Code::OgiltigRoll,
+                    "Okänd roll. Giltiga roller: stodperson, samordnare, kommun, forbund, admin.",
+                )
+            })
     }
 
     pub const fn code(self) -> &'static str {
@@ -94,15 +103,21 @@ impl Scope {
             (Role::Stodperson | Role::Samordnare, Some(o), None, None) if !o.trim().is_empty() => {
                 Ok(Scope::Organisation(o))
             }
-            (Role::Stodperson | Role::Samordnare, ..) => {
-                Err(err("Stödpersoner och samordnare ska höra till en organisation, och bara till den."))
-            }
+            (Role::Stodperson | Role::Samordnare, ..) => Err(err(
+                "Stödpersoner och samordnare ska höra till en organisation, och bara till den.",
+            )),
             (Role::Kommun, None, Some(k), None) => Ok(Scope::Kommun(k)),
-            (Role::Kommun, ..) => Err(err("En kommunanvändare ska höra till en kommun, och bara till den.")),
+            (Role::Kommun, ..) => Err(err(
+                "En kommunanvändare ska höra till en kommun, och bara till den.",
+            )),
             (Role::Forbund, None, None, Some(l)) => Ok(Scope::Lan(l)),
-            (Role::Forbund, ..) => Err(err("En förbundsstrateg ska höra till ett län, och bara till det.")),
+            (Role::Forbund, ..) => Err(err(
+                "En förbundsstrateg ska höra till ett län, och bara till det.",
+            )),
             (Role::Admin, None, None, None) => Ok(Scope::System),
-            (Role::Admin, ..) => Err(err("En administratör hör inte till någon organisation, kommun eller län.")),
+            (Role::Admin, ..) => Err(err(
+                "En administratör hör inte till någon organisation, kommun eller län.",
+            )),
         }
     }
 
@@ -185,15 +200,28 @@ mod tests {
             Role::Forbund => Scope::Lan(Lanskod::parse("23").unwrap()),
             Role::Admin => Scope::System,
         };
-        Principal { user_id: format!("u_{role}"), name: role.to_string(), role, scope }
+        Principal {
+            user_id: format!("u_{role}"),
+            name: role.to_string(),
+            role,
+            scope,
+        }
     }
 
     #[test]
     fn only_admin_manages_users_and_tokens() {
         for role in Role::ALL {
             let allowed = role == Role::Admin;
-            assert_eq!(authorize(&p(role), Action::HanteraAnvandare).is_ok(), allowed, "{role}");
-            assert_eq!(authorize(&p(role), Action::HanteraTokens).is_ok(), allowed, "{role}");
+            assert_eq!(
+                authorize(&p(role), Action::HanteraAnvandare).is_ok(),
+                allowed,
+                "{role}"
+            );
+            assert_eq!(
+                authorize(&p(role), Action::HanteraTokens).is_ok(),
+                allowed,
+                "{role}"
+            );
         }
     }
 
@@ -233,7 +261,9 @@ impl Anvandarnamn {
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let t = s.trim();
         let ok = (2..=64).contains(&t.len())
-            && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+            && t.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+            });
         if ok {
             Ok(Self(t.to_string()))
         } else {

@@ -21,9 +21,15 @@ impl Kronor {
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let t = s.trim();
         let t = t.strip_suffix("kr").unwrap_or(t).trim_end();
-        let digits: String = t.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
+        let digits: String = t
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+            .collect();
         let err = |why: &str| {
-            DomainError::new(Code::OgiltigtBelopp, format!("”{}” är inget giltigt belopp: {why}", clip(s.trim())))
+            DomainError::new(
+                Code::OgiltigtBelopp,
+                format!("”{}” är inget giltigt belopp: {why}", clip(s.trim())),
+            )
         };
         if digits.starts_with('-') {
             return Err(err("beloppet får inte vara negativt."));
@@ -44,7 +50,10 @@ impl Kronor {
         if v <= MAX {
             Ok(Kronor(v))
         } else {
-            Err(DomainError::new(Code::OgiltigtBelopp, "Beloppet är orimligt stort."))
+            Err(DomainError::new(
+                Code::OgiltigtBelopp,
+                "Beloppet är orimligt stort.",
+            ))
         }
     }
 
@@ -59,7 +68,7 @@ impl fmt::Display for Kronor {
         let s = self.0.to_string();
         let mut out = String::new();
         for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 out.push('\u{a0}');
             }
             out.push(c);
@@ -78,9 +87,16 @@ mod tests {
         assert_eq!(Kronor::parse("731 101 kr").unwrap().whole(), 731_101);
         assert_eq!(Kronor::parse("731101").unwrap().whole(), 731_101);
         assert_eq!(Kronor::parse("0").unwrap().whole(), 0);
-        assert_eq!(Kronor::parse("731101").unwrap().to_string(), "731\u{a0}101\u{a0}kr");
+        assert_eq!(
+            Kronor::parse("731101").unwrap().to_string(),
+            "731\u{a0}101\u{a0}kr"
+        );
         for bad in ["-5", "10,50", "10.5", "", "tio", "99999999999999999999"] {
-            assert_eq!(Kronor::parse(bad).unwrap_err().code, Code::OgiltigtBelopp, "{bad}");
+            assert_eq!(
+                Kronor::parse(bad).unwrap_err().code,
+                Code::OgiltigtBelopp,
+                "{bad}"
+            );
         }
     }
 

@@ -14,14 +14,19 @@ impl Datum {
         let err = || {
             DomainError::new(
                 Code::OgiltigtDatum,
-                format!("”{}” är inget giltigt datum. Skriv datum som ÅÅÅÅ-MM-DD, till exempel 2026-01-01.", clip(t)),
+                format!(
+                    "”{}” är inget giltigt datum. Skriv datum som ÅÅÅÅ-MM-DD, till exempel 2026-01-01.",
+                    clip(t)
+                ),
             )
         };
         let b = t.as_bytes();
         let shape_ok = b.len() == 10
             && b[4] == b'-'
             && b[7] == b'-'
-            && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
         if !shape_ok {
             return Err(err());
         }
@@ -32,7 +37,9 @@ impl Datum {
         }
         let m = i8::try_from(m).map_err(|_| err())?;
         let d = i8::try_from(d).map_err(|_| err())?;
-        jiff::civil::Date::new(y, m, d).map(Datum).map_err(|_| err())
+        jiff::civil::Date::new(y, m, d)
+            .map(Datum)
+            .map_err(|_| err())
     }
 
     pub const fn from_civil(d: jiff::civil::Date) -> Self {
@@ -66,10 +73,26 @@ mod tests {
 
     #[test]
     fn parses_iso_dates_only() {
-        assert_eq!(Datum::parse("2026-01-01").unwrap().to_string(), "2026-01-01");
+        assert_eq!(
+            Datum::parse("2026-01-01").unwrap().to_string(),
+            "2026-01-01"
+        );
         assert_eq!(Datum::parse("2028-02-29").unwrap().year(), 2028);
-        for bad in ["2026-02-29", "2026-13-01", "2026-1-1", "26-01-01", "2026/01/01", "", "igår", "2026-01-01T00:00"] {
-            assert_eq!(Datum::parse(bad).unwrap_err().code, Code::OgiltigtDatum, "{bad}");
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-1",
+            "26-01-01",
+            "2026/01/01",
+            "",
+            "igår",
+            "2026-01-01T00:00",
+        ] {
+            assert_eq!(
+                Datum::parse(bad).unwrap_err().code,
+                Code::OgiltigtDatum,
+                "{bad}"
+            );
         }
     }
 }

@@ -28,7 +28,6 @@ pub enum Code {
     Personnummer,
     // Identity and permission (401 / 403).
     EjInloggad,
-    FelInloggning,
     SessionenHarGattUt,
     ForbjudenAtgard,
     UtanforBehorighet,
@@ -60,7 +59,6 @@ impl Code {
         Code::SvagtLosenord,
         Code::Personnummer,
         Code::EjInloggad,
-        Code::FelInloggning,
         Code::SessionenHarGattUt,
         Code::ForbjudenAtgard,
         Code::UtanforBehorighet,
@@ -90,7 +88,6 @@ impl Code {
             Code::SvagtLosenord => "svagt_losenord",
             Code::Personnummer => "personnummer_i_fritext",
             Code::EjInloggad => "ej_inloggad",
-            Code::FelInloggning => "fel_inloggning",
             Code::SessionenHarGattUt => "sessionen_har_gatt_ut",
             Code::ForbjudenAtgard => "forbjuden_atgard",
             Code::UtanforBehorighet => "utanfor_behorighet",
@@ -120,7 +117,10 @@ pub struct DomainError {
 
 impl DomainError {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -130,11 +130,33 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
+    fn every_code_is_documented() {
+        let doc = include_str!("../../../docs/errors.md");
+        for c in Code::ALL {
+            assert!(
+                doc.contains(&format!("| `{c}` |")),
+                "{c} is missing in docs/errors.md"
+            );
+        }
+        let rows = doc.lines().filter(|l| l.starts_with("| `")).count();
+        assert_eq!(
+            rows,
+            Code::ALL.len(),
+            "docs/errors.md lists codes that do not exist"
+        );
+    }
+
+    #[test]
     fn codes_are_unique_and_snake_case() {
         let mut seen = HashSet::new();
         for c in Code::ALL {
             assert!(seen.insert(c.as_str()), "duplicate code {c}");
-            assert!(c.as_str().chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'), "{c}");
+            assert!(
+                c.as_str()
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch == '_'),
+                "{c}"
+            );
         }
     }
 }

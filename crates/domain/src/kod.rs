@@ -17,13 +17,22 @@ pub trait Kodlista: Sized + Copy + 'static {
 
     fn parse(s: &str) -> Result<Self, DomainError> {
         let t = s.trim();
-        Self::ALL.iter().copied().find(|v| v.code() == t).ok_or_else(|| {
-            let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.code()).collect();
-            DomainError::new(
-                Code::OgiltigKod,
-                format!("”{}” är ingen giltig kod för {}. Giltiga koder: {}.", clip(t), Self::ITEM, allowed.join(", ")),
-            )
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| v.code() == t)
+            .ok_or_else(|| {
+                let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.code()).collect();
+                DomainError::new(
+                    Code::OgiltigKod,
+                    format!(
+                        "”{}” är ingen giltig kod för {}. Giltiga koder: {}.",
+                        clip(t),
+                        Self::ITEM,
+                        allowed.join(", ")
+                    ),
+                )
+            })
     }
 }
 
@@ -232,9 +241,17 @@ mod tests {
     #[test]
     fn the_lists_have_the_spec_sizes() {
         assert_eq!(
-            [PersonTyp::ALL.len(), Kon::ALL.len(), Aldersgrupp::ALL.len(), Brottstyp::ALL.len(),
-             SarskildOmstandighet::ALL.len(), Polisanmalan::ALL.len(), ForstaKontakt::ALL.len(),
-             Aktivitetstyp::ALL.len(), Kontaktsatt::ALL.len()],
+            [
+                PersonTyp::ALL.len(),
+                Kon::ALL.len(),
+                Aldersgrupp::ALL.len(),
+                Brottstyp::ALL.len(),
+                SarskildOmstandighet::ALL.len(),
+                Polisanmalan::ALL.len(),
+                ForstaKontakt::ALL.len(),
+                Aktivitetstyp::ALL.len(),
+                Kontaktsatt::ALL.len()
+            ],
             [5, 4, 6, 11, 5, 3, 3, 6, 4]
         );
     }
@@ -243,6 +260,9 @@ mod tests {
     fn home_municipality() {
         assert_eq!(Hemkommun::parse("2321").unwrap().label(), "Åre");
         assert_eq!(Hemkommun::parse("utlandet").unwrap(), Hemkommun::Utlandet);
-        assert_eq!(Hemkommun::parse("2399").unwrap_err().code, Code::OgiltigKommunkod);
+        assert_eq!(
+            Hemkommun::parse("2399").unwrap_err().code,
+            Code::OgiltigKommunkod
+        );
     }
 }

@@ -65,7 +65,10 @@ impl Kommunkod {
         let err = || {
             DomainError::new(
                 Code::OgiltigKommunkod,
-                format!("”{}” är ingen kommunkod. En kommunkod har fyra siffror, till exempel 2380 för Östersund.", clip(s)),
+                format!(
+                    "”{}” är ingen kommunkod. En kommunkod har fyra siffror, till exempel 2380 för Östersund.",
+                    clip(s)
+                ),
             )
         };
         let code = four(s).ok_or_else(err)?;
@@ -84,7 +87,10 @@ impl Kommunkod {
     /// The municipality this code names.
     pub fn kommun(&self) -> &'static Kommun {
         // Every Kommunkod comes from the list, so it is found; index 0 is never reached in practice.
-        KOMMUNER.iter().find(|k| k.kod == *self).unwrap_or(&KOMMUNER[0])
+        KOMMUNER
+            .iter()
+            .find(|k| k.kod == *self)
+            .unwrap_or(&KOMMUNER[0])
     }
 
     pub fn namn(&self) -> &'static str {
@@ -118,11 +124,18 @@ impl Lanskod {
         let err = || {
             DomainError::new(
                 Code::OgiltigtLanskod,
-                format!("”{}” är ingen länskod. En länskod har två siffror, till exempel 23 för Jämtlands län.", clip(s)),
+                format!(
+                    "”{}” är ingen länskod. En länskod har två siffror, till exempel 23 för Jämtlands län.",
+                    clip(s)
+                ),
             )
         };
         let code = two(s).ok_or_else(err)?;
-        if KOMMUNER.iter().any(|k| k.lan.0 == code) { Ok(Lanskod(code)) } else { Err(err()) }
+        if KOMMUNER.iter().any(|k| k.lan.0 == code) {
+            Ok(Lanskod(code))
+        } else {
+            Err(err())
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -130,7 +143,11 @@ impl Lanskod {
     }
 
     pub fn namn(&self) -> &'static str {
-        KOMMUNER.iter().find(|k| k.lan == *self).map(|k| k.lan_namn).unwrap_or("")
+        KOMMUNER
+            .iter()
+            .find(|k| k.lan == *self)
+            .map(|k| k.lan_namn)
+            .unwrap_or("")
     }
 
     /// The municipalities of this county, ordered by code.
@@ -178,7 +195,19 @@ mod tests {
     fn jamtland_has_eight_municipalities() {
         let z = Lanskod::parse("23").unwrap();
         let names: Vec<_> = z.kommuner().map(|k| k.namn).collect();
-        assert_eq!(names, ["Ragunda", "Bräcke", "Krokom", "Strömsund", "Åre", "Berg", "Härjedalen", "Östersund"]);
+        assert_eq!(
+            names,
+            [
+                "Ragunda",
+                "Bräcke",
+                "Krokom",
+                "Strömsund",
+                "Åre",
+                "Berg",
+                "Härjedalen",
+                "Östersund"
+            ]
+        );
         assert_eq!(z.namn(), "Jämtlands län");
     }
 
@@ -187,7 +216,11 @@ mod tests {
         assert_eq!(Kommunkod::parse("2380").unwrap().namn(), "Östersund");
         assert_eq!(Kommunkod::parse(" 0114 ").unwrap().namn(), "Upplands Väsby");
         for bad in ["", "238", "23800", "2399", "abcd", "０１１４", "9999"] {
-            assert_eq!(Kommunkod::parse(bad).unwrap_err().code, Code::OgiltigKommunkod, "{bad}");
+            assert_eq!(
+                Kommunkod::parse(bad).unwrap_err().code,
+                Code::OgiltigKommunkod,
+                "{bad}"
+            );
         }
         assert!(Lanskod::parse("99").is_err());
     }

@@ -82,7 +82,14 @@ mod tests {
 
     #[test]
     fn refuses_bad_check_digit_and_shape() {
-        for bad in ["202100-5488", "20210-05489", "abc", "", "811218-9876", "202100 5489"] {
+        for bad in [
+            "202100-5488",
+            "20210-05489",
+            "abc",
+            "",
+            "811218-9876",
+            "202100 5489",
+        ] {
             assert_eq!(
                 Organisationsnummer::parse(bad).unwrap_err().code,
                 Code::OgiltigtOrganisationsnummer,

@@ -6,7 +6,36 @@
 //! folkbokföringslagen 18 a §) and a valid Luhn check digit. Phone numbers as people write them
 //! (`070-123 45 67`, `070-1234567`) are not in those shapes and are never flagged.
 
+use crate::error::{Code, DomainError};
 use crate::orgnr::luhn_ok;
+
+/// Free text that holds no personnummer or samordningsnummer and is at most `max` characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fritext(String);
+
+impl Fritext {
+    pub fn parse(s: &str, max: usize) -> Result<Self, DomainError> {
+        let t = s.trim();
+        if t.chars().count() > max {
+            return Err(DomainError::new(
+                Code::OgiltigForfragan,
+                format!("Texten får vara högst {max} tecken."),
+            ));
+        }
+        if hitta(t).is_some() {
+            return Err(DomainError::new(
+                Code::Personnummer,
+                "Texten innehåller något som ser ut som ett personnummer eller samordningsnummer. \
+                 Sådana uppgifter får inte sparas i boj; ta bort numret.",
+            ));
+        }
+        Ok(Self(t.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 /// Where an identity number was found (byte range in the text), for a precise message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,13 +83,15 @@ pub fn hitta(text: &str) -> Option<Fynd> {
 }
 
 fn digit_run(b: &[u8], from: usize) -> usize {
-    b.get(from..).map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
+    b.get(from..)
+        .map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
 }
 
 /// True when the number goes on past `at` with another separator and digit (a longer number).
 fn continues(b: &[u8], at: usize) -> bool {
     matches!(b.get(at), Some(c) if c.is_ascii_digit())
-        || (matches!(b.get(at), Some(b'-')) && matches!(b.get(at + 1), Some(c) if c.is_ascii_digit()))
+        || (matches!(b.get(at), Some(b'-'))
+            && matches!(b.get(at + 1), Some(c) if c.is_ascii_digit()))
 }
 
 /// True when the digits are the tail of a longer number such as `1-811218-9876`.
@@ -77,7 +108,10 @@ fn is_identity_number(digits: &[u8]) -> bool {
             if !(18..=20).contains(&century) {
                 return false;
             }
-            (vec![century * 100 + i16::from(d[2]) * 10 + i16::from(d[3])], &d[2..])
+            (
+                vec![century * 100 + i16::from(d[2]) * 10 + i16::from(d[3])],
+                &d[2..],
+            )
         }
         10 => {
             let yy = i16::from(d[0]) * 10 + i16::from(d[1]);
@@ -85,15 +119,17 @@ fn is_identity_number(digits: &[u8]) -> bool {
         }
         _ => return false,
     };
-    let Ok(ten) = <[u8; 10]>::try_from(rest) else { return false };
+    let Ok(ten) = <[u8; 10]>::try_from(rest) else {
+        return false;
+    };
     let month = ten[2] * 10 + ten[3];
     let mut day = ten[4] * 10 + ten[5];
     if day > 60 {
         day -= 60; // samordningsnummer
     }
-    let date_ok = years.iter().any(|&y| {
-        jiff::civil::Date::new(y, month as i8, day as i8).is_ok()
-    });
+    let date_ok = years
+        .iter()
+        .any(|&y| jiff::civil::Date::new(y, month as i8, day as i8).is_ok());
     date_ok && luhn_ok(&ten)
 }
 
@@ -137,6 +173,20 @@ mod tests {
         ] {
             assert_eq!(hitta(t), None, "{t}");
         }
+    }
+
+    #[test]
+    fn free_text_refuses_identity_numbers_with_a_clear_message() {
+        let e = Fritext::parse("Ringer tillbaka, pnr 811218-9876", 200).unwrap_err();
+        assert_eq!(e.code, Code::Personnummer);
+        assert!(e.message.contains("personnummer"));
+        assert_eq!(
+            Fritext::parse(" Ring 070-123 45 67 efter lunch ", 200)
+                .unwrap()
+                .as_str(),
+            "Ring 070-123 45 67 efter lunch"
+        );
+        assert!(Fritext::parse(&"x".repeat(201), 200).is_err());
     }
 
     proptest! {

@@ -24,9 +24,23 @@ pub struct Entry {
     pub hash: String,
 }
 
-fn entry_hash(prev: &str, seq: i64, at: i64, actor: Option<&str>, action: &str, object: Option<&str>) -> String {
+fn entry_hash(
+    prev: &str,
+    seq: i64,
+    at: i64,
+    actor: Option<&str>,
+    action: &str,
+    object: Option<&str>,
+) -> String {
     let mut h = Sha256::new();
-    for part in [prev, &seq.to_string(), &at.to_string(), actor.unwrap_or(""), action, object.unwrap_or("")] {
+    for part in [
+        prev,
+        &seq.to_string(),
+        &at.to_string(),
+        actor.unwrap_or(""),
+        action,
+        object.unwrap_or(""),
+    ] {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
@@ -34,7 +48,13 @@ fn entry_hash(prev: &str, seq: i64, at: i64, actor: Option<&str>, action: &str, 
 }
 
 /// Appends an entry in `tx`. `action` is a stable name such as `anvandare.skapad`.
-pub async fn append(tx: &mut Tx, at: i64, actor: Option<&str>, action: &str, object: Option<&str>) -> Result<()> {
+pub async fn append(
+    tx: &mut Tx,
+    at: i64,
+    actor: Option<&str>,
+    action: &str,
+    object: Option<&str>,
+) -> Result<()> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *tx.tx)
         .await?;
@@ -53,12 +73,20 @@ pub async fn append(tx: &mut Tx, at: i64, actor: Option<&str>, action: &str, obj
     .bind(hash.clone())
     .execute(&mut *tx.tx)
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(hash).execute(&mut *tx.tx).await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(hash)
+        .execute(&mut *tx.tx)
+        .await?;
     Ok(())
 }
 
 /// Appends one entry in a transaction of its own (for events that change nothing else, like a sign-in).
-pub async fn record(store: &Store, actor: Option<&str>, action: &str, object: Option<&str>) -> Result<()> {
+pub async fn record(
+    store: &Store,
+    actor: Option<&str>,
+    action: &str,
+    object: Option<&str>,
+) -> Result<()> {
     let mut tx = store.begin().await?;
     append(&mut tx, store.now(), actor, action, object).await?;
     tx.commit().await
@@ -66,10 +94,12 @@ pub async fn record(store: &Store, actor: Option<&str>, action: &str, object: Op
 
 /// The newest entries, newest first.
 pub async fn recent(store: &Store, limit: i64) -> Result<Vec<Entry>> {
-    let rows = sqlx::query("SELECT seq, at, actor, action, object, hash FROM audit_log ORDER BY seq DESC LIMIT $1")
-        .bind(limit)
-        .fetch_all(store.pool())
-        .await?;
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, action, object, hash FROM audit_log ORDER BY seq DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(Entry {
@@ -87,10 +117,14 @@ pub async fn recent(store: &Store, limit: i64) -> Result<Vec<Entry>> {
 /// Recomputes the chain from the start. Returns the number of entries and the head hash, or the
 /// first sequence number where the chain breaks.
 pub async fn verify(store: &Store) -> Result<(i64, String)> {
-    let rows = sqlx::query("SELECT seq, at, actor, action, object, prev_hash, hash FROM audit_log ORDER BY seq")
-        .fetch_all(store.pool())
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, action, object, prev_hash, hash FROM audit_log ORDER BY seq",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(store.pool())
         .await?;
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?;
     let mut prev = "0".repeat(64);
     let mut expected_seq = 1;
     for r in &rows {
@@ -100,9 +134,18 @@ pub async fn verify(store: &Store) -> Result<(i64, String)> {
         let action: String = r.try_get("action")?;
         let stored_prev: String = r.try_get("prev_hash")?;
         let hash: String = r.try_get("hash")?;
-        let want = entry_hash(&prev, seq, r.try_get("at")?, actor.as_deref(), &action, object.as_deref());
+        let want = entry_hash(
+            &prev,
+            seq,
+            r.try_get("at")?,
+            actor.as_deref(),
+            &action,
+            object.as_deref(),
+        );
         if seq != expected_seq || stored_prev != prev || hash != want {
-            return Err(StoreError::Other(format!("granskningsloggen bryts vid post {seq}")));
+            return Err(StoreError::Other(format!(
+                "granskningsloggen bryts vid post {seq}"
+            )));
         }
         prev = hash;
         expected_seq += 1;
@@ -110,7 +153,9 @@ pub async fn verify(store: &Store) -> Result<(i64, String)> {
     let head_seq: i64 = head.try_get("seq")?;
     let head_hash: String = head.try_get("hash")?;
     if head_seq != expected_seq - 1 || head_hash != prev {
-        return Err(StoreError::Other("granskningsloggens sista poster saknas".into()));
+        return Err(StoreError::Other(
+            "granskningsloggens sista poster saknas".into(),
+        ));
     }
     Ok((head_seq, prev))
 }

@@ -39,7 +39,9 @@ impl OffsetClock {
 
 impl Clock for OffsetClock {
     fn now(&self) -> Timestamp {
-        Timestamp::now().checked_add(self.0).unwrap_or(Timestamp::MAX)
+        Timestamp::now()
+            .checked_add(self.0)
+            .unwrap_or(Timestamp::MAX)
     }
 }
 

@@ -91,7 +91,11 @@ pub fn sqlite_path(data_dir: &Path) -> std::path::PathBuf {
 impl Store {
     /// Opens the database: PostgreSQL when `database_url` is given, otherwise SQLite in `data_dir`
     /// (created on first use). Does not migrate; call [`Store::migrate`].
-    pub async fn open(data_dir: &Path, database_url: Option<&str>, clock: SharedClock) -> Result<Self> {
+    pub async fn open(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        clock: SharedClock,
+    ) -> Result<Self> {
         sqlx::any::install_default_drivers();
         match database_url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
@@ -138,19 +142,24 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await?,
+            Backend::Postgres => {
+                sqlx::migrate!("migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
         }
         Ok(())
     }
 
     /// Whether the schema has been created (used by `demo` and `init` to tell a fresh directory).
     pub async fn is_initialised(&self) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await.or_else(
-            |e| match e {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .or_else(|e| match e {
                 sqlx::Error::Database(_) => Ok(0),
                 other => Err(other),
-            },
-        )?;
+            })?;
         Ok(n > 0)
     }
 
@@ -183,7 +192,10 @@ impl Store {
             None => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(Tx { tx, _writer: permit })
+        Ok(Tx {
+            tx,
+            _writer: permit,
+        })
     }
 
     /// A cheap round trip, for the health check.

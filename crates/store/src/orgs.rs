@@ -12,7 +12,12 @@ pub struct Organisation {
     pub orgnr: Option<String>,
 }
 
-pub async fn create(store: &Store, actor: Option<&str>, name: &str, orgnr: Option<Organisationsnummer>) -> Result<Organisation> {
+pub async fn create(
+    store: &Store,
+    actor: Option<&str>,
+    name: &str,
+    orgnr: Option<Organisationsnummer>,
+) -> Result<Organisation> {
     let id = new_id("o");
     let name = name.trim().to_string();
     if name.is_empty() || name.chars().count() > 200 {
@@ -29,9 +34,20 @@ pub async fn create(store: &Store, actor: Option<&str>, name: &str, orgnr: Optio
         .bind(store.now())
         .execute(&mut *tx.tx)
         .await?;
-    audit::append(&mut tx, store.now(), actor, "organisation.skapad", Some(&id)).await?;
+    audit::append(
+        &mut tx,
+        store.now(),
+        actor,
+        "organisation.skapad",
+        Some(&id),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Organisation { id, name, orgnr: orgnr.map(|o| o.to_string()) })
+    Ok(Organisation {
+        id,
+        name,
+        orgnr: orgnr.map(|o| o.to_string()),
+    })
 }
 
 pub async fn get(store: &Store, id: &str) -> Result<Organisation> {
@@ -40,12 +56,24 @@ pub async fn get(store: &Store, id: &str) -> Result<Organisation> {
         .fetch_optional(store.pool())
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(Organisation { id: r.try_get("id")?, name: r.try_get("name")?, orgnr: r.try_get("orgnr")? })
+    Ok(Organisation {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        orgnr: r.try_get("orgnr")?,
+    })
 }
 
 pub async fn list(store: &Store) -> Result<Vec<Organisation>> {
-    let rows = sqlx::query("SELECT id, name, orgnr FROM organisations ORDER BY name").fetch_all(store.pool()).await?;
+    let rows = sqlx::query("SELECT id, name, orgnr FROM organisations ORDER BY name")
+        .fetch_all(store.pool())
+        .await?;
     rows.iter()
-        .map(|r| Ok(Organisation { id: r.try_get("id")?, name: r.try_get("name")?, orgnr: r.try_get("orgnr")? }))
+        .map(|r| {
+            Ok(Organisation {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                orgnr: r.try_get("orgnr")?,
+            })
+        })
         .collect()
 }

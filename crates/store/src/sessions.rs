@@ -8,8 +8,8 @@
 //! needs one and is promoted to [`Stage::Klar`] once the second step succeeds. Only `Klar` sessions
 //! authenticate requests.
 
-use crate::{Result, Store, random_hex, sha256_hex};
 use crate::users::{self, User};
+use crate::{Result, Store, random_hex, sha256_hex};
 use sqlx::Row;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +38,10 @@ pub struct Expiry {
 impl Default for Expiry {
     /// 30 minutes idle, 12 hours in all: a working day, and a short window on a shared computer.
     fn default() -> Self {
-        Expiry { idle_secs: 30 * 60, absolute_secs: 12 * 3600 }
+        Expiry {
+            idle_secs: 30 * 60,
+            absolute_secs: 12 * 3600,
+        }
     }
 }
 
@@ -76,7 +79,14 @@ pub async fn create(store: &Store, user: &User, stage: Stage) -> Result<(String,
     .await?;
     crate::audit::append(&mut tx, now, Some(&user.id), "session.inloggad", None).await?;
     tx.commit().await?;
-    Ok((secret, Session { user: user.clone(), stage, csrf_token: csrf }))
+    Ok((
+        secret,
+        Session {
+            user: user.clone(),
+            stage,
+            csrf_token: csrf,
+        },
+    ))
 }
 
 /// Finds the session for a cookie value, enforcing both expiries and refreshing `last_seen_at`.
@@ -86,7 +96,9 @@ pub async fn lookup(store: &Store, secret: &str, expiry: Expiry) -> Result<Looku
         .bind(id_hash.clone())
         .fetch_optional(store.pool())
         .await?;
-    let Some(r) = row else { return Ok(Lookup::Unknown) };
+    let Some(r) = row else {
+        return Ok(Lookup::Unknown);
+    };
     let now = store.now();
     let created: i64 = r.try_get("created_at")?;
     let seen: i64 = r.try_get("last_seen_at")?;
@@ -110,13 +122,24 @@ pub async fn lookup(store: &Store, secret: &str, expiry: Expiry) -> Result<Looku
             .execute(store.pool())
             .await?;
     }
-    let stage = if r.try_get::<String, _>("stage")? == Stage::Klar.code() { Stage::Klar } else { Stage::Losenord };
-    Ok(Lookup::Live(Session { user, stage, csrf_token: r.try_get("csrf_token")? }))
+    let stage = if r.try_get::<String, _>("stage")? == Stage::Klar.code() {
+        Stage::Klar
+    } else {
+        Stage::Losenord
+    };
+    Ok(Lookup::Live(Session {
+        user,
+        stage,
+        csrf_token: r.try_get("csrf_token")?,
+    }))
 }
 
 /// Ends a session (sign-out, or expiry).
 pub async fn delete(store: &Store, secret: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(sha256_hex(secret)).execute(store.pool()).await?;
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(sha256_hex(secret))
+        .execute(store.pool())
+        .await?;
     Ok(())
 }
 

@@ -17,7 +17,12 @@ pub struct NewToken {
     pub expires_at: i64,
 }
 
-pub async fn create(store: &Store, actor: Option<&str>, user: &User, days: i64) -> Result<NewToken> {
+pub async fn create(
+    store: &Store,
+    actor: Option<&str>,
+    user: &User,
+    days: i64,
+) -> Result<NewToken> {
     if !(1..=366).contains(&days) {
         return Err(StoreError::Domain(boj_domain::DomainError::new(
             boj_domain::Code::OgiltigForfragan,
@@ -39,15 +44,21 @@ pub async fn create(store: &Store, actor: Option<&str>, user: &User, days: i64) 
         .await?;
     audit::append(&mut tx, now, actor, "token.skapad", Some(&id)).await?;
     tx.commit().await?;
-    Ok(NewToken { id, token, expires_at })
+    Ok(NewToken {
+        id,
+        token,
+        expires_at,
+    })
 }
 
 /// The user a token belongs to, if the token is known, unexpired, unrevoked and its user enabled.
 pub async fn authenticate(store: &Store, token: &str) -> Result<Option<User>> {
-    let row = sqlx::query("SELECT user_id, expires_at, revoked_at FROM api_tokens WHERE secret_hash = $1")
-        .bind(sha256_hex(token))
-        .fetch_optional(store.pool())
-        .await?;
+    let row = sqlx::query(
+        "SELECT user_id, expires_at, revoked_at FROM api_tokens WHERE secret_hash = $1",
+    )
+    .bind(sha256_hex(token))
+    .fetch_optional(store.pool())
+    .await?;
     let Some(r) = row else { return Ok(None) };
     let revoked: Option<i64> = r.try_get("revoked_at")?;
     if revoked.is_some() || r.try_get::<i64, _>("expires_at")? <= store.now() {
@@ -59,12 +70,13 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Option<User>> {
 
 pub async fn revoke(store: &Store, actor: Option<&str>, id: &str) -> Result<()> {
     let mut tx = store.begin().await?;
-    let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(store.now())
-        .bind(id.to_string())
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
+    let n =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(store.now())
+            .bind(id.to_string())
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
     if n == 0 {
         return Err(StoreError::NotFound);
     }

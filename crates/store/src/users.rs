@@ -1,9 +1,11 @@
 //! User accounts: name, role and scope (SPEC § 2), an argon2id password hash (SPEC § 6), disabled flag.
 
 use crate::{Result, Store, StoreError, audit, conflict_or, new_id};
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use argon2::Argon2;
-use boj_domain::{Anvandarnamn, Code, DomainError, Kommunkod, Lanskod, NyttLosenord, Principal, Role, Scope};
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use boj_domain::{
+    Anvandarnamn, Code, DomainError, Kommunkod, Lanskod, NyttLosenord, Principal, Role, Scope,
+};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -18,7 +20,12 @@ pub struct User {
 
 impl User {
     pub fn principal(&self) -> Principal {
-        Principal { user_id: self.id.clone(), name: self.name.clone(), role: self.role, scope: self.scope.clone() }
+        Principal {
+            user_id: self.id.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            scope: self.scope.clone(),
+        }
     }
 }
 
@@ -33,8 +40,11 @@ fn from_row(r: &AnyRow) -> Result<User> {
         .map(|k| Kommunkod::parse(&k))
         .transpose()
         .map_err(|_| corrupt("municipality"))?;
-    let county =
-        r.try_get::<Option<String>, _>("county")?.map(|l| Lanskod::parse(&l)).transpose().map_err(|_| corrupt("county"))?;
+    let county = r
+        .try_get::<Option<String>, _>("county")?
+        .map(|l| Lanskod::parse(&l))
+        .transpose()
+        .map_err(|_| corrupt("county"))?;
     let scope = Scope::for_role(role, org, muni, county).map_err(|_| corrupt("scope"))?;
     Ok(User {
         id: r.try_get("id")?,
@@ -50,8 +60,9 @@ fn from_row(r: &AnyRow) -> Result<User> {
 pub async fn hash_password(password: &NyttLosenord) -> Result<String> {
     let pw = password.expose().to_string();
     tokio::task::spawn_blocking(move || {
-        let hash: PasswordHash =
-            Argon2::default().hash_password(pw.as_bytes()).map_err(|e| StoreError::Other(format!("argon2: {e}")))?;
+        let hash: PasswordHash = Argon2::default()
+            .hash_password(pw.as_bytes())
+            .map_err(|e| StoreError::Other(format!("argon2: {e}")))?;
         Ok(hash.to_string())
     })
     .await
@@ -59,7 +70,11 @@ pub async fn hash_password(password: &NyttLosenord) -> Result<String> {
 }
 
 fn verify_hash(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Creates a user. A name that is taken is a conflict; an organisation that does not exist is refused.
@@ -113,7 +128,13 @@ pub async fn create(
     .map_err(|e| conflict_or(e, None))?;
     audit::append(&mut tx, store.now(), actor, "anvandare.skapad", Some(&id)).await?;
     tx.commit().await?;
-    Ok(User { id, name: name.to_string(), role, scope: scope.clone(), disabled: false })
+    Ok(User {
+        id,
+        name: name.to_string(),
+        role,
+        scope: scope.clone(),
+        disabled: false,
+    })
 }
 
 pub async fn get(store: &Store, id: &str) -> Result<User> {
@@ -138,7 +159,9 @@ pub async fn by_name(store: &Store, name: &str) -> Result<User> {
 
 pub async fn list(store: &Store) -> Result<Vec<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users ORDER BY name");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(store.pool()).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(store.pool())
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -150,7 +173,11 @@ pub async fn authenticate(store: &Store, name: &str, password: &str) -> Result<O
         .fetch_optional(store.pool())
         .await?;
     let (id, hash, disabled) = match &row {
-        Some(r) => (Some(r.try_get::<String, _>("id")?), r.try_get::<String, _>("password_hash")?, r.try_get::<i64, _>("disabled")? != 0),
+        Some(r) => (
+            Some(r.try_get::<String, _>("id")?),
+            r.try_get::<String, _>("password_hash")?,
+            r.try_get::<i64, _>("disabled")? != 0,
+        ),
         None => (None, DUMMY_HASH.to_string(), true),
     };
     let pw = password.to_string();
@@ -171,7 +198,12 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         .unwrap_or_default()
 });
 
-pub async fn set_password(store: &Store, actor: Option<&str>, user_id: &str, password: &NyttLosenord) -> Result<()> {
+pub async fn set_password(
+    store: &Store,
+    actor: Option<&str>,
+    user_id: &str,
+    password: &NyttLosenord,
+) -> Result<()> {
     let hash = hash_password(password).await?;
     let mut tx = store.begin().await?;
     let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -184,8 +216,18 @@ pub async fn set_password(store: &Store, actor: Option<&str>, user_id: &str, pas
         return Err(StoreError::NotFound);
     }
     // A new password ends every session of the account.
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id.to_string()).execute(&mut *tx.tx).await?;
-    audit::append(&mut tx, store.now(), actor, "anvandare.losenord_bytt", Some(user_id)).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        store.now(),
+        actor,
+        "anvandare.losenord_bytt",
+        Some(user_id),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -200,12 +242,22 @@ pub async fn disable(store: &Store, actor: Option<&str>, user_id: &str) -> Resul
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id.to_string()).execute(&mut *tx.tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
     sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
         .bind(store.now())
         .bind(user_id.to_string())
         .execute(&mut *tx.tx)
         .await?;
-    audit::append(&mut tx, store.now(), actor, "anvandare.avstangd", Some(user_id)).await?;
+    audit::append(
+        &mut tx,
+        store.now(),
+        actor,
+        "anvandare.avstangd",
+        Some(user_id),
+    )
+    .await?;
     tx.commit().await
 }

@@ -9,7 +9,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use boj_domain::{Action, Anvandarnamn, Datum, Kommunkod, Lanskod, NyttLosenord, Role, Scope, authorize};
+use boj_domain::{
+    Action, Anvandarnamn, Datum, Kommunkod, Lanskod, NyttLosenord, Role, Scope, authorize,
+};
 use boj_store::users::User;
 use boj_store::{audit, tokens, users};
 use serde::{Deserialize, Serialize};
@@ -32,7 +34,10 @@ pub struct Health {
 #[utoipa::path(get, path = "/api/v1/health", responses((status = 200, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     state.store.ping().await?;
-    Ok(Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") }))
+    Ok(Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    }))
 }
 
 /// The OpenAPI document, generated from the code.
@@ -100,7 +105,10 @@ impl From<&User> for UserOut {
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = UserOut), (status = 401)))]
-pub async fn me(State(state): State<AppState>, Authed(p): Authed) -> Result<Json<UserOut>, ApiError> {
+pub async fn me(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+) -> Result<Json<UserOut>, ApiError> {
     let u = users::get(&state.store, &p.user_id).await?;
     Ok(Json(UserOut::from(&u)))
 }
@@ -109,7 +117,9 @@ pub async fn me(State(state): State<AppState>, Authed(p): Authed) -> Result<Json
 #[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Items<UserOut>), (status = 403)))]
 pub async fn list_users(State(state): State<AppState>) -> Result<Json<Items<UserOut>>, ApiError> {
     let list = users::list(&state.store).await?;
-    Ok(Json(Items { items: list.iter().map(UserOut::from).collect() }))
+    Ok(Json(Items {
+        items: list.iter().map(UserOut::from).collect(),
+    }))
 }
 
 /// One user account: one's own, or any for admin.
@@ -150,11 +160,23 @@ pub async fn create_user(
 ) -> Result<impl IntoResponse, ApiError> {
     let name = Anvandarnamn::parse(&body.name)?;
     let role = Role::parse(&body.role)?;
-    let kommun = body.municipality.as_deref().map(Kommunkod::parse).transpose()?;
+    let kommun = body
+        .municipality
+        .as_deref()
+        .map(Kommunkod::parse)
+        .transpose()?;
     let lan = body.county.as_deref().map(Lanskod::parse).transpose()?;
     let scope = Scope::for_role(role, body.organisation.clone(), kommun, lan)?;
     let password = NyttLosenord::parse(&body.password)?;
-    let u = users::create(&state.store, Some(&p.user_id), &name, role, &scope, &password).await?;
+    let u = users::create(
+        &state.store,
+        Some(&p.user_id),
+        &name,
+        role,
+        &scope,
+        &password,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(UserOut::from(&u))))
 }
 
@@ -201,7 +223,12 @@ pub async fn create_token(
         Some(s) => {
             let until = Datum::parse(s)?;
             let today = state.store.clock().today();
-            let days = i64::from(today.until(until.civil()).map(|sp| sp.get_days()).unwrap_or(0));
+            let days = i64::from(
+                today
+                    .until(until.civil())
+                    .map(|sp| sp.get_days())
+                    .unwrap_or(0),
+            );
             if days < 1 {
                 return Err(Failure::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -215,7 +242,14 @@ pub async fn create_token(
     };
     let user = users::by_name(&state.store, &body.user).await?;
     let t = tokens::create(&state.store, Some(&p.user_id), &user, days).await?;
-    Ok((StatusCode::CREATED, Json(TokenOut { id: t.id, token: t.token, expires_at: t.expires_at })))
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenOut {
+            id: t.id,
+            token: t.token,
+            expires_at: t.expires_at,
+        }),
+    ))
 }
 
 /// Revokes a token by id (admin).
@@ -232,5 +266,7 @@ pub async fn revoke_token(
 
 /// Records in the audit log that `actor` did `action`; used by pages for events with no other write.
 pub async fn note(state: &AppState, actor: &str, action: &str) -> Result<(), Failure> {
-    audit::record(&state.store, Some(actor), action, None).await.map_err(Failure::from)
+    audit::record(&state.store, Some(actor), action, None)
+        .await
+        .map_err(Failure::from)
 }

@@ -32,14 +32,19 @@ pub enum Identity {
     Anonymous,
     /// A session cookie that was valid once but has expired.
     Expired,
-    Session { session: Session, secret: String },
+    Session {
+        session: Session,
+        secret: String,
+    },
     Token(Principal),
 }
 
 impl Identity {
     pub fn principal(&self) -> Option<Principal> {
         match self {
-            Identity::Session { session, .. } if session.stage == Stage::Klar => Some(session.user.principal()),
+            Identity::Session { session, .. } if session.stage == Stage::Klar => {
+                Some(session.user.principal())
+            }
             Identity::Token(p) => Some(p.clone()),
             _ => None,
         }
@@ -56,7 +61,11 @@ pub enum Gate {
 }
 
 pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.config.secure_cookies { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+    if state.config.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
 }
 
 fn is_safe(m: &Method) -> bool {
@@ -65,7 +74,11 @@ fn is_safe(m: &Method) -> bool {
 
 /// Constant-time comparison, so a CSRF token cannot be guessed byte by byte from timing.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Fetch-Metadata / Origin check against cross-site state changes.
@@ -74,9 +87,15 @@ fn same_origin(req: &Request) -> bool {
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
-    match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), h.get(header::HOST).and_then(|v| v.to_str().ok())) {
+    match (
+        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        h.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
         (Some(origin), Some(host)) => {
-            origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
+            origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"))
+                == Some(host)
         }
         // Neither header: not a browser (browsers send Origin on every cross-origin POST).
         (None, _) => true,
@@ -92,7 +111,12 @@ fn csrf_failure() -> Failure {
     )
 }
 
-pub async fn identify(State(state): State<AppState>, jar: CookieJar, req: Request, next: Next) -> Response {
+pub async fn identify(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     let state_changing = !is_safe(req.method());
     let bearer = req
@@ -107,7 +131,14 @@ pub async fn identify(State(state): State<AppState>, jar: CookieJar, req: Reques
         match boj_store::tokens::authenticate(&state.store, &token).await {
             Ok(Some(user)) => Identity::Token(user.principal()),
             Ok(None) => {
-                return respond(&path, Failure::new(StatusCode::UNAUTHORIZED, Code::EjInloggad, "Ogiltig eller utgången token."));
+                return respond(
+                    &path,
+                    Failure::new(
+                        StatusCode::UNAUTHORIZED,
+                        Code::EjInloggad,
+                        "Ogiltig eller utgången token.",
+                    ),
+                );
             }
             Err(e) => return respond(&path, e.into()),
         }
@@ -145,8 +176,15 @@ pub async fn identify(State(state): State<AppState>, jar: CookieJar, req: Reques
 
 /// Finds the CSRF token in the header or, for a form, in its `csrf` field; gives the request back
 /// with its body intact.
-async fn csrf_from_request(req: Request, limit: usize) -> Result<(Option<String>, Request), Response> {
-    if let Some(t) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+async fn csrf_from_request(
+    req: Request,
+    limit: usize,
+) -> Result<(Option<String>, Request), Response> {
+    if let Some(t) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
         return Ok((Some(t.to_string()), req));
     }
     let is_form = req
@@ -160,25 +198,51 @@ async fn csrf_from_request(req: Request, limit: usize) -> Result<(Option<String>
     let path = req.uri().path().to_string();
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, limit).await.map_err(|_| {
-        respond(&path, Failure::new(StatusCode::PAYLOAD_TOO_LARGE, Code::ForStorForfragan, "Förfrågan är för stor."))
+        respond(
+            &path,
+            Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Code::ForStorForfragan,
+                "Förfrågan är för stor.",
+            ),
+        )
     })?;
     let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
-        .and_then(|fields| fields.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+        .and_then(|fields| {
+            fields
+                .into_iter()
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v)
+        });
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
 }
 
 /// The per-route gate: signs-in and authorises before the handler runs.
 pub async fn gate(gate: Gate, req: Request, next: Next) -> Response {
-    let Gate::Signed(action) = gate else { return next.run(req).await };
+    let Gate::Signed(action) = gate else {
+        return next.run(req).await;
+    };
     let path = req.uri().path().to_string();
-    let identity = req.extensions().get::<Identity>().cloned().unwrap_or(Identity::Anonymous);
+    let identity = req
+        .extensions()
+        .get::<Identity>()
+        .cloned()
+        .unwrap_or(Identity::Anonymous);
     let Some(principal) = identity.principal() else {
         if !path.starts_with("/api") {
-            let to = if matches!(identity, Identity::Expired) { "/logga-in?utgangen=1" } else { "/logga-in" };
+            let to = if matches!(identity, Identity::Expired) {
+                "/logga-in?utgangen=1"
+            } else {
+                "/logga-in"
+            };
             return Redirect::to(to).into_response();
         }
-        let f = if matches!(identity, Identity::Expired) { Failure::expired() } else { Failure::unauthenticated() };
+        let f = if matches!(identity, Identity::Expired) {
+            Failure::expired()
+        } else {
+            Failure::unauthenticated()
+        };
         return respond(&path, f);
     };
     if let Err(denied) = authorize(&principal, action) {
@@ -213,6 +277,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Who {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Who(parts.extensions.get::<Identity>().cloned().unwrap_or(Identity::Anonymous)))
+        Ok(Who(parts
+            .extensions
+            .get::<Identity>()
+            .cloned()
+            .unwrap_or(Identity::Anonymous)))
     }
 }

@@ -23,11 +23,20 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(status: StatusCode, code: Code, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), conflict_id: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            conflict_id: None,
+        }
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, Code::HittasInte, "Det du söker finns inte.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            Code::HittasInte,
+            "Det du söker finns inte.",
+        )
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -44,11 +53,19 @@ impl Failure {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, Code::EjInloggad, "Du behöver logga in.")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            Code::EjInloggad,
+            "Du behöver logga in.",
+        )
     }
 
     pub fn expired() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, Code::SessionenHarGattUt, "Din session har gått ut. Logga in igen.")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            Code::SessionenHarGattUt,
+            "Din session har gått ut. Logga in igen.",
+        )
     }
 }
 
@@ -123,7 +140,13 @@ struct FelSida<'a> {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let f = self.0;
-        let page = FelSida { status: f.status.as_u16(), message: &f.message, code: f.code.as_str(), signed_in: false, demo: false };
+        let page = FelSida {
+            status: f.status.as_u16(),
+            message: &f.message,
+            code: f.code.as_str(),
+            signed_in: false,
+            demo: false,
+        };
         match page.render() {
             Ok(html) => (f.status, Html(html)).into_response(),
             Err(_) => (f.status, f.message).into_response(),
@@ -133,5 +156,9 @@ impl IntoResponse for PageError {
 
 /// Answers a failure in the form the path calls for: JSON under `/api`, HTML elsewhere.
 pub fn respond(path: &str, f: Failure) -> Response {
-    if path.starts_with("/api") { ApiError(f).into_response() } else { PageError(f).into_response() }
+    if path.starts_with("/api") {
+        ApiError(f).into_response()
+    } else {
+        PageError(f).into_response()
+    }
 }

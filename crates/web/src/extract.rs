@@ -27,11 +27,16 @@ fn json_failure(rej: &JsonRejection) -> Failure {
         JsonRejection::JsonDataError(e) => Failure::new(
             StatusCode::BAD_REQUEST,
             Code::OgiltigJson,
-            format!("Ett fält saknas eller har fel typ. (Detalj: {})", e.body_text()),
+            format!(
+                "Ett fält saknas eller har fel typ. (Detalj: {})",
+                e.body_text()
+            ),
         ),
-        JsonRejection::JsonSyntaxError(_) => {
-            Failure::new(StatusCode::BAD_REQUEST, Code::OgiltigJson, "Förfrågan är inte giltig JSON.")
-        }
+        JsonRejection::JsonSyntaxError(_) => Failure::new(
+            StatusCode::BAD_REQUEST,
+            Code::OgiltigJson,
+            "Förfrågan är inte giltig JSON.",
+        ),
         JsonRejection::MissingJsonContentType(_) => Failure::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Code::FelMediatyp,
@@ -43,7 +48,11 @@ fn json_failure(rej: &JsonRejection) -> Failure {
 }
 
 pub fn too_large() -> Failure {
-    Failure::new(StatusCode::PAYLOAD_TOO_LARGE, Code::ForStorForfragan, "Förfrågan är för stor.")
+    Failure::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Code::ForStorForfragan,
+        "Förfrågan är för stor.",
+    )
 }
 
 /// `axum::extract::Query`, with bad parameters → 400 in the API's error shape.
@@ -53,10 +62,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(
-            |e: QueryRejection| {
-                ApiError(Failure::bad_request(format!("Felaktiga parametrar i adressen. (Detalj: {})", e.body_text())))
-            },
-        )
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e: QueryRejection| {
+                ApiError(Failure::bad_request(format!(
+                    "Felaktiga parametrar i adressen. (Detalj: {})",
+                    e.body_text()
+                )))
+            })
     }
 }

@@ -41,7 +41,12 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { expiry: Expiry::default(), secure_cookies: true, demo: false, body_limit: 64 * 1024 }
+        Self {
+            expiry: Expiry::default(),
+            secure_cookies: true,
+            demo: false,
+            body_limit: 64 * 1024,
+        }
     }
 }
 
@@ -56,12 +61,17 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new();
     for r in routes::table() {
         let gate = r.gate;
-        let handler = r.handler.route_layer(from_fn(move |req: Request, next: Next| auth::gate(gate, req, next)));
+        let handler = r
+            .handler
+            .route_layer(from_fn(move |req: Request, next: Next| {
+                auth::gate(gate, req, next)
+            }));
         router = router.route(r.path, handler);
     }
     let body_limit = state.config.body_limit;
     router
         .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), auth::identify))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(from_fn(security_headers))
@@ -88,8 +98,16 @@ async fn security_headers(req: Request, next: Next) -> Response {
     set(h, header::REFERRER_POLICY, "no-referrer");
     set(h, header::X_FRAME_OPTIONS, "DENY");
     set(h, header::CACHE_CONTROL, "no-store");
-    set(h, header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    set(h, header::HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
+    set(
+        h,
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set(
+        h,
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=()",
+    );
     res
 }
 
@@ -111,7 +129,9 @@ pub async fn serve(
             }
         }
     });
-    let result = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    let result = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
     janitor.abort();
     result
 }

@@ -31,13 +31,19 @@ impl Layout {
                 user: Some((session.user.name.clone(), session.user.role.label())),
                 csrf: session.csrf_token.clone(),
             },
-            _ => Layout { demo: state.config.demo, user: None, csrf: String::new() },
+            _ => Layout {
+                demo: state.config.demo,
+                user: None,
+                csrf: String::new(),
+            },
         }
     }
 }
 
 fn render(t: &impl Template) -> Result<Html<String>, PageError> {
-    t.render().map(Html).map_err(|e| PageError(crate::error::Failure::internal(e)))
+    t.render()
+        .map(Html)
+        .map_err(|e| PageError(crate::error::Failure::internal(e)))
 }
 
 #[derive(Template)]
@@ -55,7 +61,11 @@ pub struct LoginQuery {
     utloggad: Option<String>,
 }
 
-pub async fn login_form(State(state): State<AppState>, Who(who): Who, Query(q): Query<LoginQuery>) -> Response {
+pub async fn login_form(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     if who.principal().is_some() {
         return Redirect::to("/").into_response();
     }
@@ -66,7 +76,12 @@ pub async fn login_form(State(state): State<AppState>, Who(who): Who, Query(q): 
     } else {
         None
     };
-    let page = LoginPage { layout: Layout::new(&state, &Identity::Anonymous), error: None, notice, name: String::new() };
+    let page = LoginPage {
+        layout: Layout::new(&state, &Identity::Anonymous),
+        error: None,
+        notice,
+        name: String::new(),
+    };
     render(&page).into_response()
 }
 
@@ -109,7 +124,11 @@ pub async fn login(
     Ok((jar.add(cookie), Redirect::to("/")).into_response())
 }
 
-pub async fn logout(State(state): State<AppState>, Who(who): Who, jar: CookieJar) -> Result<Response, PageError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    Who(who): Who,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
     if let Identity::Session { secret, session } = &who {
         sessions::delete(&state.store, secret).await?;
         crate::api::note(&state, &session.user.id, "session.utloggad").await?;
@@ -141,21 +160,52 @@ struct StartPage {
 fn cards(role: Role) -> Vec<Card> {
     let c = |title, text| Card { title, text };
     match role {
-        Role::Stodperson => vec![c("Dina ärenden", "Du registrerar ärenden och arbetar med dina egna ärenden, och ser kontaktuppgifter i dem när den hjälpsökande har samtyckt.")],
+        Role::Stodperson => vec![c(
+            "Dina ärenden",
+            "Du registrerar ärenden och arbetar med dina egna ärenden, och ser kontaktuppgifter i dem när den hjälpsökande har samtyckt.",
+        )],
         Role::Samordnare => vec![
-            c("Organisationens ärenden", "Du ser och arbetar med alla ärenden i organisationen och fördelar dem."),
-            c("Vittnesstöd och volontärtimmar", "Du registrerar vittnesstödstillfällen och volontärtimmar."),
-            c("Uppföljningsrapporter", "Du förhandsgranskar, utfärdar och rättar rapporterna till kommunerna."),
+            c(
+                "Organisationens ärenden",
+                "Du ser och arbetar med alla ärenden i organisationen och fördelar dem.",
+            ),
+            c(
+                "Vittnesstöd och volontärtimmar",
+                "Du registrerar vittnesstödstillfällen och volontärtimmar.",
+            ),
+            c(
+                "Uppföljningsrapporter",
+                "Du förhandsgranskar, utfärdar och rättar rapporterna till kommunerna.",
+            ),
         ],
-        Role::Kommun => vec![c("Din kommuns överenskommelser", "Du läser de överenskommelser din kommun är part i, utfärdade rapporter och fördelningen av bidraget. Enskilda ärenden visas aldrig.")],
-        Role::Forbund => vec![c("Länets överenskommelser", "Du förvaltar länets överenskommelser, parter, beslut, underskrifter, bidrag och befolkningsuppgifter, och läser alla utfärdade rapporter. Enskilda ärenden visas aldrig.")],
-        Role::Admin => vec![c("Användare och nycklar", "Du hanterar användare, API-nycklar och säkerhetskopior. Ärendeuppgifter visas aldrig för din roll.")],
+        Role::Kommun => vec![c(
+            "Din kommuns överenskommelser",
+            "Du läser de överenskommelser din kommun är part i, utfärdade rapporter och fördelningen av bidraget. Enskilda ärenden visas aldrig.",
+        )],
+        Role::Forbund => vec![c(
+            "Länets överenskommelser",
+            "Du förvaltar länets överenskommelser, parter, beslut, underskrifter, bidrag och befolkningsuppgifter, och läser alla utfärdade rapporter. Enskilda ärenden visas aldrig.",
+        )],
+        Role::Admin => vec![c(
+            "Användare och nycklar",
+            "Du hanterar användare, API-nycklar och säkerhetskopior. Ärendeuppgifter visas aldrig för din roll.",
+        )],
     }
 }
 
-pub async fn start(State(state): State<AppState>, Who(who): Who, Authed(p): Authed) -> Result<Html<String>, PageError> {
-    let Principal { name, role, scope, .. } = p;
-    let users = if role == Role::Admin { users::list(&state.store).await? } else { Vec::new() };
+pub async fn start(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+) -> Result<Html<String>, PageError> {
+    let Principal {
+        name, role, scope, ..
+    } = p;
+    let users = if role == Role::Admin {
+        users::list(&state.store).await?
+    } else {
+        Vec::new()
+    };
     render(&StartPage {
         layout: Layout::new(&state, &who),
         name,
@@ -172,13 +222,21 @@ struct AccessibilityPage {
     layout: Layout,
 }
 
-pub async fn accessibility(State(state): State<AppState>, Who(who): Who) -> Result<Html<String>, PageError> {
-    render(&AccessibilityPage { layout: Layout::new(&state, &who) })
+pub async fn accessibility(
+    State(state): State<AppState>,
+    Who(who): Who,
+) -> Result<Html<String>, PageError> {
+    render(&AccessibilityPage {
+        layout: Layout::new(&state, &who),
+    })
 }
 
 pub async fn stylesheet() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../static/boj.css"),
     )
         .into_response()

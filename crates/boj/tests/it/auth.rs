@@ -1,0 +1,333 @@
+//! Sign-in, sessions, CSRF and scope, through HTTP.
+
+use crate::helpers::{PASSWORD, TestApp, error_code, spawn_app};
+use boj_domain::Role;
+use jiff::SignedDuration;
+
+#[tokio::test]
+async fn sign_in_works_and_shows_a_role_aware_start_page() {
+    let app = spawn_app().await;
+    app.user("kommun-2303", Role::Kommun).await;
+    let c = TestApp::client();
+    let res = c.get(app.at("/")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/logga-in");
+
+    let (c, _) = app.login("kommun-2303").await;
+    let page = c
+        .get(app.at("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Välkommen, kommun-2303"));
+    assert!(page.contains("Kommunhandläggare"));
+    assert!(page.contains("Ragunda (2303)"));
+    assert!(page.contains("Enskilda ärenden visas aldrig"));
+    // The admin's user list is not on a municipal official's page.
+    assert!(!page.contains("Alla användarkonton"));
+    let me: serde_json::Value = c
+        .get(app.at("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "kommun");
+    assert_eq!(me["municipality"], "2303");
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_same_site_and_secure_when_configured() {
+    let app = crate::helpers::spawn_app_with(boj_web::WebConfig::default()).await;
+    app.user("admin", Role::Admin).await;
+    let res = TestApp::client()
+        .post(app.at("/logga-in"))
+        .form(&[("name", "admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-boj_session="), "{cookie}");
+    for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(cookie.contains(flag), "{flag} missing in {cookie}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_in_swedish() {
+    let app = spawn_app().await;
+    app.user("stodperson1", Role::Stodperson).await;
+    for (name, pw) in [
+        ("stodperson1", "fel-losenord-1"),
+        ("finns-inte", PASSWORD),
+        ("stodperson1", ""),
+    ] {
+        let res = TestApp::client()
+            .post(app.at("/logga-in"))
+            .form(&[("name", name), ("password", pw)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+        assert!(res.headers().get("set-cookie").is_none());
+        let page = res.text().await.unwrap();
+        assert!(page.contains("Fel användarnamn eller lösenord."));
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_user_cannot_sign_in_and_loses_their_session() {
+    let app = spawn_app().await;
+    let u = app.user("stodperson1", Role::Stodperson).await;
+    let (c, _) = app.login("stodperson1").await;
+    boj_store::users::disable(&app.store, None, &u.id)
+        .await
+        .unwrap();
+    let (status, code, _) = error_code(c.get(app.at("/api/v1/me")).send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (401, "ej_inloggad"));
+    let res = TestApp::client()
+        .post(app.at("/logga-in"))
+        .form(&[("name", "stodperson1"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn a_session_expires_when_idle() {
+    let app = spawn_app().await;
+    app.user("samordnare", Role::Samordnare).await;
+    let (c, _) = app.login("samordnare").await;
+    assert_eq!(
+        c.get(app.at("/api/v1/me")).send().await.unwrap().status(),
+        200
+    );
+    app.clock.advance(SignedDuration::from_mins(31));
+    let (status, code, message) =
+        error_code(c.get(app.at("/api/v1/me")).send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (401, "sessionen_har_gatt_ut"));
+    assert!(message.contains("Logga in igen"));
+    // The expired session is gone, so the page now asks for a plain sign-in.
+    let res = c.get(app.at("/")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+}
+
+#[tokio::test]
+async fn a_session_expires_after_twelve_hours_even_when_used() {
+    let app = spawn_app().await;
+    app.user("forbund", Role::Forbund).await;
+    let (c, _) = app.login("forbund").await;
+    let mut minutes = 0;
+    let res = loop {
+        app.clock.advance(SignedDuration::from_mins(20));
+        minutes += 20;
+        let res = c.get(app.at("/")).send().await.unwrap();
+        if res.status() != 200 || minutes > 13 * 60 {
+            break res;
+        }
+    };
+    // Used every 20 minutes, so never idle: it is the 12-hour limit that ends it.
+    assert_eq!(minutes, 12 * 60 + 20);
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/logga-in?utgangen=1");
+    let page = TestApp::client()
+        .get(app.at("/logga-in?utgangen=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Din session har gått ut"));
+}
+
+#[tokio::test]
+async fn state_changes_without_the_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    app.user("admin", Role::Admin).await;
+    let (c, csrf) = app.login("admin").await;
+
+    // Sign-out form without its token.
+    let res = c
+        .post(app.at("/logga-ut"))
+        .form(&[("x", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("säkerhetstoken"));
+    // API call with the session cookie but no header.
+    let body = serde_json::json!({"name": "ny-anvandare", "role": "admin", "password": "ett-langt-losenord"});
+    let (status, code, _) = error_code(
+        c.post(app.at("/api/v1/users"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (403, "csrf_saknas"));
+    // A wrong token is as good as none.
+    let res = c
+        .post(app.at("/api/v1/users"))
+        .header("x-csrf-token", "0".repeat(64))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // With the token it goes through.
+    let res = c
+        .post(app.at("/api/v1/users"))
+        .header("x-csrf-token", &csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    // And the form with its token signs out.
+    let res = c
+        .post(app.at("/logga-ut"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        c.get(app.at("/api/v1/me")).send().await.unwrap().status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_even_to_the_sign_in_form() {
+    let app = spawn_app().await;
+    app.user("admin", Role::Admin).await;
+    let res = TestApp::client()
+        .post(app.at("/logga-in"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("name", "admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = TestApp::client()
+        .post(app.at("/logga-in"))
+        .header("origin", "https://elak.example")
+        .form(&[("name", "admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn requests_outside_the_role_or_its_scope_are_refused() {
+    let app = spawn_app().await;
+    let admin = app.user("admin", Role::Admin).await;
+    let kommun = app.user("kommun-2303", Role::Kommun).await;
+    let t = app.token(&kommun).await;
+    let c = TestApp::client();
+    // Someone else's account: the role may read accounts, but only its own.
+    let (status, code, message) = error_code(
+        c.get(app.at(&format!("/api/v1/users/{}", admin.id)))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (403, "utanfor_behorighet"));
+    assert!(message.contains("utanför din behörighet"));
+    // Its own account is fine.
+    let res = c
+        .get(app.at(&format!("/api/v1/users/{}", kommun.id)))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // Managing users is not for this role at all.
+    let (status, code, _) = error_code(
+        c.get(app.at("/api/v1/users"))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (403, "forbjuden_atgard"));
+}
+
+#[tokio::test]
+async fn bearer_tokens_expire_and_can_be_revoked() {
+    let app = spawn_app().await;
+    let admin = app.user("admin", Role::Admin).await;
+    let t = boj_store::tokens::create(&app.store, None, &admin, 1)
+        .await
+        .unwrap();
+    let c = TestApp::client();
+    assert_eq!(
+        c.get(app.at("/api/v1/me"))
+            .bearer_auth(&t.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    app.clock.advance(SignedDuration::from_hours(25));
+    assert_eq!(
+        c.get(app.at("/api/v1/me"))
+            .bearer_auth(&t.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+
+    let t2 = app.token(&admin).await;
+    let id = t2.split('_').take(3).collect::<Vec<_>>()[1..].join("_");
+    let res = c
+        .delete(app.at(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&t2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let (status, code, _) = error_code(
+        c.get(app.at("/api/v1/me"))
+            .bearer_auth(&t2)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (401, "ej_inloggad"));
+}
+
+#[tokio::test]
+async fn responses_carry_strict_security_headers() {
+    let app = spawn_app().await;
+    let res = TestApp::client()
+        .get(app.at("/logga-in"))
+        .send()
+        .await
+        .unwrap();
+    let h = res.headers();
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+}

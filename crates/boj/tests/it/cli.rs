@@ -1,0 +1,233 @@
+//! The `boj` command's contract (SPEC § 4), run as a process.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+fn boj() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_boj"));
+    c.env_remove("BOJ_DATABASE_URL").env("BOJ_LOG", "warn");
+    c
+}
+
+fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = boj()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn help_lists_every_command() {
+    let (code, out, _) = run(&["--help"], "");
+    assert_eq!(code, 0);
+    for cmd in ["serve", "demo", "init", "migrate", "user", "token"] {
+        assert!(
+            out.lines().any(|l| l.trim_start().starts_with(cmd)),
+            "{cmd} missing in:\n{out}"
+        );
+    }
+    let (_, out, _) = run(&["user", "--help"], "");
+    for cmd in ["add", "passwd", "disable", "list"] {
+        assert!(
+            out.lines().any(|l| l.trim_start().starts_with(cmd)),
+            "user {cmd} missing"
+        );
+    }
+}
+
+#[test]
+fn init_users_and_tokens_follow_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    // Usage errors exit 2.
+    assert_eq!(run(&["frobnicate"], "").0, 2);
+    // Commands on an uninitialised directory fail with 3.
+    assert_eq!(run(&["user", "list", "--data", d], "").0, 3);
+    // A short password is refused.
+    assert_eq!(run(&["init", "--data", d], "kort\n").0, 2);
+    let (code, _, err) = run(&["init", "--data", d], "ett-langt-losenord\n");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        run(&["init", "--data", d], "ett-langt-losenord\n").0,
+        3,
+        "a second init is refused"
+    );
+
+    let (code, out, err) = run(
+        &["organisation", "add", "--data", d, "--name", "Jouren"],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let org = out.trim().to_string();
+    let (code, out, _) = run(
+        &[
+            "user",
+            "add",
+            "--data",
+            d,
+            "--name",
+            "stod",
+            "--role",
+            "stodperson",
+            "--organisation",
+            &org,
+        ],
+        "ett-langt-losenord\n",
+    );
+    assert_eq!(code, 0);
+    assert!(out.trim().starts_with("u_"));
+    let (code, _, err) = run(
+        &[
+            "user",
+            "add",
+            "--data",
+            d,
+            "--name",
+            "kommun-x",
+            "--role",
+            "kommun",
+            "--municipality",
+            "9999",
+        ],
+        "ett-langt-losenord\n",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("ingen kommunkod"), "{err}");
+
+    // The token is printed alone on standard output.
+    let (code, out, _) = run(
+        &[
+            "token", "create", "--data", d, "--user", "stod", "--days", "7",
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].starts_with("boj_t_"));
+    let id = lines[0].split('_').take(3).collect::<Vec<_>>()[1..].join("_");
+    assert_eq!(run(&["token", "revoke", "--data", d, &id], "").0, 0);
+    assert_eq!(run(&["token", "revoke", "--data", d, &id], "").0, 3);
+
+    let (code, out, _) = run(
+        &["user", "passwd", "--data", d, "stod"],
+        "ett-nytt-losenord\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(run(&["user", "disable", "--data", d, "stod"], "").0, 0);
+    let (_, out, _) = run(&["user", "list", "--data", d], "");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("stod") && l.ends_with("avstängd")),
+        "{out}"
+    );
+    let (code, out, _) = run(&["audit", "verify", "--data", d], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("granskningsloggen är hel"));
+    assert_eq!(run(&["migrate", "--data", d], "").0, 0);
+}
+
+#[tokio::test]
+async fn demo_prints_its_url_first_and_its_accounts_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let mut child = boj()
+        .args([
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--today",
+            "2026-11-26",
+            "--data",
+            data.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines.next().unwrap().unwrap();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
+        "{url}"
+    );
+    let mut rest = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let last = line.contains("kommun-2380");
+        rest.push(line);
+        if last {
+            break;
+        }
+    }
+    let text = rest.join("\n");
+    for account in [
+        "stodperson1",
+        "stodperson2",
+        "samordnare",
+        "forbund",
+        "admin",
+        "kommun-2303",
+        "kommun-2380",
+    ] {
+        assert!(text.contains(account), "{account} not printed:\n{text}");
+    }
+    assert!(text.contains("2026-11-26"));
+    let password = text
+        .split("lösenord för alla: ")
+        .nth(1)
+        .unwrap()
+        .split(')')
+        .next()
+        .unwrap()
+        .to_string();
+
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = c
+        .post(format!("{url}logga-in"))
+        .form(&[("name", "kommun-2303"), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = c.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("exempeldata"));
+    assert!(page.contains("Ragunda"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // A directory that is not a demo is refused.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("viktigt.txt"), "riktiga data").unwrap();
+    let (code, _, err) = run(
+        &[
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+            other.path().to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("ingen demokatalog"));
+}

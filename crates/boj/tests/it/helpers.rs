@@ -1,0 +1,168 @@
+//! `spawn_app`: the one door every integration test goes through.
+
+use boj_domain::{Anvandarnamn, Kommunkod, Lanskod, NyttLosenord, Role, Scope};
+use boj_store::clock::ManualClock;
+use boj_store::users::User;
+use boj_store::{Store, orgs, tokens, users};
+use boj_web::{AppState, WebConfig};
+use reqwest::redirect::Policy;
+use std::sync::Arc;
+
+pub const PASSWORD: &str = "korrekt-hast-batteri";
+
+pub struct TestApp {
+    pub url: String,
+    pub store: Store,
+    pub clock: Arc<ManualClock>,
+    pub org_id: String,
+    _dir: tempfile::TempDir,
+}
+
+/// The PostgreSQL server to test against, if any.
+pub fn pg_url() -> Option<String> {
+    std::env::var("BOJ_TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// A fresh, empty PostgreSQL database on the test server; its URL.
+pub async fn fresh_pg_database(base: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("boj_t_{}", boj_store::random_hex(8));
+    let mut conn = sqlx::PgConnection::connect(base)
+        .await
+        .expect("connect to test PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (root, _) = base.rsplit_once('/').expect("URL with a database name");
+    format!("{root}/{name}")
+}
+
+/// A store on a fresh database: SQLite in `dir`, or PostgreSQL when configured.
+pub async fn fresh_store(dir: &std::path::Path, clock: Arc<ManualClock>) -> Store {
+    let url = match pg_url() {
+        Some(base) => Some(fresh_pg_database(&base).await),
+        None => None,
+    };
+    let store = Store::open(dir, url.as_deref(), clock).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(WebConfig {
+        secure_cookies: false,
+        ..WebConfig::default()
+    })
+    .await
+}
+
+pub async fn spawn_app_with(config: WebConfig) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new("2026-11-26T09:00:00Z".parse().unwrap()));
+    let store = fresh_store(dir.path(), clock.clone()).await;
+    let org = orgs::create(&store, None, "Testjouren", None)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(config),
+    };
+    tokio::spawn(boj_web::serve(listener, state, std::future::pending()));
+    TestApp {
+        url,
+        store,
+        clock,
+        org_id: org.id,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// Creates a user of `role` with a fitting scope (Ragunda for `kommun`, Jämtland for `forbund`).
+    pub async fn user(&self, name: &str, role: Role) -> User {
+        let scope = match role {
+            Role::Stodperson | Role::Samordnare => Scope::Organisation(self.org_id.clone()),
+            Role::Kommun => Scope::Kommun(Kommunkod::parse("2303").unwrap()),
+            Role::Forbund => Scope::Lan(Lanskod::parse("23").unwrap()),
+            Role::Admin => Scope::System,
+        };
+        users::create(
+            &self.store,
+            None,
+            &Anvandarnamn::parse(name).unwrap(),
+            role,
+            &scope,
+            &NyttLosenord::parse(PASSWORD).unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+
+    pub async fn token(&self, user: &User) -> String {
+        tokens::create(&self.store, None, user, 30)
+            .await
+            .unwrap()
+            .token
+    }
+
+    pub fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Signs in through the form; returns the client holding the session cookie, and the CSRF token.
+    pub async fn login(&self, name: &str) -> (reqwest::Client, String) {
+        let c = Self::client();
+        let res = c
+            .post(format!("{}/logga-in", self.url))
+            .form(&[("name", name), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "sign-in of {name}");
+        let page = c
+            .get(format!("{}/", self.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (c, csrf_in(&page))
+    }
+
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+}
+
+/// The CSRF token in a page's sign-out form.
+pub fn csrf_in(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("a csrf field") + marker.len();
+    page[start..].split('"').next().unwrap().to_string()
+}
+
+/// Asserts the API error shape and returns the code.
+pub async fn error_code(res: reqwest::Response) -> (u16, String, String) {
+    let status = res.status().as_u16();
+    let body: serde_json::Value = res.json().await.expect("a JSON error body");
+    let code = body["error"]["code"]
+        .as_str()
+        .expect("error.code")
+        .to_string();
+    let message = body["error"]["message"]
+        .as_str()
+        .expect("error.message")
+        .to_string();
+    assert!(!message.is_empty());
+    (status, code, message)
+}

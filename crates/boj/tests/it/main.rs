@@ -1,0 +1,13 @@
+//! All integration tests in one binary (each file under `tests/` would be another slow link).
+//! They talk to a running app over HTTP, like a client, on SQLite by default and on PostgreSQL when
+//! `BOJ_TEST_DATABASE_URL` is set (see the README).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+
+mod auth;
+mod bad_input;
+mod cli;
+mod routes;
+mod schema;
+mod story;

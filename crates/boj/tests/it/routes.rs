@@ -1,0 +1,149 @@
+//! The route × role matrix (SPEC § 6): every route in `boj_web::routes::table()` against every role and
+//! an anonymous caller. A route added to the table without a row here fails `every_route_has_a_row`.
+
+use crate::helpers::{TestApp, spawn_app};
+use boj_domain::Role;
+use reqwest::Method;
+use std::collections::BTreeSet;
+
+/// What a caller gets from a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// Passes the gate (the handler may still answer 4xx about the request itself).
+    Ok,
+    /// Refused: 403.
+    No,
+    /// Asked to sign in: 401 for the API, a redirect to the sign-in page for pages.
+    SignIn,
+}
+use Outcome::{No, Ok, SignIn};
+
+/// Outcomes for: anonymous, stodperson, samordnare, kommun, forbund, admin.
+type Row = (Method, &'static str, [Outcome; 6]);
+
+const PUBLIC: [Outcome; 6] = [Ok, Ok, Ok, Ok, Ok, Ok];
+const SIGNED: [Outcome; 6] = [SignIn, Ok, Ok, Ok, Ok, Ok];
+const ADMIN: [Outcome; 6] = [SignIn, No, No, No, No, Ok];
+
+fn matrix() -> Vec<Row> {
+    vec![
+        (Method::GET, "/", SIGNED),
+        (Method::GET, "/logga-in", PUBLIC),
+        (Method::POST, "/logga-in", PUBLIC),
+        (Method::POST, "/logga-ut", SIGNED),
+        (Method::GET, "/tillganglighet", PUBLIC),
+        (Method::GET, "/static/boj.css", PUBLIC),
+        (Method::GET, "/api/openapi.json", PUBLIC),
+        (Method::GET, "/api/v1/health", PUBLIC),
+        (Method::GET, "/api/v1/municipalities", PUBLIC),
+        (Method::GET, "/api/v1/me", SIGNED),
+        (Method::GET, "/api/v1/users", ADMIN),
+        (Method::POST, "/api/v1/users", ADMIN),
+        (Method::GET, "/api/v1/users/{id}", SIGNED),
+        (Method::POST, "/api/v1/users/{id}/disable", ADMIN),
+        (Method::POST, "/api/v1/tokens", ADMIN),
+        (Method::DELETE, "/api/v1/tokens/{id}", ADMIN),
+    ]
+}
+
+#[test]
+fn every_route_has_a_row() {
+    let routes: BTreeSet<(String, String)> = boj_web::routes::table()
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    let rows: BTreeSet<(String, String)> = matrix()
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let missing: Vec<_> = routes.difference(&rows).collect();
+    let stale: Vec<_> = rows.difference(&routes).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the route × role matrix: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "rows for routes that no longer exist: {stale:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_matrix_says() {
+    let app = spawn_app().await;
+    let mut callers: Vec<(String, Option<(String, String)>)> = vec![("anonym".into(), None)];
+    for (name, role) in [
+        ("stodperson1", Role::Stodperson),
+        ("samordnare", Role::Samordnare),
+        ("kommun-2303", Role::Kommun),
+        ("forbund", Role::Forbund),
+        ("admin", Role::Admin),
+    ] {
+        let u = app.user(name, role).await;
+        let t = app.token(&u).await;
+        callers.push((name.into(), Some((u.id, t))));
+    }
+    let c = TestApp::client();
+    for (method, path, outcomes) in matrix() {
+        for ((who, auth), expected) in callers.iter().zip(outcomes) {
+            // A caller's own id where a route reads an account; a missing one where it would change it.
+            let concrete = match (path, auth) {
+                ("/api/v1/users/{id}", Some((id, _))) => path.replace("{id}", id),
+                _ => path.replace("{id}", "x_finns_inte"),
+            };
+            let mut req = c.request(method.clone(), app.at(&concrete));
+            if let Some((_, token)) = auth {
+                req = req.bearer_auth(token);
+            }
+            if method != Method::GET {
+                req = req.json(&serde_json::json!({}));
+            }
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            assert!(status < 500, "{method} {concrete} as {who}: {status}");
+            let got = match status {
+                401 => SignIn,
+                303 if res.headers()["location"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("/logga-in")
+                    && who == "anonym" =>
+                {
+                    SignIn
+                }
+                403 => No,
+                _ => Ok,
+            };
+            assert_eq!(
+                got, expected,
+                "{method} {concrete} as {who}: status {status}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_api_route() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = TestApp::client()
+        .get(app.at("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for r in boj_web::routes::table() {
+        if !r.path.starts_with("/api/v1") {
+            continue;
+        }
+        let method = r.method.as_str().to_lowercase();
+        assert!(
+            doc["paths"][r.path][&method].is_object(),
+            "{} {} is not in the OpenAPI document",
+            r.method,
+            r.path
+        );
+    }
+}
