@@ -5,7 +5,9 @@
 //! sample data and the UI says so on every page.
 
 use crate::cli::{CliError, CliResult, DataArgs, DemoArgs, open, serve_on, web_config};
+use boj_domain::avtal::{Avtalsinstallningar, Avtalstid, Beslutsorgan, Utfall};
 use boj_domain::{Anvandarnamn, Datum, Kommunkod, Lanskod, NyttLosenord, Role, Scope};
+use boj_store::avtal::{self, NyttBeslut, Utkast};
 use boj_store::clock::{OffsetClock, SystemClock};
 use boj_store::{SharedClock, Store, orgs, users};
 use boj_web::AppState;
@@ -116,6 +118,7 @@ async fn seed(store: &Store) -> CliResult<()> {
         )
         .await?;
     }
+    seed_agreement(store, &org.id, lan).await?;
     eprintln!("boj: demodata skapad");
     Ok(())
 }
@@ -146,4 +149,110 @@ async fn accounts(store: &Store) -> CliResult<Vec<(String, String)>> {
     };
     list.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then(a.0.cmp(&b.0)));
     Ok(list)
+}
+
+/// The Jämtland IOP: what § 22 and its summary state, and sample values for the rest, each marked.
+async fn seed_agreement(store: &Store, org: &str, lan: Lanskod) -> CliResult<()> {
+    let parter: Vec<Kommunkod> = lan.kommuner().map(|k| k.kod).collect();
+    // SPEC § 5's default grouping: the parties under 8 000 inhabitants (Ragunda, Bräcke, Berg).
+    let small = ["2303", "2305", "2326"].map(String::from).to_vec();
+    let settings = Avtalsinstallningar {
+        sma_kommuner: small,
+        ..Avtalsinstallningar::default()
+    };
+    let utkast = Utkast {
+        title: "Överenskommelse om idéburet offentligt partnerskap mellan Brottsofferjouren och Jämtlands läns kommuner".into(),
+        reference: "250908 IOP BOJ och Jämtlands 8 kommuner".into(),
+        tid: Avtalstid::new(Datum::parse("2026-01-01")?, None, None)?,
+        services: "Stöd till brottsutsatta, vittnen, anhöriga till brottsutsatta och anhöriga till gärningspersoner, \
+                   utan individuell behovsprövning (11 kap. 5 § SoL) och i form av rådgivning (10 kap. 1 § SoL)."
+            .into(),
+        settings,
+        parter: parter.clone(),
+    };
+    let a = avtal::create(store, None, org, lan, true, &utkast).await?;
+
+    // SocSam § 22, word for word from the protocol. Its date is not in the excerpt.
+    let p22 = NyttBeslut {
+        organ: Beslutsorgan::Socsam,
+        kommun: None,
+        beslutsdatum: None,
+        galler_fran: None,
+        paragraph: "§ 22".into(),
+        utfall: Utfall::Bifall,
+        presenter: "Elin Ring, förbundsstrateg".into(),
+        items: vec![
+            ("1".into(), "att rekommendera kommunerna att godkänna överenskommelse om idéburet offentligt partnerskap (IOP) mellan Brottsofferjouren och länets kommuner från och med 2026-01-01.".into()),
+            ("2".into(), "att rekommendera kommunerna besluta att de insatser Brottsofferjouren ger enligt överenskommelse om IOP:".into()),
+            ("2a".into(), "ges utan individuell behovsprövning enligt 11 kap. 5 § SoL med villkor om att personer som tar del av insatserna är brottsutsatta kommuninvånare i Jämtlands läns kommuner, vittnen, anhöriga till brottsutsatta och anhöriga till gärningspersoner.".into()),
+            ("2b".into(), "är insatser i form av rådgivning enligt 10 kap. 1 § SoL (2025:400) och därmed undantas från dokumentationsskyldigheten enligt 14 kap. 4 § SoL. Dokumentation ska föras och sammanställas i enlighet med vad som framgår av överenskommelse om IOP.".into()),
+        ],
+        sample: false,
+    };
+    let b = avtal::add_decision(store, None, &a, &p22).await?;
+    avtal::add_document(
+        store,
+        None,
+        &b.id,
+        "Protokollsutdrag SocSam § 22",
+        "socsam-2025-p22.txt",
+        "text/plain; charset=utf-8",
+        include_bytes!("../demo/socsam-2025-p22.txt").to_vec(),
+    )
+    .await?;
+    for underlag in [
+        "2025-10-10 Tjänsteskrivelse SocSam BOJ IOP och insatser utan behovsprövning",
+        "250908 IOP BOJ och Jämtlands 8 kommuner",
+    ] {
+        avtal::add_document_reference(store, None, &b.id, underlag).await?;
+    }
+    let signers = ["MW", "EE", "EA"].map(String::from);
+    avtal::add_signature(
+        store,
+        None,
+        &b.id,
+        "e-signatur",
+        "b0k7b1mhusekk8",
+        &signers,
+        None,
+    )
+    .await?;
+
+    // The grant recommendation of 2 June, known from the protocol's summary only: its paragraph and
+    // wording are not, so the decision is marked as an example.
+    let juni = NyttBeslut {
+        organ: Beslutsorgan::Socsam,
+        kommun: None,
+        beslutsdatum: Some(Datum::parse("2025-06-02")?),
+        galler_fran: None,
+        paragraph: "paragraf okänd".into(),
+        utfall: Utfall::Bifall,
+        presenter: String::new(),
+        items: vec![(
+            "1".into(),
+            "att rekommendera kommunerna att bevilja Brottsofferjouren utökat grundbidrag om 731 101 kr från och med 2026-01-01.".into(),
+        )],
+        sample: true,
+    };
+    avtal::add_decision(store, None, &a, &juni).await?;
+
+    // Sample decisions of seven councils; Berg (2326) is left pending.
+    for (i, k) in parter.iter().filter(|k| k.as_str() != "2326").enumerate() {
+        let d = NyttBeslut {
+            organ: Beslutsorgan::Kommunfullmaktige,
+            kommun: Some(*k),
+            beslutsdatum: Some(Datum::parse(&format!("2025-12-{:02}", 8 + i))?),
+            galler_fran: Some(Datum::parse("2026-01-01")?),
+            paragraph: format!("§ {}", 140 + 7 * i),
+            utfall: Utfall::Bifall,
+            presenter: String::new(),
+            items: vec![(
+                "1".into(),
+                "att godkänna överenskommelse om idéburet offentligt partnerskap (IOP) mellan Brottsofferjouren och länets kommuner från och med 2026-01-01.".into(),
+            )],
+            sample: true,
+        };
+        avtal::add_decision(store, None, &a, &d).await?;
+    }
+    Ok(())
 }

@@ -152,6 +152,23 @@ pub enum Action<'a> {
     HanteraAnvandare,
     /// Create and revoke API tokens (SPEC § 2: `admin`).
     HanteraTokens,
+    /// Read an agreement, its parties, decisions and documents: the owning organisation's staff, the
+    /// county's strategist, and the parties' officials (SPEC § 2).
+    LasAvtal(Option<Avtalsomfang<'a>>),
+    /// Create and amend agreements and record decisions, documents and signatures: the strategist of
+    /// the agreement's county only (SPEC § 2, `forbund`).
+    HanteraAvtal(Option<Avtalsomfang<'a>>),
+}
+
+/// What an agreement's authorisation depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Avtalsomfang<'a> {
+    /// The organisation that delivers the services.
+    pub organisation: &'a str,
+    /// The county whose strategist manages the agreement.
+    pub lan: Lanskod,
+    /// The parties of the current version.
+    pub parter: &'a [Kommunkod],
 }
 
 /// A refusal: [`Code::ForbjudenAtgard`] when the role may never do this,
@@ -184,6 +201,20 @@ pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
         },
         Action::HanteraAnvandare | Action::HanteraTokens => match p.role {
             Role::Admin => Ok(()),
+            _ => Err(FORBJUDEN),
+        },
+        Action::LasAvtal(target) => match (&p.scope, target) {
+            (Scope::System, _) => Err(FORBJUDEN),
+            (_, None) => Ok(()),
+            (Scope::Organisation(o), Some(a)) if o == a.organisation => Ok(()),
+            (Scope::Lan(l), Some(a)) if *l == a.lan => Ok(()),
+            (Scope::Kommun(k), Some(a)) if a.parter.contains(k) => Ok(()),
+            _ => Err(UTANFOR),
+        },
+        Action::HanteraAvtal(target) => match (&p.scope, target) {
+            (Scope::Lan(_), None) => Ok(()),
+            (Scope::Lan(l), Some(a)) if *l == a.lan => Ok(()),
+            (Scope::Lan(_), Some(_)) => Err(UTANFOR),
             _ => Err(FORBJUDEN),
         },
     }
@@ -236,6 +267,50 @@ mod tests {
                 assert_eq!(d.code, Code::UtanforBehorighet);
             }
         }
+    }
+
+    #[test]
+    fn agreements_are_read_within_scope_and_managed_by_the_county_only() {
+        let parter = [
+            Kommunkod::parse("2303").unwrap(),
+            Kommunkod::parse("2380").unwrap(),
+        ];
+        let a = Avtalsomfang {
+            organisation: "o_1",
+            lan: Lanskod::parse("23").unwrap(),
+            parter: &parter,
+        };
+        for role in Role::ALL {
+            let read = authorize(&p(role), Action::LasAvtal(Some(a)));
+            assert_eq!(read.is_ok(), role != Role::Admin, "{role}");
+            let write = authorize(&p(role), Action::HanteraAvtal(Some(a)));
+            assert_eq!(write.is_ok(), role == Role::Forbund, "{role}");
+        }
+        // Another county, another organisation, a municipality that is not a party.
+        let other = Avtalsomfang {
+            organisation: "o_2",
+            lan: Lanskod::parse("22").unwrap(),
+            parter: &parter[1..],
+        };
+        for role in [
+            Role::Stodperson,
+            Role::Samordnare,
+            Role::Kommun,
+            Role::Forbund,
+        ] {
+            assert_eq!(
+                authorize(&p(role), Action::LasAvtal(Some(other)))
+                    .unwrap_err()
+                    .code,
+                Code::UtanforBehorighet
+            );
+        }
+        assert_eq!(
+            authorize(&p(Role::Forbund), Action::HanteraAvtal(Some(other)))
+                .unwrap_err()
+                .code,
+            Code::UtanforBehorighet
+        );
     }
 
     #[test]

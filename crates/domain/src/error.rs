@@ -26,6 +26,7 @@ pub enum Code {
     OgiltigtNamn,
     SvagtLosenord,
     Personnummer,
+    OgiltigtDokument,
     // Identity and permission (401 / 403).
     EjInloggad,
     SessionenHarGattUt,
@@ -36,6 +37,7 @@ pub enum Code {
     HittasInte,
     MetodEjTillaten,
     Konflikt,
+    DokumentetArAndrat,
     // Server side (5xx): never caused by what a client sends.
     Internt,
 }
@@ -58,6 +60,7 @@ impl Code {
         Code::OgiltigtNamn,
         Code::SvagtLosenord,
         Code::Personnummer,
+        Code::OgiltigtDokument,
         Code::EjInloggad,
         Code::SessionenHarGattUt,
         Code::ForbjudenAtgard,
@@ -66,6 +69,7 @@ impl Code {
         Code::HittasInte,
         Code::MetodEjTillaten,
         Code::Konflikt,
+        Code::DokumentetArAndrat,
         Code::Internt,
     ];
 
@@ -87,6 +91,7 @@ impl Code {
             Code::OgiltigtNamn => "ogiltigt_namn",
             Code::SvagtLosenord => "svagt_losenord",
             Code::Personnummer => "personnummer_i_fritext",
+            Code::OgiltigtDokument => "ogiltigt_dokument",
             Code::EjInloggad => "ej_inloggad",
             Code::SessionenHarGattUt => "sessionen_har_gatt_ut",
             Code::ForbjudenAtgard => "forbjuden_atgard",
@@ -95,6 +100,7 @@ impl Code {
             Code::HittasInte => "hittas_inte",
             Code::MetodEjTillaten => "metod_ej_tillaten",
             Code::Konflikt => "konflikt",
+            Code::DokumentetArAndrat => "dokumentet_ar_andrat",
             Code::Internt => "internt_fel",
         }
     }

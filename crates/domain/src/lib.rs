@@ -11,17 +11,23 @@
 //! `11 kap. 6 § SoL`). Names are Swedish where the domain is Swedish and English for generic machinery.
 
 pub mod access;
+pub mod avtal;
 pub mod belopp;
 pub mod datum;
+pub mod dokument;
 pub mod error;
 pub mod kod;
 pub mod kommun;
 pub mod orgnr;
+pub mod period;
 pub mod personnummer;
 
-pub use access::{Action, Anvandarnamn, Denied, NyttLosenord, Principal, Role, Scope, authorize};
+pub use access::{
+    Action, Anvandarnamn, Avtalsomfang, Denied, NyttLosenord, Principal, Role, Scope, authorize,
+};
 pub use belopp::Kronor;
 pub use datum::Datum;
 pub use error::{Code, DomainError};
 pub use kommun::{Kommun, Kommunkod, Lanskod};
 pub use orgnr::Organisationsnummer;
+pub use period::{Cykel, Period};

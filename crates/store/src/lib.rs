@@ -16,6 +16,7 @@
 //! Every state change writes an [`audit`] entry inside the same transaction.
 
 pub mod audit;
+pub mod avtal;
 pub mod clock;
 pub mod orgs;
 pub mod sessions;
@@ -259,6 +260,12 @@ pub fn random_hex(n: usize) -> String {
     #[allow(clippy::expect_used)]
     getrandom::fill(&mut b).expect("the operating system's random number generator failed");
     hex::encode(b)
+}
+
+/// SHA-256 of bytes, as hex.
+pub fn sha256_bytes(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
 }
 
 /// SHA-256 of a secret, as hex: what is stored for session ids and API tokens.

@@ -187,6 +187,16 @@ async fn csrf_from_request(
     {
         return Ok((Some(t.to_string()), req));
     }
+    // Multipart forms (uploads) carry the token in the query string: reading it from the body would
+    // mean buffering the upload here. Only the path is ever logged, never the query.
+    if let Some(t) = req
+        .uri()
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+    {
+        return Ok((Some(t), req));
+    }
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)

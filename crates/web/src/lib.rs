@@ -10,6 +10,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod avtal_api;
+pub mod avtal_pages;
 pub mod error;
 pub mod extract;
 pub mod openapi;

@@ -24,7 +24,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    fn new(state: &AppState, identity: &Identity) -> Self {
+    pub fn new(state: &AppState, identity: &Identity) -> Self {
         match identity {
             Identity::Session { session, .. } => Layout {
                 demo: state.config.demo,
@@ -154,6 +154,51 @@ struct StartPage {
     scope: String,
     cards: Vec<Card>,
     users: Vec<boj_store::users::User>,
+    agreements: Vec<StartAvtal>,
+    show_agreements: bool,
+}
+
+/// An agreement as the start page summarises it.
+pub struct StartAvtal {
+    pub id: String,
+    pub title: String,
+    /// Parties without a decision that makes the agreement apply (shown to `forbund`).
+    pub pending: Vec<&'static str>,
+    /// The next report deadline: period and last day.
+    pub deadline: Option<(String, String)>,
+}
+
+/// The next report deadline on or after `today`: the earliest cycle period whose due date
+/// (end + the agreement's deadline days) has not passed.
+fn next_deadline(
+    a: &boj_store::avtal::Avtal,
+    today: jiff::civil::Date,
+) -> Option<(String, String)> {
+    let s = &a.version.settings;
+    let today = boj_domain::Datum::from_civil(today);
+    let mut p = s.rapportcykel.period_of(a.version.tid.fran.max(today));
+    // Step back to the earliest period whose deadline is still ahead (one or two back at most).
+    for _ in 0..4 {
+        let prev_day = p.start().civil().yesterday().ok()?;
+        let prev = s
+            .rapportcykel
+            .period_of(boj_domain::Datum::from_civil(prev_day));
+        let due = prev
+            .end()
+            .civil()
+            .checked_add(jiff::Span::new().days(i64::from(s.rapportfrist_dagar)))
+            .ok()?;
+        if due < today.civil() || prev.end() < a.version.tid.fran {
+            break;
+        }
+        p = prev;
+    }
+    let due = p
+        .end()
+        .civil()
+        .checked_add(jiff::Span::new().days(i64::from(s.rapportfrist_dagar)))
+        .ok()?;
+    Some((p.to_string(), due.to_string()))
 }
 
 /// What each role may do (SPEC § 2), in the role's own words.
@@ -198,6 +243,7 @@ pub async fn start(
     Who(who): Who,
     Authed(p): Authed,
 ) -> Result<Html<String>, PageError> {
+    let p_full = p.clone();
     let Principal {
         name, role, scope, ..
     } = p;
@@ -206,6 +252,26 @@ pub async fn start(
     } else {
         Vec::new()
     };
+    let show_agreements =
+        boj_domain::authorize(&p_full, boj_domain::Action::LasAvtal(None)).is_ok();
+    let mut agreements = Vec::new();
+    if show_agreements {
+        let today = state.store.clock().today();
+        for a in crate::avtal_api::readable(&state, &p_full).await? {
+            let b = boj_store::avtal::decisions(&state.store, &a.id).await?;
+            let pending = boj_store::avtal::status_board(&a, &b)
+                .into_iter()
+                .filter(|(_, st)| !matches!(st, boj_domain::avtal::Partstatus::Beslutad(_)))
+                .map(|(k, _)| k.namn())
+                .collect();
+            agreements.push(StartAvtal {
+                id: a.id.clone(),
+                title: a.version.title.clone(),
+                pending,
+                deadline: next_deadline(&a, today),
+            });
+        }
+    }
     render(&StartPage {
         layout: Layout::new(&state, &who),
         name,
@@ -213,6 +279,8 @@ pub async fn start(
         scope: scope.label(),
         cards: cards(role),
         users,
+        agreements,
+        show_agreements,
     })
 }
 

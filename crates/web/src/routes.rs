@@ -4,11 +4,17 @@
 use crate::AppState;
 use crate::auth::Gate;
 use crate::error::{Failure, respond};
-use crate::{api, pages};
+use crate::{api, avtal_api, avtal_pages, pages};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{MethodRouter, delete, get, post};
 use boj_domain::{Action, Code};
+
+/// Uploads may be as large as the largest document, plus the form around it.
+const UPLOAD_LIMIT: usize = boj_domain::dokument::MAX_BYTES + 64 * 1024;
+const LAS: Gate = Gate::Signed(Action::LasAvtal(None));
+const HANTERA: Gate = Gate::Signed(Action::HanteraAvtal(None));
 
 pub struct Route {
     pub method: Method,
@@ -112,6 +118,102 @@ pub fn table() -> Vec<Route> {
             "/api/v1/tokens/{id}",
             Signed(Action::HanteraTokens),
             delete(api::revoke_token),
+        ),
+        // Agreement register, pages.
+        r(Method::GET, "/avtal", LAS, get(avtal_pages::list)),
+        r(Method::POST, "/avtal", HANTERA, post(avtal_pages::create)),
+        r(
+            Method::GET,
+            "/avtal/ny",
+            HANTERA,
+            get(avtal_pages::new_form),
+        ),
+        r(Method::GET, "/avtal/{id}", LAS, get(avtal_pages::show)),
+        r(
+            Method::GET,
+            "/avtal/{id}/version/{n}",
+            LAS,
+            get(avtal_pages::show_version),
+        ),
+        r(
+            Method::GET,
+            "/avtal/{id}/andra",
+            HANTERA,
+            get(avtal_pages::edit_form),
+        ),
+        r(
+            Method::POST,
+            "/avtal/{id}/andra",
+            HANTERA,
+            post(avtal_pages::amend),
+        ),
+        r(
+            Method::POST,
+            "/avtal/{id}/beslut",
+            HANTERA,
+            post(avtal_pages::add_decision),
+        ),
+        r(
+            Method::POST,
+            "/beslut/{id}/dokument",
+            HANTERA,
+            post(avtal_pages::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        ),
+        r(
+            Method::POST,
+            "/beslut/{id}/underskrifter",
+            HANTERA,
+            post(avtal_pages::add_signature),
+        ),
+        r(
+            Method::GET,
+            "/dokument/{id}",
+            LAS,
+            get(avtal_pages::document),
+        ),
+        // Agreement register, API.
+        r(Method::GET, "/api/v1/agreements", LAS, get(avtal_api::list)),
+        r(
+            Method::POST,
+            "/api/v1/agreements",
+            HANTERA,
+            post(avtal_api::create),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/agreements/{id}",
+            LAS,
+            get(avtal_api::get),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/agreements/{id}/versions",
+            HANTERA,
+            post(avtal_api::amend),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/agreements/{id}/decisions",
+            HANTERA,
+            post(avtal_api::add_decision),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/decisions/{id}/documents",
+            HANTERA,
+            post(avtal_api::add_document).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/decisions/{id}/signatures",
+            HANTERA,
+            post(avtal_api::add_signature),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/documents/{id}",
+            LAS,
+            get(avtal_api::get_document),
         ),
     ]
 }

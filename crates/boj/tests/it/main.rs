@@ -6,6 +6,7 @@
 mod helpers;
 
 mod auth;
+mod avtal;
 mod bad_input;
 mod cli;
 mod routes;

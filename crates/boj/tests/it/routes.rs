@@ -24,6 +24,10 @@ type Row = (Method, &'static str, [Outcome; 6]);
 const PUBLIC: [Outcome; 6] = [Ok, Ok, Ok, Ok, Ok, Ok];
 const SIGNED: [Outcome; 6] = [SignIn, Ok, Ok, Ok, Ok, Ok];
 const ADMIN: [Outcome; 6] = [SignIn, No, No, No, No, Ok];
+/// Reading the register: everyone but admin (SPEC § 2).
+const LAS: [Outcome; 6] = [SignIn, Ok, Ok, Ok, Ok, No];
+/// Changing the register: the county strategist only.
+const FORBUND: [Outcome; 6] = [SignIn, No, No, No, Ok, No];
 
 fn matrix() -> Vec<Row> {
     vec![
@@ -43,6 +47,25 @@ fn matrix() -> Vec<Row> {
         (Method::POST, "/api/v1/users/{id}/disable", ADMIN),
         (Method::POST, "/api/v1/tokens", ADMIN),
         (Method::DELETE, "/api/v1/tokens/{id}", ADMIN),
+        (Method::GET, "/avtal", LAS),
+        (Method::POST, "/avtal", FORBUND),
+        (Method::GET, "/avtal/ny", FORBUND),
+        (Method::GET, "/avtal/{id}", LAS),
+        (Method::GET, "/avtal/{id}/version/{n}", LAS),
+        (Method::GET, "/avtal/{id}/andra", FORBUND),
+        (Method::POST, "/avtal/{id}/andra", FORBUND),
+        (Method::POST, "/avtal/{id}/beslut", FORBUND),
+        (Method::POST, "/beslut/{id}/dokument", FORBUND),
+        (Method::POST, "/beslut/{id}/underskrifter", FORBUND),
+        (Method::GET, "/dokument/{id}", LAS),
+        (Method::GET, "/api/v1/agreements", LAS),
+        (Method::POST, "/api/v1/agreements", FORBUND),
+        (Method::GET, "/api/v1/agreements/{id}", LAS),
+        (Method::POST, "/api/v1/agreements/{id}/versions", FORBUND),
+        (Method::POST, "/api/v1/agreements/{id}/decisions", FORBUND),
+        (Method::POST, "/api/v1/decisions/{id}/documents", FORBUND),
+        (Method::POST, "/api/v1/decisions/{id}/signatures", FORBUND),
+        (Method::GET, "/api/v1/documents/{id}", LAS),
     ]
 }
 
@@ -90,7 +113,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             let concrete = match (path, auth) {
                 ("/api/v1/users/{id}", Some((id, _))) => path.replace("{id}", id),
                 _ => path.replace("{id}", "x_finns_inte"),
-            };
+            }
+            .replace("{n}", "1");
             let mut req = c.request(method.clone(), app.at(&concrete));
             if let Some((_, token)) = auth {
                 req = req.bearer_auth(token);

@@ -1,0 +1,500 @@
+//! The agreement register through HTTP: who sees and changes what, the status board, documents.
+
+use crate::helpers::{TestApp, csrf_in, error_code, spawn_app};
+use boj_domain::Role;
+use serde_json::{Value, json};
+
+fn agreement(parties: &[&str]) -> Value {
+    json!({
+        "title": "IOP om brottsofferstöd",
+        "reference": "250908 IOP",
+        "valid_from": "2026-01-01",
+        "valid_to": null,
+        "parties": parties,
+    })
+}
+
+/// A county strategist (Jämtland) with a token, and an agreement of theirs.
+async fn setup(app: &TestApp, parties: &[&str]) -> (String, String) {
+    let f = app.user("forbund", Role::Forbund).await;
+    let t = app.token(&f).await;
+    let mut body = agreement(parties);
+    body["organisation_id"] = json!(app.org_id);
+    let res = TestApp::client()
+        .post(app.at("/api/v1/agreements"))
+        .bearer_auth(&t)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let a: Value = res.json().await.unwrap();
+    (t, a["id"].as_str().unwrap().to_string())
+}
+
+fn decision(kommun: &str, applies_from: &str) -> Value {
+    json!({
+        "body": "kommunfullmaktige", "municipality": kommun, "decided_on": "2025-12-10",
+        "applies_from": applies_from, "paragraph": "§ 140",
+        "items": [{"number": "1", "text": "att godkänna överenskommelsen"}], "outcome": "bifall", "presenter": ""
+    })
+}
+
+#[tokio::test]
+async fn the_latest_decision_of_each_party_drives_the_status_board() {
+    let app = spawn_app().await;
+    let (t, id) = setup(&app, &["2303", "2380"]).await;
+    let c = TestApp::client();
+    let get = || async {
+        c.get(app.at(&format!("/api/v1/agreements/{id}")))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let a = get().await;
+    assert_eq!(a["parties"][0]["status"], "vantar");
+    assert!(a["parties"][0]["applies_from"].is_null());
+    assert_eq!(a["rule"]["residence_required_for"], json!(["brottsutsatt"]));
+    assert_eq!(a["settings"]["threshold"], 5);
+
+    let res = c
+        .post(app.at(&format!("/api/v1/agreements/{id}/decisions")))
+        .bearer_auth(&t)
+        .json(&decision("2380", "2026-02-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let a = get().await;
+    let oster = a["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["municipality"] == "2380")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (oster["status"].as_str(), oster["applies_from"].as_str()),
+        (Some("beslutad"), Some("2026-02-01"))
+    );
+    assert_eq!(a["decisions"][0]["items"][0]["number"], "1");
+
+    // A later rejection governs.
+    let mut nej = decision("2380", "");
+    nej["decided_on"] = json!("2026-06-01");
+    nej["outcome"] = json!("avslag");
+    nej["applies_from"] = Value::Null;
+    assert_eq!(
+        c.post(app.at(&format!("/api/v1/agreements/{id}/decisions")))
+            .bearer_auth(&t)
+            .json(&nej)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let a = get().await;
+    assert!(
+        a["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["municipality"] == "2380" && p["status"] == "avslagen")
+    );
+}
+
+#[tokio::test]
+async fn recording_a_decision_in_the_ui_changes_the_board() {
+    let app = spawn_app().await;
+    let (t, id) = setup(&app, &["2303", "2326"]).await;
+    let (c, _) = app.login("forbund").await;
+    let page = c
+        .get(app.at(&format!("/avtal/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Berg"));
+    assert!(page.matches("Väntar på beslut").count() >= 2);
+    let csrf = csrf_in(&page);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("body", "kommunfullmaktige"),
+        ("municipality", "2326"),
+        ("decided_on", "2026-03-02"),
+        ("paragraph", "§ 31"),
+        ("outcome", "bifall"),
+        ("applies_from", "2026-04-01"),
+        ("presenter", ""),
+        ("punkt1_nr", "1"),
+        ("punkt1_text", "att godkänna överenskommelsen"),
+    ];
+    let res = c
+        .post(app.at(&format!("/avtal/{id}/beslut")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = c
+        .get(app.at(&format!("/avtal/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Beslutad, gäller från 2026-04-01"),
+        "the board did not change"
+    );
+    let a: Value = TestApp::client()
+        .get(app.at(&format!("/api/v1/agreements/{id}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        a["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["municipality"] == "2326" && p["applies_from"] == "2026-04-01")
+    );
+    // A decision for a municipality that is not a party is refused with a message, nothing saved.
+    let mut bad = form;
+    bad[2] = ("municipality", "0114");
+    let res = c
+        .post(app.at(&format!("/avtal/{id}/beslut")))
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("är inte part"));
+    let a: Value = TestApp::client()
+        .get(app.at(&format!("/api/v1/agreements/{id}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a["decisions"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn amendments_are_new_versions_and_old_ones_stay_readable() {
+    let app = spawn_app().await;
+    let (t, id) = setup(&app, &["2303"]).await;
+    let mut v2 = agreement(&["2303", "2305"]);
+    v2["title"] = json!("IOP om brottsofferstöd, tillägg");
+    v2["change_note"] = json!("Bräcke ansluter");
+    v2["settings"] = json!({"threshold": 7, "merged_municipalities": ["2303", "2305"]});
+    let res = TestApp::client()
+        .post(app.at(&format!("/api/v1/agreements/{id}/versions")))
+        .bearer_auth(&t)
+        .json(&v2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let a: Value = res.json().await.unwrap();
+    assert_eq!(
+        (a["version"].as_i64(), a["settings"]["threshold"].as_i64()),
+        (Some(2), Some(7))
+    );
+    assert_eq!(a["parties"].as_array().unwrap().len(), 2);
+    let (c, _) = app.login("forbund").await;
+    let old = c
+        .get(app.at(&format!("/avtal/{id}/version/1")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(old.contains("Du läser version 1"));
+    assert!(!old.contains("Bräcke"));
+}
+
+#[tokio::test]
+async fn municipal_officials_see_only_their_agreements_and_nobody_else_writes() {
+    let app = spawn_app().await;
+    let (t, ours) = setup(&app, &["2303", "2380"]).await;
+    let mut other = agreement(&["2380"]);
+    other["organisation_id"] = json!(app.org_id);
+    let res = TestApp::client()
+        .post(app.at("/api/v1/agreements"))
+        .bearer_auth(&t)
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
+    let theirs = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let kommun = app.user("kommun-2303", Role::Kommun).await;
+    let kt = app.token(&kommun).await;
+    let c = TestApp::client();
+    let list: Value = c
+        .get(app.at("/api/v1/agreements"))
+        .bearer_auth(&kt)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [ours.as_str()]);
+    let (status, code, _) = error_code(
+        c.get(app.at(&format!("/api/v1/agreements/{theirs}")))
+            .bearer_auth(&kt)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (403, "utanfor_behorighet"));
+    let (status, _, _) = error_code(
+        c.post(app.at(&format!("/api/v1/agreements/{ours}/decisions")))
+            .bearer_auth(&kt)
+            .json(&decision("2303", "2026-01-01"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // A strategist of another county neither reads nor writes.
+    let other_county = boj_store::users::create(
+        &app.store,
+        None,
+        &boj_domain::Anvandarnamn::parse("forbund-22").unwrap(),
+        Role::Forbund,
+        &boj_domain::Scope::Lan(boj_domain::Lanskod::parse("22").unwrap()),
+        &boj_domain::NyttLosenord::parse(crate::helpers::PASSWORD).unwrap(),
+    )
+    .await
+    .unwrap();
+    let ot = app.token(&other_county).await;
+    assert_eq!(
+        c.get(app.at(&format!("/api/v1/agreements/{ours}")))
+            .bearer_auth(&ot)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let list: Value = c
+        .get(app.at("/api/v1/agreements"))
+        .bearer_auth(&ot)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(list["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_changed_document_is_reported_not_served() {
+    let app = spawn_app().await;
+    let (t, id) = setup(&app, &["2303"]).await;
+    let c = TestApp::client();
+    let res = c
+        .post(app.at(&format!("/api/v1/agreements/{id}/decisions")))
+        .bearer_auth(&t)
+        .json(&decision("2303", "2026-01-01"))
+        .send()
+        .await
+        .unwrap();
+    let did = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pdf = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n".to_vec();
+    let form = reqwest::multipart::Form::new()
+        .text("title", "Protokoll")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf.clone())
+                .file_name("protokoll.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let res = c
+        .post(app.at(&format!("/api/v1/decisions/{did}/documents")))
+        .bearer_auth(&t)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let doc: Value = res.json().await.unwrap();
+    let doc_id = doc["id"].as_str().unwrap().to_string();
+    let res = c
+        .get(app.at(&format!("/api/v1/documents/{doc_id}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["x-content-sha256"].to_str().unwrap(),
+        doc["sha256"].as_str().unwrap()
+    );
+    assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
+
+    let mut tampered = pdf.clone();
+    tampered[10] ^= 1;
+    sqlx::query("UPDATE documents SET content = $1 WHERE id = $2")
+        .bind(tampered)
+        .bind(doc_id.clone())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (status, code, message) = error_code(
+        c.get(app.at(&format!("/api/v1/documents/{doc_id}")))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (409, "dokumentet_ar_andrat"));
+    assert!(message.contains("SHA-256"));
+    let actions: Vec<String> = boj_store::audit::recent(&app.store, 1)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["dokument.andrat_upptackt"]);
+}
+
+#[tokio::test]
+async fn bad_agreements_and_uploads_are_refused_and_nothing_is_half_saved() {
+    let app = spawn_app().await;
+    let (t, id) = setup(&app, &["2303"]).await;
+    let c = TestApp::client();
+    let cases = [
+        (
+            json!({"valid_from": "2026-01-01", "valid_to": "2025-12-31"}),
+            "ogiltigt_datum",
+            "före det börjar",
+        ),
+        (
+            json!({"parties": ["2303", "9999"]}),
+            "ogiltig_kommunkod",
+            "ingen kommunkod",
+        ),
+        (
+            json!({"parties": ["2303", "2303"]}),
+            "ogiltig_forfragan",
+            "två gånger",
+        ),
+        (
+            json!({"settings": {"threshold": 1}}),
+            "ogiltig_forfragan",
+            "Röjandetröskeln",
+        ),
+        (
+            json!({"settings": {"merged_municipalities": ["2380"]}}),
+            "ogiltig_kommunkod",
+            "inte part",
+        ),
+    ];
+    for (patch, want, text) in cases {
+        let mut body = agreement(&["2303"]);
+        body["organisation_id"] = json!(app.org_id);
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (status, code, message) = error_code(
+            c.post(app.at("/api/v1/agreements"))
+                .bearer_auth(&t)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((status, code.as_str()), (422, want), "{patch}");
+        assert!(message.contains(text), "{message}");
+    }
+    assert_eq!(boj_store::avtal::list(&app.store).await.unwrap().len(), 1);
+
+    let res = c
+        .post(app.at(&format!("/api/v1/agreements/{id}/decisions")))
+        .bearer_auth(&t)
+        .json(&decision("2303", "2026-01-01"))
+        .send()
+        .await
+        .unwrap();
+    let did = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let upload = |bytes: Vec<u8>, name: &str, mime: &str| {
+        reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(name.to_string())
+                .mime_str(mime)
+                .unwrap(),
+        )
+    };
+    let res = c
+        .post(app.at(&format!("/api/v1/decisions/{did}/documents")))
+        .bearer_auth(&t)
+        .multipart(upload(
+            b"<html>inte en pdf</html>".to_vec(),
+            "beslut.pdf",
+            "application/pdf",
+        ))
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = error_code(res).await;
+    assert_eq!((status, code.as_str()), (422, "ogiltigt_dokument"));
+    let res = c
+        .post(app.at(&format!("/api/v1/decisions/{did}/documents")))
+        .bearer_auth(&t)
+        .multipart(upload(
+            vec![b'%'; 50 * 1024 * 1024],
+            "stor.pdf",
+            "application/pdf",
+        ))
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = error_code(res).await;
+    assert_eq!((status, code.as_str()), (413, "for_stor_forfragan"));
+    let d = boj_store::avtal::get_decision(&app.store, &did)
+        .await
+        .unwrap();
+    assert!(d.documents.is_empty());
+}

@@ -1,0 +1,737 @@
+//! The agreement register (SPEC § 3.1): agreements in versions with their parties and settings, the
+//! decisions behind them, their documents and signatures.
+//!
+//! An amendment is a new version; old versions stay readable. Decisions belong to the agreement, not
+//! to a version. Documents are stored in the database with their SHA-256, which is checked on every
+//! read: a document whose bytes changed is reported, never served.
+
+use crate::{Result, Store, StoreError, audit, new_id, sha256_bytes};
+use boj_domain::avtal::{
+    Avtalsinstallningar, Avtalstid, Beslutsorgan, Beslutsutfall, Partstatus, Utfall, partstatus,
+};
+use boj_domain::{Avtalsomfang, Code, Datum, DomainError, Kommunkod, Lanskod};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// One version of an agreement's text and settings.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub number: i64,
+    pub title: String,
+    pub reference: String,
+    pub tid: Avtalstid,
+    pub services: String,
+    pub settings: Avtalsinstallningar,
+    pub parter: Vec<Kommunkod>,
+    pub change_note: Option<String>,
+    pub created_at: i64,
+}
+
+/// An agreement with the version asked for (the current one unless told otherwise).
+#[derive(Debug, Clone)]
+pub struct Avtal {
+    pub id: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub lan: Lanskod,
+    /// The settings are sample values (the demo), and pages say so.
+    pub sample: bool,
+    pub version: Version,
+    /// The newest version number.
+    pub latest: i64,
+}
+
+impl Avtal {
+    /// What authorisation needs to know about this agreement.
+    pub fn omfang(&self) -> Avtalsomfang<'_> {
+        Avtalsomfang {
+            organisation: &self.organisation_id,
+            lan: self.lan,
+            parter: &self.version.parter,
+        }
+    }
+}
+
+/// The fields of a new agreement or a new version.
+#[derive(Debug, Clone)]
+pub struct Utkast {
+    pub title: String,
+    pub reference: String,
+    pub tid: Avtalstid,
+    pub services: String,
+    pub settings: Avtalsinstallningar,
+    pub parter: Vec<Kommunkod>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DokumentMeta {
+    pub id: String,
+    pub title: String,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub size: Option<i64>,
+    pub sha256: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Underskrift {
+    pub id: String,
+    pub method: String,
+    pub reference: String,
+    pub signers: Vec<String>,
+    pub signed_at: Option<Datum>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Beslut {
+    pub id: String,
+    pub agreement_id: String,
+    pub utfall: Beslutsutfall,
+    pub paragraph: String,
+    pub presenter: String,
+    pub sample: bool,
+    pub recorded_at: i64,
+    pub items: Vec<(String, String)>,
+    pub documents: Vec<DokumentMeta>,
+    pub signatures: Vec<Underskrift>,
+}
+
+/// A decision to record.
+#[derive(Debug, Clone)]
+pub struct NyttBeslut {
+    pub organ: Beslutsorgan,
+    pub kommun: Option<Kommunkod>,
+    pub beslutsdatum: Option<Datum>,
+    pub galler_fran: Option<Datum>,
+    pub paragraph: String,
+    pub utfall: Utfall,
+    pub presenter: String,
+    pub items: Vec<(String, String)>,
+    pub sample: bool,
+}
+
+fn text(field: &str, value: &str, max: usize) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max {
+        return Err(DomainError::new(
+            Code::OgiltigForfragan,
+            format!("{field} ska ha 1–{max} tecken."),
+        )
+        .into());
+    }
+    boj_domain::personnummer::Fritext::parse(v, max)?;
+    Ok(v.to_string())
+}
+
+fn check_utkast(u: &Utkast) -> Result<()> {
+    text("Titeln", &u.title, 300)?;
+    text("Referensen", &u.reference, 200)?;
+    if u.services.chars().count() > 5000 {
+        return Err(DomainError::new(
+            Code::OgiltigForfragan,
+            "Beskrivningen av insatserna får vara högst 5 000 tecken.",
+        )
+        .into());
+    }
+    if u.parter.is_empty() {
+        return Err(DomainError::new(
+            Code::OgiltigForfragan,
+            "Överenskommelsen ska ha minst en part.",
+        )
+        .into());
+    }
+    u.settings.check(&u.parter)?;
+    Ok(())
+}
+
+fn date(s: Option<String>) -> Result<Option<Datum>> {
+    s.map(|d| Datum::parse(&d))
+        .transpose()
+        .map_err(|_| StoreError::Other("ogiltigt datum i databasen".into()))
+}
+
+async fn insert_version(
+    tx: &mut crate::Tx,
+    id: &str,
+    number: i64,
+    u: &Utkast,
+    note: Option<&str>,
+    at: i64,
+    actor: Option<&str>,
+) -> Result<()> {
+    let settings =
+        serde_json::to_string(&u.settings).map_err(|e| StoreError::Other(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO agreement_versions (agreement_id, version, title, reference, valid_from, valid_to, notice_months, \
+         services, settings, change_note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(id.to_string())
+    .bind(number)
+    .bind(u.title.trim().to_string())
+    .bind(u.reference.trim().to_string())
+    .bind(u.tid.fran.to_string())
+    .bind(u.tid.till.map(|d| d.to_string()))
+    .bind(u.tid.uppsagning_manader.map(i64::from))
+    .bind(u.services.trim().to_string())
+    .bind(settings)
+    .bind(note.map(str::to_string))
+    .bind(at)
+    .bind(actor.map(str::to_string))
+    .execute(&mut *tx.tx)
+    .await?;
+    for p in &u.parter {
+        sqlx::query("INSERT INTO agreement_parties (agreement_id, version, municipality) VALUES ($1, $2, $3)")
+            .bind(id.to_string())
+            .bind(number)
+            .bind(p.to_string())
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Registers a new agreement (version 1).
+pub async fn create(
+    store: &Store,
+    actor: Option<&str>,
+    organisation_id: &str,
+    lan: Lanskod,
+    sample: bool,
+    u: &Utkast,
+) -> Result<Avtal> {
+    check_utkast(u)?;
+    crate::orgs::get(store, organisation_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => StoreError::Domain(DomainError::new(
+                Code::OgiltigForfragan,
+                "Organisationen finns inte.",
+            )),
+            other => other,
+        })?;
+    let id = new_id("a");
+    let now = store.now();
+    let mut tx = store.begin().await?;
+    sqlx::query("INSERT INTO agreements (id, organisation_id, county, sample, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id.clone())
+        .bind(organisation_id.to_string())
+        .bind(lan.to_string())
+        .bind(i64::from(sample))
+        .bind(now)
+        .execute(&mut *tx.tx)
+        .await?;
+    insert_version(&mut tx, &id, 1, u, None, now, actor).await?;
+    audit::append(&mut tx, now, actor, "avtal.skapat", Some(&id)).await?;
+    tx.commit().await?;
+    get(store, &id).await
+}
+
+/// Amends an agreement: a new version with the given fields; the old versions stay readable.
+pub async fn amend(
+    store: &Store,
+    actor: Option<&str>,
+    id: &str,
+    u: &Utkast,
+    note: &str,
+) -> Result<Avtal> {
+    check_utkast(u)?;
+    let note = text("Ändringsanteckningen", note, 1000)?;
+    let now = store.now();
+    let mut tx = store.begin().await?;
+    let latest: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM agreement_versions WHERE agreement_id = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut *tx.tx)
+            .await?;
+    let latest = latest.ok_or(StoreError::NotFound)?;
+    insert_version(&mut tx, id, latest + 1, u, Some(&note), now, actor).await?;
+    audit::append(&mut tx, now, actor, "avtal.andrat", Some(id)).await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+async fn version(store: &Store, id: &str, number: Option<i64>) -> Result<(Version, i64)> {
+    let latest: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM agreement_versions WHERE agreement_id = $1")
+            .bind(id.to_string())
+            .fetch_one(store.pool())
+            .await?;
+    let latest = latest.ok_or(StoreError::NotFound)?;
+    let n = number.unwrap_or(latest);
+    let r = sqlx::query(
+        "SELECT version, title, reference, valid_from, valid_to, notice_months, services, settings, change_note, created_at \
+         FROM agreement_versions WHERE agreement_id = $1 AND version = $2",
+    )
+    .bind(id.to_string())
+    .bind(n)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let parter: Vec<String> =
+        sqlx::query_scalar("SELECT municipality FROM agreement_parties WHERE agreement_id = $1 AND version = $2 ORDER BY municipality")
+            .bind(id.to_string())
+            .bind(n)
+            .fetch_all(store.pool())
+            .await?;
+    let corrupt = |w: &str| StoreError::Other(format!("ogiltigt värde i agreement_versions.{w}"));
+    let fran =
+        Datum::parse(&r.try_get::<String, _>("valid_from")?).map_err(|_| corrupt("valid_from"))?;
+    let till = date(r.try_get("valid_to")?)?;
+    let notice: Option<i64> = r.try_get("notice_months")?;
+    let tid = Avtalstid::new(fran, till, notice.and_then(|m| u8::try_from(m).ok()))
+        .map_err(|_| corrupt("valid_to"))?;
+    let settings: Avtalsinstallningar = serde_json::from_str(&r.try_get::<String, _>("settings")?)
+        .map_err(|_| corrupt("settings"))?;
+    let parter = parter
+        .iter()
+        .map(|k| Kommunkod::parse(k))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| corrupt("parties"))?;
+    Ok((
+        Version {
+            number: r.try_get("version")?,
+            title: r.try_get("title")?,
+            reference: r.try_get("reference")?,
+            tid,
+            services: r.try_get("services")?,
+            settings,
+            parter,
+            change_note: r.try_get("change_note")?,
+            created_at: r.try_get("created_at")?,
+        },
+        latest,
+    ))
+}
+
+/// The agreement with its current version.
+pub async fn get(store: &Store, id: &str) -> Result<Avtal> {
+    get_version(store, id, None).await
+}
+
+/// The agreement as it read in version `number` (or the current one).
+pub async fn get_version(store: &Store, id: &str, number: Option<i64>) -> Result<Avtal> {
+    let r = sqlx::query(
+        "SELECT a.id, a.organisation_id, o.name, a.county, a.sample FROM agreements a \
+         JOIN organisations o ON o.id = a.organisation_id WHERE a.id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let (version, latest) = version(store, id, number).await?;
+    Ok(Avtal {
+        id: r.try_get("id")?,
+        organisation_id: r.try_get("organisation_id")?,
+        organisation_name: r.try_get("name")?,
+        lan: Lanskod::parse(&r.try_get::<String, _>("county")?)
+            .map_err(|_| StoreError::Other("ogiltigt län".into()))?,
+        sample: r.try_get::<i64, _>("sample")? != 0,
+        version,
+        latest,
+    })
+}
+
+/// Every agreement with its current version, by title. Callers filter by what the user may read.
+pub async fn list(store: &Store) -> Result<Vec<Avtal>> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM agreements ORDER BY created_at, id")
+        .fetch_all(store.pool())
+        .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(get(store, &id).await?);
+    }
+    Ok(out)
+}
+
+/// Records a decision, checked against the agreement's current version (parties and term).
+pub async fn add_decision(
+    store: &Store,
+    actor: Option<&str>,
+    agreement: &Avtal,
+    b: &NyttBeslut,
+) -> Result<Beslut> {
+    let utfall = Beslutsutfall {
+        organ: b.organ,
+        kommun: b.kommun,
+        beslutsdatum: b.beslutsdatum,
+        utfall: b.utfall,
+        galler_fran: b.galler_fran,
+        ordning: 0,
+    };
+    utfall.check(&agreement.version.parter, &agreement.version.tid)?;
+    let paragraph = text("Paragrafen", &b.paragraph, 100)?;
+    let presenter = if b.presenter.trim().is_empty() {
+        String::new()
+    } else {
+        text("Föredragande", &b.presenter, 200)?
+    };
+    if b.items.is_empty() {
+        return Err(
+            DomainError::new(Code::OgiltigForfragan, "Beslutet ska ha minst en punkt.").into(),
+        );
+    }
+    let mut items = Vec::new();
+    for (n, t) in &b.items {
+        items.push((
+            text("Punktens nummer", n, 20)?,
+            text("Punktens text", t, 5000)?,
+        ));
+    }
+    let id = new_id("b");
+    let now = store.now();
+    let mut tx = store.begin().await?;
+    let seq: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(seq) FROM decisions WHERE agreement_id = $1")
+            .bind(agreement.id.clone())
+            .fetch_one(&mut *tx.tx)
+            .await?;
+    sqlx::query(
+        "INSERT INTO decisions (id, agreement_id, seq, body, municipality, decided_on, applies_from, paragraph, outcome, \
+         presenter, sample, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(id.clone())
+    .bind(agreement.id.clone())
+    .bind(seq.unwrap_or(0) + 1)
+    .bind(b.organ.code())
+    .bind(b.kommun.map(|k| k.to_string()))
+    .bind(b.beslutsdatum.map(|d| d.to_string()))
+    .bind(b.galler_fran.map(|d| d.to_string()))
+    .bind(paragraph)
+    .bind(b.utfall.code())
+    .bind(presenter)
+    .bind(i64::from(b.sample))
+    .bind(now)
+    .bind(actor.map(str::to_string))
+    .execute(&mut *tx.tx)
+    .await?;
+    for (pos, (n, t)) in items.iter().enumerate() {
+        sqlx::query("INSERT INTO decision_items (decision_id, position, number, text) VALUES ($1, $2, $3, $4)")
+            .bind(id.clone())
+            .bind(pos as i64)
+            .bind(n.clone())
+            .bind(t.clone())
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    audit::append(&mut tx, now, actor, "beslut.registrerat", Some(&id)).await?;
+    tx.commit().await?;
+    get_decision(store, &id).await
+}
+
+fn decision_from_row(r: &AnyRow) -> Result<Beslut> {
+    let corrupt = |w: &str| StoreError::Other(format!("ogiltigt värde i decisions.{w}"));
+    let kommun = r
+        .try_get::<Option<String>, _>("municipality")?
+        .map(|k| Kommunkod::parse(&k))
+        .transpose()
+        .map_err(|_| corrupt("municipality"))?;
+    Ok(Beslut {
+        id: r.try_get("id")?,
+        agreement_id: r.try_get("agreement_id")?,
+        utfall: Beslutsutfall {
+            organ: Beslutsorgan::parse(&r.try_get::<String, _>("body")?)
+                .map_err(|_| corrupt("body"))?,
+            kommun,
+            beslutsdatum: date(r.try_get("decided_on")?)?,
+            utfall: Utfall::parse(&r.try_get::<String, _>("outcome")?)
+                .map_err(|_| corrupt("outcome"))?,
+            galler_fran: date(r.try_get("applies_from")?)?,
+            ordning: r.try_get("seq")?,
+        },
+        paragraph: r.try_get("paragraph")?,
+        presenter: r.try_get("presenter")?,
+        sample: r.try_get::<i64, _>("sample")? != 0,
+        recorded_at: r.try_get("recorded_at")?,
+        items: Vec::new(),
+        documents: Vec::new(),
+        signatures: Vec::new(),
+    })
+}
+
+const DECISION_COLUMNS: &str = "id, agreement_id, seq, body, municipality, decided_on, applies_from, paragraph, outcome, presenter, sample, recorded_at";
+
+async fn fill(store: &Store, mut b: Beslut) -> Result<Beslut> {
+    let items = sqlx::query(
+        "SELECT number, text FROM decision_items WHERE decision_id = $1 ORDER BY position",
+    )
+    .bind(b.id.clone())
+    .fetch_all(store.pool())
+    .await?;
+    b.items = items
+        .iter()
+        .map(|r| Ok((r.try_get("number")?, r.try_get("text")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let docs = sqlx::query(
+        "SELECT id, title, filename, content_type, size, sha256 FROM documents WHERE decision_id = $1 ORDER BY uploaded_at, id",
+    )
+    .bind(b.id.clone())
+    .fetch_all(store.pool())
+    .await?;
+    b.documents = docs
+        .iter()
+        .map(|r| {
+            Ok(DokumentMeta {
+                id: r.try_get("id")?,
+                title: r.try_get("title")?,
+                filename: r.try_get("filename")?,
+                content_type: r.try_get("content_type")?,
+                size: r.try_get("size")?,
+                sha256: r.try_get("sha256")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    let sigs = sqlx::query("SELECT id, method, reference, signers, signed_at FROM signatures WHERE decision_id = $1 ORDER BY recorded_at, id")
+        .bind(b.id.clone())
+        .fetch_all(store.pool())
+        .await?;
+    let mut signatures = Vec::new();
+    for r in &sigs {
+        signatures.push(Underskrift {
+            id: r.try_get("id")?,
+            method: r.try_get("method")?,
+            reference: r.try_get("reference")?,
+            signers: r
+                .try_get::<String, _>("signers")?
+                .lines()
+                .map(str::to_string)
+                .collect(),
+            signed_at: date(r.try_get("signed_at")?)?,
+        });
+    }
+    b.signatures = signatures;
+    Ok(b)
+}
+
+pub async fn get_decision(store: &Store, id: &str) -> Result<Beslut> {
+    let sql = format!("SELECT {DECISION_COLUMNS} FROM decisions WHERE id = $1");
+    let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    fill(store, decision_from_row(&r)?).await
+}
+
+/// Every decision of an agreement, in the order recorded.
+pub async fn decisions(store: &Store, agreement_id: &str) -> Result<Vec<Beslut>> {
+    let sql =
+        format!("SELECT {DECISION_COLUMNS} FROM decisions WHERE agreement_id = $1 ORDER BY seq");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(agreement_id.to_string())
+        .fetch_all(store.pool())
+        .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        out.push(fill(store, decision_from_row(r)?).await?);
+    }
+    Ok(out)
+}
+
+/// Each party of the agreement's current version with its status (§ 22 item 1: the agreement applies
+/// to a municipality from the date of its own decision).
+pub fn status_board(agreement: &Avtal, beslut: &[Beslut]) -> Vec<(Kommunkod, Partstatus)> {
+    let utfall: Vec<(Beslutsutfall, i64)> = beslut
+        .iter()
+        .map(|b| (b.utfall.clone(), b.recorded_at))
+        .collect();
+    let only: Vec<Beslutsutfall> = utfall.iter().map(|(u, _)| u.clone()).collect();
+    let recorded = |u: &Beslutsutfall| {
+        let at = utfall
+            .iter()
+            .find(|(x, _)| x.ordning == u.ordning)
+            .map(|(_, t)| *t)
+            .unwrap_or(0);
+        let day = jiff::Timestamp::from_second(at)
+            .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+            .unwrap_or_default();
+        Datum::from_civil(day)
+    };
+    agreement
+        .version
+        .parter
+        .iter()
+        .map(|k| (*k, partstatus(*k, &only, recorded)))
+        .collect()
+}
+
+/// Stores an uploaded document with its SHA-256. `content_type` has been checked against the bytes.
+pub async fn add_document(
+    store: &Store,
+    actor: Option<&str>,
+    decision_id: &str,
+    title: &str,
+    filename: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Result<DokumentMeta> {
+    let title = text("Dokumentets titel", title, 300)?;
+    let filename = text("Filnamnet", filename, 200)?;
+    let id = new_id("d");
+    let sha = sha256_bytes(&bytes);
+    let size = bytes.len() as i64;
+    let now = store.now();
+    let mut tx = store.begin().await?;
+    let n = sqlx::query(
+        "INSERT INTO documents (id, decision_id, title, filename, content_type, size, sha256, content, uploaded_at, uploaded_by) \
+         SELECT $1, id, $3, $4, $5, $6, $7, $8, $9, $10 FROM decisions WHERE id = $2",
+    )
+    .bind(id.clone())
+    .bind(decision_id.to_string())
+    .bind(title.clone())
+    .bind(filename.clone())
+    .bind(content_type.to_string())
+    .bind(size)
+    .bind(sha.clone())
+    .bind(bytes)
+    .bind(now)
+    .bind(actor.map(str::to_string))
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(&mut tx, now, actor, "dokument.uppladdat", Some(&id)).await?;
+    tx.commit().await?;
+    Ok(DokumentMeta {
+        id,
+        title,
+        filename: Some(filename),
+        content_type: Some(content_type.to_string()),
+        size: Some(size),
+        sha256: Some(sha),
+    })
+}
+
+/// Records a document that the decision names but whose file boj does not have (e.g. an underlag
+/// that was never handed over).
+pub async fn add_document_reference(
+    store: &Store,
+    actor: Option<&str>,
+    decision_id: &str,
+    title: &str,
+) -> Result<DokumentMeta> {
+    let title = text("Dokumentets titel", title, 300)?;
+    let id = new_id("d");
+    let now = store.now();
+    let mut tx = store.begin().await?;
+    sqlx::query("INSERT INTO documents (id, decision_id, title, uploaded_at, uploaded_by) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id.clone())
+        .bind(decision_id.to_string())
+        .bind(title.clone())
+        .bind(now)
+        .bind(actor.map(str::to_string))
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(&mut tx, now, actor, "dokument.registrerat", Some(&id)).await?;
+    tx.commit().await?;
+    Ok(DokumentMeta {
+        id,
+        title,
+        filename: None,
+        content_type: None,
+        size: None,
+        sha256: None,
+    })
+}
+
+/// A stored document's bytes, after checking them against their SHA-256.
+pub enum Hamtat {
+    Ok {
+        meta: DokumentMeta,
+        agreement_id: String,
+        bytes: Vec<u8>,
+    },
+    /// The document is known by title only.
+    UtanFil {
+        meta: DokumentMeta,
+        agreement_id: String,
+    },
+    /// The bytes no longer match the digest recorded at upload.
+    Andrat {
+        meta: DokumentMeta,
+        agreement_id: String,
+    },
+}
+
+pub async fn document(store: &Store, id: &str) -> Result<Hamtat> {
+    let r = sqlx::query(
+        "SELECT d.id, d.title, d.filename, d.content_type, d.size, d.sha256, d.content, b.agreement_id \
+         FROM documents d JOIN decisions b ON b.id = d.decision_id WHERE d.id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let meta = DokumentMeta {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        filename: r.try_get("filename")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+    };
+    let agreement_id: String = r.try_get("agreement_id")?;
+    let bytes: Option<Vec<u8>> = r.try_get("content")?;
+    Ok(match (bytes, &meta.sha256) {
+        (Some(b), Some(sha)) if sha256_bytes(&b) == *sha => Hamtat::Ok {
+            meta,
+            agreement_id,
+            bytes: b,
+        },
+        (None, None) => Hamtat::UtanFil { meta, agreement_id },
+        _ => {
+            tracing::error!(document = %id, "dokumentets innehåll stämmer inte med dess SHA-256");
+            Hamtat::Andrat { meta, agreement_id }
+        }
+    })
+}
+
+pub async fn add_signature(
+    store: &Store,
+    actor: Option<&str>,
+    decision_id: &str,
+    method: &str,
+    reference: &str,
+    signers: &[String],
+    signed_at: Option<Datum>,
+) -> Result<Underskrift> {
+    let method = text("Metoden", method, 100)?;
+    let reference = text("Referensen", reference, 200)?;
+    if signers.is_empty() || signers.len() > 50 {
+        return Err(DomainError::new(Code::OgiltigForfragan, "Ange 1–50 undertecknare.").into());
+    }
+    let signers = signers
+        .iter()
+        .map(|s| text("Undertecknaren", s, 200))
+        .collect::<Result<Vec<_>>>()?;
+    let id = new_id("s");
+    let now = store.now();
+    let mut tx = store.begin().await?;
+    let n = sqlx::query(
+        "INSERT INTO signatures (id, decision_id, method, reference, signers, signed_at, recorded_at) \
+         SELECT $1, id, $3, $4, $5, $6, $7 FROM decisions WHERE id = $2",
+    )
+    .bind(id.clone())
+    .bind(decision_id.to_string())
+    .bind(method.clone())
+    .bind(reference.clone())
+    .bind(signers.join("\n"))
+    .bind(signed_at.map(|d| d.to_string()))
+    .bind(now)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(&mut tx, now, actor, "underskrift.registrerad", Some(&id)).await?;
+    tx.commit().await?;
+    Ok(Underskrift {
+        id,
+        method,
+        reference,
+        signers,
+        signed_at,
+    })
+}

@@ -1,0 +1,605 @@
+//! Pages of the agreement register: list, detail with status board, create and amend forms, and the
+//! forms that record decisions, documents and signatures (for `forbund`). Read-only for the
+//! organisation's staff and the parties' officials.
+
+use crate::AppState;
+use crate::auth::{Authed, Who};
+use crate::avtal_api::{
+    self, AgreementIn, DecisionIn, ItemIn, SettingsIn, load, load_decision, readable,
+};
+use crate::error::{Failure, PageError};
+use crate::pages::Layout;
+use askama::Template;
+use axum::extract::{Multipart, Path, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use boj_domain::avtal::{
+    Avtalsinstallningar, Beslutsorgan, DOKUMENTATIONSPOSTER, Partstatus, Utfall,
+};
+use boj_domain::kod::{Kodlista, PersonTyp};
+use boj_domain::{Action, Kommunkod, Principal, Scope, authorize};
+use boj_store::avtal::{self, Avtal, Beslut};
+use boj_store::orgs;
+
+fn render(t: &impl Template) -> Result<Html<String>, PageError> {
+    t.render()
+        .map(Html)
+        .map_err(|e| PageError(Failure::internal(e)))
+}
+
+fn can_manage(p: &Principal, a: &Avtal) -> bool {
+    authorize(p, Action::HanteraAvtal(Some(a.omfang()))).is_ok()
+}
+
+/// One row of the list.
+pub struct Rad {
+    pub id: String,
+    pub title: String,
+    pub reference: String,
+    pub term: String,
+    pub parter: usize,
+    pub vantar: usize,
+}
+
+fn term(a: &Avtal) -> String {
+    let t = &a.version.tid;
+    match (t.till, t.uppsagning_manader) {
+        (Some(till), _) => format!("{} – {}", t.fran, till),
+        (None, Some(m)) => format!("från {}, tills vidare ({m} månaders uppsägning)", t.fran),
+        (None, None) => format!("från {}, tills vidare", t.fran),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "avtal_lista.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Rad>,
+    can_create: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+) -> Result<Html<String>, PageError> {
+    let mut rows = Vec::new();
+    for a in readable(&state, &p).await? {
+        let b = avtal::decisions(&state.store, &a.id).await?;
+        let board = avtal::status_board(&a, &b);
+        rows.push(Rad {
+            id: a.id.clone(),
+            title: a.version.title.clone(),
+            reference: a.version.reference.clone(),
+            term: term(&a),
+            parter: board.len(),
+            vantar: board
+                .iter()
+                .filter(|(_, s)| !matches!(s, Partstatus::Beslutad(_)))
+                .count(),
+        });
+    }
+    render(&ListPage {
+        layout: Layout::new(&state, &who),
+        rows,
+        can_create: authorize(&p, Action::HanteraAvtal(None)).is_ok(),
+    })
+}
+
+/// A party on the status board.
+pub struct Partrad {
+    pub kod: String,
+    pub namn: &'static str,
+    pub status: String,
+    pub code: &'static str,
+    pub egen: bool,
+}
+
+#[derive(Template)]
+#[template(path = "avtal_visa.html")]
+struct ShowPage {
+    layout: Layout,
+    a: Avtal,
+    term: String,
+    regel: String,
+    poster: Vec<&'static str>,
+    sma: Vec<&'static str>,
+    board: Vec<Partrad>,
+    beslut: Vec<Beslut>,
+    manage: bool,
+    is_current: bool,
+    versions: Vec<i64>,
+    organ: Vec<(&'static str, &'static str)>,
+    utfall: Vec<(&'static str, &'static str)>,
+}
+
+async fn show_page(
+    state: &AppState,
+    who: &crate::auth::Identity,
+    p: &Principal,
+    id: &str,
+    n: Option<i64>,
+) -> Result<Html<String>, PageError> {
+    let current = load(state, p, id, false).await?;
+    let a = match n {
+        Some(n) => avtal::get_version(&state.store, id, Some(n)).await?,
+        None => current,
+    };
+    let beslut = avtal::decisions(&state.store, &a.id).await?;
+    let own = match &p.scope {
+        Scope::Kommun(k) => Some(*k),
+        _ => None,
+    };
+    let mut board: Vec<Partrad> = avtal::status_board(&a, &beslut)
+        .into_iter()
+        .map(|(k, s)| Partrad {
+            kod: k.to_string(),
+            namn: k.namn(),
+            status: s.label(),
+            code: s.code(),
+            egen: Some(k) == own,
+        })
+        .collect();
+    // A municipal official sees their own municipality first.
+    board.sort_by_key(|r| !r.egen);
+    let s = &a.version.settings;
+    let poster = DOKUMENTATIONSPOSTER
+        .iter()
+        .filter(|(c, _)| s.dokumentationsposter.iter().any(|x| x == c))
+        .map(|(_, l)| *l)
+        .collect();
+    let sma = s
+        .sma_kommuner
+        .iter()
+        .filter_map(|k| Kommunkod::parse(k).ok())
+        .map(|k| k.namn())
+        .collect();
+    render(&ShowPage {
+        layout: Layout::new(state, who),
+        term: term(&a),
+        regel: s.malgruppsregel.beskrivning(),
+        poster,
+        sma,
+        board,
+        beslut,
+        manage: can_manage(p, &a) && n.is_none(),
+        is_current: a.version.number == a.latest,
+        versions: (1..=a.latest).rev().collect(),
+        organ: Beslutsorgan::ALL
+            .iter()
+            .map(|o| (o.code(), o.label()))
+            .collect(),
+        utfall: Utfall::ALL.iter().map(|u| (u.code(), u.label())).collect(),
+        a,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    show_page(&state, &who, &p, &id, None).await
+}
+
+pub async fn show_version(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path((id, n)): Path<(String, i64)>,
+) -> Result<Html<String>, PageError> {
+    show_page(&state, &who, &p, &id, Some(n)).await
+}
+
+/// A checkbox in a form.
+pub struct Val {
+    pub code: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "avtal_form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    error: Option<String>,
+    organisations: Vec<(String, String, bool)>,
+    is_new: bool,
+    title: String,
+    reference: String,
+    valid_from: String,
+    valid_to: String,
+    notice_months: String,
+    services: String,
+    parties: Vec<Val>,
+    groups: Vec<Val>,
+    residence: Vec<Val>,
+    items: Vec<Val>,
+    merged: Vec<Val>,
+    cycles: Vec<(&'static str, &'static str, bool)>,
+    deadline_days: String,
+    threshold: String,
+    contact_days: String,
+    inactive_days: String,
+    change_note: String,
+}
+
+/// Reads a submitted form as pairs (repeated keys for checkboxes).
+type Pairs = Vec<(String, String)>;
+
+fn one(f: &Pairs, k: &str) -> String {
+    f.iter()
+        .find(|(x, _)| x == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn many(f: &Pairs, k: &str) -> Vec<String> {
+    f.iter()
+        .filter(|(x, _)| x == k)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+fn num<T: std::str::FromStr>(f: &Pairs, k: &str, what: &str) -> Result<Option<T>, Failure> {
+    let v = one(f, k);
+    if v.trim().is_empty() {
+        return Ok(None);
+    }
+    v.trim().parse().map(Some).map_err(|_| {
+        Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            boj_domain::Code::OgiltigForfragan,
+            format!("{what} ska vara ett heltal."),
+        )
+    })
+}
+
+fn agreement_in(f: &Pairs) -> Result<AgreementIn, Failure> {
+    Ok(AgreementIn {
+        organisation_id: Some(one(f, "organisation_id")).filter(|s| !s.is_empty()),
+        title: one(f, "title"),
+        reference: one(f, "reference"),
+        valid_from: one(f, "valid_from"),
+        valid_to: Some(one(f, "valid_to")).filter(|s| !s.trim().is_empty()),
+        notice_months: num(f, "notice_months", "Uppsägningstiden")?,
+        services: one(f, "services"),
+        parties: many(f, "parties"),
+        settings: Some(SettingsIn {
+            target_groups: Some(many(f, "target_groups")),
+            residence_required_for: Some(many(f, "residence_required_for")),
+            items: Some(many(f, "items")),
+            cycle: Some(one(f, "cycle")),
+            deadline_days: num(f, "deadline_days", "Rapportfristen")?,
+            threshold: num(f, "threshold", "Röjandetröskeln")?,
+            merged_municipalities: Some(many(f, "merged")),
+            contact_retention_days: num(f, "contact_days", "Gallringstiden")?,
+            inactive_close_days: num(f, "inactive_days", "Tiden till automatisk avslutning")?,
+        }),
+        change_note: Some(one(f, "change_note")),
+    })
+}
+
+fn pairs(raw: &RawForm) -> Pairs {
+    serde_urlencoded::from_bytes(&raw.0).unwrap_or_default()
+}
+
+/// The form, filled from a submission (`f`) or from an agreement's current version.
+async fn form_page(
+    state: &AppState,
+    who: &crate::auth::Identity,
+    p: &Principal,
+    a: Option<&Avtal>,
+    f: Option<&Pairs>,
+    error: Option<String>,
+) -> Result<FormPage, PageError> {
+    let lan = match &p.scope {
+        Scope::Lan(l) => *l,
+        _ => {
+            return Err(PageError(Failure::from(boj_domain::Denied {
+                code: boj_domain::Code::ForbjudenAtgard,
+                message: "Din roll har inte behörighet till det här.",
+            })));
+        }
+    };
+    let s = a.map(|a| a.version.settings.clone()).unwrap_or_default();
+    let chosen = |k: &str, from_agreement: Vec<String>| -> Vec<String> {
+        f.map(|f| many(f, k)).unwrap_or(from_agreement)
+    };
+    let val = |k: &str, from_agreement: String| -> String {
+        f.map(|f| one(f, k)).unwrap_or(from_agreement)
+    };
+    let parties = chosen(
+        "parties",
+        a.map(|a| a.version.parter.iter().map(|k| k.to_string()).collect())
+            .unwrap_or_else(|| lan.kommuner().map(|k| k.kod.to_string()).collect()),
+    );
+    let merged = chosen("merged", s.sma_kommuner.clone());
+    let groups = chosen("target_groups", s.malgruppsregel.malgrupper.clone());
+    let residence = chosen(
+        "residence_required_for",
+        s.malgruppsregel.bosattning_kravs_for.clone(),
+    );
+    let items = chosen("items", s.dokumentationsposter.clone());
+    let cycle = val("cycle", s.rapportcykel.code().to_string());
+    let mut kandidater: Vec<Kommunkod> = lan.kommuner().map(|k| k.kod).collect();
+    for k in parties.iter().filter_map(|k| Kommunkod::parse(k).ok()) {
+        if !kandidater.contains(&k) {
+            kandidater.push(k);
+        }
+    }
+    let checkbox = |list: &[String], code: String, label: String| Val {
+        checked: list.contains(&code),
+        code,
+        label,
+    };
+    let person: Vec<PersonTyp> = PersonTyp::ALL
+        .iter()
+        .copied()
+        .filter(|p| *p != PersonTyp::Annan)
+        .collect();
+    let org = val(
+        "organisation_id",
+        a.map(|a| a.organisation_id.clone()).unwrap_or_default(),
+    );
+    Ok(FormPage {
+        layout: Layout::new(state, who),
+        heading: match a {
+            Some(a) => format!("Ändra {}", a.version.title),
+            None => "Registrera överenskommelse".into(),
+        },
+        action: match a {
+            Some(a) => format!("/avtal/{}/andra", a.id),
+            None => "/avtal".into(),
+        },
+        error,
+        organisations: orgs::list(&state.store)
+            .await?
+            .into_iter()
+            .map(|o| (o.id.clone(), o.name, o.id == org))
+            .collect(),
+        is_new: a.is_none(),
+        title: val(
+            "title",
+            a.map(|a| a.version.title.clone()).unwrap_or_default(),
+        ),
+        reference: val(
+            "reference",
+            a.map(|a| a.version.reference.clone()).unwrap_or_default(),
+        ),
+        valid_from: val(
+            "valid_from",
+            a.map(|a| a.version.tid.fran.to_string())
+                .unwrap_or_default(),
+        ),
+        valid_to: val(
+            "valid_to",
+            a.and_then(|a| a.version.tid.till)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
+        notice_months: val(
+            "notice_months",
+            a.and_then(|a| a.version.tid.uppsagning_manader)
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        ),
+        services: val(
+            "services",
+            a.map(|a| a.version.services.clone()).unwrap_or_default(),
+        ),
+        parties: kandidater
+            .iter()
+            .map(|k| checkbox(&parties, k.to_string(), format!("{} ({k})", k.namn())))
+            .collect(),
+        merged: kandidater
+            .iter()
+            .map(|k| checkbox(&merged, k.to_string(), k.namn().to_string()))
+            .collect(),
+        groups: person
+            .iter()
+            .map(|p| checkbox(&groups, p.code().into(), p.label().into()))
+            .collect(),
+        residence: person
+            .iter()
+            .map(|p| checkbox(&residence, p.code().into(), p.label().into()))
+            .collect(),
+        items: DOKUMENTATIONSPOSTER
+            .iter()
+            .map(|(c, l)| checkbox(&items, (*c).into(), (*l).into()))
+            .collect(),
+        cycles: boj_domain::Cykel::ALL
+            .iter()
+            .map(|c| (c.code(), c.label(), c.code() == cycle))
+            .collect(),
+        deadline_days: val("deadline_days", s.rapportfrist_dagar.to_string()),
+        threshold: val("threshold", s.troskel.to_string()),
+        contact_days: val("contact_days", s.kontaktuppgifter_raderas_dagar.to_string()),
+        inactive_days: val("inactive_days", s.inaktiv_stangs_dagar.to_string()),
+        change_note: val("change_note", String::new()),
+    })
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+) -> Result<Html<String>, PageError> {
+    render(&form_page(&state, &who, &p, None, None, None).await?)
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let a = load(&state, &p, &id, true).await?;
+    render(&form_page(&state, &who, &p, Some(&a), None, None).await?)
+}
+
+async fn refused(
+    state: &AppState,
+    who: &crate::auth::Identity,
+    p: &Principal,
+    a: Option<&Avtal>,
+    f: &Pairs,
+    e: Failure,
+) -> Result<Response, PageError> {
+    if e.status.is_server_error()
+        || e.status == StatusCode::FORBIDDEN
+        || e.status == StatusCode::NOT_FOUND
+    {
+        return Err(PageError(e));
+    }
+    let page = form_page(state, who, p, a, Some(f), Some(e.message)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let f = pairs(&raw);
+    let Scope::Lan(lan) = p.scope else {
+        return Err(PageError(Failure::unauthenticated()));
+    };
+    let result = async {
+        let (u, org, _) = avtal_api::utkast(agreement_in(&f)?, &Avtalsinstallningar::default())?;
+        let org = org.ok_or_else(|| {
+            Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                boj_domain::Code::OgiltigForfragan,
+                "Välj organisation.",
+            )
+        })?;
+        Ok::<_, Failure>(avtal::create(&state.store, Some(&p.user_id), &org, lan, false, &u).await?)
+    }
+    .await;
+    match result {
+        Ok(a) => Ok(Redirect::to(&format!("/avtal/{}", a.id)).into_response()),
+        Err(e) => refused(&state, &who, &p, None, &f, e).await,
+    }
+}
+
+pub async fn amend(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let a = load(&state, &p, &id, true).await?;
+    let f = pairs(&raw);
+    let result = async {
+        let (u, _, note) = avtal_api::utkast(agreement_in(&f)?, &a.version.settings)?;
+        Ok::<_, Failure>(
+            avtal::amend(
+                &state.store,
+                Some(&p.user_id),
+                &id,
+                &u,
+                &note.unwrap_or_default(),
+            )
+            .await?,
+        )
+    }
+    .await;
+    match result {
+        Ok(a) => Ok(Redirect::to(&format!("/avtal/{}", a.id)).into_response()),
+        Err(e) => refused(&state, &who, &p, Some(&a), &f, e).await,
+    }
+}
+
+pub async fn add_decision(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let a = load(&state, &p, &id, true).await?;
+    let f = pairs(&raw);
+    let items = (1..=5)
+        .map(|i| {
+            (
+                one(&f, &format!("punkt{i}_nr")),
+                one(&f, &format!("punkt{i}_text")),
+            )
+        })
+        .filter(|(n, t)| !n.trim().is_empty() || !t.trim().is_empty())
+        .map(|(number, text)| ItemIn { number, text })
+        .collect();
+    let d = DecisionIn {
+        body: one(&f, "body"),
+        municipality: Some(one(&f, "municipality")),
+        decided_on: Some(one(&f, "decided_on")),
+        applies_from: Some(one(&f, "applies_from")),
+        paragraph: one(&f, "paragraph"),
+        items,
+        outcome: one(&f, "outcome"),
+        presenter: one(&f, "presenter"),
+    };
+    let b = avtal::add_decision(
+        &state.store,
+        Some(&p.user_id),
+        &a,
+        &avtal_api::nytt_beslut(d)?,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/avtal/{}#{}", a.id, b.id)).into_response())
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    m: Multipart,
+) -> Result<Response, PageError> {
+    let (a, _) = load_decision(&state, &p, &id, true).await?;
+    avtal_api::store_upload(&state, &p, &id, avtal_api::read_upload(m).await?).await?;
+    Ok(Redirect::to(&format!("/avtal/{}#{id}", a.id)).into_response())
+}
+
+pub async fn add_signature(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let (a, _) = load_decision(&state, &p, &id, true).await?;
+    let f = pairs(&raw);
+    let signers: Vec<String> = one(&f, "signers")
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let signed_at = Some(one(&f, "signed_at"))
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| boj_domain::Datum::parse(&s))
+        .transpose()
+        .map_err(Failure::from)?;
+    avtal::add_signature(
+        &state.store,
+        Some(&p.user_id),
+        &id,
+        &one(&f, "method"),
+        &one(&f, "reference"),
+        &signers,
+        signed_at,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/avtal/{}#{id}", a.id)).into_response())
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    Ok(avtal_api::serve_document(&state, &p, &id).await?)
+}
