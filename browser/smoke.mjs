@@ -95,6 +95,50 @@ await check('signing out ends the session', async () => {
   expect(new URL(page.url()).pathname === '/logga-in', 'still signed in');
 });
 
+await check('a municipal official reads the agreement, own municipality first', async () => {
+  await page.setViewportSize({ width: 1000, height: 800 });
+  await page.goto(url + 'logga-in');
+  await page.getByLabel('Användarnamn').fill('kommun-2303');
+  await page.getByLabel('Lösenord').fill(password);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.getByRole('link', { name: /Överenskommelse om idéburet/ }).first().click();
+  await page.getByRole('heading', { name: 'Parter och beslut' }).waitFor();
+  const first = await page.locator('table.board tbody tr').first().textContent();
+  expect(first.includes('Ragunda (din kommun)'), `first row: ${first}`);
+  expect(await page.getByRole('heading', { name: 'Registrera beslut' }).count() === 0, 'a municipality may not record decisions');
+});
+
+await check('the agreement page passes axe-core', () => axe('agreement page'));
+
+await check('the county strategist records Berg\'s decision and the board changes', async () => {
+  await page.getByRole('button', { name: 'Logga ut' }).click();
+  await page.getByLabel('Användarnamn').fill('forbund');
+  await page.getByLabel('Lösenord').fill(password);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  expect(await page.getByText('Väntar på beslut: Berg').isVisible(), 'Berg not pending on the start page');
+  await page.getByRole('link', { name: /Överenskommelse om idéburet/ }).first().click();
+  const berg = page.locator('table.board tr', { hasText: 'Berg' });
+  expect((await berg.textContent()).includes('Väntar på beslut'), 'Berg not pending on the board');
+  await page.getByLabel('Beslutsorgan').selectOption('kommunfullmaktige');
+  await page.getByLabel('Kommun (tomt för SocSam)').selectOption('2326');
+  await page.getByLabel('Beslutsdatum (ÅÅÅÅ-MM-DD, tomt om okänt)').fill('2026-11-20');
+  await page.getByLabel('Paragraf').fill('§ 99');
+  await page.getByLabel('Utfall').selectOption('bifall');
+  await page.getByLabel('Gäller från (vid bifall)').fill('2027-01-01');
+  await page.getByLabel('Punkt 1: nummer').fill('1');
+  await page.getByLabel('Punkt 1: text').fill('att godkänna överenskommelsen');
+  await page.getByRole('button', { name: 'Registrera beslut' }).click();
+  await page.getByRole('heading', { name: 'Parter och beslut' }).waitFor();
+  const after = await page.locator('table.board tr', { hasText: 'Berg' }).textContent();
+  expect(after.includes('Beslutad, gäller från 2027-01-01'), `Berg: ${after}`);
+});
+
+await check('the agreement form passes axe-core', async () => {
+  await page.getByRole('link', { name: 'Ändra överenskommelsen (ny version)' }).click();
+  await page.getByRole('heading', { name: /^Ändra / }).waitFor();
+  await axe('agreement form');
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -498,3 +498,60 @@ async fn bad_agreements_and_uploads_are_refused_and_nothing_is_half_saved() {
         .unwrap();
     assert!(d.documents.is_empty());
 }
+
+#[tokio::test]
+async fn the_create_form_registers_an_agreement_and_explains_refusals() {
+    let app = spawn_app().await;
+    app.user("forbund", Role::Forbund).await;
+    let (c, _) = app.login("forbund").await;
+    let page = c
+        .get(app.at("/avtal/ny"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_in(&page);
+    // All eight Jämtland municipalities are offered, and checked, as parties.
+    assert_eq!(page.matches("name=\"parties\"").count(), 8);
+    let mut form: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("organisation_id", &app.org_id),
+        ("title", "IOP Testlän"),
+        ("reference", "REF-1"),
+        ("valid_from", "2026-01-01"),
+        ("valid_to", "2025-06-30"),
+        ("parties", "2303"),
+        ("parties", "2380"),
+        ("target_groups", "brottsutsatt"),
+        ("target_groups", "vittne"),
+        ("residence_required_for", "brottsutsatt"),
+        ("items", "person_type"),
+        ("cycle", "halvar"),
+        ("deadline_days", "45"),
+        ("threshold", "5"),
+    ];
+    let res = c.post(app.at("/avtal")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("kan inte sluta"), "no explanation");
+    assert!(
+        page.contains("value=\"IOP Testlän\""),
+        "the form lost what was typed"
+    );
+    assert!(boj_store::avtal::list(&app.store).await.unwrap().is_empty());
+
+    form[5] = ("valid_to", "");
+    let res = c.post(app.at("/avtal")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let list = boj_store::avtal::list(&app.store).await.unwrap();
+    assert_eq!(list.len(), 1);
+    let v = &list[0].version;
+    assert_eq!(v.parter.len(), 2);
+    assert_eq!(v.settings.rapportcykel, boj_domain::Cykel::Halvar);
+    assert_eq!(
+        v.settings.malgruppsregel.malgrupper,
+        ["brottsutsatt", "vittne"]
+    );
+}

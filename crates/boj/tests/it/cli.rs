@@ -212,6 +212,95 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
     let page = c.get(&url).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("exempeldata"));
     assert!(page.contains("Ragunda"));
+
+    // The Jämtland agreement as the county strategist sees it.
+    let f = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    f.post(format!("{url}logga-in"))
+        .form(&[("name", "forbund"), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let list: serde_json::Value = f
+        .get(format!("{url}api/v1/agreements"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let a = &list["items"][0];
+    assert_eq!(a["reference"], "250908 IOP BOJ och Jämtlands 8 kommuner");
+    assert_eq!(a["valid_from"], "2026-01-01");
+    assert_eq!(a["sample"], true, "the settings are sample values");
+    let parties = a["parties"].as_array().unwrap();
+    assert_eq!(parties.len(), 8);
+    for p in parties {
+        if p["municipality"] == "2326" {
+            assert_eq!(p["status"], "vantar");
+        } else {
+            assert_eq!(
+                (p["status"].as_str(), p["applies_from"].as_str()),
+                (Some("beslutad"), Some("2026-01-01")),
+                "{p}"
+            );
+        }
+    }
+    let p22 = a["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["paragraph"] == "§ 22")
+        .unwrap();
+    assert_eq!(p22["sample"], false);
+    let numbers: Vec<&str> = p22["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["1", "2", "2a", "2b"]);
+    assert!(
+        p22["items"][2]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("ges utan individuell behovsprövning enligt 11 kap. 5 § SoL")
+    );
+    assert_eq!(p22["presenter"], "Elin Ring, förbundsstrateg");
+    assert_eq!(p22["signatures"][0]["reference"], "b0k7b1mhusekk8");
+    assert_eq!(
+        p22["signatures"][0]["signers"],
+        serde_json::json!(["MW", "EE", "EA"])
+    );
+    assert_eq!(p22["documents"].as_array().unwrap().len(), 3);
+    let municipal: Vec<&serde_json::Value> = a["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["body"] == "kommunfullmaktige")
+        .collect();
+    assert_eq!(municipal.len(), 7);
+    assert!(
+        municipal.iter().all(|d| d["sample"] == true),
+        "the councils' decisions are examples"
+    );
+    let page = f
+        .get(format!("{url}avtal/{}", a["id"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Väntar på beslut")
+            && page.contains("Exempelvärden")
+            && page.contains("MW, EE, EA")
+    );
+
     child.kill().unwrap();
     child.wait().unwrap();
 
