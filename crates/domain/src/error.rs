@@ -27,6 +27,7 @@ pub enum Code {
     SvagtLosenord,
     Personnummer,
     OgiltigtDokument,
+    OgiltigFil,
     // Identity and permission (401 / 403).
     EjInloggad,
     SessionenHarGattUt,
@@ -61,6 +62,7 @@ impl Code {
         Code::SvagtLosenord,
         Code::Personnummer,
         Code::OgiltigtDokument,
+        Code::OgiltigFil,
         Code::EjInloggad,
         Code::SessionenHarGattUt,
         Code::ForbjudenAtgard,
@@ -92,6 +94,7 @@ impl Code {
             Code::SvagtLosenord => "svagt_losenord",
             Code::Personnummer => "personnummer_i_fritext",
             Code::OgiltigtDokument => "ogiltigt_dokument",
+            Code::OgiltigFil => "ogiltig_fil",
             Code::EjInloggad => "ej_inloggad",
             Code::SessionenHarGattUt => "sessionen_har_gatt_ut",
             Code::ForbjudenAtgard => "forbjuden_atgard",

@@ -16,6 +16,8 @@ pub mod belopp;
 pub mod datum;
 pub mod dokument;
 pub mod error;
+pub mod folkmangd;
+pub mod fordelning;
 pub mod kod;
 pub mod kommun;
 pub mod orgnr;
