@@ -47,6 +47,23 @@ pub enum Command {
     /// Check the audit log's hash chain
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Import reference data (population figures from SCB)
+    #[command(subcommand)]
+    Import(ImportCmd),
+}
+
+#[derive(Subcommand)]
+pub enum ImportCmd {
+    /// Import SCB's population file; all rows or none
+    Population {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The CSV file as downloaded from SCB (any of its layouts)
+        file: PathBuf,
+        /// Reference date (default: 31 December of the year in the file)
+        #[arg(long)]
+        date: Option<String>,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -409,6 +426,17 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
                 }
             }
         },
+        Command::Import(ImportCmd::Population { data, file, date }) => {
+            let store = open_initialised(&data).await?;
+            let bytes = std::fs::read(&file)
+                .map_err(|e| CliError::Failure(format!("kan inte läsa {}: {e}", file.display())))?;
+            let parsed = boj_domain::folkmangd::las(&bytes)
+                .map_err(|errors| CliError::Usage(errors.join("\n")))?;
+            let date = boj_web::bidrag::reference_date(date.as_deref().unwrap_or(""), parsed.ar)
+                .map_err(|f| CliError::Usage(f.message))?;
+            boj_store::bidrag::import_population(&store, None, date, &parsed.rader).await?;
+            println!("{} kommuner, referensdatum {date}", parsed.rader.len());
+        }
         Command::Audit(AuditCmd::Verify { data }) => {
             let store = open_initialised(&data).await?;
             match audit::verify(&store).await {

@@ -234,7 +234,25 @@ async fn seed_agreement(store: &Store, org: &str, lan: Lanskod) -> CliResult<()>
         )],
         sample: true,
     };
-    avtal::add_decision(store, None, &a, &juni).await?;
+    let juni = avtal::add_decision(store, None, &a, &juni).await?;
+
+    // SCB's population 2024-12-31, as shipped, and the 2026 grant split by it (the key and the
+    // quarterly schedule are sample settings: the protocol states neither).
+    let scb = boj_domain::folkmangd::las(include_bytes!("../demo/scb-folkmangd-jamtland-2024.csv"))
+        .map_err(|e| CliError::Failure(e.join(" ")))?;
+    boj_store::bidrag::import_population(store, None, Datum::parse("2024-12-31")?, &scb.rader)
+        .await?;
+    let grant = boj_store::bidrag::Bidrag {
+        id: String::new(),
+        agreement_id: a.id.clone(),
+        year: 2026,
+        amount: boj_domain::Kronor::from_whole(731_101)?,
+        decision_id: juni.id.clone(),
+        key: boj_domain::fordelning::Nyckel::Befolkning,
+        schedule: boj_domain::fordelning::Schema::Kvartalsvis,
+        population_date: Some(Datum::parse("2024-12-31")?),
+    };
+    boj_store::bidrag::create(store, None, &grant).await?;
 
     // Sample decisions of seven councils; Berg (2326) is left pending.
     for (i, k) in parter.iter().filter(|k| k.as_str() != "2326").enumerate() {

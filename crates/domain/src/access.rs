@@ -158,6 +158,11 @@ pub enum Action<'a> {
     /// Create and amend agreements and record decisions, documents and signatures: the strategist of
     /// the agreement's county only (SPEC § 2, `forbund`).
     HanteraAvtal(Option<Avtalsomfang<'a>>),
+    /// Import population figures (SPEC § 2: `forbund` manages population data).
+    HanteraBefolkning,
+    /// Read a municipality's invoice basis: those who read the agreement, except that a municipal
+    /// official sees only their own municipality's (SPEC § 3.4; the split itself is public).
+    LasFakturaunderlag(Option<(Avtalsomfang<'a>, Kommunkod)>),
 }
 
 /// What an agreement's authorisation depends on.
@@ -217,6 +222,17 @@ pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
             (Scope::Lan(_), Some(_)) => Err(UTANFOR),
             _ => Err(FORBJUDEN),
         },
+        Action::HanteraBefolkning => match p.role {
+            Role::Forbund => Ok(()),
+            _ => Err(FORBJUDEN),
+        },
+        Action::LasFakturaunderlag(target) => {
+            authorize(p, Action::LasAvtal(target.map(|(a, _)| a)))?;
+            match (&p.scope, target) {
+                (Scope::Kommun(own), Some((_, k))) if *own != k => Err(UTANFOR),
+                _ => Ok(()),
+            }
+        }
     }
 }
 
@@ -311,6 +327,43 @@ mod tests {
                 .code,
             Code::UtanforBehorighet
         );
+    }
+
+    #[test]
+    fn a_municipality_reads_only_its_own_invoice_basis() {
+        let parter = [
+            Kommunkod::parse("2303").unwrap(),
+            Kommunkod::parse("2380").unwrap(),
+        ];
+        let a = Avtalsomfang {
+            organisation: "o_1",
+            lan: Lanskod::parse("23").unwrap(),
+            parter: &parter,
+        };
+        let kommun = p(Role::Kommun);
+        assert!(authorize(&kommun, Action::LasFakturaunderlag(Some((a, parter[0])))).is_ok());
+        assert_eq!(
+            authorize(&kommun, Action::LasFakturaunderlag(Some((a, parter[1]))))
+                .unwrap_err()
+                .code,
+            Code::UtanforBehorighet
+        );
+        assert!(
+            authorize(
+                &p(Role::Forbund),
+                Action::LasFakturaunderlag(Some((a, parter[1])))
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &p(Role::Admin),
+                Action::LasFakturaunderlag(Some((a, parter[1])))
+            )
+            .is_err()
+        );
+        assert!(authorize(&p(Role::Forbund), Action::HanteraBefolkning).is_ok());
+        assert!(authorize(&p(Role::Kommun), Action::HanteraBefolkning).is_err());
     }
 
     #[test]

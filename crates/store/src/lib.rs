@@ -17,6 +17,7 @@
 
 pub mod audit;
 pub mod avtal;
+pub mod bidrag;
 pub mod clock;
 pub mod orgs;
 pub mod sessions;

@@ -12,6 +12,7 @@ pub mod api;
 pub mod auth;
 pub mod avtal_api;
 pub mod avtal_pages;
+pub mod bidrag;
 pub mod error;
 pub mod extract;
 pub mod openapi;

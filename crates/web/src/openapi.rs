@@ -24,6 +24,9 @@ use utoipa::OpenApi;
         crate::avtal_api::add_signature,
         crate::avtal_api::add_document,
         crate::avtal_api::get_document,
+        crate::bidrag::create_grant,
+        crate::bidrag::allocation,
+        crate::bidrag::import_api,
     ),
     components(schemas(api::Health, api::UserOut, api::NewUserIn, api::NewTokenIn, api::TokenOut, api::Municipality)),
     modifiers(&BearerAuth)

@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::auth::Gate;
 use crate::error::{Failure, respond};
-use crate::{api, avtal_api, avtal_pages, pages};
+use crate::{api, avtal_api, avtal_pages, bidrag, pages};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
@@ -15,6 +15,8 @@ use boj_domain::{Action, Code};
 const UPLOAD_LIMIT: usize = boj_domain::dokument::MAX_BYTES + 64 * 1024;
 const LAS: Gate = Gate::Signed(Action::LasAvtal(None));
 const HANTERA: Gate = Gate::Signed(Action::HanteraAvtal(None));
+const UNDERLAG: Gate = Gate::Signed(Action::LasFakturaunderlag(None));
+const BEFOLKNING: Gate = Gate::Signed(Action::HanteraBefolkning);
 
 pub struct Route {
     pub method: Method,
@@ -214,6 +216,56 @@ pub fn table() -> Vec<Route> {
             "/api/v1/documents/{id}",
             LAS,
             get(avtal_api::get_document),
+        ),
+        // Grants and population.
+        r(Method::GET, "/avtal/{id}/bidrag", LAS, get(bidrag::page)),
+        r(
+            Method::POST,
+            "/avtal/{id}/bidrag",
+            HANTERA,
+            post(bidrag::create_page),
+        ),
+        r(
+            Method::GET,
+            "/avtal/{id}/bidrag/{year}/underlag/{kod}",
+            UNDERLAG,
+            get(bidrag::invoice_page),
+        ),
+        r(
+            Method::GET,
+            "/avtal/{id}/bidrag/{year}/underlag/{kod}/csv",
+            UNDERLAG,
+            get(bidrag::invoice_csv),
+        ),
+        r(
+            Method::GET,
+            "/befolkning",
+            BEFOLKNING,
+            get(bidrag::population_page),
+        ),
+        r(
+            Method::POST,
+            "/befolkning",
+            BEFOLKNING,
+            post(bidrag::population_upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/agreements/{id}/grants",
+            HANTERA,
+            post(bidrag::create_grant),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/agreements/{id}/allocation",
+            LAS,
+            get(bidrag::allocation),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/population",
+            BEFOLKNING,
+            post(bidrag::import_api).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         ),
     ]
 }

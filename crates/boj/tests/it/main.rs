@@ -8,6 +8,7 @@ mod helpers;
 mod auth;
 mod avtal;
 mod bad_input;
+mod bidrag;
 mod cli;
 mod routes;
 mod schema;

@@ -66,6 +66,19 @@ fn matrix() -> Vec<Row> {
         (Method::POST, "/api/v1/decisions/{id}/documents", FORBUND),
         (Method::POST, "/api/v1/decisions/{id}/signatures", FORBUND),
         (Method::GET, "/api/v1/documents/{id}", LAS),
+        (Method::GET, "/avtal/{id}/bidrag", LAS),
+        (Method::POST, "/avtal/{id}/bidrag", FORBUND),
+        (Method::GET, "/avtal/{id}/bidrag/{year}/underlag/{kod}", LAS),
+        (
+            Method::GET,
+            "/avtal/{id}/bidrag/{year}/underlag/{kod}/csv",
+            LAS,
+        ),
+        (Method::GET, "/befolkning", FORBUND),
+        (Method::POST, "/befolkning", FORBUND),
+        (Method::POST, "/api/v1/agreements/{id}/grants", FORBUND),
+        (Method::GET, "/api/v1/agreements/{id}/allocation", LAS),
+        (Method::POST, "/api/v1/population", FORBUND),
     ]
 }
 
@@ -114,7 +127,9 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 ("/api/v1/users/{id}", Some((id, _))) => path.replace("{id}", id),
                 _ => path.replace("{id}", "x_finns_inte"),
             }
-            .replace("{n}", "1");
+            .replace("{n}", "1")
+            .replace("{year}", "2026")
+            .replace("{kod}", "2303");
             let mut req = c.request(method.clone(), app.at(&concrete));
             if let Some((_, token)) = auth {
                 req = req.bearer_auth(token);

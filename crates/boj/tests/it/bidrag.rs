@@ -1,0 +1,269 @@
+//! Grants, population import and invoice bases through HTTP.
+
+use crate::helpers::{TestApp, error_code, spawn_app};
+use boj_domain::Role;
+use serde_json::{Value, json};
+
+const SCB: &[u8] = include_bytes!("../../demo/scb-folkmangd-jamtland-2024.csv");
+const JAMTLAND: [&str; 8] = [
+    "2303", "2305", "2309", "2313", "2321", "2326", "2361", "2380",
+];
+
+struct Setup {
+    token: String,
+    id: String,
+    decision: String,
+}
+
+async fn setup(app: &TestApp) -> Setup {
+    let f = app.user("forbund", Role::Forbund).await;
+    let token = app.token(&f).await;
+    let c = TestApp::client();
+    let body = json!({"organisation_id": app.org_id, "title": "IOP", "reference": "REF", "valid_from": "2026-01-01", "parties": JAMTLAND});
+    let a: Value = c
+        .post(app.at("/api/v1/agreements"))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = a["id"].as_str().unwrap().to_string();
+    let d = json!({"body": "socsam", "municipality": null, "decided_on": "2025-06-02", "applies_from": null, "paragraph": "§ 9",
+                   "items": [{"number": "1", "text": "att rekommendera bidrag"}], "outcome": "bifall"});
+    let d: Value = c
+        .post(app.at(&format!("/api/v1/agreements/{id}/decisions")))
+        .bearer_auth(&token)
+        .json(&d)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Setup {
+        token,
+        id,
+        decision: d["id"].as_str().unwrap().to_string(),
+    }
+}
+
+async fn import(app: &TestApp, token: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("folkmangd.csv"),
+    );
+    TestApp::client()
+        .post(app.at("/api/v1/population"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_grant_is_split_exactly_and_each_municipality_gets_its_invoice_basis() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let res = import(&app, &s.token, SCB.to_vec()).await;
+    assert_eq!(res.status(), 201);
+    let imported: Value = res.json().await.unwrap();
+    assert_eq!(
+        (
+            imported["reference_date"].as_str(),
+            imported["municipalities"].as_u64()
+        ),
+        (Some("2024-12-31"), Some(8))
+    );
+
+    let c = TestApp::client();
+    let grant = json!({"year": 2026, "amount_kr": 731101, "decision_id": s.decision, "key": "befolkning", "schedule": "kvartalsvis"});
+    let res = c
+        .post(app.at(&format!("/api/v1/agreements/{}/grants", s.id)))
+        .bearer_auth(&s.token)
+        .json(&grant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    // The same year again is a conflict naming the existing grant.
+    let res = c
+        .post(app.at(&format!("/api/v1/agreements/{}/grants", s.id)))
+        .bearer_auth(&s.token)
+        .json(&grant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+
+    let kommun = app.user("kommun-2303", Role::Kommun).await;
+    let kt = app.token(&kommun).await;
+    let alloc: Value = c
+        .get(app.at(&format!("/api/v1/agreements/{}/allocation?year=2026", s.id)))
+        .bearer_auth(&kt)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rows = alloc["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 8);
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["amount_kr"].as_u64().unwrap())
+            .sum::<u64>(),
+        731_101
+    );
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["population"].as_u64().unwrap())
+            .sum::<u64>(),
+        132_839
+    );
+    for r in rows {
+        assert_eq!(
+            r["instalments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_u64().unwrap())
+                .sum::<u64>(),
+            r["amount_kr"].as_u64().unwrap()
+        );
+    }
+
+    // Ragunda's invoice basis: a printable page and a CSV for Swedish Excel.
+    let (kc, _) = app.login("kommun-2303").await;
+    let page = kc
+        .get(app.at(&format!("/avtal/{}/bidrag/2026/underlag/2303", s.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let ragunda = rows.iter().find(|r| r["municipality"] == "2303").unwrap()["amount_kr"]
+        .as_u64()
+        .unwrap();
+    assert!(page.contains("Ragunda (2303)") && page.contains("Delbetalningar"));
+    let csv = kc
+        .get(app.at(&format!("/avtal/{}/bidrag/2026/underlag/2303/csv", s.id)))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines[1].contains(";2303;Ragunda;2026;"));
+    let sum: u64 = lines[1..]
+        .iter()
+        .map(|l| l.rsplit(';').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(sum, ragunda);
+    // ...but not Östersund's.
+    let res = kc
+        .get(app.at(&format!("/avtal/{}/bidrag/2026/underlag/2380", s.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn bad_grants_and_population_files_are_refused() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    let post = |body: Value| {
+        let c = c.clone();
+        let url = app.at(&format!("/api/v1/agreements/{}/grants", s.id));
+        let t = s.token.clone();
+        async move { error_code(c.post(url).bearer_auth(t).json(&body).send().await.unwrap()).await }
+    };
+    // Without population figures the population key cannot be used.
+    let (status, _, message) =
+        post(json!({"year": 2026, "amount_kr": 731101, "decision_id": s.decision})).await;
+    assert_eq!(status, 422);
+    assert!(message.contains("befolkningsuppgifter"), "{message}");
+
+    // A file that lacks a party: imported, but the split then names the missing municipality.
+    let partial: Vec<u8> = SCB
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.starts_with(b"\"2326"))
+        .collect::<Vec<_>>()
+        .join(&b'\n');
+    assert_eq!(import(&app, &s.token, partial).await.status(), 201);
+    let (status, _, message) =
+        post(json!({"year": 2026, "amount_kr": 731101, "decision_id": s.decision})).await;
+    assert_eq!(status, 422);
+    assert!(message.contains("Berg"), "{message}");
+
+    // A broken file is refused whole, with line numbers.
+    let (status, code, message) = error_code(
+        import(
+            &app,
+            &s.token,
+            b"\"region\",\"2024\"\n\"2303 Ragunda\",-4\n\"9999 X\",3\n".to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (422, "ogiltig_fil"));
+    assert!(
+        message.contains("Rad 2") && message.contains("Rad 3"),
+        "{message}"
+    );
+
+    assert_eq!(import(&app, &s.token, SCB.to_vec()).await.status(), 201);
+    for (body, want) in [
+        (
+            json!({"year": 2026, "amount_kr": -5, "decision_id": s.decision}),
+            "negativt",
+        ),
+        (
+            json!({"year": 2026, "amount_kr": 731101.5, "decision_id": s.decision}),
+            "hela kronor",
+        ),
+        (
+            json!({"year": 2026, "amount_kr": 100, "decision_id": s.decision, "key": "fasta_andelar",
+                "shares": {"2303": 50, "2305": 10, "2309": 10, "2313": 10, "2321": 10, "2326": 5, "2361": 2, "2380": 2}}),
+            "100 %",
+        ),
+        (
+            json!({"year": 2026, "amount_kr": 100, "decision_id": "b_finns_inte"}),
+            "Beslutet finns inte",
+        ),
+    ] {
+        let (status, _, message) = post(body.clone()).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(message.contains(want), "{message}");
+    }
+    let ok = json!({"year": 2026, "amount_kr": 100, "decision_id": s.decision, "key": "fasta_andelar",
+                    "shares": {"2303": 12.5, "2305": 12.5, "2309": 12.5, "2313": 12.5, "2321": 12.5, "2326": 12.5, "2361": 12.5, "2380": 12.5}});
+    let res = c
+        .post(app.at(&format!("/api/v1/agreements/{}/grants", s.id)))
+        .bearer_auth(&s.token)
+        .json(&ok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let a: Value = res.json().await.unwrap();
+    assert_eq!(
+        a["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["amount_kr"].as_u64().unwrap())
+            .sum::<u64>(),
+        100
+    );
+}
