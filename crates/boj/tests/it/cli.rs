@@ -287,6 +287,31 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
         municipal.iter().all(|d| d["sample"] == true),
         "the councils' decisions are examples"
     );
+    let alloc: serde_json::Value = f
+        .get(format!(
+            "{url}api/v1/agreements/{}/allocation?year=2026",
+            a["id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(alloc["population_date"], "2024-12-31");
+    let rows = alloc["rows"].as_array().unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["amount_kr"].as_u64().unwrap())
+            .sum::<u64>(),
+        731_101
+    );
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["population"].as_u64().unwrap())
+            .sum::<u64>(),
+        132_839
+    );
     let page = f
         .get(format!("{url}avtal/{}", a["id"].as_str().unwrap()))
         .send()
