@@ -8,7 +8,8 @@ use crate::avtal_api::{
     self, AgreementIn, DecisionIn, ItemIn, SettingsIn, load, load_decision, readable,
 };
 use crate::error::{Failure, PageError};
-use crate::pages::Layout;
+use crate::extract::{Pairs, many, one, pairs};
+use crate::pages::{Layout, render};
 use askama::Template;
 use axum::extract::{Multipart, Path, RawForm, State};
 use axum::http::StatusCode;
@@ -20,12 +21,6 @@ use boj_domain::kod::{Kodlista, PersonTyp};
 use boj_domain::{Action, Kommunkod, Principal, Scope, authorize};
 use boj_store::avtal::{self, Avtal, Beslut};
 use boj_store::orgs;
-
-fn render(t: &impl Template) -> Result<Html<String>, PageError> {
-    t.render()
-        .map(Html)
-        .map_err(|e| PageError(Failure::internal(e)))
-}
 
 fn can_manage(p: &Principal, a: &Avtal) -> bool {
     authorize(p, Action::HanteraAvtal(Some(a.omfang()))).is_ok()
@@ -227,23 +222,6 @@ struct FormPage {
     change_note: String,
 }
 
-/// Reads a submitted form as pairs (repeated keys for checkboxes).
-type Pairs = Vec<(String, String)>;
-
-fn one(f: &Pairs, k: &str) -> String {
-    f.iter()
-        .find(|(x, _)| x == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
-fn many(f: &Pairs, k: &str) -> Vec<String> {
-    f.iter()
-        .filter(|(x, _)| x == k)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
-
 fn num<T: std::str::FromStr>(f: &Pairs, k: &str, what: &str) -> Result<Option<T>, Failure> {
     let v = one(f, k);
     if v.trim().is_empty() {
@@ -281,10 +259,6 @@ fn agreement_in(f: &Pairs) -> Result<AgreementIn, Failure> {
         }),
         change_note: Some(one(f, "change_note")),
     })
-}
-
-fn pairs(raw: &RawForm) -> Pairs {
-    serde_urlencoded::from_bytes(&raw.0).unwrap_or_default()
 }
 
 /// The form, filled from a submission (`f`) or from an agreement's current version.

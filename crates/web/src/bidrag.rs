@@ -6,7 +6,8 @@ use crate::auth::{Authed, Who};
 use crate::avtal_api::load;
 use crate::error::{ApiError, Failure, PageError};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::pages::Layout;
+use crate::extract::{Pairs, one, pairs};
+use crate::pages::{Layout, render};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Multipart, Path, RawForm, State};
@@ -43,6 +44,16 @@ pub async fn split(state: &AppState, a: &Avtal, g: &Bidrag) -> Result<Vec<Andel>
         });
     }
     Ok(fordelning::fordela(g.amount, &parts, &g.key, g.schedule)?)
+}
+
+/// A decision as one line: body, paragraph and date.
+fn decision_label(b: &avtal::Beslut) -> String {
+    let date = b
+        .utfall
+        .beslutsdatum
+        .map(|x| format!(", {x}"))
+        .unwrap_or_default();
+    format!("{} {}{date}", b.utfall.organ.label(), b.paragraph)
 }
 
 /// An amount given as a JSON number: whole, non-negative kronor.
@@ -365,12 +376,6 @@ pub async fn import_api(
 
 // ---- Pages ----
 
-fn render(t: &impl Template) -> Result<Html<String>, PageError> {
-    t.render()
-        .map(Html)
-        .map_err(|e| PageError(Failure::internal(e)))
-}
-
 /// A year's split, ready for the page.
 pub struct Ar {
     pub year: i16,
@@ -412,15 +417,7 @@ async fn year_view(state: &AppState, p: &Principal, a: &Avtal, g: &Bidrag) -> Re
             .population_date
             .map(|d| d.to_string())
             .unwrap_or_else(|| "–".into()),
-        decision: format!(
-            "{} {}{}",
-            d.utfall.organ.label(),
-            d.paragraph,
-            d.utfall
-                .beslutsdatum
-                .map(|x| format!(", {x}"))
-                .unwrap_or_default()
-        ),
+        decision: decision_label(&d),
         sum: kr(rows.iter().map(|r| r.belopp).sum()),
         rows: rows
             .iter()
@@ -477,20 +474,7 @@ async fn bidrag_page(
     let decisions = avtal::decisions(&state.store, &a.id)
         .await?
         .iter()
-        .map(|b| {
-            (
-                b.id.clone(),
-                format!(
-                    "{} {}{}",
-                    b.utfall.organ.label(),
-                    b.paragraph,
-                    b.utfall
-                        .beslutsdatum
-                        .map(|x| format!(", {x}"))
-                        .unwrap_or_default()
-                ),
-            )
-        })
+        .map(|b| (b.id.clone(), decision_label(b)))
         .collect();
     Ok(BidragPage {
         layout: Layout::new(state, who),
@@ -518,15 +502,6 @@ pub async fn page(
     render(&bidrag_page(&state, &who, &p, &id, None).await?)
 }
 
-type Pairs = Vec<(String, String)>;
-
-fn one(f: &Pairs, k: &str) -> String {
-    f.iter()
-        .find(|(x, _)| x == k)
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
-}
-
 fn number(s: &str, what: &str) -> Result<serde_json::Number, Failure> {
     let t: String = s
         .chars()
@@ -545,7 +520,7 @@ pub async fn create_page(
     raw: RawForm,
 ) -> Result<Response, PageError> {
     let a = load(&state, &p, &id, true).await?;
-    let f: Pairs = serde_urlencoded::from_bytes(&raw.0).unwrap_or_default();
+    let f: Pairs = pairs(&raw);
     let result = async {
         let key = one(&f, "key");
         let shares = if key == "fasta_andelar" {
@@ -616,15 +591,7 @@ async fn underlag(
         .find(|r| r.kommun == kommun)
         .ok_or_else(Failure::not_found)?;
     let d = avtal::get_decision(&state.store, &g.decision_id).await?;
-    let decision = format!(
-        "{} {}{}",
-        d.utfall.organ.label(),
-        d.paragraph,
-        d.utfall
-            .beslutsdatum
-            .map(|x| format!(", {x}"))
-            .unwrap_or_default()
-    );
+    let decision = decision_label(&d);
     boj_store::audit::record(
         &state.store,
         Some(&p.user_id),

@@ -73,3 +73,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             })
     }
 }
+
+/// A submitted form as (name, value) pairs, keeping repeated names (checkboxes), which
+/// `axum::Form` cannot.
+pub type Pairs = Vec<(String, String)>;
+
+pub fn pairs(raw: &axum::extract::RawForm) -> Pairs {
+    serde_urlencoded::from_bytes(&raw.0).unwrap_or_default()
+}
+
+/// The first value of a field, or empty.
+pub fn one(f: &Pairs, k: &str) -> String {
+    f.iter()
+        .find(|(x, _)| x == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Every value of a repeated field.
+pub fn many(f: &Pairs, k: &str) -> Vec<String> {
+    f.iter()
+        .filter(|(x, _)| x == k)
+        .map(|(_, v)| v.clone())
+        .collect()
+}

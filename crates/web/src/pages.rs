@@ -40,7 +40,7 @@ impl Layout {
     }
 }
 
-fn render(t: &impl Template) -> Result<Html<String>, PageError> {
+pub(crate) fn render(t: &impl Template) -> Result<Html<String>, PageError> {
     t.render()
         .map(Html)
         .map_err(|e| PageError(crate::error::Failure::internal(e)))
