@@ -12,6 +12,7 @@
 
 pub mod access;
 pub mod avtal;
+pub mod behorighet;
 pub mod belopp;
 pub mod datum;
 pub mod dokument;
