@@ -5,6 +5,7 @@ use boj_domain::{
     Anvandarnamn, DomainError, Kommunkod, Lanskod, NyttLosenord, Organisationsnummer, Role, Scope,
 };
 use boj_store::clock::SystemClock;
+use boj_store::nycklar::Nyckelring;
 use boj_store::sessions::Expiry;
 use boj_store::{SharedClock, Store, StoreError, audit, orgs, tokens, users};
 use boj_web::{AppState, WebConfig};
@@ -357,11 +358,13 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Serve(a) => {
             let store = open_initialised(&a.data).await?;
             let config = web_config(&a.web, !a.insecure_cookies, false)?;
+            let keys = Arc::new(Nyckelring::load(&a.data.data)?);
             serve_on(
                 &a.web.listen,
                 AppState {
                     store,
                     config: Arc::new(config),
+                    keys,
                 },
                 || {},
             )
@@ -378,6 +381,7 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
             }
             let name = Anvandarnamn::parse(&a.admin)?;
             let password = read_password(a.password_file.as_deref())?;
+            Nyckelring::create_or_load(&a.data.data)?;
             let u =
                 users::create(&store, None, &name, Role::Admin, &Scope::System, &password).await?;
             eprintln!(

@@ -35,6 +35,7 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
         seed(&store).await?;
     }
     let config = web_config(&a.web, false, true)?;
+    let keys = std::sync::Arc::new(boj_store::nycklar::Nyckelring::create_or_load(&a.data)?);
     let today = clock.today();
     let accounts = accounts(&store).await?;
     serve_on(
@@ -42,6 +43,7 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
         AppState {
             store,
             config: Arc::new(config),
+            keys,
         },
         move || {
             println!("Demo för Jämtlands län med exempeldata, dagens datum {today}.");

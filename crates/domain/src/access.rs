@@ -163,6 +163,22 @@ pub enum Action<'a> {
     /// Read a municipality's invoice basis: those who read the agreement, except that a municipal
     /// official sees only their own municipality's (SPEC § 3.4; the split itself is public).
     LasFakturaunderlag(Option<(Avtalsomfang<'a>, Kommunkod)>),
+    /// Register a case (SPEC § 2: `stodperson`, `samordnare`).
+    RegistreraArende,
+    /// Read and work on a case, including its contact details: the assigned support person, or a
+    /// coordinator of the organisation. Nobody else, ever (SPEC § 2).
+    ArbetaMedArende(Option<Arendeomfang<'a>>),
+    /// Assign cases to support persons (SPEC § 2: `samordnare`).
+    TilldelaArende(Option<Arendeomfang<'a>>),
+    /// Record witness-support sessions and volunteer hours (SPEC § 2: `samordnare`).
+    RegistreraVerksamhet,
+}
+
+/// What a case's authorisation depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arendeomfang<'a> {
+    pub organisation: &'a str,
+    pub assignee: Option<&'a str>,
 }
 
 /// What an agreement's authorisation depends on.
@@ -224,6 +240,31 @@ pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
         },
         Action::HanteraBefolkning => match p.role {
             Role::Forbund => Ok(()),
+            _ => Err(FORBJUDEN),
+        },
+        Action::RegistreraArende => match p.role {
+            Role::Stodperson | Role::Samordnare => Ok(()),
+            _ => Err(FORBJUDEN),
+        },
+        Action::ArbetaMedArende(target) => match (p.role, &p.scope, target) {
+            (Role::Stodperson | Role::Samordnare, _, None) => Ok(()),
+            (Role::Samordnare, Scope::Organisation(o), Some(c)) if o == c.organisation => Ok(()),
+            (Role::Stodperson, Scope::Organisation(o), Some(c))
+                if o == c.organisation && c.assignee == Some(p.user_id.as_str()) =>
+            {
+                Ok(())
+            }
+            (Role::Stodperson | Role::Samordnare, _, Some(_)) => Err(UTANFOR),
+            _ => Err(FORBJUDEN),
+        },
+        Action::TilldelaArende(target) => match (p.role, &p.scope, target) {
+            (Role::Samordnare, _, None) => Ok(()),
+            (Role::Samordnare, Scope::Organisation(o), Some(c)) if o == c.organisation => Ok(()),
+            (Role::Samordnare, _, Some(_)) => Err(UTANFOR),
+            _ => Err(FORBJUDEN),
+        },
+        Action::RegistreraVerksamhet => match p.role {
+            Role::Samordnare => Ok(()),
             _ => Err(FORBJUDEN),
         },
         Action::LasFakturaunderlag(target) => {
@@ -364,6 +405,44 @@ mod tests {
         );
         assert!(authorize(&p(Role::Forbund), Action::HanteraBefolkning).is_ok());
         assert!(authorize(&p(Role::Kommun), Action::HanteraBefolkning).is_err());
+    }
+
+    #[test]
+    fn cases_are_for_their_support_person_and_the_coordinators_only() {
+        let sp = p(Role::Stodperson);
+        let mine = Arendeomfang {
+            organisation: "o_1",
+            assignee: Some(&sp.user_id),
+        };
+        let theirs = Arendeomfang {
+            organisation: "o_1",
+            assignee: Some("u_annan"),
+        };
+        let other_org = Arendeomfang {
+            organisation: "o_2",
+            assignee: None,
+        };
+        assert!(authorize(&sp, Action::ArbetaMedArende(Some(mine))).is_ok());
+        assert_eq!(
+            authorize(&sp, Action::ArbetaMedArende(Some(theirs)))
+                .unwrap_err()
+                .code,
+            Code::UtanforBehorighet
+        );
+        let sam = p(Role::Samordnare);
+        assert!(authorize(&sam, Action::ArbetaMedArende(Some(theirs))).is_ok());
+        assert!(authorize(&sam, Action::ArbetaMedArende(Some(other_org))).is_err());
+        for role in [Role::Kommun, Role::Forbund, Role::Admin] {
+            assert_eq!(
+                authorize(&p(role), Action::ArbetaMedArende(Some(mine)))
+                    .unwrap_err()
+                    .code,
+                Code::ForbjudenAtgard
+            );
+            assert!(authorize(&p(role), Action::RegistreraArende).is_err());
+        }
+        assert!(authorize(&sp, Action::TilldelaArende(Some(mine))).is_err());
+        assert!(authorize(&sam, Action::TilldelaArende(Some(mine))).is_ok());
     }
 
     #[test]

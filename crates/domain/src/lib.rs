@@ -11,6 +11,7 @@
 //! `11 kap. 6 § SoL`). Names are Swedish where the domain is Swedish and English for generic machinery.
 
 pub mod access;
+pub mod arende;
 pub mod avtal;
 pub mod behorighet;
 pub mod belopp;
@@ -26,7 +27,8 @@ pub mod period;
 pub mod personnummer;
 
 pub use access::{
-    Action, Anvandarnamn, Avtalsomfang, Denied, NyttLosenord, Principal, Role, Scope, authorize,
+    Action, Anvandarnamn, Arendeomfang, Avtalsomfang, Denied, NyttLosenord, Principal, Role, Scope,
+    authorize,
 };
 pub use belopp::Kronor;
 pub use datum::Datum;

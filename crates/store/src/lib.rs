@@ -15,10 +15,12 @@
 //!
 //! Every state change writes an [`audit`] entry inside the same transaction.
 
+pub mod arenden;
 pub mod audit;
 pub mod avtal;
 pub mod bidrag;
 pub mod clock;
+pub mod nycklar;
 pub mod orgs;
 pub mod sessions;
 pub mod tokens;
@@ -233,6 +235,25 @@ impl Store {
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         out.sort();
         Ok(out)
+    }
+
+    /// Makes erased rows unrecoverable from the database files: on SQLite `secure_delete` has zeroed
+    /// the freed pages and a WAL checkpoint (TRUNCATE) removes the old copies from the WAL; on
+    /// PostgreSQL a VACUUM of the tables that held them lets the space be reused.
+    pub async fn compact_erased(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&self.pool)
+                    .await?;
+            }
+            Backend::Postgres => {
+                sqlx::query("VACUUM case_contacts, case_keys")
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// Closes the pool (on SQLite this also checkpoints the WAL).

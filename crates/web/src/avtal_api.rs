@@ -477,6 +477,7 @@ pub async fn add_decision(
 ) -> Result<Response, ApiError> {
     let a = load(&state, &p, &id, true).await?;
     let b = avtal::add_decision(&state.store, Some(&p.user_id), &a, &nytt_beslut(body)?).await?;
+    crate::arenden::recompute(&state, &a).await?;
     Ok((StatusCode::CREATED, Json(DecisionOut::from(&b))).into_response())
 }
 

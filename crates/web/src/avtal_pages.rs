@@ -525,6 +525,7 @@ pub async fn add_decision(
         &avtal_api::nytt_beslut(d)?,
     )
     .await?;
+    crate::arenden::recompute(&state, &a).await?;
     Ok(Redirect::to(&format!("/avtal/{}#{}", a.id, b.id)).into_response())
 }
 

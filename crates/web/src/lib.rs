@@ -9,6 +9,7 @@
 //! same table.
 
 pub mod api;
+pub mod arenden;
 pub mod auth;
 pub mod avtal_api;
 pub mod avtal_pages;
@@ -57,6 +58,8 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    /// The master key (from the data directory), for case contact details.
+    pub keys: Arc<boj_store::nycklar::Nyckelring>,
 }
 
 /// The whole application as one router (tests serve it on port 0).

@@ -4,11 +4,11 @@
 use crate::AppState;
 use crate::auth::Gate;
 use crate::error::{Failure, respond};
-use crate::{api, avtal_api, avtal_pages, bidrag, pages};
+use crate::{api, arenden, avtal_api, avtal_pages, bidrag, pages};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, delete, get, patch, post};
 use boj_domain::{Action, Code};
 
 /// Uploads may be as large as the largest document, plus the form around it.
@@ -16,6 +16,7 @@ const UPLOAD_LIMIT: usize = boj_domain::dokument::MAX_BYTES + 64 * 1024;
 const LAS: Gate = Gate::Signed(Action::LasAvtal(None));
 const HANTERA: Gate = Gate::Signed(Action::HanteraAvtal(None));
 const UNDERLAG: Gate = Gate::Signed(Action::LasFakturaunderlag(None));
+const ARENDE: Gate = Gate::Signed(Action::ArbetaMedArende(None));
 const BEFOLKNING: Gate = Gate::Signed(Action::HanteraBefolkning);
 
 pub struct Route {
@@ -266,6 +267,57 @@ pub fn table() -> Vec<Route> {
             "/api/v1/population",
             BEFOLKNING,
             post(bidrag::import_api).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        ),
+        // Cases.
+        r(
+            Method::POST,
+            "/api/v1/cases",
+            Signed(Action::RegistreraArende),
+            post(arenden::create),
+        ),
+        r(Method::GET, "/api/v1/cases", ARENDE, get(arenden::list)),
+        r(Method::GET, "/api/v1/cases/{id}", ARENDE, get(arenden::get)),
+        r(
+            Method::PATCH,
+            "/api/v1/cases/{id}",
+            ARENDE,
+            patch(arenden::patch),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/cases/{id}/contact",
+            ARENDE,
+            get(arenden::get_contact),
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/cases/{id}/contact",
+            ARENDE,
+            delete(arenden::delete_contact),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/cases/{id}/activities",
+            ARENDE,
+            post(arenden::add_activity),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/cases/{id}/close",
+            ARENDE,
+            post(arenden::close),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/witness-support",
+            Signed(Action::RegistreraVerksamhet),
+            post(arenden::witness),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/volunteer-hours",
+            Signed(Action::RegistreraVerksamhet),
+            post(arenden::hours),
         ),
     ]
 }

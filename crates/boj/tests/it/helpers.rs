@@ -68,9 +68,11 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let keys = Arc::new(boj_store::nycklar::Nyckelring::create_or_load(dir.path()).unwrap());
     let state = AppState {
         store: store.clone(),
         config: Arc::new(config),
+        keys,
     };
     tokio::spawn(boj_web::serve(listener, state, std::future::pending()));
     TestApp {

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod arenden;
 mod auth;
 mod avtal;
 mod bad_input;

@@ -28,6 +28,10 @@ const ADMIN: [Outcome; 6] = [SignIn, No, No, No, No, Ok];
 const LAS: [Outcome; 6] = [SignIn, Ok, Ok, Ok, Ok, No];
 /// Changing the register: the county strategist only.
 const FORBUND: [Outcome; 6] = [SignIn, No, No, No, Ok, No];
+/// Cases: the organisation's support persons and coordinators only.
+const CASES: [Outcome; 6] = [SignIn, Ok, Ok, No, No, No];
+/// Witness support and volunteer hours: coordinators.
+const SAMORDNARE: [Outcome; 6] = [SignIn, No, Ok, No, No, No];
 
 fn matrix() -> Vec<Row> {
     vec![
@@ -79,6 +83,16 @@ fn matrix() -> Vec<Row> {
         (Method::POST, "/api/v1/agreements/{id}/grants", FORBUND),
         (Method::GET, "/api/v1/agreements/{id}/allocation", LAS),
         (Method::POST, "/api/v1/population", FORBUND),
+        (Method::POST, "/api/v1/cases", CASES),
+        (Method::GET, "/api/v1/cases", CASES),
+        (Method::GET, "/api/v1/cases/{id}", CASES),
+        (Method::PATCH, "/api/v1/cases/{id}", CASES),
+        (Method::GET, "/api/v1/cases/{id}/contact", CASES),
+        (Method::DELETE, "/api/v1/cases/{id}/contact", CASES),
+        (Method::POST, "/api/v1/cases/{id}/activities", CASES),
+        (Method::POST, "/api/v1/cases/{id}/close", CASES),
+        (Method::POST, "/api/v1/witness-support", SAMORDNARE),
+        (Method::POST, "/api/v1/volunteer-hours", SAMORDNARE),
     ]
 }
 

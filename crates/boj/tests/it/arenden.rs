@@ -1,0 +1,468 @@
+//! Intake and the support log through HTTP.
+
+use crate::helpers::{TestApp, error_code, spawn_app};
+use boj_domain::Role;
+use serde_json::{Value, json};
+
+struct Setup {
+    agreement: String,
+    forbund: String,
+    sp1: String,
+    sp2: String,
+    sam: String,
+}
+
+/// Jämtland-like: an agreement with Ragunda and Östersund decided from 2026-01-01, Berg pending.
+async fn setup(app: &TestApp) -> Setup {
+    let f = app.user("forbund", Role::Forbund).await;
+    let forbund = app.token(&f).await;
+    let c = TestApp::client();
+    let body = json!({"organisation_id": app.org_id, "title": "IOP", "reference": "REF", "valid_from": "2026-01-01", "parties": ["2303", "2326", "2380"]});
+    let a: Value = c
+        .post(app.at("/api/v1/agreements"))
+        .bearer_auth(&forbund)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let agreement = a["id"].as_str().unwrap().to_string();
+    for k in ["2303", "2380"] {
+        let d = json!({"body": "kommunfullmaktige", "municipality": k, "decided_on": "2025-12-10", "applies_from": "2026-01-01",
+                       "paragraph": "§ 1", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"});
+        assert_eq!(
+            c.post(app.at(&format!("/api/v1/agreements/{agreement}/decisions")))
+                .bearer_auth(&forbund)
+                .json(&d)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            201
+        );
+    }
+    let sp1 = app.user("stodperson1", Role::Stodperson).await;
+    let sp2 = app.user("stodperson2", Role::Stodperson).await;
+    let sam = app.user("samordnare", Role::Samordnare).await;
+    Setup {
+        agreement,
+        forbund,
+        sp1: app.token(&sp1).await,
+        sp2: app.token(&sp2).await,
+        sam: app.token(&sam).await,
+    }
+}
+
+fn case(agreement: &str, municipality: &str) -> Value {
+    json!({
+        "agreement_id": agreement, "opened_on": "2026-03-10", "person_type": "brottsutsatt", "municipality": municipality,
+        "gender": "kvinna", "age_band": "25-44", "crime_types": ["misshandel"], "circumstances": ["nara_relation"],
+        "police_report": "ja", "first_contact": "polis", "informed_11_6": true, "consent_contact": false
+    })
+}
+
+#[tokio::test]
+async fn a_volunteer_registers_anonymous_and_consented_cases_and_works_on_them() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    // Anonymous: the default path.
+    let res = c
+        .post(app.at("/api/v1/cases"))
+        .bearer_auth(&s.sp1)
+        .json(&case(&s.agreement, "2303"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["eligibility"]["status"], "inom");
+    let anon = created["id"].as_str().unwrap().to_string();
+
+    // With consent and contact details; a victim from Berg, whose decision is pending.
+    let mut with = case(&s.agreement, "2326");
+    with["consent_contact"] = json!(true);
+    with["contact"] = json!({"name": "Anna", "phone": "070-123 45 67"});
+    with["note"] = json!("Ring efter lunch");
+    let created: Value = c
+        .post(app.at("/api/v1/cases"))
+        .bearer_auth(&s.sp1)
+        .json(&with)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["eligibility"]["status"], "utanfor");
+    assert_eq!(
+        created["eligibility"]["reasons"][0]["code"],
+        "part_ej_beslutat"
+    );
+    assert!(
+        created["eligibility"]["reasons"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Berg")
+    );
+    let cid = created["id"].as_str().unwrap().to_string();
+
+    // The case itself never carries the contact details; the contact endpoint does, and is audited.
+    let got: Value = c
+        .get(app.at(&format!("/api/v1/cases/{cid}")))
+        .bearer_auth(&s.sp1)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["has_contact"], true);
+    assert!(!got.to_string().contains("Anna"));
+    let contact: Value = c
+        .get(app.at(&format!("/api/v1/cases/{cid}/contact")))
+        .bearer_auth(&s.sp1)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (contact["name"].as_str(), contact["note"].as_str()),
+        (Some("Anna"), Some("Ring efter lunch"))
+    );
+    let last = boj_store::audit::recent(&app.store, 1).await.unwrap();
+    assert_eq!(
+        (last[0].action.as_str(), last[0].object.as_deref()),
+        ("arende.kontaktuppgifter_lasta", Some(cid.as_str()))
+    );
+    // ...and nothing of it is stored in the clear.
+    let raw: Vec<u8> = sqlx::query_scalar("SELECT sealed FROM case_contacts WHERE case_id = $1")
+        .bind(cid.clone())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(!raw.windows(4).any(|w| w == b"Anna"));
+
+    // Activities, then closing.
+    let act = json!({"date": "2026-03-11", "kind": "stodsamtal", "mode": "telefon", "minutes": 40});
+    assert_eq!(
+        c.post(app.at(&format!("/api/v1/cases/{anon}/activities")))
+            .bearer_auth(&s.sp1)
+            .json(&act)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    assert_eq!(
+        c.post(app.at(&format!("/api/v1/cases/{anon}/close")))
+            .bearer_auth(&s.sp1)
+            .json(&json!({"closed_on": "2026-03-12"}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let open: Value = c
+        .get(app.at("/api/v1/cases?status=open"))
+        .bearer_auth(&s.sp1)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(open["items"].as_array().unwrap().len(), 1);
+
+    // Consent withdrawn: erased at once.
+    assert_eq!(
+        c.delete(app.at(&format!("/api/v1/cases/{cid}/contact")))
+            .bearer_auth(&s.sp1)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        c.get(app.at(&format!("/api/v1/cases/{cid}/contact")))
+            .bearer_auth(&s.sp1)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_keys")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(keys, 0);
+
+    // When Berg decides, the case's eligibility follows.
+    let d = json!({"body": "kommunfullmaktige", "municipality": "2326", "decided_on": "2026-03-20", "applies_from": "2026-03-01",
+                   "paragraph": "§ 2", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"});
+    c.post(app.at(&format!("/api/v1/agreements/{}/decisions", s.agreement)))
+        .bearer_auth(&s.forbund)
+        .json(&d)
+        .send()
+        .await
+        .unwrap();
+    let got: Value = c
+        .get(app.at(&format!("/api/v1/cases/{cid}")))
+        .bearer_auth(&s.sp1)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["eligibility"]["status"], "inom");
+}
+
+#[tokio::test]
+async fn only_the_assigned_volunteer_and_coordinators_see_a_case() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    let created: Value = c
+        .post(app.at("/api/v1/cases"))
+        .bearer_auth(&s.sp1)
+        .json(&case(&s.agreement, "2380"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let (status, code, _) = error_code(
+        c.get(app.at(&format!("/api/v1/cases/{id}")))
+            .bearer_auth(&s.sp2)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (403, "utanfor_behorighet"));
+    let list: Value = c
+        .get(app.at("/api/v1/cases"))
+        .bearer_auth(&s.sp2)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(list["items"].as_array().unwrap().is_empty());
+    assert_eq!(
+        c.get(app.at(&format!("/api/v1/cases/{id}")))
+            .bearer_auth(&s.sam)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    for (name, role) in [("kommun-2303", Role::Kommun), ("admin", Role::Admin)] {
+        let u = app.user(name, role).await;
+        let t = app.token(&u).await;
+        let (status, code, _) = error_code(
+            c.get(app.at(&format!("/api/v1/cases/{id}")))
+                .bearer_auth(&t)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((status, code.as_str()), (403, "forbjuden_atgard"), "{name}");
+    }
+    assert_eq!(
+        c.get(app.at(&format!("/api/v1/cases/{id}")))
+            .bearer_auth(&s.forbund)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    // A volunteer cannot hand a case over; a coordinator can.
+    let sp2_id = boj_store::users::by_name(&app.store, "stodperson2")
+        .await
+        .unwrap()
+        .id;
+    let (status, _, _) = error_code(
+        c.patch(app.at(&format!("/api/v1/cases/{id}")))
+            .bearer_auth(&s.sp1)
+            .json(&json!({"assignee": sp2_id}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let res = c
+        .patch(app.at(&format!("/api/v1/cases/{id}")))
+        .bearer_auth(&s.sam)
+        .json(&json!({"assignee": sp2_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        c.get(app.at(&format!("/api/v1/cases/{id}")))
+            .bearer_auth(&s.sp2)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn bad_case_input_is_refused_and_nothing_is_half_saved() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    let post = |body: Value| {
+        let c = c.clone();
+        let url = app.at("/api/v1/cases");
+        let t = s.sp1.clone();
+        async move { error_code(c.post(url).bearer_auth(t).json(&body).send().await.unwrap()).await }
+    };
+    let mut unknown = case(&s.agreement, "2380");
+    unknown["crime_types"] = json!(["inbrott"]);
+    assert_eq!(post(unknown).await.1, "ogiltig_kod");
+    let mut pnr = case(&s.agreement, "2380");
+    pnr["consent_contact"] = json!(true);
+    pnr["note"] = json!("hennes pnr är 811218-9876");
+    assert_eq!(post(pnr).await.1, "personnummer_i_fritext");
+    let mut no_consent = case(&s.agreement, "2380");
+    no_consent["contact"] = json!({"phone": "070-123 45 67"});
+    let (status, _, message) = post(no_consent).await;
+    assert_eq!(status, 422);
+    assert!(message.contains("samtycke"));
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+
+    let created: Value = c
+        .post(app.at("/api/v1/cases"))
+        .bearer_auth(&s.sp1)
+        .json(&case(&s.agreement, "2380"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    for minutes in [-1, 1441] {
+        let act = json!({"date": "2026-03-11", "kind": "stodsamtal", "mode": "telefon", "minutes": minutes});
+        let (status, _, _) = error_code(
+            c.post(app.at(&format!("/api/v1/cases/{id}/activities")))
+                .bearer_auth(&s.sp1)
+                .json(&act)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 422);
+    }
+    let (status, code, _) = error_code(
+        c.post(app.at(&format!("/api/v1/cases/{id}/close")))
+            .bearer_auth(&s.sp1)
+            .json(&json!({"closed_on": "2026-03-01"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (422, "ogiltigt_datum"));
+    c.post(app.at(&format!("/api/v1/cases/{id}/close")))
+        .bearer_auth(&s.sp1)
+        .json(&json!({"closed_on": "2026-03-12"}))
+        .send()
+        .await
+        .unwrap();
+    let act = json!({"date": "2026-03-13", "kind": "stodsamtal", "mode": "telefon", "minutes": 10});
+    let (status, _, message) = error_code(
+        c.post(app.at(&format!("/api/v1/cases/{id}/activities")))
+            .bearer_auth(&s.sp1)
+            .json(&act)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(message.contains("avslutat"));
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM activities")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[tokio::test]
+async fn coordinators_record_witness_support_and_volunteer_hours() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    let w = json!({"date": "2026-04-02", "court": "Östersunds tingsrätt", "counts": {"vittne": 3, "malsagande": 1}, "hours": 6.5});
+    assert_eq!(
+        c.post(app.at("/api/v1/witness-support"))
+            .bearer_auth(&s.sam)
+            .json(&w)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    assert_eq!(
+        c.post(app.at("/api/v1/witness-support"))
+            .bearer_auth(&s.sp1)
+            .json(&w)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let h = json!({"month": "2026-04", "kind": "vittnesstod", "hours": 12.25});
+    assert_eq!(
+        c.post(app.at("/api/v1/volunteer-hours"))
+            .bearer_auth(&s.sam)
+            .json(&h)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let bad = json!({"month": "2026-13", "kind": "vittnesstod", "hours": 1});
+    assert_eq!(
+        error_code(
+            c.post(app.at("/api/v1/volunteer-hours"))
+                .bearer_auth(&s.sam)
+                .json(&bad)
+                .send()
+                .await
+                .unwrap()
+        )
+        .await
+        .0,
+        422
+    );
+}

@@ -1,0 +1,260 @@
+//! A case's recorded items (SPEC § 3.2; § 22 2b: only what the agreement's documentation scheme names).
+//!
+//! A case is one person's contact about one matter. No case journal: the statistics items, the
+//! assigned support person, dates, activities, and — only with recorded consent — contact details and
+//! one short note, which are encrypted and erased on schedule (see `boj-store`'s `arenden`).
+
+use crate::datum::Datum;
+use crate::error::{Code, DomainError};
+use crate::kod::{
+    Aktivitetstyp, Aldersgrupp, Brottstyp, ForstaKontakt, Hemkommun, Kodlista, Kon, Kontaktsatt,
+    PersonTyp, Polisanmalan, SarskildOmstandighet,
+};
+use crate::personnummer::Fritext;
+
+/// The statistics items of a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statistik {
+    pub person: PersonTyp,
+    pub hem: Hemkommun,
+    pub kon: Kon,
+    pub alder: Aldersgrupp,
+    pub brott: Vec<Brottstyp>,
+    pub omstandigheter: Vec<SarskildOmstandighet>,
+    pub polis: Polisanmalan,
+    pub forsta_kontakt: ForstaKontakt,
+    /// 11 kap. 6 § SoL: told that they may apply for individually assessed services.
+    pub informerad_11_6: bool,
+}
+
+/// Parses a list of codes, each once.
+pub fn lista<K: Kodlista + PartialEq + Ord>(codes: &[String]) -> Result<Vec<K>, DomainError> {
+    let mut out: Vec<K> = codes
+        .iter()
+        .map(|c| K::parse(c))
+        .collect::<Result<_, _>>()?;
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Codes joined for storage and reports.
+pub fn koder<K: Kodlista>(v: &[K]) -> String {
+    v.iter().map(|k| k.code()).collect::<Vec<_>>().join(",")
+}
+
+/// Contact details, given only with consent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Kontakt {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Kontakt {
+    /// Checks lengths and free text (no identity numbers in the name or note; SPEC § 3.2). A phone
+    /// number in the phone field is a phone number and is not checked for one.
+    pub fn check(self) -> Result<Self, DomainError> {
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let name = clean(self.name)
+            .map(|n| Fritext::parse(&n, 100).map(|f| f.as_str().to_string()))
+            .transpose()?;
+        let note = clean(self.note)
+            .map(|n| Fritext::parse(&n, 500).map(|f| f.as_str().to_string()))
+            .transpose()?;
+        let phone = clean(self.phone);
+        if let Some(p) = &phone
+            && (p.len() > 30
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')')))
+        {
+            return Err(DomainError::new(
+                Code::OgiltigForfragan,
+                "Telefonnumret får bara ha siffror, mellanslag, +, - och parenteser.",
+            ));
+        }
+        let email = clean(self.email);
+        if let Some(e) = &email
+            && (e.len() > 200 || !e.contains('@') || e.contains(char::is_whitespace))
+        {
+            return Err(DomainError::new(
+                Code::OgiltigForfragan,
+                "E-postadressen ser inte ut som en e-postadress.",
+            ));
+        }
+        Ok(Kontakt {
+            name,
+            phone,
+            email,
+            note,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.phone.is_none() && self.email.is_none() && self.note.is_none()
+    }
+}
+
+/// One contact or action in a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aktivitet {
+    pub datum: Datum,
+    pub typ: Aktivitetstyp,
+    pub satt: Kontaktsatt,
+    pub minuter: u16,
+}
+
+impl Aktivitet {
+    /// An activity happens between the case's opening and closing, and lasts 0–1 440 minutes.
+    pub fn new(
+        datum: Datum,
+        typ: Aktivitetstyp,
+        satt: Kontaktsatt,
+        minuter: i64,
+        oppnad: Datum,
+        stangd: Option<Datum>,
+    ) -> Result<Self, DomainError> {
+        if stangd.is_some() {
+            return Err(DomainError::new(
+                Code::OgiltigForfragan,
+                "Ärendet är avslutat; öppna ett nytt ärende för en ny kontakt.",
+            ));
+        }
+        if !(0..=1440).contains(&minuter) {
+            return Err(DomainError::new(
+                Code::OgiltigForfragan,
+                "Minuterna ska vara mellan 0 och 1 440 (ett dygn).",
+            ));
+        }
+        if datum < oppnad {
+            return Err(DomainError::new(
+                Code::OgiltigtDatum,
+                format!("Aktiviteten ({datum}) kan inte ligga före ärendets start ({oppnad})."),
+            ));
+        }
+        Ok(Self {
+            datum,
+            typ,
+            satt,
+            minuter: u16::try_from(minuter).unwrap_or(0),
+        })
+    }
+}
+
+/// Closing: not before the case opened, nor before its last activity.
+pub fn avsluta(
+    stangd: Datum,
+    oppnad: Datum,
+    senaste_aktivitet: Option<Datum>,
+) -> Result<Datum, DomainError> {
+    if stangd < oppnad {
+        return Err(DomainError::new(
+            Code::OgiltigtDatum,
+            format!("Ärendet kan inte avslutas ({stangd}) före det öppnades ({oppnad})."),
+        ));
+    }
+    if let Some(a) = senaste_aktivitet
+        && stangd < a
+    {
+        return Err(DomainError::new(
+            Code::OgiltigtDatum,
+            format!("Ärendet har en aktivitet {a}, efter avslutsdatumet."),
+        ));
+    }
+    Ok(stangd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Datum {
+        Datum::parse(s).unwrap()
+    }
+
+    #[test]
+    fn activities_and_closing_are_checked() {
+        let o = d("2026-03-01");
+        assert!(
+            Aktivitet::new(
+                d("2026-03-02"),
+                Aktivitetstyp::Stodsamtal,
+                Kontaktsatt::Telefon,
+                30,
+                o,
+                None
+            )
+            .is_ok()
+        );
+        assert!(
+            Aktivitet::new(
+                d("2026-03-02"),
+                Aktivitetstyp::Stodsamtal,
+                Kontaktsatt::Telefon,
+                -1,
+                o,
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            Aktivitet::new(
+                d("2026-03-02"),
+                Aktivitetstyp::Stodsamtal,
+                Kontaktsatt::Telefon,
+                1441,
+                o,
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            Aktivitet::new(
+                d("2026-02-28"),
+                Aktivitetstyp::Stodsamtal,
+                Kontaktsatt::Telefon,
+                5,
+                o,
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            Aktivitet::new(
+                d("2026-03-02"),
+                Aktivitetstyp::Stodsamtal,
+                Kontaktsatt::Telefon,
+                5,
+                o,
+                Some(d("2026-03-05"))
+            )
+            .is_err()
+        );
+        assert!(avsluta(d("2026-02-01"), o, None).is_err());
+        assert!(avsluta(d("2026-03-03"), o, Some(d("2026-03-04"))).is_err());
+        assert_eq!(
+            avsluta(d("2026-03-04"), o, Some(d("2026-03-04"))).unwrap(),
+            d("2026-03-04")
+        );
+    }
+
+    #[test]
+    fn contact_details_refuse_identity_numbers_but_take_phone_numbers() {
+        let k = Kontakt {
+            name: Some("Anna".into()),
+            phone: Some("070-123 45 67".into()),
+            email: None,
+            note: Some("pnr 811218-9876".into()),
+        };
+        assert_eq!(k.check().unwrap_err().code, Code::Personnummer);
+        let k = Kontakt {
+            name: Some(" Anna ".into()),
+            phone: Some("070-123 45 67".into()),
+            email: Some("a@b.se".into()),
+            note: None,
+        };
+        assert_eq!(k.check().unwrap().name.as_deref(), Some("Anna"));
+    }
+}

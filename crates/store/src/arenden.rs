@@ -1,0 +1,516 @@
+//! Cases, activities, witness support and volunteer hours (SPEC § 3.2).
+//!
+//! A case stores its statistics items and its eligibility (computed by
+//! `boj_domain::behorighet::bedom` when registered and whenever its inputs change). Contact details
+//! and the note exist only with consent, sealed under the case's own data key (see [`crate::nycklar`]);
+//! withdrawing consent deletes the sealed details and the key at once.
+
+use crate::nycklar::{self, Nyckelring};
+use crate::{Result, Store, StoreError, audit, new_id};
+use boj_domain::arende::{Aktivitet, Kontakt, Statistik, koder};
+use boj_domain::behorighet::{Bedomning, Motivering, Skal, Status};
+use boj_domain::kod::{Hemkommun, Kodlista};
+use boj_domain::{Arendeomfang, Datum};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// A case as stored, without contact details.
+#[derive(Debug, Clone)]
+pub struct Arende {
+    pub id: String,
+    pub agreement_id: String,
+    pub organisation_id: String,
+    pub opened_on: Datum,
+    pub closed_on: Option<Datum>,
+    pub registered_at: i64,
+    pub person_type: String,
+    pub municipality: String,
+    pub gender: String,
+    pub age_band: String,
+    pub crime_types: Vec<String>,
+    pub circumstances: Vec<String>,
+    pub police_report: String,
+    pub first_contact: String,
+    pub informed_11_6: bool,
+    pub consent_contact: bool,
+    pub has_contact: bool,
+    pub assignee: Option<String>,
+    pub eligibility: Status,
+    pub reasons: Vec<(Skal, String)>,
+    pub last_activity_on: Datum,
+}
+
+impl Arende {
+    pub fn omfang(&self) -> Arendeomfang<'_> {
+        Arendeomfang {
+            organisation: &self.organisation_id,
+            assignee: self.assignee.as_deref(),
+        }
+    }
+}
+
+fn split(s: String) -> Vec<String> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn reasons_text(b: &Bedomning) -> String {
+    b.skal
+        .iter()
+        .map(|m| format!("{}\t{}", m.skal.code(), m.text.replace(['\n', '\t'], " ")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const COLUMNS: &str = "c.id, c.agreement_id, c.organisation_id, c.opened_on, c.closed_on, c.registered_at, c.person_type, \
+    c.municipality, c.gender, c.age_band, c.crime_types, c.circumstances, c.police_report, c.first_contact, c.informed_11_6, \
+    c.consent_contact, c.assignee, c.eligibility, c.eligibility_reasons, c.last_activity_on, \
+    (SELECT COUNT(*) FROM case_contacts k WHERE k.case_id = c.id) AS has_contact";
+
+fn from_row(r: &AnyRow) -> Result<Arende> {
+    let corrupt = |w: &str| StoreError::Other(format!("ogiltigt värde i cases.{w}"));
+    let date = |s: String| Datum::parse(&s).map_err(|_| corrupt("date"));
+    Ok(Arende {
+        id: r.try_get("id")?,
+        agreement_id: r.try_get("agreement_id")?,
+        organisation_id: r.try_get("organisation_id")?,
+        opened_on: date(r.try_get("opened_on")?)?,
+        closed_on: r
+            .try_get::<Option<String>, _>("closed_on")?
+            .map(date)
+            .transpose()?,
+        registered_at: r.try_get("registered_at")?,
+        person_type: r.try_get("person_type")?,
+        municipality: r.try_get("municipality")?,
+        gender: r.try_get("gender")?,
+        age_band: r.try_get("age_band")?,
+        crime_types: split(r.try_get("crime_types")?),
+        circumstances: split(r.try_get("circumstances")?),
+        police_report: r.try_get("police_report")?,
+        first_contact: r.try_get("first_contact")?,
+        informed_11_6: r.try_get::<i64, _>("informed_11_6")? != 0,
+        consent_contact: r.try_get::<i64, _>("consent_contact")? != 0,
+        has_contact: r.try_get::<i64, _>("has_contact")? > 0,
+        assignee: r.try_get("assignee")?,
+        eligibility: Status::parse(&r.try_get::<String, _>("eligibility")?)
+            .ok_or_else(|| corrupt("eligibility"))?,
+        reasons: r
+            .try_get::<String, _>("eligibility_reasons")?
+            .lines()
+            .filter_map(|l| {
+                l.split_once('\t')
+                    .and_then(|(c, t)| Skal::parse(c).map(|s| (s, t.to_string())))
+            })
+            .collect(),
+        last_activity_on: date(r.try_get("last_activity_on")?)?,
+    })
+}
+
+/// A new case.
+pub struct NyttArende<'a> {
+    pub agreement_id: &'a str,
+    pub organisation_id: &'a str,
+    pub opened_on: Datum,
+    pub items: &'a Statistik,
+    pub assignee: Option<&'a str>,
+    pub eligibility: &'a Bedomning,
+    /// Contact details and note, with consent only (the caller has checked that).
+    pub contact: Option<&'a Kontakt>,
+}
+
+async fn seal_contact(tx: &mut crate::Tx, keys: &Nyckelring, id: &str, k: &Kontakt) -> Result<()> {
+    let dk = Nyckelring::new_data_key();
+    let wrapped = keys.wrap(&dk, &format!("case_keys.wrapped:{id}"))?;
+    let json = zeroize::Zeroizing::new(
+        serde_json::to_vec(k).map_err(|e| StoreError::Other(e.to_string()))?,
+    );
+    let sealed = nycklar::seal(&dk, &format!("case_contacts.sealed:{id}"), &json)?;
+    sqlx::query("DELETE FROM case_contacts WHERE case_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("DELETE FROM case_keys WHERE case_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("INSERT INTO case_keys (case_id, wrapped) VALUES ($1, $2)")
+        .bind(id.to_string())
+        .bind(wrapped)
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("INSERT INTO case_contacts (case_id, sealed) VALUES ($1, $2)")
+        .bind(id.to_string())
+        .bind(sealed)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
+}
+
+/// Registers a case in one transaction (case, sealed contact details, audit entry).
+pub async fn create(
+    store: &Store,
+    keys: &Nyckelring,
+    actor: Option<&str>,
+    n: &NyttArende<'_>,
+) -> Result<Arende> {
+    let id = new_id("c");
+    let now = store.now();
+    let it = n.items;
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "INSERT INTO cases (id, agreement_id, organisation_id, opened_on, registered_at, person_type, municipality, gender, \
+         age_band, crime_types, circumstances, police_report, first_contact, informed_11_6, consent_contact, assignee, \
+         eligibility, eligibility_reasons, last_activity_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $4)",
+    )
+    .bind(id.clone())
+    .bind(n.agreement_id.to_string())
+    .bind(n.organisation_id.to_string())
+    .bind(n.opened_on.to_string())
+    .bind(now)
+    .bind(it.person.code())
+    .bind(it.hem.code())
+    .bind(it.kon.code())
+    .bind(it.alder.code())
+    .bind(koder(&it.brott))
+    .bind(koder(&it.omstandigheter))
+    .bind(it.polis.code())
+    .bind(it.forsta_kontakt.code())
+    .bind(i64::from(it.informerad_11_6))
+    .bind(i64::from(n.contact.is_some()))
+    .bind(n.assignee.map(str::to_string))
+    .bind(n.eligibility.status.code())
+    .bind(reasons_text(n.eligibility))
+    .execute(&mut *tx.tx)
+    .await?;
+    if let Some(k) = n.contact {
+        seal_contact(&mut tx, keys, &id, k).await?;
+    }
+    audit::append(&mut tx, now, actor, "arende.registrerat", Some(&id)).await?;
+    tx.commit().await?;
+    get(store, &id).await
+}
+
+pub async fn get(store: &Store, id: &str) -> Result<Arende> {
+    let sql = format!("SELECT {COLUMNS} FROM cases c WHERE c.id = $1");
+    let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    from_row(&r)
+}
+
+/// Cases of an organisation; only open ones if asked; only one assignee's if given.
+pub async fn list(
+    store: &Store,
+    organisation_id: &str,
+    open_only: bool,
+    assignee: Option<&str>,
+) -> Result<Vec<Arende>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM cases c WHERE c.organisation_id = $1 {} {} ORDER BY c.opened_on DESC, c.id LIMIT 500",
+        if open_only {
+            "AND c.closed_on IS NULL"
+        } else {
+            ""
+        },
+        if assignee.is_some() {
+            "AND c.assignee = $2"
+        } else {
+            ""
+        }
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(organisation_id.to_string());
+    if let Some(a) = assignee {
+        q = q.bind(a.to_string());
+    }
+    q.fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// Corrects items and/or the assignee; the eligibility is recomputed by the caller and stored here.
+pub async fn update(
+    store: &Store,
+    actor: Option<&str>,
+    id: &str,
+    it: &Statistik,
+    opened_on: Datum,
+    assignee: Option<&str>,
+    b: &Bedomning,
+) -> Result<Arende> {
+    let mut tx = store.begin().await?;
+    let n = sqlx::query(
+        "UPDATE cases SET opened_on = $1, person_type = $2, municipality = $3, gender = $4, age_band = $5, crime_types = $6, \
+         circumstances = $7, police_report = $8, first_contact = $9, informed_11_6 = $10, assignee = $11, eligibility = $12, \
+         eligibility_reasons = $13 WHERE id = $14",
+    )
+    .bind(opened_on.to_string())
+    .bind(it.person.code())
+    .bind(it.hem.code())
+    .bind(it.kon.code())
+    .bind(it.alder.code())
+    .bind(koder(&it.brott))
+    .bind(koder(&it.omstandigheter))
+    .bind(it.polis.code())
+    .bind(it.forsta_kontakt.code())
+    .bind(i64::from(it.informerad_11_6))
+    .bind(assignee.map(str::to_string))
+    .bind(b.status.code())
+    .bind(reasons_text(b))
+    .bind(id.to_string())
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(&mut tx, store.now(), actor, "arende.andrat", Some(id)).await?;
+    tx.commit().await?;
+    get(store, id).await
+}
+
+/// The contact details of a case, opened with its data key. Every read is audited.
+pub async fn contact(
+    store: &Store,
+    keys: &Nyckelring,
+    actor: &str,
+    id: &str,
+) -> Result<Option<Kontakt>> {
+    let row = sqlx::query("SELECT k.wrapped, c.sealed FROM case_keys k JOIN case_contacts c ON c.case_id = k.case_id WHERE k.case_id = $1")
+        .bind(id.to_string())
+        .fetch_optional(store.pool())
+        .await?;
+    audit::record(
+        store,
+        Some(actor),
+        "arende.kontaktuppgifter_lasta",
+        Some(id),
+    )
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let dk = keys.unwrap_key(
+        &r.try_get::<Vec<u8>, _>("wrapped")?,
+        &format!("case_keys.wrapped:{id}"),
+    )?;
+    let json = zeroize::Zeroizing::new(nycklar::open(
+        &dk,
+        &format!("case_contacts.sealed:{id}"),
+        &r.try_get::<Vec<u8>, _>("sealed")?,
+    )?);
+    Ok(Some(
+        serde_json::from_slice(&json).map_err(|e| StoreError::Other(e.to_string()))?,
+    ))
+}
+
+/// Erases a case's contact details and its data key (consent withdrawn, or retention).
+pub async fn erase_contact(store: &Store, actor: Option<&str>, id: &str, why: &str) -> Result<()> {
+    let mut tx = store.begin().await?;
+    sqlx::query("DELETE FROM case_contacts WHERE case_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("DELETE FROM case_keys WHERE case_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("UPDATE cases SET consent_contact = 0 WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(&mut tx, store.now(), actor, why, Some(id)).await?;
+    tx.commit().await?;
+    store.compact_erased().await
+}
+
+pub async fn add_activity(
+    store: &Store,
+    actor: Option<&str>,
+    id: &str,
+    a: &Aktivitet,
+) -> Result<String> {
+    let aid = new_id("x");
+    let mut tx = store.begin().await?;
+    sqlx::query("INSERT INTO activities (id, case_id, date, kind, mode, minutes, registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(aid.clone())
+        .bind(id.to_string())
+        .bind(a.datum.to_string())
+        .bind(a.typ.code())
+        .bind(a.satt.code())
+        .bind(i64::from(a.minuter))
+        .bind(store.now())
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("UPDATE cases SET last_activity_on = $1 WHERE id = $2 AND last_activity_on < $1")
+        .bind(a.datum.to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(&mut tx, store.now(), actor, "arende.aktivitet", Some(id)).await?;
+    tx.commit().await?;
+    Ok(aid)
+}
+
+/// Activities of a case: (date, kind, mode, minutes).
+pub async fn activities(store: &Store, id: &str) -> Result<Vec<(String, String, String, i64)>> {
+    let rows = sqlx::query("SELECT date, kind, mode, minutes FROM activities WHERE case_id = $1 ORDER BY date, registered_at")
+        .bind(id.to_string())
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("date")?,
+                r.try_get("kind")?,
+                r.try_get("mode")?,
+                r.try_get("minutes")?,
+            ))
+        })
+        .collect()
+}
+
+/// The date of the latest activity, if any.
+pub async fn last_activity(store: &Store, id: &str) -> Result<Option<Datum>> {
+    let d: Option<String> =
+        sqlx::query_scalar("SELECT MAX(date) FROM activities WHERE case_id = $1")
+            .bind(id.to_string())
+            .fetch_one(store.pool())
+            .await?;
+    d.map(|d| Datum::parse(&d).map_err(|_| StoreError::Other("ogiltigt datum".into())))
+        .transpose()
+}
+
+pub async fn close(store: &Store, actor: Option<&str>, id: &str, on: Datum) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let n = sqlx::query("UPDATE cases SET closed_on = $1 WHERE id = $2 AND closed_on IS NULL")
+        .bind(on.to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict(Some(id.to_string())));
+    }
+    audit::append(&mut tx, store.now(), actor, "arende.avslutat", Some(id)).await?;
+    tx.commit().await
+}
+
+/// A witness-support session: people supported by role, volunteer hours in hundredths.
+pub async fn add_witness_support(
+    store: &Store,
+    actor: Option<&str>,
+    org: &str,
+    date: Datum,
+    court: &str,
+    counts: [u32; 4],
+    hundredths: u32,
+) -> Result<String> {
+    let id = new_id("w");
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "INSERT INTO witness_support (id, organisation_id, date, court, vittne, malsagande, anhorig_van, tilltalad, hundredths, registered_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id.clone())
+    .bind(org.to_string())
+    .bind(date.to_string())
+    .bind(court.to_string())
+    .bind(i64::from(counts[0]))
+    .bind(i64::from(counts[1]))
+    .bind(i64::from(counts[2]))
+    .bind(i64::from(counts[3]))
+    .bind(i64::from(hundredths))
+    .bind(store.now())
+    .execute(&mut *tx.tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        store.now(),
+        actor,
+        "vittnesstod.registrerat",
+        Some(&id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn add_volunteer_hours(
+    store: &Store,
+    actor: Option<&str>,
+    org: &str,
+    month: &str,
+    kind: &str,
+    hundredths: u32,
+) -> Result<String> {
+    let id = new_id("v");
+    let mut tx = store.begin().await?;
+    sqlx::query("INSERT INTO volunteer_hours (id, organisation_id, month, kind, hundredths, registered_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id.clone())
+        .bind(org.to_string())
+        .bind(month.to_string())
+        .bind(kind.to_string())
+        .bind(i64::from(hundredths))
+        .bind(store.now())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        store.now(),
+        actor,
+        "volontartimmar.registrerade",
+        Some(&id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The home municipality as the domain sees it.
+pub fn hem(a: &Arende) -> Option<Hemkommun> {
+    Hemkommun::parse(&a.municipality).ok()
+}
+
+/// Turns stored reasons back into the domain's form.
+pub fn bedomning(a: &Arende) -> Bedomning {
+    Bedomning {
+        status: a.eligibility,
+        skal: a
+            .reasons
+            .iter()
+            .map(|(s, t)| Motivering {
+                skal: *s,
+                text: t.clone(),
+            })
+            .collect(),
+        forklaring: String::new(),
+    }
+}
+
+/// Stores a recomputed eligibility (when the agreement's decisions change).
+pub async fn set_eligibility(store: &Store, id: &str, b: &Bedomning) -> Result<()> {
+    sqlx::query("UPDATE cases SET eligibility = $1, eligibility_reasons = $2 WHERE id = $3")
+        .bind(b.status.code())
+        .bind(reasons_text(b))
+        .bind(id.to_string())
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Every case of an agreement (for recomputing eligibility).
+pub async fn of_agreement(store: &Store, agreement_id: &str) -> Result<Vec<Arende>> {
+    let sql = format!("SELECT {COLUMNS} FROM cases c WHERE c.agreement_id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(agreement_id.to_string())
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
