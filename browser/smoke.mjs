@@ -139,6 +139,23 @@ await check('the agreement form passes axe-core', async () => {
   await axe('agreement form');
 });
 
+await check('a volunteer registers a case on a phone and sees the answer at once', async () => {
+  await page.getByRole('button', { name: 'Logga ut' }).click();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.getByLabel('Användarnamn').fill('stodperson1');
+  await page.getByLabel('Lösenord').fill(password);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.getByRole('link', { name: 'Registrera nytt ärende' }).click();
+  await axe('intake form');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow <= 0, `the intake form scrolls sideways by ${overflow}px`);
+  await page.getByLabel('Hemkommun').selectOption('2321');
+  await page.getByLabel('Rån').check();
+  await page.getByRole('button', { name: 'Registrera' }).click();
+  await page.getByRole('heading', { name: 'Inom överenskommelsen' }).waitFor();
+  await axe('case page');
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

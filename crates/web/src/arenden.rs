@@ -728,3 +728,24 @@ pub async fn hours(
     .await?;
     Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
 }
+
+/// Hands a case to another support person (coordinators).
+pub async fn reassign(state: &AppState, p: &Principal, id: &str, to: &str) -> Result<(), Failure> {
+    let c = load_case(state, p, id).await?;
+    authorize(p, Action::TilldelaArende(Some(c.omfang())))?;
+    check_assignee(state, &c.organisation_id, to).await?;
+    let a = avtal::get(&state.store, &c.agreement_id).await?;
+    let it = statistik_of(&c)?;
+    let b = bedom(state, &a, &it, c.opened_on).await?;
+    arenden::update(
+        &state.store,
+        Some(&p.user_id),
+        id,
+        &it,
+        c.opened_on,
+        Some(to),
+        &b,
+    )
+    .await?;
+    Ok(())
+}

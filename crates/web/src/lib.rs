@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod arenden;
+pub mod arenden_pages;
 pub mod auth;
 pub mod avtal_api;
 pub mod avtal_pages;

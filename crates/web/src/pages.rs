@@ -156,6 +156,7 @@ struct StartPage {
     users: Vec<boj_store::users::User>,
     agreements: Vec<StartAvtal>,
     show_agreements: bool,
+    show_cases: bool,
 }
 
 /// An agreement as the start page summarises it.
@@ -281,6 +282,7 @@ pub async fn start(
         users,
         agreements,
         show_agreements,
+        show_cases: boj_domain::authorize(&p_full, boj_domain::Action::RegistreraArende).is_ok(),
     })
 }
 

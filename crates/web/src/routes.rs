@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::auth::Gate;
 use crate::error::{Failure, respond};
-use crate::{api, arenden, avtal_api, avtal_pages, bidrag, pages};
+use crate::{api, arenden, arenden_pages, avtal_api, avtal_pages, bidrag, pages};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
@@ -318,6 +318,50 @@ pub fn table() -> Vec<Route> {
             "/api/v1/volunteer-hours",
             Signed(Action::RegistreraVerksamhet),
             post(arenden::hours),
+        ),
+        // Case pages.
+        r(Method::GET, "/arenden", ARENDE, get(arenden_pages::list)),
+        r(
+            Method::POST,
+            "/arenden",
+            Signed(Action::RegistreraArende),
+            post(arenden_pages::create),
+        ),
+        r(
+            Method::GET,
+            "/arenden/nytt",
+            Signed(Action::RegistreraArende),
+            get(arenden_pages::new_form),
+        ),
+        r(
+            Method::GET,
+            "/arenden/{id}",
+            ARENDE,
+            get(arenden_pages::show),
+        ),
+        r(
+            Method::POST,
+            "/arenden/{id}/aktiviteter",
+            ARENDE,
+            post(arenden_pages::add_activity),
+        ),
+        r(
+            Method::POST,
+            "/arenden/{id}/avsluta",
+            ARENDE,
+            post(arenden_pages::close),
+        ),
+        r(
+            Method::POST,
+            "/arenden/{id}/samtycke",
+            ARENDE,
+            post(arenden_pages::withdraw_consent),
+        ),
+        r(
+            Method::POST,
+            "/arenden/{id}/tilldela",
+            Signed(Action::TilldelaArende(None)),
+            post(arenden_pages::reassign),
         ),
     ]
 }

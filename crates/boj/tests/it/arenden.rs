@@ -466,3 +466,66 @@ async fn coordinators_record_witness_support_and_volunteer_hours() {
         422
     );
 }
+
+#[tokio::test]
+async fn the_intake_form_registers_a_case_and_shows_the_answer_at_once() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let (c, csrf) = app.login("stodperson1").await;
+    let page = c
+        .get(app.at("/arenden/nytt"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Inga frågor om behov"));
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("agreement_id", s.agreement.as_str()),
+        ("opened_on", "2026-03-10"),
+        ("person_type", "brottsutsatt"),
+        ("municipality", "utlandet"),
+        ("gender", "man"),
+        ("age_band", "45-64"),
+        ("crime_types", "ran"),
+        ("police_report", "ja"),
+        ("first_contact", "polis"),
+        ("informed_11_6", "ja"),
+    ];
+    let res = c.post(app.at("/arenden")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let page = c
+        .get(app.at(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Utanför överenskommelsen"), "no answer shown");
+    assert!(page.contains("bor utomlands"));
+    // A personnummer in the note is refused, and the form keeps what was typed.
+    let mut bad: Vec<(&str, &str)> = form.to_vec();
+    bad.extend([
+        ("consent_contact", "ja"),
+        ("note", "pnr 811218-9876"),
+        ("name", "Olle"),
+    ]);
+    let res = c.post(app.at("/arenden")).form(&bad).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("personnummer"));
+    assert!(page.contains("value=\"Olle\""));
+    let list = c
+        .get(app.at("/arenden"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("1 ärenden"));
+}

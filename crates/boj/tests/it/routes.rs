@@ -93,6 +93,14 @@ fn matrix() -> Vec<Row> {
         (Method::POST, "/api/v1/cases/{id}/close", CASES),
         (Method::POST, "/api/v1/witness-support", SAMORDNARE),
         (Method::POST, "/api/v1/volunteer-hours", SAMORDNARE),
+        (Method::GET, "/arenden", CASES),
+        (Method::POST, "/arenden", CASES),
+        (Method::GET, "/arenden/nytt", CASES),
+        (Method::GET, "/arenden/{id}", CASES),
+        (Method::POST, "/arenden/{id}/aktiviteter", CASES),
+        (Method::POST, "/arenden/{id}/avsluta", CASES),
+        (Method::POST, "/arenden/{id}/samtycke", CASES),
+        (Method::POST, "/arenden/{id}/tilldela", SAMORDNARE),
     ]
 }
 

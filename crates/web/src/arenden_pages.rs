@@ -1,0 +1,432 @@
+//! Pages of the support log: register a case (works on a phone, no JavaScript needed), my open cases
+//! and the coordinator's overview, one case with its activities, closing and consent.
+
+use crate::AppState;
+use crate::arenden::{self as api, ActivityIn, CaseIn, ContactIn};
+use crate::auth::{Authed, Who};
+use crate::error::{Failure, PageError};
+use crate::extract::{Pairs, many, one, pairs};
+use crate::pages::{Layout, render};
+use askama::Template;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use boj_domain::behorighet::Bedomning;
+use boj_domain::kod::*;
+use boj_domain::{Principal, Role, Scope};
+use boj_store::arenden::Arende;
+use serde::Deserialize;
+
+/// A code and its label, for selects and checkboxes.
+pub struct Val {
+    pub code: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+fn vals<K: Kodlista>(chosen: &[String]) -> Vec<Val> {
+    K::ALL
+        .iter()
+        .map(|k| Val {
+            code: k.code().into(),
+            label: k.label().into(),
+            checked: chosen.iter().any(|c| c == k.code()),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "arende_nytt.html")]
+struct NyttPage {
+    layout: Layout,
+    error: Option<String>,
+    agreements: Vec<(String, String)>,
+    today: String,
+    f: Pairs,
+    persons: Vec<Val>,
+    genders: Vec<Val>,
+    ages: Vec<Val>,
+    crimes: Vec<Val>,
+    circumstances: Vec<Val>,
+    police: Vec<Val>,
+    first: Vec<Val>,
+    municipalities: Vec<(String, String)>,
+}
+
+impl NyttPage {
+    fn value(&self, k: &str) -> String {
+        one(&self.f, k)
+    }
+}
+
+async fn nytt_page(
+    state: &AppState,
+    who: &crate::auth::Identity,
+    p: &Principal,
+    f: Pairs,
+    error: Option<String>,
+) -> Result<NyttPage, PageError> {
+    let agreements = crate::avtal_api::readable(state, p)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.clone(), a.version.title.clone()))
+        .collect();
+    let first_choice = |k: &str, default: &str| {
+        let v = many(&f, k);
+        if v.is_empty() {
+            vec![default.to_string()]
+        } else {
+            v
+        }
+    };
+    let mut municipalities: Vec<(String, String)> = vec![
+        ("okand".into(), "Inte angiven".into()),
+        ("utlandet".into(), "Bor utomlands".into()),
+    ];
+    // The county's municipalities first (the common answers), then all 290.
+    let mut all: Vec<_> = boj_domain::kommun::kommuner().iter().collect();
+    all.sort_by_key(|k| (k.lan.as_str() != "23", k.namn));
+    municipalities.extend(
+        all.iter()
+            .map(|k| (k.kod.to_string(), format!("{} ({})", k.namn, k.kod))),
+    );
+    Ok(NyttPage {
+        layout: Layout::new(state, who),
+        error,
+        agreements,
+        today: state.store.clock().today().to_string(),
+        persons: vals::<PersonTyp>(&first_choice("person_type", "brottsutsatt")),
+        genders: vals::<Kon>(&first_choice("gender", "okant")),
+        ages: vals::<Aldersgrupp>(&first_choice("age_band", "okand")),
+        crimes: vals::<Brottstyp>(&many(&f, "crime_types")),
+        circumstances: vals::<SarskildOmstandighet>(&many(&f, "circumstances")),
+        police: vals::<Polisanmalan>(&first_choice("police_report", "okant")),
+        first: vals::<ForstaKontakt>(&first_choice("first_contact", "polis")),
+        municipalities,
+        f,
+    })
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+) -> Result<Html<String>, PageError> {
+    render(&nytt_page(&state, &who, &p, Vec::new(), None).await?)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let f = pairs(&raw);
+    let opt = |k: &str| Some(one(&f, k)).filter(|s| !s.trim().is_empty());
+    let body = CaseIn {
+        agreement_id: one(&f, "agreement_id"),
+        opened_on: one(&f, "opened_on"),
+        person_type: one(&f, "person_type"),
+        municipality: one(&f, "municipality"),
+        gender: one(&f, "gender"),
+        age_band: one(&f, "age_band"),
+        crime_types: many(&f, "crime_types"),
+        circumstances: many(&f, "circumstances"),
+        police_report: one(&f, "police_report"),
+        first_contact: one(&f, "first_contact"),
+        informed_11_6: one(&f, "informed_11_6") == "ja",
+        consent_contact: one(&f, "consent_contact") == "ja",
+        contact: Some(ContactIn {
+            name: opt("name"),
+            phone: opt("phone"),
+            email: opt("email"),
+        }),
+        note: opt("note"),
+        assignee: None,
+    };
+    match api::register(&state, &p, body).await {
+        Ok((c, b)) => {
+            Ok(Redirect::to(&format!("/arenden/{}?ny={}", c.id, b.status.code())).into_response())
+        }
+        Err(e)
+            if e.status == StatusCode::UNPROCESSABLE_ENTITY
+                || e.status == StatusCode::BAD_REQUEST =>
+        {
+            let page = nytt_page(&state, &who, &p, f, Some(e.message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+pub struct Rad {
+    pub id: String,
+    pub opened_on: String,
+    pub person: &'static str,
+    pub hem: &'static str,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub closed: bool,
+    pub assignee: String,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    visa: Option<String>,
+    status: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "arenden.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Rad>,
+    coordinator: bool,
+    show_all: bool,
+    filter: String,
+}
+
+fn label<K: Kodlista>(code: &str) -> &'static str {
+    K::parse(code).map(|k| k.label()).unwrap_or("?")
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, PageError> {
+    let show_all = q.visa.as_deref() == Some("alla");
+    let filter = q.status.unwrap_or_default();
+    let names: std::collections::HashMap<String, String> = boj_store::users::list(&state.store)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let rows = api::visible(&state, &p, !show_all)
+        .await?
+        .into_iter()
+        .filter(|c| filter.is_empty() || c.eligibility.code() == filter)
+        .map(|c| Rad {
+            opened_on: c.opened_on.to_string(),
+            person: label::<PersonTyp>(&c.person_type),
+            hem: Hemkommun::parse(&c.municipality)
+                .map(|h| h.label())
+                .unwrap_or("?"),
+            status: c.eligibility.label(),
+            status_code: c.eligibility.code(),
+            closed: c.closed_on.is_some(),
+            assignee: c
+                .assignee
+                .as_ref()
+                .and_then(|a| names.get(a).cloned())
+                .unwrap_or_default(),
+            id: c.id,
+        })
+        .collect();
+    render(&ListPage {
+        layout: Layout::new(&state, &who),
+        rows,
+        coordinator: p.role == Role::Samordnare,
+        show_all,
+        filter,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    ny: Option<String>,
+    kontakt: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "arende.html")]
+struct ShowPage {
+    layout: Layout,
+    c: Arende,
+    just_registered: bool,
+    status: &'static str,
+    explanation: String,
+    reasons: Vec<String>,
+    items: Vec<(&'static str, String)>,
+    activities: Vec<(String, &'static str, &'static str, i64)>,
+    kinds: Vec<Val>,
+    modes: Vec<Val>,
+    contact: Option<boj_domain::arende::Kontakt>,
+    today: String,
+    assignees: Vec<(String, String, bool)>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Html<String>, PageError> {
+    let c = api::load_case(&state, &p, &id).await?;
+    let a = boj_store::avtal::get(&state.store, &c.agreement_id).await?;
+    let b: Bedomning = match (
+        PersonTyp::parse(&c.person_type),
+        Hemkommun::parse(&c.municipality),
+    ) {
+        (Ok(person), Ok(hem)) => {
+            let beslut = boj_store::avtal::decisions(&state.store, &a.id).await?;
+            let parter = boj_store::avtal::status_board(&a, &beslut);
+            let u = boj_domain::behorighet::Underlag {
+                tid: &a.version.tid,
+                regel: &a.version.settings.malgruppsregel,
+                parter: &parter,
+            };
+            boj_domain::behorighet::bedom(&u, person, hem, c.opened_on)
+        }
+        _ => boj_store::arenden::bedomning(&c),
+    };
+    let contact = if q.kontakt.is_some() && c.has_contact {
+        boj_store::arenden::contact(&state.store, &state.keys, &p.user_id, &id).await?
+    } else {
+        None
+    };
+    let assignees = if p.role == Role::Samordnare {
+        boj_store::users::list(&state.store)
+            .await?
+            .into_iter()
+            .filter(|u| {
+                !u.disabled
+                    && matches!(u.role, Role::Stodperson | Role::Samordnare)
+                    && u.scope == Scope::Organisation(c.organisation_id.clone())
+            })
+            .map(|u| (u.id.clone(), u.name, Some(&u.id) == c.assignee.as_ref()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let list = |v: &[String], f: fn(&str) -> &'static str| {
+        v.iter().map(|x| f(x)).collect::<Vec<_>>().join(", ")
+    };
+    let items = vec![
+        (
+            "Typ av hjälpsökande",
+            label::<PersonTyp>(&c.person_type).to_string(),
+        ),
+        (
+            "Hemkommun",
+            Hemkommun::parse(&c.municipality)
+                .map(|h| h.label())
+                .unwrap_or("?")
+                .to_string(),
+        ),
+        ("Kön", label::<Kon>(&c.gender).to_string()),
+        ("Åldersgrupp", label::<Aldersgrupp>(&c.age_band).to_string()),
+        ("Brottstyp", list(&c.crime_types, label::<Brottstyp>)),
+        (
+            "Särskilda omständigheter",
+            if c.circumstances.is_empty() {
+                "Inga".into()
+            } else {
+                list(&c.circumstances, label::<SarskildOmstandighet>)
+            },
+        ),
+        (
+            "Polisanmälan",
+            label::<Polisanmalan>(&c.police_report).to_string(),
+        ),
+        (
+            "Första kontakt",
+            label::<ForstaKontakt>(&c.first_contact).to_string(),
+        ),
+        (
+            "Informerad enligt 11 kap. 6 § SoL",
+            if c.informed_11_6 {
+                "Ja".into()
+            } else {
+                "Nej".into()
+            },
+        ),
+    ];
+    render(&ShowPage {
+        layout: Layout::new(&state, &who),
+        just_registered: q.ny.is_some(),
+        status: b.status.label(),
+        explanation: b.forklaring.clone(),
+        reasons: b.skal.iter().map(|m| m.text.clone()).collect(),
+        items,
+        activities: boj_store::arenden::activities(&state.store, &id)
+            .await?
+            .into_iter()
+            .map(|(d, k, m, min)| (d, label::<Aktivitetstyp>(&k), label::<Kontaktsatt>(&m), min))
+            .collect(),
+        kinds: vals::<Aktivitetstyp>(&["stodsamtal".into()]),
+        modes: vals::<Kontaktsatt>(&["telefon".into()]),
+        contact,
+        today: state.store.clock().today().to_string(),
+        assignees,
+        c,
+    })
+}
+
+fn back(id: &str) -> Response {
+    Redirect::to(&format!("/arenden/{id}")).into_response()
+}
+
+pub async fn add_activity(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let f = pairs(&raw);
+    let minutes = one(&f, "minutes").trim().parse::<i64>().map_err(|_| {
+        PageError(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            boj_domain::Code::OgiltigForfragan,
+            "Ange minuter som ett heltal.",
+        ))
+    })?;
+    let b = ActivityIn {
+        date: one(&f, "date"),
+        kind: one(&f, "kind"),
+        mode: one(&f, "mode"),
+        minutes,
+    };
+    api::add_activity_to(&state, &p, &id, &b).await?;
+    Ok(back(&id))
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let f = pairs(&raw);
+    api::close_case(&state, &p, &id, &one(&f, "closed_on")).await?;
+    Ok(back(&id))
+}
+
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    api::load_case(&state, &p, &id).await?;
+    boj_store::arenden::erase_contact(
+        &state.store,
+        Some(&p.user_id),
+        &id,
+        "arende.samtycke_aterkallat",
+    )
+    .await?;
+    Ok(back(&id))
+}
+
+pub async fn reassign(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let f = pairs(&raw);
+    api::reassign(&state, &p, &id, &one(&f, "assignee")).await?;
+    Ok(back(&id))
+}
