@@ -31,12 +31,12 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
         database_url: None,
     };
     let store = open(&data, clock.clone()).await?;
-    if !store.is_initialised().await? {
-        seed(&store).await?;
-    }
-    let config = web_config(&a.web, false, true)?;
     let keys = std::sync::Arc::new(boj_store::nycklar::Nyckelring::create_or_load(&a.data)?);
     let today = clock.today();
+    if !store.is_initialised().await? {
+        seed(&store, &keys, Datum::from_civil(today)).await?;
+    }
+    let config = web_config(&a.web, false, true)?;
     let accounts = accounts(&store).await?;
     serve_on(
         &a.web.listen,
@@ -79,7 +79,7 @@ fn prepare_dir(dir: &Path, reset: bool) -> CliResult<()> {
     Ok(())
 }
 
-async fn seed(store: &Store) -> CliResult<()> {
+async fn seed(store: &Store, keys: &boj_store::nycklar::Nyckelring, today: Datum) -> CliResult<()> {
     let password = NyttLosenord::parse(DEMO_PASSWORD)?;
     let org = orgs::create(store, None, "Brottsofferjouren Jämtlands län", None).await?;
     let lan = Lanskod::parse(LAN)?;
@@ -120,8 +120,13 @@ async fn seed(store: &Store) -> CliResult<()> {
         )
         .await?;
     }
-    seed_agreement(store, &org.id, lan).await?;
-    eprintln!("boj: demodata skapad");
+    let (a, populations) = seed_agreement(store, &org.id, lan).await?;
+    let mut assignees = Vec::new();
+    for name in ["stodperson1", "stodperson2", "stodperson1", "samordnare"] {
+        assignees.push(users::by_name(store, name).await?.id);
+    }
+    let n = crate::demo_arenden::seed(store, keys, &a, &assignees, &populations, today).await?;
+    eprintln!("boj: demodata skapad ({n} exempelärenden)");
     Ok(())
 }
 
@@ -154,7 +159,11 @@ async fn accounts(store: &Store) -> CliResult<Vec<(String, String)>> {
 }
 
 /// The Jämtland IOP: what § 22 and its summary state, and sample values for the rest, each marked.
-async fn seed_agreement(store: &Store, org: &str, lan: Lanskod) -> CliResult<()> {
+async fn seed_agreement(
+    store: &Store,
+    org: &str,
+    lan: Lanskod,
+) -> CliResult<(avtal::Avtal, Vec<(Kommunkod, u64)>)> {
     let parter: Vec<Kommunkod> = lan.kommuner().map(|k| k.kod).collect();
     // SPEC § 5's default grouping: the parties under 8 000 inhabitants (Ragunda, Bräcke, Berg).
     let small = ["2303", "2305", "2326"].map(String::from).to_vec();
@@ -274,5 +283,5 @@ async fn seed_agreement(store: &Store, org: &str, lan: Lanskod) -> CliResult<()>
         };
         avtal::add_decision(store, None, &a, &d).await?;
     }
-    Ok(())
+    Ok((a, scb.rader))
 }

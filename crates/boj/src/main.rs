@@ -3,6 +3,7 @@
 
 mod cli;
 mod demo;
+mod demo_arenden;
 
 use clap::Parser;
 use std::process::ExitCode;

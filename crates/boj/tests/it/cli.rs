@@ -326,6 +326,43 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
             && page.contains("MW, EE, EA")
     );
 
+    // Synthetic cases for the coordinator, up to the day before the demo's today.
+    let s = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    s.post(format!("{url}logga-in"))
+        .form(&[("name", "samordnare"), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let cases: serde_json::Value = s
+        .get(format!("{url}api/v1/cases"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cases = cases["items"].as_array().unwrap();
+    assert!(cases.len() > 100, "{} cases", cases.len());
+    assert!(
+        cases
+            .iter()
+            .all(|c| c["opened_on"].as_str().unwrap() < "2026-11-26")
+    );
+    assert!(
+        cases
+            .iter()
+            .any(|c| c["municipality"] == "utlandet" && c["eligibility"]["status"] == "utanfor")
+    );
+    assert!(
+        cases
+            .iter()
+            .any(|c| c["person_type"] == "anhorig_garningsperson")
+    );
+
     child.kill().unwrap();
     child.wait().unwrap();
 
