@@ -51,6 +51,18 @@ pub enum Command {
     /// Import reference data (population figures from SCB)
     #[command(subcommand)]
     Import(ImportCmd),
+    /// Retention: close inactive cases, erase expired contact details
+    #[command(subcommand)]
+    Retention(RetentionCmd),
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCmd {
+    /// Run retention once now (serve also runs it at start and daily)
+    Run {
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -359,6 +371,8 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
             let store = open_initialised(&a.data).await?;
             let config = web_config(&a.web, !a.insecure_cookies, false)?;
             let keys = Arc::new(Nyckelring::load(&a.data.data)?);
+            // A restored backup is brought up to date before it serves.
+            boj_store::gallring::run(&store).await?;
             serve_on(
                 &a.web.listen,
                 AppState {
@@ -440,6 +454,14 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
                 .map_err(|f| CliError::Usage(f.message))?;
             boj_store::bidrag::import_population(&store, None, date, &parsed.rader).await?;
             println!("{} kommuner, referensdatum {date}", parsed.rader.len());
+        }
+        Command::Retention(RetentionCmd::Run { data }) => {
+            let store = open_initialised(&data).await?;
+            let u = boj_store::gallring::run(&store).await?;
+            println!(
+                "{} ärenden avslutade, {} ärenden gallrade",
+                u.stangda, u.gallrade
+            );
         }
         Command::Audit(AuditCmd::Verify { data }) => {
             let store = open_initialised(&data).await?;

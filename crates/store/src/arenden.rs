@@ -38,6 +38,8 @@ pub struct Arende {
     pub eligibility: Status,
     pub reasons: Vec<(Skal, String)>,
     pub last_activity_on: Datum,
+    /// Retention has erased the details, coarsened the dates and frozen the eligibility.
+    pub frozen: bool,
 }
 
 impl Arende {
@@ -67,7 +69,7 @@ fn reasons_text(b: &Bedomning) -> String {
 const COLUMNS: &str = "c.id, c.agreement_id, c.organisation_id, c.opened_on, c.closed_on, c.registered_at, c.person_type, \
     c.municipality, c.gender, c.age_band, c.crime_types, c.circumstances, c.police_report, c.first_contact, c.informed_11_6, \
     c.consent_contact, c.assignee, c.eligibility, c.eligibility_reasons, c.last_activity_on, \
-    (SELECT COUNT(*) FROM case_contacts k WHERE k.case_id = c.id) AS has_contact";
+    c.eligibility_frozen, (SELECT COUNT(*) FROM case_contacts k WHERE k.case_id = c.id) AS has_contact";
 
 fn from_row(r: &AnyRow) -> Result<Arende> {
     let corrupt = |w: &str| StoreError::Other(format!("ogiltigt värde i cases.{w}"));
@@ -105,6 +107,7 @@ fn from_row(r: &AnyRow) -> Result<Arende> {
             })
             .collect(),
         last_activity_on: date(r.try_get("last_activity_on")?)?,
+        frozen: r.try_get::<i64, _>("eligibility_frozen")? != 0,
     })
 }
 
@@ -247,8 +250,9 @@ pub async fn update(
     let mut tx = store.begin().await?;
     let n = sqlx::query(
         "UPDATE cases SET opened_on = $1, person_type = $2, municipality = $3, gender = $4, age_band = $5, crime_types = $6, \
-         circumstances = $7, police_report = $8, first_contact = $9, informed_11_6 = $10, assignee = $11, eligibility = $12, \
-         eligibility_reasons = $13 WHERE id = $14",
+         circumstances = $7, police_report = $8, first_contact = $9, informed_11_6 = $10, assignee = $11, \
+         eligibility = CASE WHEN eligibility_frozen = 1 THEN eligibility ELSE $12 END, \
+         eligibility_reasons = CASE WHEN eligibility_frozen = 1 THEN eligibility_reasons ELSE $13 END WHERE id = $14",
     )
     .bind(opened_on.to_string())
     .bind(it.person.code())
@@ -494,7 +498,7 @@ pub fn bedomning(a: &Arende) -> Bedomning {
 
 /// Stores a recomputed eligibility (when the agreement's decisions change).
 pub async fn set_eligibility(store: &Store, id: &str, b: &Bedomning) -> Result<()> {
-    sqlx::query("UPDATE cases SET eligibility = $1, eligibility_reasons = $2 WHERE id = $3")
+    sqlx::query("UPDATE cases SET eligibility = $1, eligibility_reasons = $2 WHERE id = $3 AND eligibility_frozen = 0")
         .bind(b.status.code())
         .bind(reasons_text(b))
         .bind(id.to_string())

@@ -20,6 +20,7 @@ pub mod audit;
 pub mod avtal;
 pub mod bidrag;
 pub mod clock;
+pub mod gallring;
 pub mod nycklar;
 pub mod orgs;
 pub mod sessions;

@@ -52,7 +52,11 @@ pub async fn bedom(
 /// Recomputes every case of the agreement after its decisions changed. (Cases that are part of an
 /// issued report will keep theirs; reports are not issued yet.)
 pub async fn recompute(state: &AppState, a: &Avtal) -> Result<(), Failure> {
-    for c in arenden::of_agreement(&state.store, &a.id).await? {
+    for c in arenden::of_agreement(&state.store, &a.id)
+        .await?
+        .into_iter()
+        .filter(|c| !c.frozen)
+    {
         let it = statistik_of(&c)?;
         let b = bedom(state, a, &it, c.opened_on).await?;
         if b.status != c.eligibility || b.skal.len() != c.reasons.len() {

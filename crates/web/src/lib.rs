@@ -119,7 +119,7 @@ async fn security_headers(req: Request, next: Next) -> Response {
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight. Also purges expired
-/// sessions every ten minutes.
+/// sessions every ten minutes and runs retention once a day.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -129,10 +129,20 @@ pub async fn serve(
     let expiry = state.config.expiry;
     let janitor = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        let mut retention_day = store.clock().today();
         loop {
             tick.tick().await;
             if let Err(e) = boj_store::sessions::purge_expired(&store, expiry).await {
                 tracing::warn!(error = %e, "kunde inte rensa utgångna sessioner");
+            }
+            // Retention once a day (it also ran before serving began).
+            let today = store.clock().today();
+            if today != retention_day {
+                retention_day = today;
+                match boj_store::gallring::run(&store).await {
+                    Ok(u) => tracing::info!(stangda = u.stangda, gallrade = u.gallrade, "gallring"),
+                    Err(e) => tracing::warn!(error = %e, "gallringen misslyckades"),
+                }
             }
         }
     });

@@ -529,3 +529,135 @@ async fn the_intake_form_registers_a_case_and_shows_the_answer_at_once() {
         .unwrap();
     assert!(list.contains("1 ärenden"));
 }
+
+#[tokio::test]
+async fn retention_closes_inactive_cases_and_shreds_expired_details_from_the_files() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    // Opened today (2026-11-26) with consent, then closed today.
+    let mut body = case(&s.agreement, "2380");
+    body["opened_on"] = json!("2026-11-26");
+    body["consent_contact"] = json!(true);
+    body["contact"] = json!({"name": "Unikanamnet Testsson", "phone": "070-765 43 21"});
+    let created: Value = c
+        .post(app.at("/api/v1/cases"))
+        .bearer_auth(&s.sp1)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    c.post(app.at(&format!("/api/v1/cases/{id}/close")))
+        .bearer_auth(&s.sp1)
+        .json(&json!({"closed_on": "2026-11-26"}))
+        .send()
+        .await
+        .unwrap();
+    // An old case without activity since March.
+    let old: Value = c
+        .post(app.at("/api/v1/cases"))
+        .bearer_auth(&s.sp1)
+        .json(&case(&s.agreement, "2303"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let old = old["id"].as_str().unwrap().to_string();
+    let sealed: Vec<u8> = sqlx::query_scalar("SELECT sealed FROM case_contacts WHERE case_id = $1")
+        .bind(id.clone())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let wrapped: Vec<u8> = sqlx::query_scalar("SELECT wrapped FROM case_keys WHERE case_id = $1")
+        .bind(id.clone())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+
+    let first = boj_store::gallring::run(&app.store).await.unwrap();
+    assert_eq!(
+        first,
+        boj_store::gallring::Utfall {
+            stangda: 1,
+            gallrade: 0
+        }
+    );
+    let got: Value = c
+        .get(app.at(&format!("/api/v1/cases/{old}")))
+        .bearer_auth(&s.sp1)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["closed_on"], "2026-11-26");
+    assert_eq!(
+        c.get(app.at(&format!("/api/v1/cases/{id}/contact")))
+            .bearer_auth(&s.sp1)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    app.clock.advance(jiff::SignedDuration::from_hours(24 * 31));
+    let second = boj_store::gallring::run(&app.store).await.unwrap();
+    assert_eq!(second.gallrade, 2);
+    assert_eq!(
+        c.get(app.at(&format!("/api/v1/cases/{id}/contact")))
+            .bearer_auth(&s.sp1)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let got: Value = c
+        .get(app.at(&format!("/api/v1/cases/{old}")))
+        .bearer_auth(&s.sp1)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (got["opened_on"].as_str(), got["closed_on"].as_str()),
+        (Some("2026-03-01"), Some("2026-11-01"))
+    );
+    assert_eq!(got["eligibility"]["status"], "inom");
+    assert_eq!(
+        boj_store::gallring::run(&app.store).await.unwrap(),
+        boj_store::gallring::Utfall::default(),
+        "a second run changes nothing"
+    );
+
+    // On SQLite: neither the ciphertext, nor the wrapped key, nor the plaintext is left in the files.
+    if crate::helpers::pg_url().is_none() {
+        let mut bytes = Vec::new();
+        for f in ["boj.sqlite", "boj.sqlite-wal"] {
+            if let Ok(b) = std::fs::read(app.data_dir().join(f)) {
+                bytes.extend(b);
+            }
+        }
+        assert!(bytes.len() > 10_000, "read the database files");
+        let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        assert!(
+            !contains(&sealed[25..57]),
+            "the ciphertext is still in the files"
+        );
+        assert!(
+            !contains(&wrapped[25..57]),
+            "the wrapped data key is still in the files"
+        );
+        assert!(!contains(b"Unikanamnet"));
+    }
+}

@@ -106,7 +106,7 @@ impl TestApp {
     }
 
     pub async fn token(&self, user: &User) -> String {
-        tokens::create(&self.store, None, user, 30)
+        tokens::create(&self.store, None, user, 90)
             .await
             .unwrap()
             .token
@@ -139,6 +139,10 @@ impl TestApp {
             .await
             .unwrap();
         (c, csrf_in(&page))
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
     }
 
     pub fn at(&self, path: &str) -> String {

@@ -25,6 +25,13 @@ fn declared(folder: &str) -> BTreeSet<(String, String)> {
             .collect::<Vec<_>>()
             .join("\n");
         for s in sql.split(';') {
+            if let Some(rest) = s.trim().strip_prefix("ALTER TABLE ") {
+                let w: Vec<&str> = rest.split_whitespace().collect();
+                if let [table, "ADD", "COLUMN", col, ..] = w.as_slice() {
+                    out.insert((table.to_string(), col.to_string()));
+                }
+                continue;
+            }
             let Some(rest) = s.trim().strip_prefix("CREATE TABLE ") else {
                 continue;
             };

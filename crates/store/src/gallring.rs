@@ -1,0 +1,110 @@
+//! Retention (SPEC § 3.2), per agreement:
+//!
+//! - a case without activity for `inaktiv_stangs_dagar` days (default 180) is closed;
+//! - `kontaktuppgifter_raderas_dagar` days (default 30) after a case is closed, its contact details,
+//!   note and data key are erased (crypto-shredding), its dates — opened, closed, last activity and
+//!   every activity — are coarsened to the first of their month, and its eligibility is frozen; the
+//!   statistics items are kept.
+//!
+//! `serve` runs this at start (so a restored backup is brought up to date before it serves) and then
+//! daily; `boj retention run` runs it once. Running it twice changes nothing the second time.
+
+use crate::{Result, Store, audit, avtal};
+use boj_domain::Datum;
+use sqlx::Row;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Utfall {
+    pub stangda: u64,
+    pub gallrade: u64,
+}
+
+fn days_before(today: Datum, days: u16) -> String {
+    today
+        .civil()
+        .checked_sub(jiff::Span::new().days(i64::from(days)))
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+/// First of the month, for a `YYYY-MM-DD` column, in SQL both databases understand.
+const MONTH: &str = "substr({c}, 1, 8) || '01'";
+
+fn month(col: &str) -> String {
+    MONTH.replace("{c}", col)
+}
+
+pub async fn run(store: &Store) -> Result<Utfall> {
+    let today = Datum::from_civil(store.clock().today());
+    let mut out = Utfall::default();
+    for a in avtal::list(store).await? {
+        let s = &a.version.settings;
+        let mut tx = store.begin().await?;
+        let closed = sqlx::query(
+            "UPDATE cases SET closed_on = $1 WHERE agreement_id = $2 AND closed_on IS NULL AND last_activity_on <= $3",
+        )
+        .bind(today.to_string())
+        .bind(a.id.clone())
+        .bind(days_before(today, s.inaktiv_stangs_dagar))
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if closed > 0 {
+            audit::append(
+                &mut tx,
+                store.now(),
+                None,
+                "gallring.inaktiva_stangda",
+                Some(&format!("{}:{closed}", a.id)),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        out.stangda += closed;
+
+        let due = sqlx::query("SELECT id FROM cases WHERE agreement_id = $1 AND erased_at IS NULL AND closed_on IS NOT NULL AND closed_on <= $2")
+            .bind(a.id.clone())
+            .bind(days_before(today, s.kontaktuppgifter_raderas_dagar))
+            .fetch_all(store.pool())
+            .await?;
+        for r in &due {
+            let id: String = r.try_get("id")?;
+            let mut tx = store.begin().await?;
+            sqlx::query("DELETE FROM case_contacts WHERE case_id = $1")
+                .bind(id.clone())
+                .execute(&mut *tx.tx)
+                .await?;
+            sqlx::query("DELETE FROM case_keys WHERE case_id = $1")
+                .bind(id.clone())
+                .execute(&mut *tx.tx)
+                .await?;
+            let sql = format!(
+                "UPDATE cases SET consent_contact = 0, eligibility_frozen = 1, erased_at = $1, opened_on = {}, closed_on = {}, \
+                 last_activity_on = {} WHERE id = $2",
+                month("opened_on"),
+                month("closed_on"),
+                month("last_activity_on")
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(store.now())
+                .bind(id.clone())
+                .execute(&mut *tx.tx)
+                .await?;
+            let sql = format!(
+                "UPDATE activities SET date = {} WHERE case_id = $1",
+                month("date")
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id.clone())
+                .execute(&mut *tx.tx)
+                .await?;
+            audit::append(&mut tx, store.now(), None, "arende.gallrat", Some(&id)).await?;
+            tx.commit().await?;
+            out.gallrade += 1;
+        }
+    }
+    if out.gallrade > 0 {
+        store.compact_erased().await?;
+    }
+    Ok(out)
+}
