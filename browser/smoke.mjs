@@ -139,7 +139,7 @@ await check('the agreement form passes axe-core', async () => {
   await axe('agreement form');
 });
 
-await check('a volunteer registers a case on a phone and sees the answer at once', async () => {
+await check('a volunteer registers a case on a phone and sees the answer while filling it in', async () => {
   await page.getByRole('button', { name: 'Logga ut' }).click();
   await page.setViewportSize({ width: 360, height: 740 });
   await page.getByLabel('Användarnamn').fill('stodperson1');
@@ -149,7 +149,10 @@ await check('a volunteer registers a case on a phone and sees the answer at once
   await axe('intake form');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow <= 0, `the intake form scrolls sideways by ${overflow}px`);
+  await page.getByLabel('Hemkommun').selectOption('2326');
+  await page.locator('#behorighet', { hasText: 'Utanför överenskommelsen' }).waitFor();
   await page.getByLabel('Hemkommun').selectOption('2321');
+  await page.locator('#behorighet', { hasText: 'Inom överenskommelsen' }).waitFor();
   await page.getByLabel('Rån').check();
   await page.getByRole('button', { name: 'Registrera' }).click();
   await page.getByRole('heading', { name: 'Inom överenskommelsen' }).waitFor();

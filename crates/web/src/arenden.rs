@@ -418,7 +418,27 @@ pub async fn patch(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CasePatch>,
 ) -> Result<Json<CaseOut>, ApiError> {
-    let c = load_case(&state, &p, &id).await?;
+    Ok(Json(case_out(&correct(&state, &p, &id, b).await?)))
+}
+
+/// Applies a correction: the items given replace the stored ones; eligibility is recomputed.
+pub async fn correct(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    b: CasePatch,
+) -> Result<Arende, Failure> {
+    let c = load_case(state, p, id).await?;
+    if c.frozen {
+        return Err(Failure {
+            conflict_id: Some(c.id.clone()),
+            ..Failure::new(
+                StatusCode::CONFLICT,
+                Code::Konflikt,
+                "Ärendet är gallrat: datumen är grovkorniga och uppgifterna kan inte rättas längre.",
+            )
+        });
+    }
     let a = avtal::get(&state.store, &c.agreement_id).await?;
     let merged = CaseIn {
         agreement_id: c.agreement_id.clone(),
@@ -439,36 +459,34 @@ pub async fn patch(
     };
     let items = parse_items(&a.version.settings, &merged)?;
     let opened_on = Datum::parse(&merged.opened_on)?;
-    if let Some(first) = arenden::activities(&state.store, &id).await?.first()
+    if let Some(first) = arenden::activities(&state.store, id).await?.first()
         && Datum::parse(&first.0).is_ok_and(|d| d < opened_on)
     {
         return Err(Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             Code::OgiltigtDatum,
             "Ärendet har aktiviteter före det nya startdatumet.",
-        )
-        .into());
+        ));
     }
     let assignee = match b.assignee {
         Some(x) if Some(&x) != c.assignee.as_ref() => {
-            authorize(&p, Action::TilldelaArende(Some(c.omfang())))?;
-            check_assignee(&state, &c.organisation_id, &x).await?;
+            authorize(p, Action::TilldelaArende(Some(c.omfang())))?;
+            check_assignee(state, &c.organisation_id, &x).await?;
             Some(x)
         }
         _ => c.assignee.clone(),
     };
-    let bed = bedom(&state, &a, &items, opened_on).await?;
-    let c = arenden::update(
+    let bed = bedom(state, &a, &items, opened_on).await?;
+    Ok(arenden::update(
         &state.store,
         Some(&p.user_id),
-        &id,
+        id,
         &items,
         opened_on,
         assignee.as_deref(),
         &bed,
     )
-    .await?;
-    Ok(Json(case_out(&c)))
+    .await?)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -670,29 +688,39 @@ pub async fn witness(
     Authed(p): Authed,
     ApiJson(b): ApiJson<WitnessIn>,
 ) -> Result<Response, ApiError> {
+    let id = record_witness(&state, &p, &b).await?;
+    Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
+}
+
+pub async fn record_witness(
+    state: &AppState,
+    p: &Principal,
+    b: &WitnessIn,
+) -> Result<String, Failure> {
     let date = Datum::parse(&b.date)?;
     let court = boj_domain::personnummer::Fritext::parse(&b.court, 200)?;
     if court.as_str().is_empty() {
-        return Err(unprocessable("Ange domstolen.").into());
+        return Err(unprocessable("Ange domstolen."));
     }
     let c = &b.counts;
     if [c.vittne, c.malsagande, c.anhorig_van, c.tilltalad]
         .iter()
         .any(|n| *n > 1000)
     {
-        return Err(unprocessable("Antalet personer är orimligt stort.").into());
+        return Err(unprocessable(
+            "Antalet personer ska vara ett heltal mellan 0 och 1 000.",
+        ));
     }
-    let id = arenden::add_witness_support(
+    Ok(arenden::add_witness_support(
         &state.store,
         Some(&p.user_id),
-        org_of(&p)?,
+        org_of(p)?,
         date,
         court.as_str(),
         [c.vittne, c.malsagande, c.anhorig_van, c.tilltalad],
         hundredths(&b.hours)?,
     )
-    .await?;
-    Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
+    .await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -713,6 +741,11 @@ pub async fn hours(
     Authed(p): Authed,
     ApiJson(b): ApiJson<HoursIn>,
 ) -> Result<Response, ApiError> {
+    let id = record_hours(&state, &p, &b).await?;
+    Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
+}
+
+pub async fn record_hours(state: &AppState, p: &Principal, b: &HoursIn) -> Result<String, Failure> {
     Datum::parse(&format!("{}-01", b.month)).map_err(|_| {
         Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -721,16 +754,15 @@ pub async fn hours(
         )
     })?;
     let kind = Volontartimmar::parse(&b.kind)?;
-    let id = arenden::add_volunteer_hours(
+    Ok(arenden::add_volunteer_hours(
         &state.store,
         Some(&p.user_id),
-        org_of(&p)?,
+        org_of(p)?,
         &b.month,
         kind.code(),
         hundredths(&b.hours)?,
     )
-    .await?;
-    Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
+    .await?)
 }
 
 /// Hands a case to another support person (coordinators).
@@ -752,4 +784,37 @@ pub async fn reassign(state: &AppState, p: &Principal, id: &str, to: &str) -> Re
     )
     .await?;
     Ok(())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilityIn {
+    pub agreement_id: String,
+    pub opened_on: String,
+    pub person_type: String,
+    pub municipality: String,
+}
+
+/// The eligibility answer for what the intake form holds so far; records nothing.
+#[utoipa::path(post, path = "/api/v1/eligibility", request_body = EligibilityIn, responses((status = 200, body = EligibilityOut), (status = 422)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    ApiJson(b): ApiJson<EligibilityIn>,
+) -> Result<Json<EligibilityOut>, ApiError> {
+    let a = load(&state, &p, &b.agreement_id, false).await?;
+    let beslut = avtal::decisions(&state.store, &a.id).await?;
+    let parter = avtal::status_board(&a, &beslut);
+    let u = Underlag {
+        tid: &a.version.tid,
+        regel: &a.version.settings.malgruppsregel,
+        parter: &parter,
+    };
+    let res = behorighet::bedom(
+        &u,
+        PersonTyp::parse(&b.person_type)?,
+        Hemkommun::parse(&b.municipality)?,
+        Datum::parse(&b.opened_on)?,
+    );
+    Ok(Json(eligibility_out(&res)))
 }

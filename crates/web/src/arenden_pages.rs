@@ -39,6 +39,9 @@ fn vals<K: Kodlista>(chosen: &[String]) -> Vec<Val> {
 #[template(path = "arende_nytt.html")]
 struct NyttPage {
     layout: Layout,
+    heading: String,
+    action: String,
+    editing: bool,
     error: Option<String>,
     agreements: Vec<(String, String)>,
     today: String,
@@ -92,6 +95,9 @@ async fn nytt_page(
     );
     Ok(NyttPage {
         layout: Layout::new(state, who),
+        heading: "Nytt ärende".into(),
+        action: "/arenden".into(),
+        editing: false,
         error,
         agreements,
         today: state.store.clock().today().to_string(),
@@ -429,4 +435,195 @@ pub async fn reassign(
     let f = pairs(&raw);
     api::reassign(&state, &p, &id, &one(&f, "assignee")).await?;
     Ok(back(&id))
+}
+
+#[derive(Template)]
+#[template(path = "verksamhet.html")]
+struct VerksamhetPage {
+    layout: Layout,
+    today: String,
+    month: String,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+async fn verksamhet_page(
+    state: &AppState,
+    who: &crate::auth::Identity,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<Html<String>, PageError> {
+    let today = state.store.clock().today();
+    render(&VerksamhetPage {
+        layout: Layout::new(state, who),
+        today: today.to_string(),
+        month: format!("{:04}-{:02}", today.year(), today.month()),
+        message,
+        error,
+    })
+}
+
+pub async fn verksamhet(
+    State(state): State<AppState>,
+    Who(who): Who,
+) -> Result<Html<String>, PageError> {
+    verksamhet_page(&state, &who, None, None).await
+}
+
+fn hours_number(s: &str) -> serde_json::Number {
+    let t = s.trim().replace(',', ".");
+    serde_json::from_str(&t).unwrap_or_else(|_| serde_json::Number::from(u32::MAX))
+}
+
+fn count(f: &Pairs, k: &str) -> u32 {
+    one(f, k).trim().parse().unwrap_or(u32::MAX)
+}
+
+async fn answer(
+    state: &AppState,
+    who: &crate::auth::Identity,
+    r: Result<(), Failure>,
+    ok: &str,
+) -> Result<Response, PageError> {
+    match r {
+        Ok(()) => Ok(verksamhet_page(state, who, Some(ok.into()), None)
+            .await?
+            .into_response()),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            verksamhet_page(state, who, None, Some(e.message)).await?,
+        )
+            .into_response()),
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+pub async fn witness(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let f = pairs(&raw);
+    let b = api::WitnessIn {
+        date: one(&f, "date"),
+        court: one(&f, "court"),
+        counts: api::CountsIn {
+            vittne: count(&f, "vittne"),
+            malsagande: count(&f, "malsagande"),
+            anhorig_van: count(&f, "anhorig_van"),
+            tilltalad: count(&f, "tilltalad"),
+        },
+        hours: hours_number(&one(&f, "hours")),
+    };
+    let r = api::record_witness(&state, &p, &b).await.map(|_| ());
+    answer(&state, &who, r, "Vittnesstödstillfället är registrerat.").await
+}
+
+pub async fn hours(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let f = pairs(&raw);
+    let b = api::HoursIn {
+        month: one(&f, "month"),
+        kind: one(&f, "kind"),
+        hours: hours_number(&one(&f, "hours")),
+    };
+    let r = api::record_hours(&state, &p, &b).await.map(|_| ());
+    answer(&state, &who, r, "Timmarna är registrerade.").await
+}
+
+/// The intake form, filled with a case's items, for correcting them.
+async fn edit_page(
+    state: &AppState,
+    who: &crate::auth::Identity,
+    p: &Principal,
+    c: &Arende,
+    f: Option<Pairs>,
+    error: Option<String>,
+) -> Result<NyttPage, PageError> {
+    let f = f.unwrap_or_else(|| {
+        let mut f: Pairs = vec![
+            ("agreement_id".into(), c.agreement_id.clone()),
+            ("opened_on".into(), c.opened_on.to_string()),
+            ("person_type".into(), c.person_type.clone()),
+            ("municipality".into(), c.municipality.clone()),
+            ("gender".into(), c.gender.clone()),
+            ("age_band".into(), c.age_band.clone()),
+            ("police_report".into(), c.police_report.clone()),
+            ("first_contact".into(), c.first_contact.clone()),
+            (
+                "informed_11_6".into(),
+                if c.informed_11_6 {
+                    "ja".into()
+                } else {
+                    String::new()
+                },
+            ),
+        ];
+        f.extend(
+            c.crime_types
+                .iter()
+                .map(|x| ("crime_types".to_string(), x.clone())),
+        );
+        f.extend(
+            c.circumstances
+                .iter()
+                .map(|x| ("circumstances".to_string(), x.clone())),
+        );
+        f
+    });
+    let mut page = nytt_page(state, who, p, f, error).await?;
+    page.heading = "Rätta ärendets uppgifter".into();
+    page.action = format!("/arenden/{}/ratta", c.id);
+    page.editing = true;
+    Ok(page)
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let c = api::load_case(&state, &p, &id).await?;
+    render(&edit_page(&state, &who, &p, &c, None, None).await?)
+}
+
+pub async fn correct(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let c = api::load_case(&state, &p, &id).await?;
+    let f = pairs(&raw);
+    let patch = api::CasePatch {
+        opened_on: Some(one(&f, "opened_on")),
+        person_type: Some(one(&f, "person_type")),
+        municipality: Some(one(&f, "municipality")),
+        gender: Some(one(&f, "gender")),
+        age_band: Some(one(&f, "age_band")),
+        crime_types: Some(many(&f, "crime_types")),
+        circumstances: Some(many(&f, "circumstances")),
+        police_report: Some(one(&f, "police_report")),
+        first_contact: Some(one(&f, "first_contact")),
+        informed_11_6: Some(one(&f, "informed_11_6") == "ja"),
+        assignee: None,
+    };
+    match api::correct(&state, &p, &id, patch).await {
+        Ok(_) => Ok(back(&id)),
+        Err(e)
+            if e.status == StatusCode::UNPROCESSABLE_ENTITY
+                || e.status == StatusCode::BAD_REQUEST =>
+        {
+            let page = edit_page(&state, &who, &p, &c, Some(f), Some(e.message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
 }

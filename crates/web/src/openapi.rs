@@ -37,6 +37,7 @@ use utoipa::OpenApi;
         crate::arenden::close,
         crate::arenden::witness,
         crate::arenden::hours,
+        crate::arenden::preview,
     ),
     components(schemas(api::Health, api::UserOut, api::NewUserIn, api::NewTokenIn, api::TokenOut, api::Municipality)),
     modifiers(&BearerAuth)

@@ -311,3 +311,14 @@ pub async fn stylesheet() -> Response {
     )
         .into_response()
 }
+
+pub async fn intake_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/intake.js"),
+    )
+        .into_response()
+}

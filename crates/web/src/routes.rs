@@ -363,6 +363,48 @@ pub fn table() -> Vec<Route> {
             Signed(Action::TilldelaArende(None)),
             post(arenden_pages::reassign),
         ),
+        r(
+            Method::POST,
+            "/api/v1/eligibility",
+            Signed(Action::RegistreraArende),
+            post(arenden::preview),
+        ),
+        r(
+            Method::GET,
+            "/static/intake.js",
+            Public,
+            get(pages::intake_script),
+        ),
+        r(
+            Method::GET,
+            "/verksamhet",
+            Signed(Action::RegistreraVerksamhet),
+            get(arenden_pages::verksamhet),
+        ),
+        r(
+            Method::POST,
+            "/verksamhet/vittnesstod",
+            Signed(Action::RegistreraVerksamhet),
+            post(arenden_pages::witness),
+        ),
+        r(
+            Method::POST,
+            "/verksamhet/timmar",
+            Signed(Action::RegistreraVerksamhet),
+            post(arenden_pages::hours),
+        ),
+        r(
+            Method::GET,
+            "/arenden/{id}/ratta",
+            ARENDE,
+            get(arenden_pages::edit_form),
+        ),
+        r(
+            Method::POST,
+            "/arenden/{id}/ratta",
+            ARENDE,
+            post(arenden_pages::correct),
+        ),
     ]
 }
 

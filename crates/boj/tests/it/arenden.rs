@@ -661,3 +661,110 @@ async fn retention_closes_inactive_cases_and_shreds_expired_details_from_the_fil
         assert!(!contains(b"Unikanamnet"));
     }
 }
+
+#[tokio::test]
+async fn corrections_recompute_eligibility_and_the_preview_records_nothing() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    let preview = json!({"agreement_id": s.agreement, "opened_on": "2026-03-10", "person_type": "brottsutsatt", "municipality": "2326"});
+    let res = c
+        .post(app.at("/api/v1/eligibility"))
+        .bearer_auth(&s.sp1)
+        .json(&preview)
+        .send()
+        .await
+        .unwrap();
+    let b: Value = res.json().await.unwrap();
+    assert_eq!(
+        (b["status"].as_str(), b["reasons"][0]["code"].as_str()),
+        (Some("utanfor"), Some("part_ej_beslutat"))
+    );
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+
+    let created: Value = c
+        .post(app.at("/api/v1/cases"))
+        .bearer_auth(&s.sp1)
+        .json(&case(&s.agreement, "2326"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let (sam, csrf) = app.login("samordnare").await;
+    let page = sam
+        .get(app.at(&format!("/arenden/{id}/ratta")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Rätta ärendets uppgifter"));
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("opened_on", "2026-03-10"),
+        ("person_type", "brottsutsatt"),
+        ("municipality", "2380"),
+        ("gender", "kvinna"),
+        ("age_band", "25-44"),
+        ("crime_types", "misshandel"),
+        ("police_report", "ja"),
+        ("first_contact", "polis"),
+    ];
+    assert_eq!(
+        sam.post(app.at(&format!("/arenden/{id}/ratta")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    let got: Value = c
+        .get(app.at(&format!("/api/v1/cases/{id}")))
+        .bearer_auth(&s.sp1)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            got["municipality"].as_str(),
+            got["eligibility"]["status"].as_str()
+        ),
+        (Some("2380"), Some("inom"))
+    );
+
+    let w = [
+        ("csrf", csrf.as_str()),
+        ("date", "2026-04-02"),
+        ("court", "Östersunds tingsrätt"),
+        ("vittne", "2"),
+        ("malsagande", "1"),
+        ("anhorig_van", "0"),
+        ("tilltalad", "0"),
+        ("hours", "4,5"),
+    ];
+    let res = sam
+        .post(app.at("/verksamhet/vittnesstod"))
+        .form(&w)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("registrerat"));
+    let hundredths: i64 = sqlx::query_scalar("SELECT hundredths FROM witness_support")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(hundredths, 450);
+}

@@ -101,6 +101,13 @@ fn matrix() -> Vec<Row> {
         (Method::POST, "/arenden/{id}/avsluta", CASES),
         (Method::POST, "/arenden/{id}/samtycke", CASES),
         (Method::POST, "/arenden/{id}/tilldela", SAMORDNARE),
+        (Method::POST, "/api/v1/eligibility", CASES),
+        (Method::GET, "/static/intake.js", PUBLIC),
+        (Method::GET, "/verksamhet", SAMORDNARE),
+        (Method::POST, "/verksamhet/vittnesstod", SAMORDNARE),
+        (Method::POST, "/verksamhet/timmar", SAMORDNARE),
+        (Method::GET, "/arenden/{id}/ratta", CASES),
+        (Method::POST, "/arenden/{id}/ratta", CASES),
     ]
 }
 
