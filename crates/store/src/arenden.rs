@@ -123,35 +123,135 @@ pub struct NyttArende<'a> {
     pub contact: Option<&'a Kontakt>,
 }
 
-async fn seal_contact(tx: &mut crate::Tx, keys: &Nyckelring, id: &str, k: &Kontakt) -> Result<()> {
+/// A case ready to be written: every value owned, the contact details already sealed.
+pub struct Skrivjobb {
+    id: String,
+    agreement_id: String,
+    organisation_id: String,
+    opened_on: String,
+    registered_at: i64,
+    codes: [String; 8],
+    informed: i64,
+    assignee: Option<String>,
+    eligibility: &'static str,
+    reasons: String,
+    /// (wrapped data key, sealed details)
+    sealed: Option<(Vec<u8>, Vec<u8>)>,
+    actor: Option<String>,
+}
+
+/// A job and the channel its answer goes back on.
+pub struct Skrivning {
+    jobb: Skrivjobb,
+    klar: tokio::sync::oneshot::Sender<Result<()>>,
+}
+
+/// Seals contact details under a fresh data key of the case; returns (wrapped key, sealed details).
+fn seal_contact(keys: &Nyckelring, id: &str, k: &Kontakt) -> Result<(Vec<u8>, Vec<u8>)> {
     let dk = Nyckelring::new_data_key();
     let wrapped = keys.wrap(&dk, &format!("case_keys.wrapped:{id}"))?;
     let json = zeroize::Zeroizing::new(
         serde_json::to_vec(k).map_err(|e| StoreError::Other(e.to_string()))?,
     );
     let sealed = nycklar::seal(&dk, &format!("case_contacts.sealed:{id}"), &json)?;
-    sqlx::query("DELETE FROM case_contacts WHERE case_id = $1")
-        .bind(id.to_string())
-        .execute(&mut *tx.tx)
-        .await?;
-    sqlx::query("DELETE FROM case_keys WHERE case_id = $1")
-        .bind(id.to_string())
-        .execute(&mut *tx.tx)
-        .await?;
-    sqlx::query("INSERT INTO case_keys (case_id, wrapped) VALUES ($1, $2)")
-        .bind(id.to_string())
-        .bind(wrapped)
-        .execute(&mut *tx.tx)
-        .await?;
-    sqlx::query("INSERT INTO case_contacts (case_id, sealed) VALUES ($1, $2)")
-        .bind(id.to_string())
-        .bind(sealed)
-        .execute(&mut *tx.tx)
-        .await?;
-    Ok(())
+    Ok((wrapped, sealed))
 }
 
-/// Registers a case in one transaction (case, sealed contact details, audit entry).
+async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO cases (id, agreement_id, organisation_id, opened_on, registered_at, person_type, municipality, gender, \
+         age_band, crime_types, circumstances, police_report, first_contact, informed_11_6, consent_contact, assignee, \
+         eligibility, eligibility_reasons, last_activity_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $4)",
+    )
+    .bind(j.id.clone())
+    .bind(j.agreement_id.clone())
+    .bind(j.organisation_id.clone())
+    .bind(j.opened_on.clone())
+    .bind(j.registered_at)
+    .bind(j.codes[0].clone())
+    .bind(j.codes[1].clone())
+    .bind(j.codes[2].clone())
+    .bind(j.codes[3].clone())
+    .bind(j.codes[4].clone())
+    .bind(j.codes[5].clone())
+    .bind(j.codes[6].clone())
+    .bind(j.codes[7].clone())
+    .bind(j.informed)
+    .bind(i64::from(j.sealed.is_some()))
+    .bind(j.assignee.clone())
+    .bind(j.eligibility)
+    .bind(j.reasons.clone())
+    .execute(&mut *tx.tx)
+    .await?;
+    if let Some((wrapped, sealed)) = &j.sealed {
+        sqlx::query("INSERT INTO case_keys (case_id, wrapped) VALUES ($1, $2)")
+            .bind(j.id.clone())
+            .bind(wrapped.clone())
+            .execute(&mut *tx.tx)
+            .await?;
+        sqlx::query("INSERT INTO case_contacts (case_id, sealed) VALUES ($1, $2)")
+            .bind(j.id.clone())
+            .bind(sealed.clone())
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    audit::append(
+        tx,
+        j.registered_at,
+        j.actor.as_deref(),
+        "arende.registrerat",
+        Some(&j.id),
+    )
+    .await
+}
+
+/// **Group commit** for intake (issue: intake benchmark). One task writes cases: it takes every
+/// registration waiting in its queue (up to 128), writes them in one transaction with one fsync, and
+/// only then answers each. So concurrent registrations share a commit, and none is acknowledged
+/// before it is durable. If a batch fails, its cases are retried one by one, so one bad case cannot
+/// fail the others.
+pub(crate) async fn skrivare(store: Store, mut rx: tokio::sync::mpsc::Receiver<Skrivning>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 128 {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let all: Vec<&Skrivjobb> = batch.iter().map(|s| &s.jobb).collect();
+        match write(&store, &all).await {
+            Ok(()) => {
+                for s in batch {
+                    let _ = s.klar.send(Ok(()));
+                }
+            }
+            Err(e) if batch.len() == 1 => {
+                if let Some(s) = batch.into_iter().next() {
+                    let _ = s.klar.send(Err(e));
+                }
+            }
+            Err(_) => {
+                for s in batch {
+                    let r = write(&store, &[&s.jobb]).await;
+                    let _ = s.klar.send(r);
+                }
+            }
+        }
+    }
+}
+
+async fn write(store: &Store, jobs: &[&Skrivjobb]) -> Result<()> {
+    let mut tx = store.begin().await?;
+    for j in jobs {
+        insert(&mut tx, j).await?;
+    }
+    tx.commit().await
+}
+
+/// Registers a case (case, sealed contact details, audit entry, all committed together) through the
+/// group-commit writer, and returns it once it is durable.
 pub async fn create(
     store: &Store,
     keys: &Nyckelring,
@@ -159,40 +259,38 @@ pub async fn create(
     n: &NyttArende<'_>,
 ) -> Result<Arende> {
     let id = new_id("c");
-    let now = store.now();
     let it = n.items;
-    let mut tx = store.begin().await?;
-    sqlx::query(
-        "INSERT INTO cases (id, agreement_id, organisation_id, opened_on, registered_at, person_type, municipality, gender, \
-         age_band, crime_types, circumstances, police_report, first_contact, informed_11_6, consent_contact, assignee, \
-         eligibility, eligibility_reasons, last_activity_on) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $4)",
-    )
-    .bind(id.clone())
-    .bind(n.agreement_id.to_string())
-    .bind(n.organisation_id.to_string())
-    .bind(n.opened_on.to_string())
-    .bind(now)
-    .bind(it.person.code())
-    .bind(it.hem.code())
-    .bind(it.kon.code())
-    .bind(it.alder.code())
-    .bind(koder(&it.brott))
-    .bind(koder(&it.omstandigheter))
-    .bind(it.polis.code())
-    .bind(it.forsta_kontakt.code())
-    .bind(i64::from(it.informerad_11_6))
-    .bind(i64::from(n.contact.is_some()))
-    .bind(n.assignee.map(str::to_string))
-    .bind(n.eligibility.status.code())
-    .bind(reasons_text(n.eligibility))
-    .execute(&mut *tx.tx)
-    .await?;
-    if let Some(k) = n.contact {
-        seal_contact(&mut tx, keys, &id, k).await?;
-    }
-    audit::append(&mut tx, now, actor, "arende.registrerat", Some(&id)).await?;
-    tx.commit().await?;
+    let jobb = Skrivjobb {
+        sealed: n.contact.map(|k| seal_contact(keys, &id, k)).transpose()?,
+        agreement_id: n.agreement_id.to_string(),
+        organisation_id: n.organisation_id.to_string(),
+        opened_on: n.opened_on.to_string(),
+        registered_at: store.now(),
+        codes: [
+            it.person.code().to_string(),
+            it.hem.code(),
+            it.kon.code().to_string(),
+            it.alder.code().to_string(),
+            koder(&it.brott),
+            koder(&it.omstandigheter),
+            it.polis.code().to_string(),
+            it.forsta_kontakt.code().to_string(),
+        ],
+        informed: i64::from(it.informerad_11_6),
+        assignee: n.assignee.map(str::to_string),
+        eligibility: n.eligibility.status.code(),
+        reasons: reasons_text(n.eligibility),
+        actor: actor.map(str::to_string),
+        id: id.clone(),
+    };
+    let (klar, svar) = tokio::sync::oneshot::channel();
+    store
+        .intake()
+        .send(Skrivning { jobb, klar })
+        .await
+        .map_err(|_| StoreError::Other("skrivkön är stängd".into()))?;
+    svar.await
+        .map_err(|_| StoreError::Other("skrivkön svarade inte".into()))??;
     get(store, &id).await
 }
 

@@ -73,6 +73,8 @@ pub struct Store {
     /// SQLite has one writer at a time; taking this before `BEGIN` queues writers here instead of
     /// failing with `SQLITE_BUSY`. `None` on PostgreSQL, which has row locks.
     writer: Option<Arc<Semaphore>>,
+    /// The group-commit queue for case registrations (see `arenden::skrivare`).
+    intake: Arc<std::sync::OnceLock<tokio::sync::mpsc::Sender<arenden::Skrivning>>>,
 }
 
 /// A write transaction. Dropping it without [`Tx::commit`] rolls back.
@@ -109,7 +111,7 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?;
-                Ok(Self { pool, backend: Backend::Postgres, clock, writer: None })
+                Ok(Self { pool, backend: Backend::Postgres, clock, writer: None, intake: Arc::default() })
             }
             Some(_) => Err(StoreError::Other(
                 "BOJ_DATABASE_URL ska börja med postgres:// (utan den används SQLite i datakatalogen)".into(),
@@ -138,7 +140,7 @@ impl Store {
                     })
                     .connect(&url)
                     .await?;
-                Ok(Self { pool, backend: Backend::Sqlite, clock, writer: Some(Arc::new(Semaphore::new(1))) })
+                Ok(Self { pool, backend: Backend::Sqlite, clock, writer: Some(Arc::new(Semaphore::new(1))), intake: Arc::default() })
             }
         }
     }
@@ -183,6 +185,22 @@ impl Store {
     /// Now, as Unix seconds, from the store's clock.
     pub fn now(&self) -> i64 {
         self.clock.now().as_second()
+    }
+
+    /// The intake writer's queue, started on first use. The writer task holds a store without the
+    /// queue, so dropping every store handle ends it.
+    pub(crate) fn intake(&self) -> tokio::sync::mpsc::Sender<arenden::Skrivning> {
+        self.intake
+            .get_or_init(|| {
+                let (tx, rx) = tokio::sync::mpsc::channel(1024);
+                let inner = Store {
+                    intake: Arc::new(std::sync::OnceLock::new()),
+                    ..self.clone()
+                };
+                tokio::spawn(arenden::skrivare(inner, rx));
+                tx
+            })
+            .clone()
     }
 
     /// Begins a write transaction (queued behind other writers on SQLite).

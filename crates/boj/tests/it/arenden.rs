@@ -768,3 +768,69 @@ async fn corrections_recompute_eligibility_and_the_preview_records_nothing() {
         .unwrap();
     assert_eq!(hundredths, 450);
 }
+
+#[tokio::test]
+async fn concurrent_registrations_share_commits_and_one_bad_case_fails_alone() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let a = boj_store::avtal::get(&app.store, &s.agreement)
+        .await
+        .unwrap();
+    let keys = boj_store::nycklar::Nyckelring::create_or_load(app.data_dir()).unwrap();
+    let keys = std::sync::Arc::new(keys);
+    let sp = boj_store::users::by_name(&app.store, "stodperson1")
+        .await
+        .unwrap()
+        .id;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (store, keys, a, sp) = (app.store.clone(), keys.clone(), a.clone(), sp.clone());
+        tasks.push(tokio::spawn(async move {
+            let items = boj_domain::arende::Statistik {
+                person: boj_domain::kod::PersonTyp::Vittne,
+                hem: boj_domain::kod::Hemkommun::Okand,
+                kon: boj_domain::kod::Kon::Okant,
+                alder: boj_domain::kod::Aldersgrupp::Okand,
+                brott: vec![boj_domain::kod::Brottstyp::Okant],
+                omstandigheter: vec![],
+                polis: boj_domain::kod::Polisanmalan::Okant,
+                forsta_kontakt: boj_domain::kod::ForstaKontakt::Sjalv,
+                informerad_11_6: false,
+            };
+            let b = boj_domain::behorighet::Bedomning {
+                status: boj_domain::behorighet::Status::Inom,
+                skal: vec![],
+                forklaring: String::new(),
+            };
+            // Case 7 names a support person who does not exist: its insert fails on the foreign key.
+            let assignee = if i == 7 {
+                "u_finns_inte".to_string()
+            } else {
+                sp
+            };
+            let n = boj_store::arenden::NyttArende {
+                agreement_id: &a.id,
+                organisation_id: &a.organisation_id,
+                opened_on: boj_domain::Datum::parse("2026-05-05").unwrap(),
+                items: &items,
+                assignee: Some(&assignee),
+                eligibility: &b,
+                contact: None,
+            };
+            boj_store::arenden::create(&store, &keys, None, &n)
+                .await
+                .is_ok()
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        ok += usize::from(t.await.unwrap());
+    }
+    assert_eq!(ok, 39);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 39);
+    boj_store::audit::verify(&app.store).await.unwrap();
+}
