@@ -118,6 +118,19 @@ async fn main() {
         .await
         .unwrap();
     let agreement = a["id"].as_str().unwrap().to_string();
+    // Every party decides, so eligibility has real decisions to weigh.
+    for k in parties {
+        let d = json!({"body": "kommunfullmaktige", "municipality": k, "decided_on": "2025-12-10", "applies_from": "2026-01-01",
+                       "paragraph": "§ 1", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"});
+        let res = c
+            .post(format!("{base}/api/v1/agreements/{agreement}/decisions"))
+            .bearer_auth(&ft)
+            .json(&d)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
 
     let start = Instant::now();
     let mut tasks = Vec::new();

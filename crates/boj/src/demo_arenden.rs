@@ -37,8 +37,7 @@ pub async fn seed(
     today: Datum,
 ) -> CliResult<usize> {
     let mut rng = StdRng::seed_from_u64(22_2025);
-    let beslut = avtal::decisions(store, &a.id).await?;
-    let parter = avtal::status_board(a, &beslut);
+    let parter = avtal::board(store, a).await?;
     let u = Underlag {
         tid: &a.version.tid,
         regel: &a.version.settings.malgruppsregel,

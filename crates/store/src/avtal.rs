@@ -534,6 +534,11 @@ pub fn status_board(agreement: &Avtal, beslut: &[Beslut]) -> Vec<(Kommunkod, Par
         .iter()
         .map(|b| (b.utfall.clone(), b.recorded_at))
         .collect();
+    board_of(agreement, &utfall)
+}
+
+/// The status board from decision outcomes and the times they were recorded.
+fn board_of(agreement: &Avtal, utfall: &[(Beslutsutfall, i64)]) -> Vec<(Kommunkod, Partstatus)> {
     let only: Vec<Beslutsutfall> = utfall.iter().map(|(u, _)| u.clone()).collect();
     let recorded = |u: &Beslutsutfall| {
         let at = utfall
@@ -552,6 +557,20 @@ pub fn status_board(agreement: &Avtal, beslut: &[Beslut]) -> Vec<(Kommunkod, Par
         .iter()
         .map(|k| (*k, partstatus(*k, &only, recorded)))
         .collect()
+}
+
+/// The status board in one query (for eligibility, which needs the outcomes and not the documents).
+pub async fn board(store: &Store, agreement: &Avtal) -> Result<Vec<(Kommunkod, Partstatus)>> {
+    let sql = format!("SELECT {DECISION_COLUMNS} FROM decisions WHERE agreement_id = $1");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(agreement.id.clone())
+        .fetch_all(store.pool())
+        .await?;
+    let utfall = rows
+        .iter()
+        .map(|r| decision_from_row(r).map(|b| (b.utfall, b.recorded_at)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(board_of(agreement, &utfall))
 }
 
 /// Stores an uploaded document with its SHA-256. `content_type` has been checked against the bytes.

@@ -39,8 +39,7 @@ pub async fn bedom(
     it: &Statistik,
     opened_on: Datum,
 ) -> Result<Bedomning, Failure> {
-    let beslut = avtal::decisions(&state.store, &a.id).await?;
-    let parter = avtal::status_board(a, &beslut);
+    let parter = avtal::board(&state.store, a).await?;
     let u = Underlag {
         tid: &a.version.tid,
         regel: &a.version.settings.malgruppsregel,
@@ -803,8 +802,7 @@ pub async fn preview(
     ApiJson(b): ApiJson<EligibilityIn>,
 ) -> Result<Json<EligibilityOut>, ApiError> {
     let a = load(&state, &p, &b.agreement_id, false).await?;
-    let beslut = avtal::decisions(&state.store, &a.id).await?;
-    let parter = avtal::status_board(&a, &beslut);
+    let parter = avtal::board(&state.store, &a).await?;
     let u = Underlag {
         tid: &a.version.tid,
         regel: &a.version.settings.malgruppsregel,

@@ -277,8 +277,7 @@ pub async fn show(
         Hemkommun::parse(&c.municipality),
     ) {
         (Ok(person), Ok(hem)) => {
-            let beslut = boj_store::avtal::decisions(&state.store, &a.id).await?;
-            let parter = boj_store::avtal::status_board(&a, &beslut);
+            let parter = boj_store::avtal::board(&state.store, &a).await?;
             let u = boj_domain::behorighet::Underlag {
                 tid: &a.version.tid,
                 regel: &a.version.settings.malgruppsregel,

@@ -28,9 +28,8 @@ fn unprocessable(code: Code, msg: impl Into<String>) -> Failure {
 /// The parties that share a grant: every party of the current version except those that rejected
 /// the agreement (pending parties are expected to join and are invoiced like the others).
 pub async fn split(state: &AppState, a: &Avtal, g: &Bidrag) -> Result<Vec<Andel>, Failure> {
-    let beslut = avtal::decisions(&state.store, &a.id).await?;
     let mut parts = Vec::new();
-    for (k, st) in avtal::status_board(a, &beslut) {
+    for (k, st) in avtal::board(&state.store, a).await? {
         if st == Partstatus::Avslagen {
             continue;
         }

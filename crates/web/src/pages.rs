@@ -259,8 +259,8 @@ pub async fn start(
     if show_agreements {
         let today = state.store.clock().today();
         for a in crate::avtal_api::readable(&state, &p_full).await? {
-            let b = boj_store::avtal::decisions(&state.store, &a.id).await?;
-            let pending = boj_store::avtal::status_board(&a, &b)
+            let pending = boj_store::avtal::board(&state.store, &a)
+                .await?
                 .into_iter()
                 .filter(|(_, st)| !matches!(st, boj_domain::avtal::Partstatus::Beslutad(_)))
                 .map(|(k, _)| k.namn())
