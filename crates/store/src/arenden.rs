@@ -260,12 +260,14 @@ pub async fn create(
 ) -> Result<Arende> {
     let id = new_id("c");
     let it = n.items;
+    let registered_at = store.now();
+    let has_contact = n.contact.is_some();
     let jobb = Skrivjobb {
         sealed: n.contact.map(|k| seal_contact(keys, &id, k)).transpose()?,
         agreement_id: n.agreement_id.to_string(),
         organisation_id: n.organisation_id.to_string(),
         opened_on: n.opened_on.to_string(),
-        registered_at: store.now(),
+        registered_at,
         codes: [
             it.person.code().to_string(),
             it.hem.code(),
@@ -291,7 +293,40 @@ pub async fn create(
         .map_err(|_| StoreError::Other("skrivkön är stängd".into()))?;
     svar.await
         .map_err(|_| StoreError::Other("skrivkön svarade inte".into()))??;
-    get(store, &id).await
+    // What was written, without reading it back.
+    Ok(Arende {
+        id,
+        agreement_id: n.agreement_id.to_string(),
+        organisation_id: n.organisation_id.to_string(),
+        opened_on: n.opened_on,
+        closed_on: None,
+        registered_at,
+        person_type: it.person.code().to_string(),
+        municipality: it.hem.code(),
+        gender: it.kon.code().to_string(),
+        age_band: it.alder.code().to_string(),
+        crime_types: it.brott.iter().map(|k| k.code().to_string()).collect(),
+        circumstances: it
+            .omstandigheter
+            .iter()
+            .map(|k| k.code().to_string())
+            .collect(),
+        police_report: it.polis.code().to_string(),
+        first_contact: it.forsta_kontakt.code().to_string(),
+        informed_11_6: it.informerad_11_6,
+        consent_contact: has_contact,
+        has_contact,
+        assignee: n.assignee.map(str::to_string),
+        eligibility: n.eligibility.status,
+        reasons: n
+            .eligibility
+            .skal
+            .iter()
+            .map(|m| (m.skal, m.text.replace(['\n', '\t'], " ")))
+            .collect(),
+        last_activity_on: n.opened_on,
+        frozen: false,
+    })
 }
 
 pub async fn get(store: &Store, id: &str) -> Result<Arende> {

@@ -53,18 +53,25 @@ pub async fn create(
 
 /// The user a token belongs to, if the token is known, unexpired, unrevoked and its user enabled.
 pub async fn authenticate(store: &Store, token: &str) -> Result<Option<User>> {
-    let row = sqlx::query(
-        "SELECT user_id, expires_at, revoked_at FROM api_tokens WHERE secret_hash = $1",
-    )
-    .bind(sha256_hex(token))
-    .fetch_optional(store.pool())
-    .await?;
+    // One query: the token and its user (this runs on every API request).
+    let cols = users::COLUMNS
+        .split(", ")
+        .map(|c| format!("u.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {cols}, t.expires_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = $1"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(sha256_hex(token))
+        .fetch_optional(store.pool())
+        .await?;
     let Some(r) = row else { return Ok(None) };
     let revoked: Option<i64> = r.try_get("revoked_at")?;
     if revoked.is_some() || r.try_get::<i64, _>("expires_at")? <= store.now() {
         return Ok(None);
     }
-    let user = users::get(store, &r.try_get::<String, _>("user_id")?).await?;
+    let user = users::from_row(&r)?;
     Ok((!user.disabled).then_some(user))
 }
 

@@ -29,9 +29,9 @@ impl User {
     }
 }
 
-const COLUMNS: &str = "id, name, role, organisation_id, municipality, county, disabled";
+pub(crate) const COLUMNS: &str = "id, name, role, organisation_id, municipality, county, disabled";
 
-fn from_row(r: &AnyRow) -> Result<User> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<User> {
     let corrupt = |what: &str| StoreError::Other(format!("ogiltigt värde i users.{what}"));
     let role = Role::parse(&r.try_get::<String, _>("role")?).map_err(|_| corrupt("role"))?;
     let org: Option<String> = r.try_get("organisation_id")?;
