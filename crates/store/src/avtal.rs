@@ -251,22 +251,20 @@ pub async fn amend(
 }
 
 async fn version(store: &Store, id: &str, number: Option<i64>) -> Result<(Version, i64)> {
-    let latest: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(version) FROM agreement_versions WHERE agreement_id = $1")
-            .bind(id.to_string())
-            .fetch_one(store.pool())
-            .await?;
-    let latest = latest.ok_or(StoreError::NotFound)?;
-    let n = number.unwrap_or(latest);
+    // The version asked for (or the newest) and the newest number, in one query.
     let r = sqlx::query(
-        "SELECT version, title, reference, valid_from, valid_to, notice_months, services, settings, change_note, created_at \
-         FROM agreement_versions WHERE agreement_id = $1 AND version = $2",
+        "SELECT version, title, reference, valid_from, valid_to, notice_months, services, settings, change_note, created_at, \
+         (SELECT MAX(version) FROM agreement_versions WHERE agreement_id = $1) AS latest \
+         FROM agreement_versions WHERE agreement_id = $1 \
+         AND version = COALESCE($2, (SELECT MAX(version) FROM agreement_versions WHERE agreement_id = $1))",
     )
     .bind(id.to_string())
-    .bind(n)
+    .bind(number)
     .fetch_optional(store.pool())
     .await?
     .ok_or(StoreError::NotFound)?;
+    let latest: i64 = r.try_get("latest")?;
+    let n: i64 = r.try_get("version")?;
     let parter: Vec<String> =
         sqlx::query_scalar("SELECT municipality FROM agreement_parties WHERE agreement_id = $1 AND version = $2 ORDER BY municipality")
             .bind(id.to_string())
