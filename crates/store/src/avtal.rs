@@ -226,6 +226,16 @@ pub async fn create(
     get(store, &id).await
 }
 
+/// Takes the agreement's row lock for the rest of the transaction, so that concurrent amendments or
+/// decisions on PostgreSQL are numbered one after the other (SQLite serialises writers anyway).
+async fn lock_agreement(tx: &mut crate::Tx, id: &str) -> Result<()> {
+    sqlx::query("UPDATE agreements SET created_at = created_at WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
+}
+
 /// Amends an agreement: a new version with the given fields; the old versions stay readable.
 pub async fn amend(
     store: &Store,
@@ -238,6 +248,7 @@ pub async fn amend(
     let note = text("Ändringsanteckningen", note, 1000)?;
     let now = store.now();
     let mut tx = store.begin().await?;
+    lock_agreement(&mut tx, id).await?;
     let latest: Option<i64> =
         sqlx::query_scalar("SELECT MAX(version) FROM agreement_versions WHERE agreement_id = $1")
             .bind(id.to_string())
@@ -378,6 +389,7 @@ pub async fn add_decision(
     let id = new_id("b");
     let now = store.now();
     let mut tx = store.begin().await?;
+    lock_agreement(&mut tx, &agreement.id).await?;
     let seq: Option<i64> =
         sqlx::query_scalar("SELECT MAX(seq) FROM decisions WHERE agreement_id = $1")
             .bind(agreement.id.clone())
@@ -545,7 +557,12 @@ fn board_of(agreement: &Avtal, utfall: &[(Beslutsutfall, i64)]) -> Vec<(Kommunko
             .map(|(_, t)| *t)
             .unwrap_or(0);
         let day = jiff::Timestamp::from_second(at)
-            .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+            .map(|t| {
+                t.to_zoned_datetime(
+                    jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC),
+                )
+                .date()
+            })
             .unwrap_or_default();
         Datum::from_civil(day)
     };

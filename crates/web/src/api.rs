@@ -241,6 +241,16 @@ pub async fn create_token(
         }
     };
     let user = users::by_name(&state.store, &body.user).await?;
+    // A token acts as its user. Through the web, an admin may not mint one for a role that sees
+    // cases: that would show the admin case data (SPEC § 2). Operators use `boj token create`.
+    if matches!(user.role, Role::Stodperson | Role::Samordnare) {
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            boj_domain::Code::ForbjudenAtgard,
+            "Tokens för stödpersoner och samordnare skapas med kommandot boj token create, inte här.",
+        )
+        .into());
+    }
     let t = tokens::create(&state.store, Some(&p.user_id), &user, days).await?;
     Ok((
         StatusCode::CREATED,

@@ -58,7 +58,12 @@ pub async fn recompute(state: &AppState, a: &Avtal) -> Result<(), Failure> {
     {
         let it = statistik_of(&c)?;
         let b = bedom(state, a, &it, c.opened_on).await?;
-        if b.status != c.eligibility || b.skal.len() != c.reasons.len() {
+        let same = b.status == c.eligibility
+            && b.skal
+                .iter()
+                .map(|m| m.skal)
+                .eq(c.reasons.iter().map(|(k, _)| *k));
+        if !same {
             arenden::set_eligibility(&state.store, &c.id, &b).await?;
         }
     }
@@ -389,7 +394,11 @@ pub async fn visible(state: &AppState, p: &Principal, open: bool) -> Result<Vec<
         return Ok(Vec::new());
     };
     let mine = (p.role == Role::Stodperson).then_some(p.user_id.as_str());
-    Ok(arenden::list(&state.store, org, open, mine).await?)
+    Ok(arenden::list(&state.store, org, open, mine)
+        .await?
+        .into_iter()
+        .filter(|c| authorize(p, Action::ArbetaMedArende(Some(c.omfang()))).is_ok())
+        .collect())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -457,7 +466,17 @@ pub async fn correct(
         assignee: None,
     };
     let items = parse_items(&a.version.settings, &merged)?;
-    let opened_on = Datum::parse(&merged.opened_on)?;
+    let opened_on = arende::inte_framtida(
+        Datum::parse(&merged.opened_on)?,
+        Datum::from_civil(state.store.clock().today()),
+    )?;
+    if c.closed_on.is_some_and(|closed| opened_on > closed) {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Code::OgiltigtDatum,
+            "Ärendet kan inte ha öppnats efter att det avslutades.",
+        ));
+    }
     if let Some(first) = arenden::activities(&state.store, id).await?.first()
         && Datum::parse(&first.0).is_ok_and(|d| d < opened_on)
     {
@@ -555,6 +574,8 @@ pub async fn add_activity_to(
     b: &ActivityIn,
 ) -> Result<(), Failure> {
     let c = load_case(state, p, id).await?;
+    let today = Datum::from_civil(state.store.clock().today());
+    arende::inte_framtida(Datum::parse(&b.date)?, today)?;
     let a = Aktivitet::new(
         Datum::parse(&b.date)?,
         Aktivitetstyp::parse(&b.kind)?,
@@ -602,6 +623,8 @@ pub async fn close_case(
             )
         });
     }
+    let today = Datum::from_civil(state.store.clock().today());
+    arende::inte_framtida(Datum::parse(on)?, today)?;
     let on = arende::avsluta(
         Datum::parse(on)?,
         c.opened_on,

@@ -276,6 +276,7 @@ pub async fn show(
         PersonTyp::parse(&c.person_type),
         Hemkommun::parse(&c.municipality),
     ) {
+        _ if c.frozen => boj_store::arenden::bedomning(&c),
         (Ok(person), Ok(hem)) => {
             let parter = boj_store::avtal::board(&state.store, &a).await?;
             let u = boj_domain::behorighet::Underlag {

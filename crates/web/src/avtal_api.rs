@@ -416,6 +416,7 @@ pub async fn amend(
     let (u, _, note) = utkast(body, &a.version.settings)?;
     let note = note.unwrap_or_default();
     let a = avtal::amend(&state.store, Some(&p.user_id), &id, &u, &note).await?;
+    crate::arenden::recompute(&state, &a).await?;
     let b = avtal::decisions(&state.store, &a.id).await?;
     Ok((StatusCode::CREATED, Json(agreement_out(&a, &b))).into_response())
 }

@@ -485,7 +485,10 @@ pub async fn amend(
     }
     .await;
     match result {
-        Ok(a) => Ok(Redirect::to(&format!("/avtal/{}", a.id)).into_response()),
+        Ok(a) => {
+            crate::arenden::recompute(&state, &a).await?;
+            Ok(Redirect::to(&format!("/avtal/{}", a.id)).into_response())
+        }
         Err(e) => refused(&state, &who, &p, Some(&a), &f, e).await,
     }
 }

@@ -179,7 +179,7 @@ fn next_deadline(
     let today = boj_domain::Datum::from_civil(today);
     let mut p = s.rapportcykel.period_of(a.version.tid.fran.max(today));
     // Step back to the earliest period whose deadline is still ahead (one or two back at most).
-    for _ in 0..4 {
+    for _ in 0..8 {
         let prev_day = p.start().civil().yesterday().ok()?;
         let prev = s
             .rapportcykel

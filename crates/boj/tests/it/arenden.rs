@@ -412,6 +412,39 @@ async fn bad_case_input_is_refused_and_nothing_is_half_saved() {
         .await
         .unwrap();
     assert_eq!(n, 0);
+    // Dates after today are refused: they would hold off retention.
+    let created: Value = c
+        .post(app.at("/api/v1/cases"))
+        .bearer_auth(&s.sp1)
+        .json(&case(&s.agreement, "2380"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let act = json!({"date": "2099-01-01", "kind": "stodsamtal", "mode": "telefon", "minutes": 10});
+    let (status, code, _) = error_code(
+        c.post(app.at(&format!("/api/v1/cases/{id}/activities")))
+            .bearer_auth(&s.sp1)
+            .json(&act)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (422, "ogiltigt_datum"));
+    let (status, _, _) = error_code(
+        c.post(app.at(&format!("/api/v1/cases/{id}/close")))
+            .bearer_auth(&s.sp1)
+            .json(&json!({"closed_on": "2099-01-01"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
 }
 
 #[tokio::test]

@@ -331,3 +331,30 @@ async fn responses_carry_strict_security_headers() {
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["referrer-policy"], "no-referrer");
 }
+
+#[tokio::test]
+async fn an_admin_cannot_mint_a_token_that_reads_cases() {
+    let app = spawn_app().await;
+    let admin = app.user("admin", Role::Admin).await;
+    app.user("stodperson1", Role::Stodperson).await;
+    app.user("kommun-2303", Role::Kommun).await;
+    let t = app.token(&admin).await;
+    let c = TestApp::client();
+    let res = c
+        .post(app.at("/api/v1/tokens"))
+        .bearer_auth(&t)
+        .json(&serde_json::json!({"user": "stodperson1"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = error_code(res).await;
+    assert_eq!((status, code.as_str()), (403, "forbjuden_atgard"));
+    let res = c
+        .post(app.at("/api/v1/tokens"))
+        .bearer_auth(&t)
+        .json(&serde_json::json!({"user": "kommun-2303"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}
