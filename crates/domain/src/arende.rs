@@ -166,6 +166,18 @@ pub fn avsluta(
     Ok(stangd)
 }
 
+/// Dates in the support log cannot lie after today: a future activity or closing date would hold off
+/// retention (SPEC § 3.2) indefinitely.
+pub fn inte_framtida(datum: Datum, idag: Datum) -> Result<Datum, DomainError> {
+    if datum > idag {
+        return Err(DomainError::new(
+            Code::OgiltigtDatum,
+            format!("Datumet {datum} ligger i framtiden."),
+        ));
+    }
+    Ok(datum)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,16 +269,4 @@ mod tests {
         };
         assert_eq!(k.check().unwrap().name.as_deref(), Some("Anna"));
     }
-}
-
-/// Dates in the support log cannot lie after today: a future activity or closing date would hold off
-/// retention (SPEC § 3.2) indefinitely.
-pub fn inte_framtida(datum: Datum, idag: Datum) -> Result<Datum, DomainError> {
-    if datum > idag {
-        return Err(DomainError::new(
-            Code::OgiltigtDatum,
-            format!("Datumet {datum} ligger i framtiden."),
-        ));
-    }
-    Ok(datum)
 }
