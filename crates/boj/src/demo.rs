@@ -263,7 +263,16 @@ async fn seed_agreement(
         schedule: boj_domain::fordelning::Schema::Kvartalsvis,
         population_date: Some(Datum::parse("2024-12-31")?),
     };
-    boj_store::bidrag::create(store, None, &grant).await?;
+    let parts: Vec<boj_domain::fordelning::Part> = scb
+        .rader
+        .iter()
+        .map(|(k, n)| boj_domain::fordelning::Part {
+            kommun: *k,
+            folkmangd: Some(*n),
+        })
+        .collect();
+    let split = boj_domain::fordelning::fordela(grant.amount, &parts, &grant.key, grant.schedule)?;
+    boj_store::bidrag::create(store, None, &grant, &split).await?;
 
     // Sample decisions of seven councils; Berg (2326) is left pending.
     for (i, k) in parter.iter().filter(|k| k.as_str() != "2326").enumerate() {

@@ -1,7 +1,7 @@
 //! Population figures and grants (SPEC § 3.4). The split itself is `boj_domain::fordelning`.
 
 use crate::{Result, Store, StoreError, audit, conflict_or, new_id};
-use boj_domain::fordelning::{Nyckel, Schema};
+use boj_domain::fordelning::{Andel, Nyckel, Schema};
 use boj_domain::{Code, Datum, DomainError, Kommunkod, Kronor};
 use sqlx::Row;
 
@@ -90,7 +90,13 @@ fn key_columns(key: &Nyckel) -> (Option<i64>, Option<String>) {
     }
 }
 
-pub async fn create(store: &Store, actor: Option<&str>, g: &Bidrag) -> Result<Bidrag> {
+/// Registers a grant with its split (`parts`, computed by `boj_domain::fordelning::fordela`).
+pub async fn create(
+    store: &Store,
+    actor: Option<&str>,
+    g: &Bidrag,
+    parts: &[Andel],
+) -> Result<Bidrag> {
     let id = new_id("g");
     let (base, shares) = key_columns(&g.key);
     let now = store.now();
@@ -122,6 +128,16 @@ pub async fn create(store: &Store, actor: Option<&str>, g: &Bidrag) -> Result<Bi
     .execute(&mut *tx.tx)
     .await
     .map_err(|e| conflict_or(e, None))?;
+    for p in parts {
+        sqlx::query("INSERT INTO grant_parts (grant_id, municipality, population, amount, instalments) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id.clone())
+            .bind(p.kommun.to_string())
+            .bind(p.folkmangd.and_then(|n| i64::try_from(n).ok()))
+            .bind(i64::try_from(p.belopp).unwrap_or(i64::MAX))
+            .bind(p.delbetalningar.iter().map(u64::to_string).collect::<Vec<_>>().join(","))
+            .execute(&mut *tx.tx)
+            .await?;
+    }
     audit::append(&mut tx, now, actor, "bidrag.registrerat", Some(&id)).await?;
     tx.commit().await?;
     Ok(Bidrag { id, ..g.clone() })
@@ -206,4 +222,30 @@ pub fn check_year(year: i64) -> Result<i16> {
                 "Året ska vara mellan 2000 och 2100.",
             ))
         })
+}
+
+/// A grant's split as it was decided.
+pub async fn parts(store: &Store, grant_id: &str) -> Result<Vec<Andel>> {
+    let rows = sqlx::query("SELECT municipality, population, amount, instalments FROM grant_parts WHERE grant_id = $1 ORDER BY municipality")
+        .bind(grant_id.to_string())
+        .fetch_all(store.pool())
+        .await?;
+    let corrupt = || StoreError::Other("ogiltigt värde i grant_parts".into());
+    rows.iter()
+        .map(|r| {
+            Ok(Andel {
+                kommun: Kommunkod::parse(&r.try_get::<String, _>("municipality")?)
+                    .map_err(|_| corrupt())?,
+                folkmangd: r
+                    .try_get::<Option<i64>, _>("population")?
+                    .and_then(|n| u64::try_from(n).ok()),
+                belopp: u64::try_from(r.try_get::<i64, _>("amount")?).map_err(|_| corrupt())?,
+                delbetalningar: r
+                    .try_get::<String, _>("instalments")?
+                    .split(',')
+                    .map(|x| x.parse::<u64>().map_err(|_| corrupt()))
+                    .collect::<Result<_>>()?,
+            })
+        })
+        .collect()
 }

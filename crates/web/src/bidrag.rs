@@ -28,6 +28,18 @@ fn unprocessable(code: Code, msg: impl Into<String>) -> Failure {
 /// The parties that share a grant: every party of the current version except those that rejected
 /// the agreement (pending parties are expected to join and are invoiced like the others).
 pub async fn split(state: &AppState, a: &Avtal, g: &Bidrag) -> Result<Vec<Andel>, Failure> {
+    // A registered grant's split is stored as decided; later decisions or imports never change it.
+    if !g.id.is_empty() {
+        let stored = bidrag::parts(&state.store, &g.id).await?;
+        if !stored.is_empty() {
+            return Ok(stored);
+        }
+    }
+    compute_split(state, a, g).await
+}
+
+/// Computes a split from today's party statuses and the population figures of the grant's date.
+async fn compute_split(state: &AppState, a: &Avtal, g: &Bidrag) -> Result<Vec<Andel>, Failure> {
     let mut parts = Vec::new();
     for (k, st) in avtal::board(&state.store, a).await? {
         if st == Partstatus::Avslagen {
@@ -123,7 +135,11 @@ fn percent_bp(v: &serde_json::Number) -> Result<u32, Failure> {
 
 /// Parses a grant, checks its decision and computes its split once, so that nothing is saved that
 /// cannot be split.
-async fn grant(state: &AppState, a: &Avtal, body: GrantIn) -> Result<Bidrag, Failure> {
+async fn grant(
+    state: &AppState,
+    a: &Avtal,
+    body: GrantIn,
+) -> Result<(Bidrag, Vec<Andel>), Failure> {
     let year = bidrag::check_year(body.year)?;
     let amount = kronor(&body.amount_kr, "Beloppet")?;
     let key = match body.key.as_deref().unwrap_or("befolkning") {
@@ -203,8 +219,8 @@ async fn grant(state: &AppState, a: &Avtal, body: GrantIn) -> Result<Bidrag, Fai
         schedule,
         population_date,
     };
-    split(state, a, &g).await?;
-    Ok(g)
+    let parts = compute_split(state, a, &g).await?;
+    Ok((g, parts))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -271,13 +287,8 @@ pub async fn create_grant(
     ApiJson(body): ApiJson<GrantIn>,
 ) -> Result<Response, ApiError> {
     let a = load(&state, &p, &id, true).await?;
-    let g = bidrag::create(
-        &state.store,
-        Some(&p.user_id),
-        &grant(&state, &a, body).await?,
-    )
-    .await?;
-    let rows = split(&state, &a, &g).await?;
+    let (g, rows) = grant(&state, &a, body).await?;
+    let g = bidrag::create(&state.store, Some(&p.user_id), &g, &rows).await?;
     Ok((StatusCode::CREATED, Json(allocation_out(&g, &rows))).into_response())
 }
 
@@ -551,7 +562,7 @@ pub async fn create_page(
             population_date: Some(one(&f, "population_date")),
         };
         let g = grant(&state, &a, body).await?;
-        Ok::<_, Failure>(bidrag::create(&state.store, Some(&p.user_id), &g).await?)
+        Ok::<_, Failure>(bidrag::create(&state.store, Some(&p.user_id), &g.0, &g.1).await?)
     }
     .await;
     match result {
