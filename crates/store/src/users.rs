@@ -165,6 +165,8 @@ pub async fn list(store: &Store) -> Result<Vec<User>> {
     rows.iter().map(from_row).collect()
 }
 
+static VERIFY: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Checks a name and password. Returns the user only if both match and the account is enabled.
 /// An unknown name costs the same argon2 work as a known one, so timing does not tell names apart.
 pub async fn authenticate(store: &Store, name: &str, password: &str) -> Result<Option<User>> {
@@ -181,6 +183,12 @@ pub async fn authenticate(store: &Store, name: &str, password: &str) -> Result<O
         None => (None, DUMMY_HASH.to_string(), true),
     };
     let pw = password.to_string();
+    // At most two argon2 checks at once (19 MiB each): a flood of sign-in attempts queues here
+    // instead of exhausting memory and the blocking thread pool.
+    let _permit = VERIFY
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Other(format!("argon2: {e}")))?;
     let ok = tokio::task::spawn_blocking(move || verify_hash(&hash, &pw))
         .await
         .map_err(|e| StoreError::Other(format!("argon2: {e}")))?;
