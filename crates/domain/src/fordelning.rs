@@ -96,6 +96,23 @@ impl Schema {
     }
 }
 
+/// When each instalment falls due: the year's first day, or the first day of each quarter.
+pub fn forfallodagar(ar: i16, schema: Schema) -> Vec<String> {
+    match schema {
+        Schema::Arsvis => vec![format!("{ar}-01-01")],
+        Schema::Kvartalsvis => ["01", "04", "07", "10"]
+            .iter()
+            .map(|m| format!("{ar}-{m}-01"))
+            .collect(),
+    }
+}
+
+/// Whether a party shares the grant: every party except one that rejected the agreement. A pending
+/// party is expected to join (SocSam recommended all of them, § 22 item 1) and is invoiced like the others.
+pub fn betalar(status: crate::avtal::Partstatus) -> bool {
+    status != crate::avtal::Partstatus::Avslagen
+}
+
 /// Splits `total` in proportion to `weights` (largest remainder; ties to the earlier position, so
 /// callers order by municipality code). The parts sum to `total` exactly. All weights zero: equal split.
 pub fn storsta_rest(total: u64, weights: &[u128]) -> Vec<u64> {
@@ -332,6 +349,17 @@ mod tests {
             ("2303", 2, 1)
         );
         assert_eq!(a[0].delbetalningar, [1, 1, 0, 0]);
+    }
+
+    #[test]
+    fn instalments_fall_due_at_the_start_of_each_period() {
+        assert_eq!(forfallodagar(2026, Schema::Arsvis), ["2026-01-01"]);
+        assert_eq!(
+            forfallodagar(2026, Schema::Kvartalsvis),
+            ["2026-01-01", "2026-04-01", "2026-07-01", "2026-10-01"]
+        );
+        assert!(betalar(crate::avtal::Partstatus::Vantar));
+        assert!(!betalar(crate::avtal::Partstatus::Avslagen));
     }
 
     #[test]

@@ -143,6 +143,37 @@ impl fmt::Display for Period {
     }
 }
 
+impl Period {
+    /// The day a report for this period is due: `frist_dagar` days after its last day.
+    pub fn frist(&self, frist_dagar: u16) -> Option<Datum> {
+        self.end()
+            .civil()
+            .checked_add(jiff::Span::new().days(i64::from(frist_dagar)))
+            .ok()
+            .map(Datum::from_civil)
+    }
+}
+
+/// The next report deadline on or after `idag` for an agreement running from `fran`: the earliest
+/// cycle period (not before the agreement) whose due date has not passed (SPEC § 3.1, status board).
+pub fn nasta_frist(
+    cykel: Cykel,
+    fran: Datum,
+    frist_dagar: u16,
+    idag: Datum,
+) -> Option<(Period, Datum)> {
+    let mut p = cykel.period_of(fran.max(idag));
+    // Step back while the previous period is still due (a deadline may be up to a year long).
+    for _ in 0..8 {
+        let prev = cykel.period_of(Datum::from_civil(p.start().civil().yesterday().ok()?));
+        if prev.frist(frist_dagar)? < idag || prev.end() < fran {
+            break;
+        }
+        p = prev;
+    }
+    Some((p, p.frist(frist_dagar)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +196,26 @@ mod tests {
         for bad in ["2026-Q5", "26", "2026-H3", "2026-q1", "", "2026-"] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_next_deadline_is_the_earliest_still_ahead() {
+        let d = |s: &str| Datum::parse(s).unwrap();
+        let (p, due) = nasta_frist(Cykel::Kvartal, d("2026-01-01"), 30, d("2026-11-26")).unwrap();
+        assert_eq!(
+            (p.to_string(), due.to_string()),
+            ("2026-Q4".into(), "2027-01-30".into())
+        );
+        let (p, _) = nasta_frist(Cykel::Kvartal, d("2026-01-01"), 30, d("2026-10-15")).unwrap();
+        assert_eq!(p.to_string(), "2026-Q3");
+        let (p, _) = nasta_frist(Cykel::Kvartal, d("2026-01-01"), 366, d("2026-11-26")).unwrap();
+        assert_eq!(
+            p.to_string(),
+            "2026-Q1",
+            "a long deadline keeps an early period due"
+        );
+        let (p, _) = nasta_frist(Cykel::Ar, d("2027-01-01"), 30, d("2026-11-26")).unwrap();
+        assert_eq!(p.to_string(), "2027", "not before the agreement starts");
     }
 
     proptest! {

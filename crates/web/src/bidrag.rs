@@ -13,7 +13,6 @@ use axum::Json;
 use axum::extract::{Multipart, Path, RawForm, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use boj_domain::avtal::Partstatus;
 use boj_domain::fordelning::{self, Andel, Nyckel, Part, Schema};
 use boj_domain::{Action, Code, Datum, Kommunkod, Kronor, Principal, authorize, folkmangd};
 use boj_store::avtal::{self, Avtal};
@@ -42,7 +41,7 @@ pub async fn split(state: &AppState, a: &Avtal, g: &Bidrag) -> Result<Vec<Andel>
 async fn compute_split(state: &AppState, a: &Avtal, g: &Bidrag) -> Result<Vec<Andel>, Failure> {
     let mut parts = Vec::new();
     for (k, st) in avtal::board(&state.store, a).await? {
-        if st == Partstatus::Avslagen {
+        if !fordelning::betalar(st) {
             continue;
         }
         let folkmangd = match g.population_date {
@@ -618,17 +617,6 @@ async fn underlag(
     })
 }
 
-/// When each instalment falls due: the year's first day, or the first day of each quarter.
-fn due_dates(year: i16, schedule: Schema) -> Vec<String> {
-    match schedule {
-        Schema::Arsvis => vec![format!("{year}-01-01")],
-        Schema::Kvartalsvis => ["01", "04", "07", "10"]
-            .iter()
-            .map(|m| format!("{year}-{m}-01"))
-            .collect(),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "fakturaunderlag.html")]
 struct UnderlagPage {
@@ -677,7 +665,7 @@ pub async fn invoice_page(
             .unwrap_or_else(|| "–".into()),
         total: u.g.amount.to_string(),
         amount: kr(u.andel.belopp),
-        instalments: due_dates(u.g.year, u.g.schedule)
+        instalments: fordelning::forfallodagar(u.g.year, u.g.schedule)
             .into_iter()
             .zip(u.andel.delbetalningar.iter().map(|b| kr(*b)))
             .collect(),
@@ -716,7 +704,7 @@ pub async fn invoice_csv(
     w.write_record(header)
         .map_err(|e| PageError(Failure::internal(e)))?;
     let n = u.andel.delbetalningar.len();
-    for (i, (due, b)) in due_dates(u.g.year, u.g.schedule)
+    for (i, (due, b)) in fordelning::forfallodagar(u.g.year, u.g.schedule)
         .into_iter()
         .zip(&u.andel.delbetalningar)
         .enumerate()

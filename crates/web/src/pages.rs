@@ -169,37 +169,19 @@ pub struct StartAvtal {
     pub deadline: Option<(String, String)>,
 }
 
-/// The next report deadline on or after `today`: the earliest cycle period whose due date
-/// (end + the agreement's deadline days) has not passed.
+/// The next report deadline of an agreement (`boj_domain::period::nasta_frist`).
 fn next_deadline(
     a: &boj_store::avtal::Avtal,
     today: jiff::civil::Date,
 ) -> Option<(String, String)> {
     let s = &a.version.settings;
-    let today = boj_domain::Datum::from_civil(today);
-    let mut p = s.rapportcykel.period_of(a.version.tid.fran.max(today));
-    // Step back to the earliest period whose deadline is still ahead (one or two back at most).
-    for _ in 0..8 {
-        let prev_day = p.start().civil().yesterday().ok()?;
-        let prev = s
-            .rapportcykel
-            .period_of(boj_domain::Datum::from_civil(prev_day));
-        let due = prev
-            .end()
-            .civil()
-            .checked_add(jiff::Span::new().days(i64::from(s.rapportfrist_dagar)))
-            .ok()?;
-        if due < today.civil() || prev.end() < a.version.tid.fran {
-            break;
-        }
-        p = prev;
-    }
-    let due = p
-        .end()
-        .civil()
-        .checked_add(jiff::Span::new().days(i64::from(s.rapportfrist_dagar)))
-        .ok()?;
-    Some((p.to_string(), due.to_string()))
+    boj_domain::period::nasta_frist(
+        s.rapportcykel,
+        a.version.tid.fran,
+        s.rapportfrist_dagar,
+        boj_domain::Datum::from_civil(today),
+    )
+    .map(|(p, due)| (p.to_string(), due.to_string()))
 }
 
 /// What each role may do (SPEC § 2), in the role's own words.
