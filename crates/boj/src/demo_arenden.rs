@@ -37,7 +37,8 @@ pub async fn seed(
     today: Datum,
 ) -> CliResult<usize> {
     let mut rng = StdRng::seed_from_u64(22_2025);
-    let parter = avtal::board(store, a).await?;
+    let snap = avtal::snapshot(store, &a.id).await?;
+    let parter = snap.board.clone();
     let u = Underlag {
         tid: &a.version.tid,
         regel: &a.version.settings.malgruppsregel,
@@ -171,6 +172,7 @@ pub async fn seed(
                 items: &items,
                 assignee: Some(assignee),
                 eligibility: &b,
+                revision: snap.revision,
                 contact: None,
             };
             let c = arenden::create(store, keys, None, &n_arende).await?;

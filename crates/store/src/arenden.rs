@@ -119,6 +119,9 @@ pub struct NyttArende<'a> {
     pub items: &'a Statistik,
     pub assignee: Option<&'a str>,
     pub eligibility: &'a Bedomning,
+    /// The agreement revision `eligibility` was judged under ([`crate::avtal::Snapshot`]); the
+    /// write is refused with [`StoreError::Changed`] if the agreement has moved on since.
+    pub revision: i64,
     /// Contact details and note, with consent only (the caller has checked that).
     pub contact: Option<&'a Kontakt>,
 }
@@ -127,6 +130,8 @@ pub struct NyttArende<'a> {
 pub struct Skrivjobb {
     id: String,
     agreement_id: String,
+    /// The agreement revision the eligibility was judged under.
+    revision: i64,
     organisation_id: String,
     opened_on: String,
     registered_at: i64,
@@ -210,7 +215,8 @@ async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<()> {
 /// registration waiting in its queue (up to 128), writes them in one transaction with one fsync, and
 /// only then answers each. So concurrent registrations share a commit, and none is acknowledged
 /// before it is durable. If a batch fails, its cases are retried one by one, so one bad case cannot
-/// fail the others.
+/// fail the others. A case judged under an agreement revision that is no longer current is answered
+/// [`StoreError::Changed`] and not written.
 pub(crate) async fn skrivare(store: Store, mut rx: tokio::sync::mpsc::Receiver<Skrivning>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -222,9 +228,11 @@ pub(crate) async fn skrivare(store: Store, mut rx: tokio::sync::mpsc::Receiver<S
         }
         let all: Vec<&Skrivjobb> = batch.iter().map(|s| &s.jobb).collect();
         match write(&store, &all).await {
-            Ok(()) => {
-                for s in batch {
-                    let _ = s.klar.send(Ok(()));
+            Ok(current) => {
+                for (s, ok) in batch.into_iter().zip(current) {
+                    let _ = s
+                        .klar
+                        .send(if ok { Ok(()) } else { Err(StoreError::Changed) });
                 }
             }
             Err(e) if batch.len() == 1 => {
@@ -234,7 +242,11 @@ pub(crate) async fn skrivare(store: Store, mut rx: tokio::sync::mpsc::Receiver<S
             }
             Err(_) => {
                 for s in batch {
-                    let r = write(&store, &[&s.jobb]).await;
+                    let r = match write(&store, &[&s.jobb]).await {
+                        Ok(v) if v.first() == Some(&true) => Ok(()),
+                        Ok(_) => Err(StoreError::Changed),
+                        Err(e) => Err(e),
+                    };
                     let _ = s.klar.send(r);
                 }
             }
@@ -242,12 +254,38 @@ pub(crate) async fn skrivare(store: Store, mut rx: tokio::sync::mpsc::Receiver<S
     }
 }
 
-async fn write(store: &Store, jobs: &[&Skrivjobb]) -> Result<()> {
+/// Writes the jobs whose agreement revision is current, in one transaction; answers, job by job,
+/// whether it was written. The revision is read under a shared row lock on PostgreSQL, so a decision
+/// cannot commit between this check and the commit (its eligibility recomputation then sees these
+/// cases); SQLite has one writer at a time.
+async fn write(store: &Store, jobs: &[&Skrivjobb]) -> Result<Vec<bool>> {
     let mut tx = store.begin().await?;
+    let sql = match store.backend() {
+        crate::Backend::Postgres => "SELECT revision FROM agreements WHERE id = $1 FOR SHARE",
+        crate::Backend::Sqlite => "SELECT revision FROM agreements WHERE id = $1",
+    };
+    let mut revisions: Vec<(&str, Option<i64>)> = Vec::new();
+    let mut current = Vec::with_capacity(jobs.len());
     for j in jobs {
-        insert(&mut tx, j).await?;
+        let rev = match revisions.iter().find(|(id, _)| *id == j.agreement_id) {
+            Some((_, r)) => *r,
+            None => {
+                let r: Option<i64> = sqlx::query_scalar(sql)
+                    .bind(j.agreement_id.clone())
+                    .fetch_optional(&mut *tx.tx)
+                    .await?;
+                revisions.push((&j.agreement_id, r));
+                r
+            }
+        };
+        let ok = rev == Some(j.revision);
+        if ok {
+            insert(&mut tx, j).await?;
+        }
+        current.push(ok);
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(current)
 }
 
 /// Registers a case (case, sealed contact details, audit entry, all committed together) through the
@@ -265,6 +303,7 @@ pub async fn create(
     let jobb = Skrivjobb {
         sealed: n.contact.map(|k| seal_contact(keys, &id, k)).transpose()?,
         agreement_id: n.agreement_id.to_string(),
+        revision: n.revision,
         organisation_id: n.organisation_id.to_string(),
         opened_on: n.opened_on.to_string(),
         registered_at,

@@ -227,9 +227,10 @@ pub async fn create(
 }
 
 /// Takes the agreement's row lock for the rest of the transaction, so that concurrent amendments or
-/// decisions on PostgreSQL are numbered one after the other (SQLite serialises writers anyway).
+/// decisions on PostgreSQL are numbered one after the other (SQLite serialises writers anyway), and
+/// bumps its revision, which tells cached copies ([`snapshot`]) that they are stale.
 async fn lock_agreement(tx: &mut crate::Tx, id: &str) -> Result<()> {
-    sqlx::query("UPDATE agreements SET created_at = created_at WHERE id = $1")
+    sqlx::query("UPDATE agreements SET revision = revision + 1 WHERE id = $1")
         .bind(id.to_string())
         .execute(&mut *tx.tx)
         .await?;
@@ -258,6 +259,7 @@ pub async fn amend(
     insert_version(&mut tx, id, latest + 1, u, Some(&note), now, actor).await?;
     audit::append(&mut tx, now, actor, "avtal.andrat", Some(id)).await?;
     tx.commit().await?;
+    store.forget_snapshot(id);
     get(store, id).await
 }
 
@@ -425,6 +427,7 @@ pub async fn add_decision(
     }
     audit::append(&mut tx, now, actor, "beslut.registrerat", Some(&id)).await?;
     tx.commit().await?;
+    store.forget_snapshot(&agreement.id);
     get_decision(store, &id).await
 }
 
@@ -768,4 +771,40 @@ pub async fn add_signature(
         signers,
         signed_at,
     })
+}
+
+/// What intake needs of an agreement to judge a case: its current version and its parties' status
+/// board, as of one revision.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub avtal: Avtal,
+    pub board: Vec<(Kommunkod, Partstatus)>,
+    /// The agreement's revision when this was read (see migration 0008).
+    pub revision: i64,
+}
+
+/// The agreement's current version and board, from this process's cache or read afresh. A cached
+/// copy can be stale when another instance changed the agreement; the case writer compares
+/// `revision` inside its transaction and refuses a stale one with [`StoreError::Changed`], so a
+/// stale copy can delay a registration but never store a wrong eligibility.
+pub async fn snapshot(store: &Store, id: &str) -> Result<std::sync::Arc<Snapshot>> {
+    if let Some(s) = store.cached_snapshot(id) {
+        return Ok(s);
+    }
+    // The revision first: if the agreement changes while the rest is read, the copy carries the
+    // older revision and the writer refuses it.
+    let revision: i64 = sqlx::query_scalar("SELECT revision FROM agreements WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let avtal = get(store, id).await?;
+    let board = board(store, &avtal).await?;
+    let s = std::sync::Arc::new(Snapshot {
+        avtal,
+        board,
+        revision,
+    });
+    store.cache_snapshot(id, s.clone());
+    Ok(s)
 }

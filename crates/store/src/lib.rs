@@ -58,6 +58,9 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The agreement changed after the caller read it (its revision moved); read it again and retry.
+    #[error("agreement changed")]
+    Changed,
     #[error("{0}")]
     Other(String),
 }
@@ -75,6 +78,8 @@ pub struct Store {
     writer: Option<Arc<Semaphore>>,
     /// The group-commit queue for case registrations (see `arenden::skrivare`).
     intake: Arc<std::sync::OnceLock<tokio::sync::mpsc::Sender<arenden::Skrivning>>>,
+    /// Agreements as intake reads them, by id (see [`avtal::snapshot`]).
+    snapshots: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<avtal::Snapshot>>>>,
 }
 
 /// A write transaction. Dropping it without [`Tx::commit`] rolls back.
@@ -111,7 +116,7 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?;
-                Ok(Self { pool, backend: Backend::Postgres, clock, writer: None, intake: Arc::default() })
+                Ok(Self { pool, backend: Backend::Postgres, clock, writer: None, intake: Arc::default(), snapshots: Arc::default() })
             }
             Some(_) => Err(StoreError::Other(
                 "BOJ_DATABASE_URL ska börja med postgres:// (utan den används SQLite i datakatalogen)".into(),
@@ -140,7 +145,7 @@ impl Store {
                     })
                     .connect(&url)
                     .await?;
-                Ok(Self { pool, backend: Backend::Sqlite, clock, writer: Some(Arc::new(Semaphore::new(1))), intake: Arc::default() })
+                Ok(Self { pool, backend: Backend::Sqlite, clock, writer: Some(Arc::new(Semaphore::new(1))), intake: Arc::default(), snapshots: Arc::default() })
             }
         }
     }
@@ -201,6 +206,27 @@ impl Store {
                 tx
             })
             .clone()
+    }
+
+    fn cached_snapshot(&self, id: &str) -> Option<Arc<avtal::Snapshot>> {
+        self.snapshots.lock().ok().and_then(|m| m.get(id).cloned())
+    }
+
+    fn cache_snapshot(&self, id: &str, s: Arc<avtal::Snapshot>) {
+        if let Ok(mut m) = self.snapshots.lock() {
+            // Keep the newer of two racing reads.
+            let newer = m.get(id).is_none_or(|old| old.revision <= s.revision);
+            if newer {
+                m.insert(id.to_string(), s);
+            }
+        }
+    }
+
+    /// Drops the cached copy of an agreement (after it changed, or after the writer found it stale).
+    pub fn forget_snapshot(&self, id: &str) {
+        if let Ok(mut m) = self.snapshots.lock() {
+            m.remove(id);
+        }
     }
 
     /// Begins a write transaction (queued behind other writers on SQLite).

@@ -19,6 +19,7 @@ use boj_domain::avtal::Avtalsinstallningar;
 use boj_domain::behorighet::{self, Bedomning, Underlag};
 use boj_domain::kod::*;
 use boj_domain::{Action, Arendeomfang, Code, Datum, Principal, Role, Scope, authorize};
+use boj_store::StoreError;
 use boj_store::arenden::{self, Arende, NyttArende};
 use boj_store::avtal::{self, Avtal};
 use serde::{Deserialize, Serialize};
@@ -265,12 +266,52 @@ async fn check_assignee(state: &AppState, org: &str, assignee: &str) -> Result<(
 }
 
 /// Registers a case; answers with its id and eligibility.
+///
+/// The agreement comes from the store's in-memory copy ([`avtal::snapshot`]); if the agreement
+/// changed meanwhile (here or in another instance), the writer refuses the stale judgement and the
+/// case is judged again on a fresh copy.
 pub async fn register(
     state: &AppState,
     p: &Principal,
     body: CaseIn,
 ) -> Result<(Arende, Bedomning), Failure> {
-    let a = load(state, p, &body.agreement_id, false).await?;
+    let mut tries = 0;
+    loop {
+        let s = avtal::snapshot(&state.store, &body.agreement_id).await?;
+        match register_under(state, p, &body, &s).await {
+            Err(Changed) if tries < 3 => {
+                state.store.forget_snapshot(&body.agreement_id);
+                tries += 1;
+            }
+            Err(Changed) => return Err(StoreError::Changed.into()),
+            Err(Refused(f)) => return Err(f),
+            Ok(r) => return Ok(r),
+        }
+    }
+}
+
+/// Why one attempt to register did not succeed.
+enum Attempt {
+    /// The agreement moved on under the judgement; try again.
+    Changed,
+    Refused(Failure),
+}
+use Attempt::{Changed, Refused};
+
+impl<E: Into<Failure>> From<E> for Attempt {
+    fn from(e: E) -> Self {
+        Refused(e.into())
+    }
+}
+
+async fn register_under(
+    state: &AppState,
+    p: &Principal,
+    body: &CaseIn,
+    s: &avtal::Snapshot,
+) -> Result<(Arende, Bedomning), Attempt> {
+    let a = &s.avtal;
+    authorize(p, Action::LasAvtal(Some(a.omfang())))?;
     // The case belongs to the agreement's organisation, which must be the user's.
     authorize(
         p,
@@ -281,13 +322,13 @@ pub async fn register(
     )?;
     let opened_on = Datum::parse(&body.opened_on)?;
     if opened_on.civil() > state.store.clock().today() {
-        return Err(Failure::new(
+        return Err(Refused(Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             Code::OgiltigtDatum,
             "Ett ärende kan inte öppnas i framtiden.",
-        ));
+        )));
     }
-    let items = parse_items(&a.version.settings, &body)?;
+    let items = parse_items(&a.version.settings, body)?;
     let contact = Kontakt {
         name: body.contact.as_ref().and_then(|c| c.name.clone()),
         phone: body.contact.as_ref().and_then(|c| c.phone.clone()),
@@ -296,9 +337,9 @@ pub async fn register(
     }
     .check()?;
     if !body.consent_contact && !contact.is_empty() {
-        return Err(unprocessable(
+        return Err(Refused(unprocessable(
             "Kontaktuppgifter och anteckning får bara sparas med personens samtycke. Kryssa i samtycket eller lämna fälten tomma.",
-        ));
+        )));
     }
     let assignee = match &body.assignee {
         Some(x) if *x != p.user_id => {
@@ -314,7 +355,12 @@ pub async fn register(
         }
         _ => p.user_id.clone(),
     };
-    let b = bedom(state, &a, &items, opened_on).await?;
+    let u = Underlag {
+        tid: &a.version.tid,
+        regel: &a.version.settings.malgruppsregel,
+        parter: &s.board,
+    };
+    let b = behorighet::bedom(&u, items.person, items.hem, opened_on);
     let n = NyttArende {
         agreement_id: &a.id,
         organisation_id: &a.organisation_id,
@@ -322,10 +368,14 @@ pub async fn register(
         items: &items,
         assignee: Some(&assignee),
         eligibility: &b,
+        revision: s.revision,
         contact: (body.consent_contact && !contact.is_empty()).then_some(&contact),
     };
-    let c = arenden::create(&state.store, &state.keys, Some(&p.user_id), &n).await?;
-    Ok((c, b))
+    match arenden::create(&state.store, &state.keys, Some(&p.user_id), &n).await {
+        Ok(c) => Ok((c, b)),
+        Err(StoreError::Changed) => Err(Changed),
+        Err(e) => Err(Refused(e.into())),
+    }
 }
 
 /// Registers a case. No needs question is asked (11 kap. 5 § SoL); the answer says at once whether

@@ -91,6 +91,11 @@ impl From<StoreError> for Failure {
                 ..Failure::new(StatusCode::CONFLICT, Code::Konflikt, "Det finns redan.")
             },
             StoreError::Domain(d) => d.into(),
+            StoreError::Changed => Failure::new(
+                StatusCode::CONFLICT,
+                Code::Konflikt,
+                "Överenskommelsen ändrades medan ärendet sparades. Försök igen.",
+            ),
             other => Failure::internal(other),
         }
     }

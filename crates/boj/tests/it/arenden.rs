@@ -815,6 +815,10 @@ async fn concurrent_registrations_share_commits_and_one_bad_case_fails_alone() {
         .await
         .unwrap()
         .id;
+    let revision = boj_store::avtal::snapshot(&app.store, &s.agreement)
+        .await
+        .unwrap()
+        .revision;
     let mut tasks = Vec::new();
     for i in 0..40 {
         let (store, keys, a, sp) = (app.store.clone(), keys.clone(), a.clone(), sp.clone());
@@ -848,6 +852,7 @@ async fn concurrent_registrations_share_commits_and_one_bad_case_fails_alone() {
                 items: &items,
                 assignee: Some(&assignee),
                 eligibility: &b,
+                revision,
                 contact: None,
             };
             boj_store::arenden::create(&store, &keys, None, &n)
@@ -866,4 +871,45 @@ async fn concurrent_registrations_share_commits_and_one_bad_case_fails_alone() {
         .unwrap();
     assert_eq!(n, 39);
     boj_store::audit::verify(&app.store).await.unwrap();
+}
+
+/// Intake judges cases on an in-memory copy of the agreement. When another instance sharing the
+/// database records a decision (simulated here by its SQL, which this instance's cache never hears
+/// of), the next case must still be judged under that decision: the writer compares the agreement's
+/// revision inside its transaction, refuses the stale judgement, and the case is judged again.
+#[tokio::test]
+async fn a_decision_recorded_by_another_instance_is_not_missed_by_the_cached_agreement() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    let register = |m: &'static str| {
+        c.post(app.at("/api/v1/cases"))
+            .bearer_auth(&s.sp1)
+            .json(&case(&s.agreement, m))
+            .send()
+    };
+    let before: Value = register("2326").await.unwrap().json().await.unwrap();
+    // Berg has not decided yet: outside, for that reason.
+    assert_eq!(before["eligibility"]["status"], "utanfor");
+    // Another instance records Berg's approval: its decision row and the revision bump.
+    let pool = app.store.pool();
+    sqlx::query(
+        "INSERT INTO decisions (id, agreement_id, seq, body, municipality, decided_on, applies_from, paragraph, outcome, \
+         presenter, sample, recorded_at, recorded_by) \
+         VALUES ('b_annan', $1, 99, 'kommunfullmaktige', '2326', '2025-12-10', '2026-01-01', '§ 9', 'bifall', '', 0, $2, NULL)",
+    )
+    .bind(s.agreement.clone())
+    .bind(app.store.now())
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE agreements SET revision = revision + 1 WHERE id = $1")
+        .bind(s.agreement.clone())
+        .execute(pool)
+        .await
+        .unwrap();
+    let res = register("2326").await.unwrap();
+    assert_eq!(res.status(), 201);
+    let after: Value = res.json().await.unwrap();
+    assert_eq!(after["eligibility"]["status"], "inom");
 }
