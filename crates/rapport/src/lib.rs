@@ -1,0 +1,72 @@
+//! # boj-rapport
+//!
+//! The compiled documentation of an agreement (§ 22 2b; SPEC § 3.3) and its protection (SPEC § 5), as
+//! pure functions without I/O:
+//!
+//! - [`nat`]: the web of published numbers — cells, the lines that add them up, implied differences;
+//! - [`skydd`]: disclosure control, which chooses the protected cells;
+//! - [`granskning`]: the audit, which computes the attacker's integer bounds and judges the promise,
+//!   independently of how the protections were chosen;
+//! - [`skydda_och_granska`]: the two together, as issuing uses them.
+
+pub mod granskning;
+pub mod nat;
+pub mod skydd;
+
+use granskning::{Granskning, Mal, granska};
+use nat::Nat;
+
+/// How many rounds of "audit, then protect more around what it names" before protecting whole
+/// tables.
+const RUNDOR: usize = 12;
+
+/// Protects the not-yet-issued cells of `nat` and audits the result.
+///
+/// `tabeller` groups the new cells by table: when the line rules and the audit's hints do not reach
+/// a protection the audit accepts within [`RUNDOR`] rounds, every table with a breach is protected
+/// whole (all its non-zero cells), which the audit then accepts unless issued documents already
+/// break the promise on their own. `Err` carries the audit that still fails (issuing must refuse).
+pub fn skydda_och_granska(
+    nat: &mut Nat,
+    n: u64,
+    tabeller: &[Vec<usize>],
+) -> Result<Granskning, Granskning> {
+    skydd::skydda(nat, n);
+    for _ in 0..RUNDOR {
+        let g = granska(nat, n);
+        if g.haller() {
+            return Ok(g);
+        }
+        let celler = brottsceller(&g);
+        if !skydd::forstark(nat, &celler, n) {
+            break;
+        }
+    }
+    let g = granska(nat, n);
+    if g.haller() {
+        return Ok(g);
+    }
+    let celler = brottsceller(&g);
+    for t in tabeller {
+        if t.iter().any(|c| celler.contains(c)) {
+            skydd::skydda_allt(nat, t);
+        }
+    }
+    skydd::skydda(nat, n);
+    let g = granska(nat, n);
+    if g.haller() { Ok(g) } else { Err(g) }
+}
+
+/// The cells a failing audit names (both sides of a difference).
+fn brottsceller(g: &Granskning) -> Vec<usize> {
+    let mut v: Vec<usize> = g
+        .brott()
+        .flat_map(|b| match b.mal {
+            Mal::Cell { cell } => vec![cell],
+            Mal::Skillnad { plus, minus } => vec![plus, minus],
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
