@@ -9,7 +9,9 @@
 //!   independently of how the protections were chosen;
 //! - [`skydda_och_granska`]: the two together, as issuing uses them.
 
+pub mod bygg;
 pub mod granskning;
+pub mod modell;
 pub mod nat;
 pub mod skydd;
 
@@ -69,4 +71,33 @@ fn brottsceller(g: &Granskning) -> Vec<usize> {
     v.sort_unstable();
     v.dedup();
     v
+}
+
+/// Protects a new document against everything issued before it and audits the result; on success
+/// the statuses are written into `ny`. `tidigare` are the issued documents; in `summor` and
+/// `utgavor` the new document has index `tidigare.len()`.
+pub fn skydda_dokument(
+    tidigare: &[bygg::Dokument],
+    ny_id: &str,
+    ny: &mut [modell::Tabell],
+    summor: &[(usize, Vec<usize>)],
+    utgavor: &[(usize, usize)],
+    n: u64,
+) -> Result<Granskning, Granskning> {
+    let kopia = ny.to_vec();
+    let mut alla = tidigare.to_vec();
+    alla.push(bygg::Dokument {
+        id: ny_id.to_string(),
+        tabeller: &kopia,
+        fast: false,
+    });
+    let (mut nat, platser) = bygg::bygg(&alla, summor, utgavor);
+    let egna = platser.last().map(|p| bygg::tabellceller(p)).unwrap_or_default();
+    let r = skydda_och_granska(&mut nat, n, &egna);
+    if r.is_ok()
+        && let Some(p) = platser.last()
+    {
+        bygg::skriv_tillbaka(&nat, ny, p);
+    }
+    r
 }
