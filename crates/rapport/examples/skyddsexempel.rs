@@ -66,7 +66,10 @@ fn main() {
             rubrik("annan_okand", "Annan eller okänd hemkommun"),
         ],
         kolumner: vec![rubrik("kvinna", "Kvinna"), rubrik("man", "Man")],
-        celler: v.iter().map(|r| r.iter().map(|&x| tal(x)).collect()).collect(),
+        celler: v
+            .iter()
+            .map(|r| r.iter().map(|&x| tal(x)).collect())
+            .collect(),
         radsummor: Some(v.iter().map(|r| tal(r.iter().sum())).collect()),
         kolumnsummor: Some((0..2).map(|j| tal(v.iter().map(|r| r[j]).sum())).collect()),
         total: Some(tal(v.iter().flatten().sum())),
@@ -110,16 +113,25 @@ fn main() {
     for c in &mut svag.celler {
         c.status = Status::Publicerad;
     }
-    for key in ["kommun=2303+2305+2326;kon=kvinna", "kommun=annan_okand;kon=kvinna"] {
+    for key in [
+        "kommun=2303+2305+2326;kon=kvinna",
+        "kommun=annan_okand;kon=kvinna",
+    ] {
         if let Some(i) = svag.hitta(&format!("2026/1#ant|{key}")) {
             svag.celler[i].status = Status::Skyddad;
         }
     }
     let g2 = granska(&svag, 5);
-    println!("\nOnly the two small cells protected — audit: {}", if g2.haller() { "holds" } else { "refused" });
+    println!(
+        "\nOnly the two small cells protected — audit: {}",
+        if g2.haller() { "holds" } else { "refused" }
+    );
     for b in g2.brott() {
         if let Mal::Cell { cell } = b.mal {
-            println!("  {} true {} bounds {:?} – {:?}", svag.celler[cell].key, b.sant, b.min, b.max);
+            println!(
+                "  {} true {} bounds {:?} – {:?}",
+                svag.celler[cell].key, b.sant, b.min, b.max
+            );
         }
     }
 }

@@ -48,15 +48,16 @@ pub fn bygg(
         let mut pl = Vec::with_capacity(d.tabeller.len());
         let mut nycklar = Vec::new();
         for t in d.tabeller {
-            let mut cell = |dims: &mut Vec<(&str, &str)>, tal: &crate::modell::Tal, nat: &mut Nat| {
-                let key = nyckel(&d.id, t.mangd, dims);
-                let mut c = Cell::ny(key.clone(), tal.varde, tal.bidrag, t.slag);
-                c.status = tal.status;
-                c.fast = d.fast;
-                let i = nat.cell(c);
-                nycklar.push(key);
-                i
-            };
+            let mut cell =
+                |dims: &mut Vec<(&str, &str)>, tal: &crate::modell::Tal, nat: &mut Nat| {
+                    let key = nyckel(&d.id, t.mangd, dims);
+                    let mut c = Cell::ny(key.clone(), tal.varde, tal.bidrag, t.slag);
+                    c.status = tal.status;
+                    c.fast = d.fast;
+                    let i = nat.cell(c);
+                    nycklar.push(key);
+                    i
+                };
             let kol = |j: usize| t.koldim.map(|k| (k, t.kolumner[j].code.as_str()));
             let celler: Vec<Vec<usize>> = t
                 .celler
@@ -76,7 +77,13 @@ pub fn bygg(
             let radsummor = t.radsummor.as_ref().map(|r| {
                 r.iter()
                     .enumerate()
-                    .map(|(i, tal)| cell(&mut vec![(t.raddim, t.rader[i].code.as_str())], tal, &mut nat))
+                    .map(|(i, tal)| {
+                        cell(
+                            &mut vec![(t.raddim, t.rader[i].code.as_str())],
+                            tal,
+                            &mut nat,
+                        )
+                    })
                     .collect::<Vec<usize>>()
             });
             let kolumnsummor = t.kolumnsummor.as_ref().map(|k| {
@@ -85,7 +92,10 @@ pub fn bygg(
                     .map(|(j, tal)| cell(&mut kol(j).into_iter().collect(), tal, &mut nat))
                     .collect::<Vec<usize>>()
             });
-            let total = t.total.as_ref().map(|tal| cell(&mut Vec::new(), tal, &mut nat));
+            let total = t
+                .total
+                .as_ref()
+                .map(|tal| cell(&mut Vec::new(), tal, &mut nat));
             if let Some(r) = &radsummor {
                 for (i, &s) in r.iter().enumerate() {
                     nat.linje(s, celler[i].clone());
@@ -135,7 +145,11 @@ pub fn bygg(
         slutet.push(nycklar);
         platser.push(pl);
     }
-    let rest = |k: &str| k.split_once('#').map(|(_, r)| r.to_string()).unwrap_or_default();
+    let rest = |k: &str| {
+        k.split_once('#')
+            .map(|(_, r)| r.to_string())
+            .unwrap_or_default()
+    };
     for (lang, delar) in summor {
         for k in &slutet[*lang] {
             let r = rest(k);
@@ -151,7 +165,9 @@ pub fn bygg(
     for &(ny, gammal) in utgavor {
         for k in &slutet[ny] {
             let r = rest(k);
-            if let (Some(plus), Some(minus)) = (nat.hitta(k), nat.hitta(&format!("{}#{r}", dok[gammal].id))) {
+            if let (Some(plus), Some(minus)) =
+                (nat.hitta(k), nat.hitta(&format!("{}#{r}", dok[gammal].id)))
+            {
                 nat.implicita.push(Implicit { plus, minus });
             }
         }
@@ -167,10 +183,20 @@ pub fn skriv_tillbaka(nat: &Nat, tabeller: &mut [Tabell], platser: &[Platser]) {
                 tal.status = nat.celler[i].status;
             }
         }
-        for (tal, &i) in t.radsummor.iter_mut().flatten().zip(p.radsummor.iter().flatten()) {
+        for (tal, &i) in t
+            .radsummor
+            .iter_mut()
+            .flatten()
+            .zip(p.radsummor.iter().flatten())
+        {
             tal.status = nat.celler[i].status;
         }
-        for (tal, &i) in t.kolumnsummor.iter_mut().flatten().zip(p.kolumnsummor.iter().flatten()) {
+        for (tal, &i) in t
+            .kolumnsummor
+            .iter_mut()
+            .flatten()
+            .zip(p.kolumnsummor.iter().flatten())
+        {
             tal.status = nat.celler[i].status;
         }
         if let (Some(tal), Some(i)) = (t.total.as_mut(), p.total) {

@@ -92,7 +92,10 @@ pub fn skydda_dokument(
         fast: false,
     });
     let (mut nat, platser) = bygg::bygg(&alla, summor, utgavor);
-    let egna = platser.last().map(|p| bygg::tabellceller(p)).unwrap_or_default();
+    let egna = platser
+        .last()
+        .map(|p| bygg::tabellceller(p))
+        .unwrap_or_default();
     let r = skydda_och_granska(&mut nat, n, &egna);
     if r.is_ok()
         && let Some(p) = platser.last()

@@ -187,7 +187,8 @@ impl Tabell {
             .is_none_or(|k| k.iter().enumerate().all(|(j, t)| t.varde == kol(j)));
         let alla: u64 = self.celler.iter().flatten().map(|t| t.varde).sum();
         let tot_ok = self.total.is_none_or(|t| {
-            t.varde == alla && (self.koldim.is_none() || self.kolumner.len() == 1 || self.radsummor.is_some())
+            t.varde == alla
+                && (self.koldim.is_none() || self.kolumner.len() == 1 || self.radsummor.is_some())
         });
         rader_ok && kol_ok && tot_ok
     }
@@ -402,7 +403,10 @@ fn aktivitetstabeller(u: &Underlag, med: &[bool; 256]) -> [Tabell; 2] {
     let mut satt = [(0u64, 0u64, 0u64, 0u32); 8];
     let mut totalt = [(0u64, 0u64, 0u64, 0u32); 1];
     for a in akt {
-        let inom = u.fall.get(a.fall as usize).is_some_and(|f| f.status == INOM);
+        let inom = u
+            .fall
+            .get(a.fall as usize)
+            .is_some_and(|f| f.status == INOM);
         if !med[a.cykel as usize] || !inom {
             continue;
         }
@@ -423,13 +427,25 @@ fn aktivitetstabeller(u: &Underlag, med: &[bool; 256]) -> [Tabell; 2] {
         }
     }
     let t = totalt[0];
-    let tabell = |id: &str, titel: &str, raddim: &'static str, rader: Vec<Rubrik>, v: &[(u64, u64, u64, u32)]| {
+    let tabell = |id: &str,
+                  titel: &str,
+                  raddim: &'static str,
+                  rader: Vec<Rubrik>,
+                  v: &[(u64, u64, u64, u32)]| {
         let celler: Vec<Vec<Tal>> = (0..rader.len())
             .map(|i| {
                 let (n, m, b, _) = v[i];
                 vec![
-                    Tal { varde: n, bidrag: b, status: Status::Publicerad },
-                    Tal { varde: m, bidrag: b, status: Status::Publicerad },
+                    Tal {
+                        varde: n,
+                        bidrag: b,
+                        status: Status::Publicerad,
+                    },
+                    Tal {
+                        varde: m,
+                        bidrag: b,
+                        status: Status::Publicerad,
+                    },
                 ]
             })
             .collect();
@@ -446,8 +462,16 @@ fn aktivitetstabeller(u: &Underlag, med: &[bool; 256]) -> [Tabell; 2] {
             celler,
             radsummor: None,
             kolumnsummor: Some(vec![
-                Tal { varde: t.0, bidrag: t.2, status: Status::Publicerad },
-                Tal { varde: t.1, bidrag: t.2, status: Status::Publicerad },
+                Tal {
+                    varde: t.0,
+                    bidrag: t.2,
+                    status: Status::Publicerad,
+                },
+                Tal {
+                    varde: t.1,
+                    bidrag: t.2,
+                    status: Status::Publicerad,
+                },
             ]),
             total: None,
         }
@@ -457,14 +481,20 @@ fn aktivitetstabeller(u: &Underlag, med: &[bool; 256]) -> [Tabell; 2] {
             "aktiviteter_slag",
             "Aktiviteter per slag",
             "slag",
-            Aktivitetstyp::ALL.iter().map(|k| rubrik(k.code(), k.label())).collect(),
+            Aktivitetstyp::ALL
+                .iter()
+                .map(|k| rubrik(k.code(), k.label()))
+                .collect(),
             &slag,
         ),
         tabell(
             "aktiviteter_satt",
             "Aktiviteter per kontaktsätt",
             "satt",
-            Kontaktsatt::ALL.iter().map(|k| rubrik(k.code(), k.label())).collect(),
+            Kontaktsatt::ALL
+                .iter()
+                .map(|k| rubrik(k.code(), k.label()))
+                .collect(),
             &satt,
         ),
     ]
@@ -515,9 +545,27 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
         total: Some(Tal::antal(per_kommun.iter().sum())),
     };
     t.push(kommun);
-    t.push(envag::<PersonTyp>("malgrupp", "Ärenden per målgrupp", "malgrupp", &marginal(&r.person, p, np), true));
-    t.push(envag::<Kon>("kon", "Ärenden per kön", "kon", &marginal(&r.kon, p, nk), true));
-    t.push(envag::<Aldersgrupp>("alder", "Ärenden per åldersgrupp", "alder", &marginal(&r.alder, p, na), true));
+    t.push(envag::<PersonTyp>(
+        "malgrupp",
+        "Ärenden per målgrupp",
+        "malgrupp",
+        &marginal(&r.person, p, np),
+        true,
+    ));
+    t.push(envag::<Kon>(
+        "kon",
+        "Ärenden per kön",
+        "kon",
+        &marginal(&r.kon, p, nk),
+        true,
+    ));
+    t.push(envag::<Aldersgrupp>(
+        "alder",
+        "Ärenden per åldersgrupp",
+        "alder",
+        &marginal(&r.alder, p, na),
+        true,
+    ));
     t.push(envag::<Brottstyp>(
         "brott",
         "Ärenden per brottstyp (flera per ärende)",
@@ -532,10 +580,31 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
         &r.omst[..SarskildOmstandighet::ALL.len()],
         false,
     ));
-    t.push(envag::<Polisanmalan>("polisanmalan", "Ärenden per polisanmälan", "polis", &marginal(&r.polis, p, npo), true));
-    t.push(envag::<ForstaKontakt>("forsta_kontakt", "Ärenden per första kontakt", "forsta", &marginal(&r.forsta, p, nf), true));
-    let mut inf = envag::<PersonTyp>("informerade_11_6", "Informerade enligt 11 kap. 6 § SoL", "informerad", &r.informerad, true);
-    inf.rader = vec![rubrik("ja", "Informerade"), rubrik("nej", "Inte informerade")];
+    t.push(envag::<Polisanmalan>(
+        "polisanmalan",
+        "Ärenden per polisanmälan",
+        "polis",
+        &marginal(&r.polis, p, npo),
+        true,
+    ));
+    t.push(envag::<ForstaKontakt>(
+        "forsta_kontakt",
+        "Ärenden per första kontakt",
+        "forsta",
+        &marginal(&r.forsta, p, nf),
+        true,
+    ));
+    let mut inf = envag::<PersonTyp>(
+        "informerade_11_6",
+        "Informerade enligt 11 kap. 6 § SoL",
+        "informerad",
+        &r.informerad,
+        true,
+    );
+    inf.rader = vec![
+        rubrik("ja", "Informerade"),
+        rubrik("nej", "Inte informerade"),
+    ];
     t.push(inf);
     let [a, b] = aktivitetstabeller(u, &med);
     t.push(a);
@@ -555,7 +624,10 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
     utanfor.rader = Orsak::ALL
         .iter()
         .map(|o| rubrik(o.code(), o.label()))
-        .chain([rubrik("ej_faststalld", "Hemkommun inte angiven (inte fastställt)")])
+        .chain([rubrik(
+            "ej_faststalld",
+            "Hemkommun inte angiven (inte fastställt)",
+        )])
         .collect();
     t.push(utanfor);
     // Witness support, volunteer hours, late registrations.
@@ -567,7 +639,13 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
             personer[i] += u64::from(*n);
         }
     }
-    let mut vit = envag::<VittnesstodRoll>("vittnesstod", "Vittnesstöd: stödda personer per roll", "roll", &personer, true);
+    let mut vit = envag::<VittnesstodRoll>(
+        "vittnesstod",
+        "Vittnesstöd: stödda personer per roll",
+        "roll",
+        &personer,
+        true,
+    );
     vit.mangd = "vit";
     t.push(vit);
     t.push(Tabell {
@@ -591,7 +669,13 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
             *x += h.hundradelar;
         }
     }
-    let mut tim = envag::<Volontartimmar>("ideella_timmar", "Volontärtimmar per slag", "slag", &timmar, true);
+    let mut tim = envag::<Volontartimmar>(
+        "ideella_timmar",
+        "Volontärtimmar per slag",
+        "slag",
+        &timmar,
+        true,
+    );
     tim.mangd = "tim";
     tim.slag = Slag::Fritt;
     tim.enhet = Enhet::Timmar;
@@ -613,11 +697,41 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
     });
     if omfang == Omfang::Ar {
         let g = radgrupper(u);
-        t.push(tvavag::<PersonTyp>("kommun_malgrupp", "Ärenden per hemkommun och målgrupp", "malgrupp", &g, &r.person));
-        t.push(tvavag::<Kon>("kommun_kon", "Ärenden per hemkommun och kön", "kon", &g, &r.kon));
-        t.push(tvavag::<Aldersgrupp>("kommun_alder", "Ärenden per hemkommun och åldersgrupp", "alder", &g, &r.alder));
-        t.push(tvavag::<Polisanmalan>("kommun_polisanmalan", "Ärenden per hemkommun och polisanmälan", "polis", &g, &r.polis));
-        t.push(tvavag::<ForstaKontakt>("kommun_forsta_kontakt", "Ärenden per hemkommun och första kontakt", "forsta", &g, &r.forsta));
+        t.push(tvavag::<PersonTyp>(
+            "kommun_malgrupp",
+            "Ärenden per hemkommun och målgrupp",
+            "malgrupp",
+            &g,
+            &r.person,
+        ));
+        t.push(tvavag::<Kon>(
+            "kommun_kon",
+            "Ärenden per hemkommun och kön",
+            "kon",
+            &g,
+            &r.kon,
+        ));
+        t.push(tvavag::<Aldersgrupp>(
+            "kommun_alder",
+            "Ärenden per hemkommun och åldersgrupp",
+            "alder",
+            &g,
+            &r.alder,
+        ));
+        t.push(tvavag::<Polisanmalan>(
+            "kommun_polisanmalan",
+            "Ärenden per hemkommun och polisanmälan",
+            "polis",
+            &g,
+            &r.polis,
+        ));
+        t.push(tvavag::<ForstaKontakt>(
+            "kommun_forsta_kontakt",
+            "Ärenden per hemkommun och första kontakt",
+            "forsta",
+            &g,
+            &r.forsta,
+        ));
     }
     t
 }
@@ -638,7 +752,12 @@ pub fn nasta(p: Period) -> Period {
 /// registered — then the first later cycle period whose report had not been issued by then. Returns
 /// the period and whether it is late. `utgivna` lists issued cycle periods with the day each was
 /// first issued.
-pub fn tilldela(datum: Datum, registrerad: Datum, cykel: Cykel, utgivna: &[(Period, Datum)]) -> (Period, bool) {
+pub fn tilldela(
+    datum: Datum,
+    registrerad: Datum,
+    cykel: Cykel,
+    utgivna: &[(Period, Datum)],
+) -> (Period, bool) {
     let egen = cykel.period_of(datum);
     let mut p = egen;
     while utgivna.iter().any(|(q, d)| *q == p && *d <= registrerad) {

@@ -1,6 +1,8 @@
 //! The report model: tables add up, each case is counted once, and a year with its quarters and
 //! half-years issued one after the other passes the audit at every step.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use boj_domain::kod::Kodlista;
 use boj_domain::{Cykel, Datum, Kommunkod, Period};
 use boj_rapport::bygg::Dokument;
@@ -18,10 +20,12 @@ fn kod(s: &str) -> Kommunkod {
 
 /// A small Jämtland-like year: eight parties with skewed sizes, the three small ones merged.
 fn underlag(antal: usize, seed: u64) -> Underlag {
-    let parter: Vec<Kommunkod> = ["2303", "2305", "2309", "2313", "2321", "2326", "2361", "2380"]
-        .iter()
-        .map(|k| kod(k))
-        .collect();
+    let parter: Vec<Kommunkod> = [
+        "2303", "2305", "2309", "2313", "2321", "2326", "2361", "2380",
+    ]
+    .iter()
+    .map(|k| kod(k))
+    .collect();
     let vikt = [7u32, 6, 10, 19, 12, 5, 11, 64, 4];
     let mut rng = StdRng::seed_from_u64(seed);
     let mut u = Underlag {
@@ -49,12 +53,20 @@ fn underlag(antal: usize, seed: u64) -> Underlag {
             kon: rng.random_range(0..4),
             alder: rng.random_range(0..6),
             brott: 1 << rng.random_range(0..11) | if rng.random_bool(0.1) { 2 } else { 0 },
-            omstandigheter: if rng.random_bool(0.2) { 1 << rng.random_range(0..5) } else { 0 },
+            omstandigheter: if rng.random_bool(0.2) {
+                1 << rng.random_range(0..5)
+            } else {
+                0
+            },
             polis: rng.random_range(0..3),
             forsta: rng.random_range(0..3),
             informerad: rng.random_bool(0.8),
             status,
-            orsaker: if status == modell::UTANFOR { 1 << rng.random_range(0..4) } else { 0 },
+            orsaker: if status == modell::UTANFOR {
+                1 << rng.random_range(0..4)
+            } else {
+                0
+            },
             sent: rng.random_bool(0.02),
         });
         for _ in 0..rng.random_range(0..3) {
@@ -96,11 +108,16 @@ fn tables_add_up_and_each_case_is_counted_once() {
         .sum();
     assert_eq!(kk.radsummor.as_ref().unwrap()[merged].varde, members);
     // The year is the sum of its quarters, table by table, cell by cell.
-    let kvartal: Vec<Vec<Tabell>> = (0..4).map(|q| modell::sammanstall(&u, &[q], Omfang::Period)).collect();
+    let kvartal: Vec<Vec<Tabell>> = (0..4)
+        .map(|q| modell::sammanstall(&u, &[q], Omfang::Period))
+        .collect();
     for t in ar.iter().filter(|t| !t.id.starts_with("kommun_")) {
         for (i, rad) in t.celler.iter().enumerate() {
             for (j, tal) in rad.iter().enumerate() {
-                let s: u64 = kvartal.iter().map(|q| tabell(q, &t.id).celler[i][j].varde).sum();
+                let s: u64 = kvartal
+                    .iter()
+                    .map(|q| tabell(q, &t.id).celler[i][j].varde)
+                    .sum();
                 assert_eq!(tal.varde, s, "{} [{i}][{j}]", t.id);
             }
         }
@@ -130,7 +147,10 @@ fn a_case_registered_after_its_period_was_issued_goes_to_the_next_report() {
         tilldela(d("2026-02-01"), d("2026-08-01"), Cykel::Kvartal, &utgivna),
         (Period::Kvartal(2026, 3), true)
     );
-    assert_eq!(modell::nasta(Period::Kvartal(2026, 4)), Period::Kvartal(2027, 1));
+    assert_eq!(
+        modell::nasta(Period::Kvartal(2026, 4)),
+        Period::Kvartal(2027, 1)
+    );
 }
 
 /// Issues Q1–Q4, H1, H2 and the year in turn, each protected against everything before it. Every
@@ -154,7 +174,11 @@ fn a_year_issued_after_its_quarters_and_half_years_keeps_the_promise() {
             let fore: Vec<Vec<Tabell>> = utgivna.iter().map(|(_, t)| t.clone()).collect();
             let dok: Vec<Dokument> = utgivna
                 .iter()
-                .map(|(id, t)| Dokument { id: id.clone(), tabeller: t, fast: true })
+                .map(|(id, t)| Dokument {
+                    id: id.clone(),
+                    tabeller: t,
+                    fast: true,
+                })
                 .collect();
             let mut summor = Vec::new();
             if !delar.is_empty() {
@@ -167,11 +191,21 @@ fn a_year_issued_after_its_quarters_and_half_years_keeps_the_promise() {
                 for tal in t.alla() {
                     let liten = match t.slag {
                         boj_rapport::nat::Slag::Arenden => (1..N).contains(&tal.varde),
-                        boj_rapport::nat::Slag::Aktiviteter => tal.varde > 0 && (1..N).contains(&tal.bidrag),
+                        boj_rapport::nat::Slag::Aktiviteter => {
+                            tal.varde > 0 && (1..N).contains(&tal.bidrag)
+                        }
                         boj_rapport::nat::Slag::Fritt => false,
                     };
-                    assert!(!liten || tal.status == Status::Skyddad, "{id} {}: a small count is published", t.id);
-                    assert!(tal.varde > 0 || tal.status == Status::Publicerad, "{id} {}: a zero is protected", t.id);
+                    assert!(
+                        !liten || tal.status == Status::Skyddad,
+                        "{id} {}: a small count is published",
+                        t.id
+                    );
+                    assert!(
+                        tal.varde > 0 || tal.status == Status::Publicerad,
+                        "{id} {}: a zero is protected",
+                        t.id
+                    );
                 }
             }
             drop(dok);

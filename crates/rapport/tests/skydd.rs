@@ -1,5 +1,7 @@
 //! Disclosure control and the audit, checked against brute force and against the laws of SPEC § 5.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use boj_rapport::granskning::{Mal, granska};
 use boj_rapport::nat::{Cell, Nat, Slag, Status};
 use boj_rapport::{skydd, skydda_och_granska};
