@@ -51,6 +51,7 @@ fn main() {
         varde: x,
         bidrag: x,
         status: Status::Publicerad,
+        skal: None,
     };
     let mut t = Tabell {
         id: "kommun_kon".into(),

@@ -48,6 +48,11 @@ pub fn bygg(
         let mut pl = Vec::with_capacity(d.tabeller.len());
         let mut nycklar = Vec::new();
         for t in d.tabeller {
+            if t.mangd == crate::modell::HARLEDD {
+                // Derived figures are not counts; they follow their inputs (`modell::folj_skydd`).
+                pl.push(Platser::default());
+                continue;
+            }
             let mut cell =
                 |dims: &mut Vec<(&str, &str)>, tal: &crate::modell::Tal, nat: &mut Nat| {
                     let key = nyckel(&d.id, t.mangd, dims);
@@ -181,6 +186,7 @@ pub fn skriv_tillbaka(nat: &Nat, tabeller: &mut [Tabell], platser: &[Platser]) {
         for (rad, ids) in t.celler.iter_mut().zip(&p.celler) {
             for (tal, &i) in rad.iter_mut().zip(ids) {
                 tal.status = nat.celler[i].status;
+                tal.skal = nat.celler[i].skal;
             }
         }
         for (tal, &i) in t
@@ -190,6 +196,7 @@ pub fn skriv_tillbaka(nat: &Nat, tabeller: &mut [Tabell], platser: &[Platser]) {
             .zip(p.radsummor.iter().flatten())
         {
             tal.status = nat.celler[i].status;
+            tal.skal = nat.celler[i].skal;
         }
         for (tal, &i) in t
             .kolumnsummor
@@ -198,9 +205,11 @@ pub fn skriv_tillbaka(nat: &Nat, tabeller: &mut [Tabell], platser: &[Platser]) {
             .zip(p.kolumnsummor.iter().flatten())
         {
             tal.status = nat.celler[i].status;
+            tal.skal = nat.celler[i].skal;
         }
         if let (Some(tal), Some(i)) = (t.total.as_mut(), p.total) {
             tal.status = nat.celler[i].status;
+            tal.skal = nat.celler[i].skal;
         }
     }
 }

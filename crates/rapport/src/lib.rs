@@ -101,6 +101,7 @@ pub fn skydda_dokument(
         && let Some(p) = platser.last()
     {
         bygg::skriv_tillbaka(&nat, ny, p);
+        modell::folj_skydd(ny);
     }
     r
 }

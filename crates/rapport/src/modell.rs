@@ -7,7 +7,7 @@
 //! What the caller decides and passes in: the parties and the merged small parties of the agreement
 //! version in force on the period's last day (SPEC § 3.3), and the cycle periods the report spans.
 
-use crate::nat::{Slag, Status};
+use crate::nat::{Skal, Slag, Status};
 use boj_domain::behorighet::Skal as Orsak;
 use boj_domain::kod::{
     Aktivitetstyp, Aldersgrupp, Brottstyp, ForstaKontakt, Kodlista, Kon, Kontaktsatt, PersonTyp,
@@ -83,6 +83,27 @@ pub struct Underlag {
     pub aktiviteter: Vec<Aktivitet>,
     pub vittnesstod: Vec<Vittnesstod>,
     pub timmar: Vec<Timmar>,
+    /// The agreement's documentation scheme (item codes of `avtal::DOKUMENTATIONSPOSTER`); `None`
+    /// records them all. A report has no table for an item the agreement does not record.
+    pub poster: Option<Vec<String>>,
+    /// For the year report: each party's grant share in kronor and its population.
+    pub bidrag: Vec<Bidragsrad>,
+}
+
+/// A party's part of the year's grant, beside which the year report shows its cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bidragsrad {
+    pub kommun: Kommunkod,
+    pub kronor: u64,
+    pub invanare: u64,
+}
+
+impl Underlag {
+    fn registrerar(&self, post: &str) -> bool {
+        self.poster
+            .as_ref()
+            .is_none_or(|p| p.iter().any(|x| x == post))
+    }
 }
 
 impl Underlag {
@@ -104,7 +125,13 @@ pub enum Enhet {
     AntalOchMinuter,
     /// Hundredths of an hour.
     Timmar,
+    /// Derived figures in hundredths (per cent with two decimals, kronor with öre).
+    Hundradelar,
 }
+
+/// The `mangd` of derived tables: not counts, so not in the web; a derived cell is protected
+/// whenever one of its inputs is ([`folj_skydd`]).
+pub const HARLEDD: &str = "harl";
 
 /// A row or column heading: a stable code, a Swedish label, and for a merged row its members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -129,6 +156,8 @@ pub struct Tal {
     pub varde: u64,
     pub bidrag: u64,
     pub status: Status,
+    /// Why it is protected: for the organisation's record, never published.
+    pub skal: Option<Skal>,
 }
 
 impl Tal {
@@ -137,6 +166,7 @@ impl Tal {
             varde: v,
             bidrag: v,
             status: Status::Publicerad,
+            skal: None,
         }
     }
 }
@@ -440,11 +470,13 @@ fn aktivitetstabeller(u: &Underlag, med: &[bool; 256]) -> [Tabell; 2] {
                         varde: n,
                         bidrag: b,
                         status: Status::Publicerad,
+                        skal: None,
                     },
                     Tal {
                         varde: m,
                         bidrag: b,
                         status: Status::Publicerad,
+                        skal: None,
                     },
                 ]
             })
@@ -466,11 +498,13 @@ fn aktivitetstabeller(u: &Underlag, med: &[bool; 256]) -> [Tabell; 2] {
                     varde: t.0,
                     bidrag: t.2,
                     status: Status::Publicerad,
+                    skal: None,
                 },
                 Tal {
                     varde: t.1,
                     bidrag: t.2,
                     status: Status::Publicerad,
+                    skal: None,
                 },
             ]),
             total: None,
@@ -695,6 +729,7 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
         kolumnsummor: None,
         total: None,
     });
+    t.push(andel_informerade(&r.informerad));
     if omfang == Omfang::Ar {
         let g = radgrupper(u);
         t.push(tvavag::<PersonTyp>(
@@ -732,7 +767,16 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
             &g,
             &r.forsta,
         ));
+        if !u.bidrag.is_empty() {
+            t.push(bidragstabell(u, &per_kommun));
+        }
     }
+    // Only the items the agreement records (§ 22 2b: documentation as the agreement says).
+    t.retain(|x| {
+        POSTER
+            .iter()
+            .all(|(id, post)| !x.id.contains(id) || u.registrerar(post))
+    });
     t
 }
 
@@ -764,4 +808,218 @@ pub fn tilldela(
         p = nasta(p);
     }
     (p, p != egen)
+}
+
+/// Which item each table rests on (by a part of its id).
+const POSTER: [(&str, &str); 9] = [
+    ("aktiviteter", "activities"),
+    ("malgrupp", "person_type"),
+    ("kon", "gender"),
+    ("alder", "age_band"),
+    ("brott", "crime_types"),
+    ("omstandigheter", "circumstances"),
+    ("polisanmalan", "police_report"),
+    ("forsta_kontakt", "first_contact"),
+    ("informerade", "informed_11_6"),
+];
+
+fn harledd(
+    id: &str,
+    titel: &str,
+    rader: Vec<Rubrik>,
+    kolumner: Vec<Rubrik>,
+    celler: Vec<Vec<u64>>,
+) -> Tabell {
+    Tabell {
+        id: id.into(),
+        titel: titel.into(),
+        mangd: HARLEDD,
+        slag: Slag::Fritt,
+        enhet: Enhet::Hundradelar,
+        raddim: "rad",
+        koldim: Some("kolumn"),
+        rader,
+        kolumner,
+        celler: celler
+            .into_iter()
+            .map(|r| r.into_iter().map(Tal::antal).collect())
+            .collect(),
+        radsummor: None,
+        kolumnsummor: None,
+        total: None,
+    }
+}
+
+/// a / b in hundredths, rounded half up; 0 when b is 0.
+fn hundradelar(a: u64, b: u64) -> u64 {
+    if b == 0 { 0 } else { (a * 200 + b) / (2 * b) }
+}
+
+fn andel_informerade(inf: &[u64; 2]) -> Tabell {
+    let total = inf[0] + inf[1];
+    harledd(
+        "andel_informerade_11_6",
+        "Andel informerade enligt 11 kap. 6 § SoL (procent)",
+        vec![rubrik("informerade", "Informerade")],
+        vec![rubrik("procent", "Procent")],
+        vec![vec![hundradelar(inf[0] * 100, total)]],
+    )
+}
+
+/// The year's grant beside each party's cases (SPEC § 3.3): kronor, share of cases, kr per
+/// inhabitant, kr per case.
+fn bidragstabell(u: &Underlag, per_kommun: &[u64]) -> Tabell {
+    let total: u64 = per_kommun.iter().sum();
+    let mut rader = Vec::new();
+    let mut celler = Vec::new();
+    for b in &u.bidrag {
+        let i = u.hem_index(Some(b.kommun)) as usize;
+        let arenden = per_kommun.get(i).copied().unwrap_or(0);
+        rader.push(rubrik(b.kommun.to_string(), b.kommun.namn()));
+        celler.push(vec![
+            b.kronor * 100,
+            hundradelar(arenden * 100, total),
+            hundradelar(b.kronor, b.invanare),
+            hundradelar(b.kronor, arenden),
+        ]);
+    }
+    harledd(
+        "bidrag_kommun",
+        "Bidraget per kommun bredvid kommunens ärenden",
+        rader,
+        vec![
+            rubrik("bidrag_kr", "Bidrag (kr)"),
+            rubrik("andel_arenden", "Andel av ärendena (procent)"),
+            rubrik("kr_per_invanare", "Kronor per invånare"),
+            rubrik("kr_per_arende", "Kronor per ärende"),
+        ],
+        celler,
+    )
+}
+
+/// Derived cells follow their inputs: protected wherever an input is (SPEC § 4: "null wherever an
+/// input is protected"). Call after protection.
+pub fn folj_skydd(t: &mut [Tabell]) {
+    let skyddad = |t: &[Tabell], id: &str, rad: Option<&str>| -> bool {
+        let Some(x) = t.iter().find(|x| x.id == id) else {
+            return true;
+        };
+        match rad {
+            Some(code) => x
+                .rader
+                .iter()
+                .position(|r| r.code == code)
+                .is_none_or(|i| x.celler[i].iter().any(|c| c.status == Status::Skyddad)),
+            None => x.total.is_none_or(|c| c.status == Status::Skyddad),
+        }
+    };
+    let inf = skyddad(t, "informerade_11_6", Some("ja")) || skyddad(t, "informerade_11_6", None);
+    let total = skyddad(t, "arenden_kommun", None);
+    let per_rad: Vec<bool> = t
+        .iter()
+        .find(|x| x.id == "bidrag_kommun")
+        .map(|b| {
+            b.rader
+                .iter()
+                .map(|r| skyddad(t, "arenden_kommun", Some(&r.code)))
+                .collect()
+        })
+        .unwrap_or_default();
+    for x in t.iter_mut() {
+        match x.id.as_str() {
+            "andel_informerade_11_6" if inf => {
+                for c in x.celler.iter_mut().flatten() {
+                    c.status = Status::Skyddad;
+                }
+            }
+            "bidrag_kommun" => {
+                for (rad, &k) in x.celler.iter_mut().zip(&per_rad) {
+                    // Share of cases and kr per case rest on the case count; the grant and kr per
+                    // inhabitant do not.
+                    if k || total {
+                        rad[1].status = Status::Skyddad;
+                    }
+                    if k {
+                        rad[3].status = Status::Skyddad;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The agreement version in force on `dag` (a period's last day): the newest created on or before
+/// it, or the first if all are newer (SPEC § 3.3). `versioner`: (number, day created).
+pub fn i_kraft(versioner: &[(i64, Datum)], dag: Datum) -> Option<i64> {
+    versioner
+        .iter()
+        .filter(|(_, d)| *d <= dag)
+        .max_by_key(|(n, _)| *n)
+        .or_else(|| versioner.iter().min_by_key(|(n, _)| *n))
+        .map(|(n, _)| *n)
+}
+
+/// A number as published: whole counts as integers, figures in hundredths as decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Publicerat {
+    Heltal(u64),
+    Decimal(f64),
+}
+
+/// One published cell of SPEC § 4: `value` is null when protected; why is never said.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PubliceradCell {
+    pub value: Option<Publicerat>,
+    pub status: &'static str,
+}
+
+/// A table as SPEC § 4 publishes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PubliceradTabell {
+    pub id: String,
+    pub title: String,
+    pub rows: Vec<Rubrik>,
+    pub columns: Vec<Rubrik>,
+    pub cells: Vec<Vec<PubliceradCell>>,
+    pub row_totals: Option<Vec<PubliceradCell>>,
+    pub column_totals: Option<Vec<PubliceradCell>>,
+    pub total: Option<PubliceradCell>,
+}
+
+/// The published form of a table (SPEC § 4): protected values are null; the true values, the
+/// contributing cases and the reasons stay in the organisation's record.
+pub fn publicera(t: &Tabell) -> PubliceradTabell {
+    let hundradelar = matches!(t.enhet, Enhet::Timmar | Enhet::Hundradelar);
+    let cell = |x: &Tal| PubliceradCell {
+        value: (x.status == Status::Publicerad).then(|| {
+            if hundradelar {
+                Publicerat::Decimal(x.varde as f64 / 100.0)
+            } else {
+                Publicerat::Heltal(x.varde)
+            }
+        }),
+        status: match x.status {
+            Status::Publicerad => "published",
+            Status::Skyddad => "protected",
+        },
+    };
+    PubliceradTabell {
+        id: t.id.clone(),
+        title: t.titel.clone(),
+        rows: t.rader.clone(),
+        columns: t.kolumner.clone(),
+        cells: t
+            .celler
+            .iter()
+            .map(|r| r.iter().map(cell).collect())
+            .collect(),
+        row_totals: t.radsummor.as_ref().map(|v| v.iter().map(cell).collect()),
+        column_totals: t
+            .kolumnsummor
+            .as_ref()
+            .map(|v| v.iter().map(cell).collect()),
+        total: t.total.as_ref().map(cell),
+    }
 }
