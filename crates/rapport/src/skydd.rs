@@ -11,20 +11,19 @@
 //!    - no line may have exactly one protected cell (it would be its total minus the rest);
 //!    - where the total is published, each protected count c < n must be able to reach n from what the
 //!      line shows: c + Σ (v − 1) over the line's other protected cells ≥ n (each of them is at least
-//!      1, and the attacker knows it — τ-Argus issue 194 recovered zeros and ones this way; issue 307
-//!      left several small cells unprotected *as a group*: this is the group condition);
+//!      1, and the attacker knows it — sdcTools/UserSupport issue 194 recovered ones this way, and
+//!      issue 307 protected small cells one by one but not *as a group*: this is the group condition);
 //!    - the cell added is the smallest published non-zero cell of the line that is not issued, a part
 //!      before the total (least information lost, totals kept where possible).
 //! 3. Lines interact (a cell is in a row, a column and a period line), and the line rules do not see
 //!    every way they combine. So the caller runs the independent audit ([`crate::granskning`]) and,
 //!    for each cell it names, calls [`forstark`], which protects one more cell in each of that cell's
-//!    lines; in the end [`skydda_allt`] protects every not-issued non-zero cell of a table, which
-//!    always satisfies the promise for the new cells (see [`crate::skydda_och_granska`]).
+//!    lines; as a last resort [`skydda_allt`] protects every not-issued non-zero cell of a table (see
+//!    [`crate::skydda_och_granska`]); the audit has the last word either way.
 //!
-//! This is the "hypercube"-style local method with a group condition and an exact check afterwards,
-//! rather than an optimal integer model (τ-Argus "Optimal", sdcTable's `SIMPLEHEURISTIC`/`OPT`, or
-//! GaussSuppression's elimination): boj's tables are small (≤ 10 × 11), the linking across periods
-//! and editions is where the risk is, and the exact audit catches what the local rules miss.
+//! A local method with a group condition and an exact check afterwards, rather than an optimal
+//! model (τ-Argus "Optimal", sdcTable's `OPT`) or GaussSuppression's elimination, which guarantees
+//! only that cells are not exactly derivable: why, in `docs/disclosure-control.md`.
 
 use crate::nat::{Nat, Skal, Slag, Status};
 
