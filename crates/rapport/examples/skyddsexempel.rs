@@ -56,11 +56,11 @@ fn main() {
     let mut t = Tabell {
         id: "kommun_kon".into(),
         titel: "Ärenden per hemkommun och kön".into(),
-        mangd: "ant",
+        mangd: "ant".into(),
         slag: Slag::Arenden,
         enhet: Enhet::Antal,
-        raddim: "kommun",
-        koldim: Some("kon"),
+        raddim: "kommun".into(),
+        koldim: Some("kon".into()),
         rader: vec![
             rubrik("2380", "Östersund"),
             rubrik("2303+2305+2326", "Berg, Bräcke och Ragunda"),

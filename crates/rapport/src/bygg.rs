@@ -55,7 +55,7 @@ pub fn bygg(
             }
             let mut cell =
                 |dims: &mut Vec<(&str, &str)>, tal: &crate::modell::Tal, nat: &mut Nat| {
-                    let key = nyckel(&d.id, t.mangd, dims);
+                    let key = nyckel(&d.id, &t.mangd, dims);
                     let mut c = Cell::ny(key.clone(), tal.varde, tal.bidrag, t.slag);
                     c.status = tal.status;
                     c.fast = d.fast;
@@ -63,7 +63,11 @@ pub fn bygg(
                     nycklar.push(key);
                     i
                 };
-            let kol = |j: usize| t.koldim.map(|k| (k, t.kolumner[j].code.as_str()));
+            let kol = |j: usize| {
+                t.koldim
+                    .as_deref()
+                    .map(|k| (k, t.kolumner[j].code.as_str()))
+            };
             let celler: Vec<Vec<usize>> = t
                 .celler
                 .iter()
@@ -72,7 +76,7 @@ pub fn bygg(
                     rad.iter()
                         .enumerate()
                         .map(|(j, tal)| {
-                            let mut dims = vec![(t.raddim, t.rader[i].code.as_str())];
+                            let mut dims = vec![(t.raddim.as_str(), t.rader[i].code.as_str())];
                             dims.extend(kol(j));
                             cell(&mut dims, tal, &mut nat)
                         })
@@ -84,7 +88,7 @@ pub fn bygg(
                     .enumerate()
                     .map(|(i, tal)| {
                         cell(
-                            &mut vec![(t.raddim, t.rader[i].code.as_str())],
+                            &mut vec![(t.raddim.as_str(), t.rader[i].code.as_str())],
                             tal,
                             &mut nat,
                         )
@@ -138,7 +142,13 @@ pub fn bygg(
                 let delar: Option<Vec<usize>> = rad
                     .members
                     .iter()
-                    .map(|m| nat.hitta(&nyckel(&d.id, t.mangd, &mut vec![(t.raddim, m.as_str())])))
+                    .map(|m| {
+                        nat.hitta(&nyckel(
+                            &d.id,
+                            &t.mangd,
+                            &mut vec![(t.raddim.as_str(), m.as_str())],
+                        ))
+                    })
                     .collect();
                 if let Some(delar) = delar {
                     nat.linje(r[i], delar);

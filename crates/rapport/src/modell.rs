@@ -14,7 +14,7 @@ use boj_domain::kod::{
     Polisanmalan, SarskildOmstandighet, VittnesstodRoll, Volontartimmar,
 };
 use boj_domain::{Cykel, Datum, Kommunkod, Period};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Eligibility as a report needs it.
 pub const INOM: u8 = 0;
@@ -117,7 +117,7 @@ impl Underlag {
 }
 
 /// The unit a table's numbers are in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Enhet {
     Antal,
@@ -134,7 +134,7 @@ pub enum Enhet {
 pub const HARLEDD: &str = "harl";
 
 /// A row or column heading: a stable code, a Swedish label, and for a merged row its members.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rubrik {
     pub code: String,
     pub label: String,
@@ -151,7 +151,7 @@ fn rubrik(code: impl Into<String>, label: impl Into<String>) -> Rubrik {
 }
 
 /// One number of a table: its true value, how many cases contribute, and whether it is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tal {
     pub varde: u64,
     pub bidrag: u64,
@@ -173,17 +173,17 @@ impl Tal {
 
 /// A table with its margins as cells (SPEC § 4's layout). `koldim` is `None` for a one-way table
 /// (one column, `antal`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tabell {
     pub id: String,
     pub titel: String,
     /// What is counted, for the cell keys of the web: `ant` cases, `akt` activities, `vit` people
     /// at witness support, `tillf` sessions, `tim` volunteer hours.
-    pub mangd: &'static str,
+    pub mangd: String,
     pub slag: Slag,
     pub enhet: Enhet,
-    pub raddim: &'static str,
-    pub koldim: Option<&'static str>,
+    pub raddim: String,
+    pub koldim: Option<String>,
     pub rader: Vec<Rubrik>,
     pub kolumner: Vec<Rubrik>,
     pub celler: Vec<Vec<Tal>>,
@@ -234,10 +234,10 @@ fn envag<K: Kodlista>(
     Tabell {
         id: id.into(),
         titel: titel.into(),
-        mangd: "ant",
+        mangd: "ant".into(),
         slag: Slag::Arenden,
         enhet: Enhet::Antal,
-        raddim,
+        raddim: raddim.into(),
         koldim: None,
         rader: K::ALL.iter().map(|k| rubrik(k.code(), k.label())).collect(),
         kolumner: vec![rubrik("antal", "Antal")],
@@ -313,11 +313,11 @@ fn tvavag<K: Kodlista>(
     Tabell {
         id: id.into(),
         titel: titel.into(),
-        mangd: "ant",
+        mangd: "ant".into(),
         slag: Slag::Arenden,
         enhet: Enhet::Antal,
-        raddim: "kommun",
-        koldim: Some(koldim),
+        raddim: "kommun".into(),
+        koldim: Some(koldim.into()),
         rader: grupper.iter().map(|(r, _)| r.clone()).collect(),
         kolumner: K::ALL.iter().map(|x| rubrik(x.code(), x.label())).collect(),
         celler,
@@ -484,11 +484,11 @@ fn aktivitetstabeller(u: &Underlag, med: &[bool; 256]) -> [Tabell; 2] {
         Tabell {
             id: id.into(),
             titel: titel.into(),
-            mangd: "akt",
+            mangd: "akt".into(),
             slag: Slag::Aktiviteter,
             enhet: Enhet::AntalOchMinuter,
-            raddim,
-            koldim: Some("matt"),
+            raddim: raddim.into(),
+            koldim: Some("matt".into()),
             rader,
             kolumner: vec![rubrik("antal", "Antal"), rubrik("minuter", "Minuter")],
             celler,
@@ -561,10 +561,10 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
     let kommun = Tabell {
         id: "arenden_kommun".into(),
         titel: "Ärenden per hemkommun".into(),
-        mangd: "ant",
+        mangd: "ant".into(),
         slag: Slag::Arenden,
         enhet: Enhet::Antal,
-        raddim: "kommun",
+        raddim: "kommun".into(),
         koldim: None,
         rader: u
             .parter
@@ -680,15 +680,15 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
         &personer,
         true,
     );
-    vit.mangd = "vit";
+    vit.mangd = "vit".into();
     t.push(vit);
     t.push(Tabell {
         id: "vittnesstod_tillfallen".into(),
         titel: "Vittnesstöd: tillfällen".into(),
-        mangd: "tillf",
+        mangd: "tillf".into(),
         slag: Slag::Fritt,
         enhet: Enhet::Antal,
-        raddim: "tillfallen",
+        raddim: "tillfallen".into(),
         koldim: None,
         rader: vec![rubrik("tillfallen", "Tillfällen")],
         kolumner: vec![rubrik("antal", "Antal")],
@@ -710,17 +710,17 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
         &timmar,
         true,
     );
-    tim.mangd = "tim";
+    tim.mangd = "tim".into();
     tim.slag = Slag::Fritt;
     tim.enhet = Enhet::Timmar;
     t.push(tim);
     t.push(Tabell {
         id: "sent_registrerade".into(),
         titel: "Varav sent registrerade ärenden".into(),
-        mangd: "ant",
+        mangd: "ant".into(),
         slag: Slag::Arenden,
         enhet: Enhet::Antal,
-        raddim: "sent",
+        raddim: "sent".into(),
         koldim: None,
         rader: vec![rubrik("ja", "Sent registrerade")],
         kolumner: vec![rubrik("antal", "Antal")],
@@ -833,11 +833,11 @@ fn harledd(
     Tabell {
         id: id.into(),
         titel: titel.into(),
-        mangd: HARLEDD,
+        mangd: HARLEDD.into(),
         slag: Slag::Fritt,
         enhet: Enhet::Hundradelar,
-        raddim: "rad",
-        koldim: Some("kolumn"),
+        raddim: "rad".into(),
+        koldim: Some("kolumn".into()),
         rader,
         kolumner,
         celler: celler

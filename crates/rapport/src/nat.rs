@@ -12,10 +12,10 @@
 //! An [`Implicit`] cell is a difference the attacker can form between corresponding cells of two
 //! editions of a period (SPEC § 5, implied cells).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a cell counts, which decides its primary rule and its promise (SPEC § 5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Slag {
     /// Cases: help-seekers. Protected when 1 ≤ value < n; promised that a value below n can never
@@ -29,7 +29,7 @@ pub enum Slag {
 }
 
 /// Whether a cell is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Publicerad,
@@ -37,7 +37,7 @@ pub enum Status {
 }
 
 /// Why a cell is protected: kept in the organisation's record, never published (SPEC § 5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Skal {
     /// Below the threshold (or too few contributing cases).
