@@ -54,6 +54,39 @@ pub enum Command {
     /// Retention: close inactive cases, erase expired contact details
     #[command(subcommand)]
     Retention(RetentionCmd),
+    /// Issue follow-up reports and verify signed ones
+    #[command(subcommand)]
+    Report(ReportCmd),
+}
+
+#[derive(Subcommand)]
+pub enum ReportCmd {
+    /// Issue the report of an ended period, acting as the named coordinator
+    Issue {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The coordinator the report is issued by
+        #[arg(long)]
+        user: String,
+        /// The agreement's id
+        #[arg(long)]
+        agreement: String,
+        /// 2026, 2026-H1 or 2026-Q3
+        #[arg(long)]
+        period: String,
+    },
+    /// Check a signed report (JSON) offline: exit 0 if it holds, 1 if not
+    Verify {
+        /// The report file
+        file: PathBuf,
+        /// The signing organisation's public key (base64 or hex); without it (or --data) only the
+        /// digest is checked
+        #[arg(long, conflicts_with = "data")]
+        key: Option<String>,
+        /// A data directory whose database holds the public key named in the file
+        #[arg(long, env = "BOJ_DATA")]
+        data: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -463,6 +496,7 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
                 u.stangda, u.gallrade
             );
         }
+        Command::Report(cmd) => report(cmd).await?,
         Command::Audit(AuditCmd::Verify { data }) => {
             let store = open_initialised(&data).await?;
             match audit::verify(&store).await {
@@ -473,6 +507,94 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn report(cmd: ReportCmd) -> CliResult<()> {
+    match cmd {
+        ReportCmd::Issue {
+            data,
+            user,
+            agreement,
+            period,
+        } => {
+            let store = open_initialised(&data).await?;
+            let u = users::by_name(&store, &user)
+                .await
+                .map_err(|e| not_found(e, "användaren", &user))?;
+            if u.disabled {
+                return Err(CliError::Failure(format!("{user} är avstängd")));
+            }
+            let p = boj_domain::Principal {
+                user_id: u.id,
+                name: u.name,
+                role: u.role,
+                scope: u.scope,
+            };
+            let state = AppState {
+                store,
+                config: Arc::new(WebConfig::default()),
+                keys: Arc::new(Nyckelring::load(&data.data)?),
+            };
+            let id = boj_web::rapporter::utfarda(&state, &p, &agreement, &period)
+                .await
+                .map_err(|f| match f.status.as_u16() {
+                    400..=499 => CliError::Usage(match f.conflict_id {
+                        Some(id) => format!("{} ({id})", f.message),
+                        None => f.message,
+                    }),
+                    _ => CliError::Failure(f.message),
+                })?;
+            println!("{id}");
+            eprintln!("boj: rapporten för {period} är utfärdad");
+        }
+        ReportCmd::Verify { file, key, data } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| CliError::Failure(format!("kan inte läsa {}: {e}", file.display())))?;
+            let json = bytes;
+            let public = match (key, data) {
+                (Some(k), _) => Some(
+                    boj_rapport::signatur::las_publik(&k)
+                        .map_err(|e| CliError::Usage(e.to_string()))?,
+                ),
+                (None, Some(dir)) => {
+                    let store = open_initialised(&DataArgs {
+                        data: dir,
+                        database_url: std::env::var("BOJ_DATABASE_URL").ok(),
+                    })
+                    .await?;
+                    let named = boj_rapport::signatur::verifiera(&json, None)
+                        .map_err(|e| CliError::Verification(e.to_string()))?;
+                    let keys = boj_store::rapporter::public_keys(&store).await?;
+                    Some(
+                        keys.into_iter()
+                            .find(|k| k.id == named.key_id)
+                            .map(|k| k.public_key)
+                            .ok_or_else(|| {
+                                CliError::Verification(format!(
+                                    "nyckeln {} finns inte i den här installationen",
+                                    named.key_id
+                                ))
+                            })?,
+                    )
+                }
+                (None, None) => None,
+            };
+            let v = boj_rapport::signatur::verifiera(&json, public.as_deref())
+                .map_err(|e| CliError::Verification(e.to_string()))?;
+            if v.ursprung {
+                println!(
+                    "rapporten är oförändrad och signerad med nyckeln {} (SHA-256 {})",
+                    v.key_id, v.sha256
+                );
+            } else {
+                println!(
+                    "rapporten är oförändrad (SHA-256 {}); signaturen är inte kontrollerad: ange --key eller --data för nyckeln {}",
+                    v.sha256, v.key_id
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn not_found(e: StoreError, what: &str, name: &str) -> CliError {

@@ -172,6 +172,12 @@ pub enum Action<'a> {
     TilldelaArende(Option<Arendeomfang<'a>>),
     /// Record witness-support sessions and volunteer hours (SPEC § 2: `samordnare`).
     RegistreraVerksamhet,
+    /// Read issued reports of an agreement: they are public documents, shown to those who read the
+    /// agreement — its organisation, the county's strategist, the parties' officials (SPEC § 3.3).
+    LasRapport(Option<Avtalsomfang<'a>>),
+    /// Preview live numbers, issue reports and editions, see how many cases changed since issue: the
+    /// agreement organisation's coordinators only (SPEC § 3.3; live numbers never leave it).
+    UtfardaRapport(Option<Avtalsomfang<'a>>),
 }
 
 /// What a case's authorisation depends on.
@@ -267,6 +273,13 @@ pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
             Role::Samordnare => Ok(()),
             _ => Err(FORBJUDEN),
         },
+        Action::LasRapport(target) => authorize(p, Action::LasAvtal(target)),
+        Action::UtfardaRapport(target) => match (p.role, &p.scope, target) {
+            (Role::Samordnare, _, None) => Ok(()),
+            (Role::Samordnare, Scope::Organisation(o), Some(a)) if o == a.organisation => Ok(()),
+            (Role::Samordnare, _, Some(_)) => Err(UTANFOR),
+            _ => Err(FORBJUDEN),
+        },
         Action::LasFakturaunderlag(target) => {
             authorize(p, Action::LasAvtal(target.map(|(a, _)| a)))?;
             match (&p.scope, target) {
@@ -324,6 +337,30 @@ mod tests {
                 assert_eq!(d.code, Code::UtanforBehorighet);
             }
         }
+    }
+
+    #[test]
+    fn issued_reports_are_read_like_the_agreement_and_issued_by_its_coordinators_only() {
+        let parter = [Kommunkod::parse("2303").unwrap()];
+        let a = Avtalsomfang {
+            organisation: "o_1",
+            lan: Lanskod::parse("23").unwrap(),
+            parter: &parter,
+        };
+        for role in Role::ALL {
+            let read = authorize(&p(role), Action::LasRapport(Some(a)));
+            assert_eq!(read.is_ok(), role != Role::Admin, "{role}");
+            let issue = authorize(&p(role), Action::UtfardaRapport(Some(a)));
+            assert_eq!(issue.is_ok(), role == Role::Samordnare, "{role}");
+        }
+        let other = Avtalsomfang {
+            organisation: "o_2",
+            ..a
+        };
+        assert!(authorize(&p(Role::Samordnare), Action::UtfardaRapport(Some(other))).is_err());
+        // A municipality that is not a party reads nothing.
+        let utan = Avtalsomfang { parter: &[], ..a };
+        assert!(authorize(&p(Role::Kommun), Action::LasRapport(Some(utan))).is_err());
     }
 
     #[test]

@@ -93,6 +93,7 @@ fn underlag(antal: usize) -> Underlag {
         for _ in 0..val(&mut rng, &[30, 40, 20, 10]) {
             u.aktiviteter.push(Aktivitet {
                 fall: i as u32,
+                inom: u.fall[i].status == modell::INOM,
                 cykel: f.cykel,
                 slag: val(&mut rng, &[500, 250, 120, 60, 40, 30]),
                 satt: val(&mut rng, &[700, 200, 40, 60]),

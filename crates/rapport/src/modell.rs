@@ -45,10 +45,12 @@ pub struct Fall {
     pub sent: bool,
 }
 
-/// An activity: the case it belongs to (index into the cases), kind, mode, minutes.
+/// An activity: its case (a number identifying the case, for counting contributing cases), whether
+/// that case is within the agreement, kind, mode, minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Aktivitet {
     pub fall: u32,
+    pub inom: bool,
     pub cykel: u8,
     pub slag: u8,
     pub satt: u8,
@@ -138,7 +140,7 @@ pub const HARLEDD: &str = "harl";
 pub struct Rubrik {
     pub code: String,
     pub label: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
 }
 
@@ -1021,5 +1023,127 @@ pub fn publicera(t: &Tabell) -> PubliceradTabell {
             .as_ref()
             .map(|v| v.iter().map(cell).collect()),
         total: t.total.as_ref().map(cell),
+    }
+}
+
+/// The values a report counted for one case, as text (kept with the report, so that longer periods
+/// and later editions are compiled from exactly what was counted, and changes can be found).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fallpost {
+    pub person: PersonTyp,
+    /// A municipality code, `utlandet` or `okand`.
+    pub hem: String,
+    pub kon: Kon,
+    pub alder: Aldersgrupp,
+    pub brott: Vec<Brottstyp>,
+    pub omstandigheter: Vec<SarskildOmstandighet>,
+    pub polis: Polisanmalan,
+    pub forsta: ForstaKontakt,
+    pub informerad: bool,
+    /// [`INOM`], [`UTANFOR`] or [`EJ_FASTSTALLD`].
+    pub status: u8,
+    pub orsaker: Vec<Orsak>,
+    pub sent: bool,
+}
+
+fn koder<K: Kodlista>(v: &[K]) -> String {
+    v.iter().map(|k| k.code()).collect::<Vec<_>>().join(",")
+}
+
+fn lista<K: Kodlista>(s: &str) -> Option<Vec<K>> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| K::parse(x).ok())
+        .collect()
+}
+
+fn bitar<K: Kodlista + PartialEq>(v: &[K]) -> u32 {
+    v.iter()
+        .filter_map(|k| K::ALL.iter().position(|x| x == k))
+        .fold(0, |b, i| b | (1 << i))
+}
+
+fn index<K: Kodlista + PartialEq>(k: K) -> u8 {
+    K::ALL.iter().position(|x| *x == k).unwrap_or(0) as u8
+}
+
+impl Fallpost {
+    /// `|`-separated fields, `,`-separated lists.
+    pub fn text(&self) -> String {
+        let orsaker: Vec<&str> = self.orsaker.iter().map(|o| o.code()).collect();
+        [
+            self.person.code().to_string(),
+            self.hem.clone(),
+            self.kon.code().into(),
+            self.alder.code().into(),
+            koder(&self.brott),
+            koder(&self.omstandigheter),
+            self.polis.code().into(),
+            self.forsta.code().into(),
+            u8::from(self.informerad).to_string(),
+            self.status.to_string(),
+            orsaker.join(","),
+            u8::from(self.sent).to_string(),
+        ]
+        .join("|")
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let f: Vec<&str> = s.split('|').collect();
+        let [p, h, k, a, b, o, po, fo, i, st, or, se] = f.as_slice() else {
+            return None;
+        };
+        Some(Fallpost {
+            person: PersonTyp::parse(p).ok()?,
+            hem: (*h).to_string(),
+            kon: Kon::parse(k).ok()?,
+            alder: Aldersgrupp::parse(a).ok()?,
+            brott: lista(b)?,
+            omstandigheter: lista(o)?,
+            polis: Polisanmalan::parse(po).ok()?,
+            forsta: ForstaKontakt::parse(fo).ok()?,
+            informerad: *i == "1",
+            status: st.parse().ok()?,
+            orsaker: or
+                .split(',')
+                .filter(|x| !x.is_empty())
+                .map(|x| Orsak::ALL.iter().copied().find(|o| o.code() == x))
+                .collect::<Option<Vec<_>>>()?,
+            sent: *se == "1",
+        })
+    }
+
+    /// Whether the same values were counted (the late flag aside).
+    pub fn samma(&self, other: &Fallpost) -> bool {
+        Fallpost {
+            sent: false,
+            ..self.clone()
+        } == Fallpost {
+            sent: false,
+            ..other.clone()
+        }
+    }
+
+    /// The compact form for [`sammanstall`].
+    pub fn koda(&self, u: &Underlag, cykel: u8) -> Fall {
+        Fall {
+            cykel,
+            person: index(self.person),
+            hem: u.hem_index(Kommunkod::parse(&self.hem).ok()),
+            kon: index(self.kon),
+            alder: index(self.alder),
+            brott: bitar(&self.brott) as u16,
+            omstandigheter: bitar(&self.omstandigheter) as u8,
+            polis: index(self.polis),
+            forsta: index(self.forsta),
+            informerad: self.informerad,
+            status: self.status,
+            orsaker: self
+                .orsaker
+                .iter()
+                .filter_map(|o| Orsak::ALL.iter().position(|x| x == o))
+                .fold(0, |b, i| b | (1 << i)),
+            sent: self.sent,
+        }
     }
 }

@@ -72,6 +72,7 @@ fn underlag(antal: usize, seed: u64) -> Underlag {
         for _ in 0..rng.random_range(0..3) {
             u.aktiviteter.push(Aktivitet {
                 fall: i as u32,
+                inom: u.fall[i].status == modell::INOM,
                 cykel: u.fall[i].cykel,
                 slag: rng.random_range(0..6),
                 satt: rng.random_range(0..4),
@@ -350,4 +351,36 @@ fn the_published_table_has_the_layout_of_the_spec() {
             }
         }
     }
+}
+
+/// The organisation's record is stored as JSON and read back for later audits: it must round-trip.
+#[test]
+fn the_record_round_trips() {
+    let u = underlag(120, 4);
+    let mut ar = modell::sammanstall(&u, &[0, 1, 2, 3], Omfang::Ar);
+    skydda_dokument(&[], "2026/1", &mut ar, &[], &[], N).unwrap();
+    let text = serde_json::to_string(&ar).unwrap();
+    let back: Vec<Tabell> = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, ar);
+}
+
+#[test]
+fn a_case_snapshot_round_trips() {
+    use boj_domain::kod::*;
+    let f = modell::Fallpost {
+        person: PersonTyp::Vittne,
+        hem: "0180".into(),
+        kon: Kon::Annat,
+        alder: Aldersgrupp::Over65,
+        brott: vec![Brottstyp::Misshandel, Brottstyp::Bedrageri],
+        omstandigheter: vec![],
+        polis: Polisanmalan::Okant,
+        forsta: ForstaKontakt::Sjalv,
+        informerad: false,
+        status: modell::UTANFOR,
+        orsaker: vec![boj_domain::behorighet::Skal::EjMalgrupp],
+        sent: true,
+    };
+    assert_eq!(modell::Fallpost::parse(&f.text()), Some(f.clone()));
+    assert!(modell::Fallpost::parse("brottsutsatt|2380").is_none());
 }

@@ -65,3 +65,12 @@ impl Clock for ManualClock {
         self.0.lock().map(|t| *t).unwrap_or(Timestamp::UNIX_EPOCH)
     }
 }
+
+/// The day in Sweden of a Unix timestamp (seconds).
+pub fn svensk_dag(sekunder: i64) -> jiff::civil::Date {
+    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
+    Timestamp::from_second(sekunder)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(tz)
+        .date()
+}

@@ -23,6 +23,7 @@ pub mod clock;
 pub mod gallring;
 pub mod nycklar;
 pub mod orgs;
+pub mod rapporter;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

@@ -49,13 +49,15 @@ pub async fn bedom(
     Ok(behorighet::bedom(&u, it.person, it.hem, opened_on))
 }
 
-/// Recomputes every case of the agreement after its decisions changed. (Cases that are part of an
-/// issued report will keep theirs; reports are not issued yet.)
+/// Recomputes every case of the agreement after its decisions changed. Cases counted in an issued
+/// report keep the status they were reported with until a corrected edition (SPEC § 3.2), and so do
+/// cases whose details retention has erased.
 pub async fn recompute(state: &AppState, a: &Avtal) -> Result<(), Failure> {
+    let reported = boj_store::rapporter::reported(&state.store, &a.id, "fall").await?;
     for c in arenden::of_agreement(&state.store, &a.id)
         .await?
         .into_iter()
-        .filter(|c| !c.frozen)
+        .filter(|c| !c.frozen && !reported.contains(&c.id))
     {
         let it = statistik_of(&c)?;
         let b = bedom(state, a, &it, c.opened_on).await?;
@@ -71,7 +73,7 @@ pub async fn recompute(state: &AppState, a: &Avtal) -> Result<(), Failure> {
     Ok(())
 }
 
-fn statistik_of(c: &Arende) -> Result<Statistik, Failure> {
+pub fn statistik_of(c: &Arende) -> Result<Statistik, Failure> {
     Ok(Statistik {
         person: PersonTyp::parse(&c.person_type)?,
         hem: Hemkommun::parse(&c.municipality)?,
@@ -544,7 +546,16 @@ pub async fn correct(
         }
         _ => c.assignee.clone(),
     };
-    let bed = bedom(state, &a, &items, opened_on).await?;
+    // A case counted in an issued report keeps the status it was reported with until a corrected
+    // edition judges it again (SPEC § 3.2); its items are corrected now.
+    let reported = boj_store::rapporter::reported(&state.store, &c.agreement_id, "fall")
+        .await?
+        .contains(&c.id);
+    let bed = if reported {
+        arenden::bedomning(&c)
+    } else {
+        bedom(state, &a, &items, opened_on).await?
+    };
     Ok(arenden::update(
         &state.store,
         Some(&p.user_id),

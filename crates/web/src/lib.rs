@@ -19,6 +19,9 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod pages;
+pub mod rapporter;
+pub mod rapporter_api;
+pub mod rapporter_pages;
 pub mod routes;
 
 use axum::Router;

@@ -38,6 +38,12 @@ use utoipa::OpenApi;
         crate::arenden::witness,
         crate::arenden::hours,
         crate::arenden::preview,
+        crate::rapporter_api::list,
+        crate::rapporter_api::issue,
+        crate::rapporter_api::edition,
+        crate::rapporter_api::get,
+        crate::rapporter_api::preview,
+        crate::rapporter_api::keys,
     ),
     components(schemas(api::Health, api::UserOut, api::NewUserIn, api::NewTokenIn, api::TokenOut, api::Municipality)),
     modifiers(&BearerAuth)

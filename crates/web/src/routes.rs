@@ -4,7 +4,10 @@
 use crate::AppState;
 use crate::auth::Gate;
 use crate::error::{Failure, respond};
-use crate::{api, arenden, arenden_pages, avtal_api, avtal_pages, bidrag, pages};
+use crate::{
+    api, arenden, arenden_pages, avtal_api, avtal_pages, bidrag, pages, rapporter_api,
+    rapporter_pages,
+};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
@@ -18,6 +21,8 @@ const HANTERA: Gate = Gate::Signed(Action::HanteraAvtal(None));
 const UNDERLAG: Gate = Gate::Signed(Action::LasFakturaunderlag(None));
 const ARENDE: Gate = Gate::Signed(Action::ArbetaMedArende(None));
 const BEFOLKNING: Gate = Gate::Signed(Action::HanteraBefolkning);
+const RAPPORT: Gate = Gate::Signed(Action::LasRapport(None));
+const UTFARDA: Gate = Gate::Signed(Action::UtfardaRapport(None));
 
 pub struct Route {
     pub method: Method,
@@ -267,6 +272,73 @@ pub fn table() -> Vec<Route> {
             "/api/v1/population",
             BEFOLKNING,
             post(bidrag::import_api).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        ),
+        // Reports.
+        r(
+            Method::GET,
+            "/avtal/{id}/rapporter",
+            RAPPORT,
+            get(rapporter_pages::list),
+        ),
+        r(
+            Method::POST,
+            "/avtal/{id}/rapporter",
+            UTFARDA,
+            post(rapporter_pages::issue),
+        ),
+        r(
+            Method::GET,
+            "/avtal/{id}/rapporter/forhandsgranska",
+            UTFARDA,
+            get(rapporter_pages::preview),
+        ),
+        r(
+            Method::GET,
+            "/rapporter/{id}",
+            RAPPORT,
+            get(rapporter_pages::show),
+        ),
+        r(
+            Method::POST,
+            "/rapporter/{id}/utgavor",
+            UTFARDA,
+            post(rapporter_pages::edition),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/reports",
+            RAPPORT,
+            get(rapporter_api::list),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/reports",
+            UTFARDA,
+            post(rapporter_api::issue),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/reports/preview",
+            UTFARDA,
+            get(rapporter_api::preview),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/reports/{id}",
+            RAPPORT,
+            get(rapporter_api::get),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/reports/{id}/editions",
+            UTFARDA,
+            post(rapporter_api::edition),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/keys",
+            Public,
+            get(rapporter_api::keys),
         ),
         // Cases.
         r(

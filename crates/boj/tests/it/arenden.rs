@@ -4,16 +4,16 @@ use crate::helpers::{TestApp, error_code, spawn_app};
 use boj_domain::Role;
 use serde_json::{Value, json};
 
-struct Setup {
-    agreement: String,
-    forbund: String,
-    sp1: String,
-    sp2: String,
-    sam: String,
+pub(crate) struct Setup {
+    pub(crate) agreement: String,
+    pub(crate) forbund: String,
+    pub(crate) sp1: String,
+    pub(crate) sp2: String,
+    pub(crate) sam: String,
 }
 
 /// Jämtland-like: an agreement with Ragunda and Östersund decided from 2026-01-01, Berg pending.
-async fn setup(app: &TestApp) -> Setup {
+pub(crate) async fn setup(app: &TestApp) -> Setup {
     let f = app.user("forbund", Role::Forbund).await;
     let forbund = app.token(&f).await;
     let c = TestApp::client();

@@ -11,6 +11,7 @@ mod avtal;
 mod bad_input;
 mod bidrag;
 mod cli;
+mod rapporter;
 mod routes;
 mod schema;
 mod story;

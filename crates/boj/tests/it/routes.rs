@@ -108,6 +108,22 @@ fn matrix() -> Vec<Row> {
         (Method::POST, "/verksamhet/timmar", SAMORDNARE),
         (Method::GET, "/arenden/{id}/ratta", CASES),
         (Method::POST, "/arenden/{id}/ratta", CASES),
+        // Issued reports are read like the register; preview and issuing are the coordinators'.
+        (Method::GET, "/avtal/{id}/rapporter", LAS),
+        (Method::POST, "/avtal/{id}/rapporter", SAMORDNARE),
+        (
+            Method::GET,
+            "/avtal/{id}/rapporter/forhandsgranska",
+            SAMORDNARE,
+        ),
+        (Method::GET, "/rapporter/{id}", LAS),
+        (Method::POST, "/rapporter/{id}/utgavor", SAMORDNARE),
+        (Method::GET, "/api/v1/reports", LAS),
+        (Method::POST, "/api/v1/reports", SAMORDNARE),
+        (Method::GET, "/api/v1/reports/preview", SAMORDNARE),
+        (Method::GET, "/api/v1/reports/{id}", LAS),
+        (Method::POST, "/api/v1/reports/{id}/editions", SAMORDNARE),
+        (Method::GET, "/api/v1/keys", PUBLIC),
     ]
 }
 

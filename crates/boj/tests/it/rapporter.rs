@@ -1,0 +1,309 @@
+//! Issuing follow-up reports through HTTP (SPEC § 3.3, § 4): the story of the issue, on a running app.
+
+use crate::arenden::setup;
+use crate::helpers::{TestApp, error_code, spawn_app};
+use boj_domain::Role;
+use serde_json::{Value, json};
+
+fn case(agreement: &str, opened_on: &str, municipality: &str, gender: &str) -> Value {
+    json!({
+        "agreement_id": agreement, "opened_on": opened_on, "person_type": "brottsutsatt", "municipality": municipality,
+        "gender": gender, "age_band": "25-44", "crime_types": ["misshandel"], "circumstances": [],
+        "police_report": "ja", "first_contact": "polis", "informed_11_6": true, "consent_contact": false
+    })
+}
+
+async fn register(app: &TestApp, token: &str, body: &Value) -> String {
+    let res = TestApp::client()
+        .post(app.at("/api/v1/cases"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn issue(app: &TestApp, token: &str, agreement: &str, period: &str) -> reqwest::Response {
+    TestApp::client()
+        .post(app.at("/api/v1/reports"))
+        .bearer_auth(token)
+        .json(&json!({"agreement_id": agreement, "period": period}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_them() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    // Cases in Q1, Q2 and Q3: enough in Östersund to publish, a few in Ragunda.
+    let mut q2_case = String::new();
+    for (i, day) in ["2026-02-10", "2026-05-12", "2026-08-20"]
+        .iter()
+        .enumerate()
+    {
+        for n in 0..9 {
+            let g = if n % 2 == 0 { "kvinna" } else { "man" };
+            let id = register(&app, &s.sp1, &case(&s.agreement, day, "2380", g)).await;
+            if i == 1 && n == 0 {
+                q2_case = id;
+            }
+        }
+        register(&app, &s.sp1, &case(&s.agreement, day, "2303", "kvinna")).await;
+        // Witnesses from elsewhere: within the agreement without residence ("annan eller okänd").
+        for _ in 0..6 {
+            let mut w = case(&s.agreement, day, "0180", "man");
+            w["person_type"] = json!("vittne");
+            register(&app, &s.sp1, &w).await;
+        }
+    }
+    for p in ["2026-Q1", "2026-Q2"] {
+        let res = issue(&app, &s.sam, &s.agreement, p).await;
+        assert_eq!(res.status(), 201, "{p}: {}", res.text().await.unwrap());
+    }
+    // A case opened in Q2 but registered after Q2 was issued goes to the next report issued.
+    let late = register(
+        &app,
+        &s.sp1,
+        &case(&s.agreement, "2026-06-01", "2380", "man"),
+    )
+    .await;
+    let res = issue(&app, &s.sam, &s.agreement, "2026-Q3").await;
+    assert_eq!(res.status(), 201);
+    let q3: String = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .into();
+    let items = boj_store::rapporter::items(&app.store, &q3).await.unwrap();
+    let snap = items
+        .iter()
+        .find(|(k, id, _)| k == "fall" && *id == late)
+        .map(|x| x.2.clone());
+    assert!(
+        snap.is_some_and(|s| s.ends_with("|1")),
+        "the late case is counted in Q3, marked late"
+    );
+    // Its "varav sent registrerade" is 1: a small count, so it is protected in what is published.
+    let doc: Value = c
+        .get(app.at(&format!("/api/v1/reports/{q3}")))
+        .bearer_auth(&s.sam)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sent = doc["report"]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "sent_registrerade")
+        .unwrap();
+    assert_eq!(sent["cells"][0][0]["status"], "protected");
+    assert!(sent["cells"][0][0]["value"].is_null());
+    // Östersund's 10 cases are published; Berg's single case is not (nor, as its partner in the
+    // column, the smallest other count).
+    let kommun = doc["report"]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "arenden_kommun")
+        .unwrap();
+    let row = |code: &str| {
+        kommun["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|r| r["code"] == code)
+            .unwrap()
+    };
+    assert_eq!(kommun["cells"][row("2380")][0]["value"], 10);
+    assert!(kommun["cells"][row("2303")][0]["value"].is_null());
+    assert!(
+        !doc.to_string().contains("primar"),
+        "why a cell is protected is never published"
+    );
+
+    // Issuing Q3 again is refused with the existing report's id; so is the unfinished year and Q4.
+    let res = issue(&app, &s.sam, &s.agreement, "2026-Q3").await;
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["id"], q3.as_str());
+    for p in ["2026", "2026-Q4", "2025-Q4"] {
+        let (status, code, msg) = error_code(issue(&app, &s.sam, &s.agreement, p).await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (422, "ogiltig_period"),
+            "{p}: {msg}"
+        );
+    }
+    let (status, _, _) = error_code(issue(&app, &s.sam, "a_finns_inte", "2026-Q1").await).await;
+    assert_eq!(status, 404);
+    let (status, _, msg) = error_code(issue(&app, &s.sam, &s.agreement, "2026-Q5").await).await;
+    assert_eq!(status, 422, "{msg}");
+
+    // A Q2 case's items are corrected: the coordinator sees it, and issues a second edition of Q2.
+    let res = c
+        .patch(app.at(&format!("/api/v1/cases/{q2_case}")))
+        .bearer_auth(&s.sam)
+        .json(&json!({"gender": "man"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (web, _) = app.login("samordnare").await;
+    let page = web
+        .get(app.at(&format!("/avtal/{}/rapporter", s.agreement)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("1 ärende ändrat sedan utfärdandet"), "{page}");
+    let list: Value = c
+        .get(app.at(&format!("/api/v1/reports?agreement_id={}", s.agreement)))
+        .bearer_auth(&s.sam)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let q2 = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["period"] == "2026-Q2")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = c
+        .post(app.at(&format!("/api/v1/reports/{q2}/editions")))
+        .bearer_auth(&s.sam)
+        .json(&json!({"reason": "Kön rättat i ett ärende"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let list: Value = c
+        .get(app.at(&format!("/api/v1/reports?agreement_id={}", s.agreement)))
+        .bearer_auth(&s.sam)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let q2s: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["period"] == "2026-Q2")
+        .map(|r| r["edition"].as_i64().unwrap())
+        .collect();
+    assert_eq!(q2s, vec![2, 1], "newest edition first");
+
+    // A municipal official reads the issued reports, and nothing live.
+    let k = app.user("kommun-2303", Role::Kommun).await;
+    let kt = app.token(&k).await;
+    let res = c
+        .get(app.at(&format!("/api/v1/reports?agreement_id={}", s.agreement)))
+        .bearer_auth(&kt)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = c
+        .get(app.at(&format!("/api/v1/reports/{q3}")))
+        .bearer_auth(&kt)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let signed = res.bytes().await.unwrap().to_vec();
+    let res = c
+        .get(app.at(&format!(
+            "/api/v1/reports/preview?agreement_id={}&from=2026-01-01&to=2026-11-25",
+            s.agreement
+        )))
+        .bearer_auth(&kt)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = c
+        .get(app.at(&format!("/api/v1/cases/{late}")))
+        .bearer_auth(&kt)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let (web, _) = app.login("kommun-2303").await;
+    let page = web
+        .get(app.at(&format!("/avtal/{}/rapporter", s.agreement)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("2026-Q3") && page.contains("Sen"),
+        "period and deadline status are listed"
+    );
+    assert!(
+        !page.contains("ändrat sedan"),
+        "changes since issue are the coordinator's only"
+    );
+
+    // The document verifies offline with the public key, and a changed byte does not.
+    let keys: Value = c
+        .get(app.at("/api/v1/keys"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = keys["items"][0]["public_key"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("q3.json");
+    std::fs::write(&file, &signed).unwrap();
+    let verify = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_boj"))
+            .args(["report", "verify"])
+            .arg(&file)
+            .args(extra)
+            .env_remove("BOJ_DATABASE_URL")
+            .env_remove("BOJ_DATA")
+            .output()
+            .unwrap()
+    };
+    let out = verify(&["--key", &key]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("signerad med nyckeln"));
+    let out = verify(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("inte kontrollerad"));
+    let text = String::from_utf8(signed).unwrap();
+    let i = text.find("\"value\":10").unwrap() + "\"value\":1".len();
+    let mut changed = text.into_bytes();
+    changed[i] = b'1';
+    std::fs::write(&file, &changed).unwrap();
+    let out = verify(&["--key", &key]);
+    assert_eq!(out.status.code(), Some(1), "one changed byte is refused");
+}

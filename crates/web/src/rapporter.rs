@@ -1,0 +1,904 @@
+//! Follow-up reports (SPEC § 3.3, § 4): preview, issue, editions, the signed document, keys.
+//!
+//! The rules are in `boj-rapport` (tables, each item in one cycle period, protection, audit,
+//! signing); this module gathers what a report counts from the store, runs them, and stores the
+//! result in one transaction. Live numbers (preview, changes since issue) are for the agreement
+//! organisation's coordinators only; issued reports are public documents for everyone who reads the
+//! agreement.
+
+use crate::AppState;
+use crate::error::Failure;
+use axum::http::StatusCode;
+use boj_domain::behorighet::Status as Behorighet;
+use boj_domain::kod::{Kodlista, Volontartimmar};
+use boj_domain::{Action, Code, Cykel, Datum, Kommunkod, Period, Principal, authorize};
+use boj_rapport::bygg::Dokument;
+use boj_rapport::modell::{
+    self, Aktivitet, Bidragsrad, Fallpost, Omfang, Tabell, Timmar, Underlag, Vittnesstod,
+};
+use boj_rapport::signatur;
+use boj_store::arenden::{self, Arende};
+use boj_store::avtal::{self, Avtal};
+use boj_store::clock::svensk_dag;
+use boj_store::rapporter::{self, NyRapport, Rapport};
+use std::collections::HashMap;
+
+fn ogiltig(msg: impl Into<String>) -> Failure {
+    Failure::new(StatusCode::UNPROCESSABLE_ENTITY, Code::OgiltigPeriod, msg)
+}
+
+/// What one report counts, each item with its snapshot.
+#[derive(Default)]
+struct Poster {
+    fall: Vec<(String, Fallpost)>,
+    /// (id, case id, kind, mode, minutes, case within the agreement)
+    aktiviteter: Vec<(String, String, u8, u8, u16, bool)>,
+    vittnesstod: Vec<(String, [u32; 4])>,
+    timmar: Vec<(String, u8, u64)>,
+}
+
+impl Poster {
+    fn snapshots(&self) -> Vec<(&'static str, String, String)> {
+        let mut v: Vec<(&'static str, String, String)> = Vec::new();
+        for (id, f) in &self.fall {
+            v.push(("fall", id.clone(), f.text()));
+        }
+        for (id, c, k, m, min, inom) in &self.aktiviteter {
+            v.push((
+                "aktivitet",
+                id.clone(),
+                format!("{c}|{k}|{m}|{min}|{}", u8::from(*inom)),
+            ));
+        }
+        for (id, p) in &self.vittnesstod {
+            v.push((
+                "vittnesstod",
+                id.clone(),
+                format!("{},{},{},{}", p[0], p[1], p[2], p[3]),
+            ));
+        }
+        for (id, k, h) in &self.timmar {
+            v.push(("timmar", id.clone(), format!("{k}|{h}")));
+        }
+        v
+    }
+
+    fn from_snapshots(items: &[(String, String, String)]) -> Result<Poster, Failure> {
+        let bad = || Failure::internal("en rapports poster kunde inte läsas");
+        let mut p = Poster::default();
+        for (kind, id, s) in items {
+            match kind.as_str() {
+                "fall" => p
+                    .fall
+                    .push((id.clone(), Fallpost::parse(s).ok_or_else(bad)?)),
+                "aktivitet" => {
+                    let f: Vec<&str> = s.split('|').collect();
+                    let [c, k, m, min, inom] = f.as_slice() else {
+                        return Err(bad());
+                    };
+                    p.aktiviteter.push((
+                        id.clone(),
+                        (*c).to_string(),
+                        k.parse().map_err(|_| bad())?,
+                        m.parse().map_err(|_| bad())?,
+                        min.parse().map_err(|_| bad())?,
+                        *inom == "1",
+                    ));
+                }
+                "vittnesstod" => {
+                    let n: Vec<u32> = s
+                        .split(',')
+                        .map(|x| x.parse().map_err(|_| bad()))
+                        .collect::<Result<_, _>>()?;
+                    let [a, b, c, d] = n.as_slice() else {
+                        return Err(bad());
+                    };
+                    p.vittnesstod.push((id.clone(), [*a, *b, *c, *d]));
+                }
+                "timmar" => {
+                    let (k, h) = s.split_once('|').ok_or_else(bad)?;
+                    p.timmar.push((
+                        id.clone(),
+                        k.parse().map_err(|_| bad())?,
+                        h.parse().map_err(|_| bad())?,
+                    ));
+                }
+                _ => return Err(bad()),
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// A case's values as a report counts them.
+fn fallpost(c: &Arende, sent: bool) -> Result<Fallpost, Failure> {
+    use boj_domain::kod::*;
+    let status = match c.eligibility {
+        Behorighet::Inom => modell::INOM,
+        Behorighet::Utanfor => modell::UTANFOR,
+        Behorighet::EjFaststalld => modell::EJ_FASTSTALLD,
+    };
+    Ok(Fallpost {
+        person: PersonTyp::parse(&c.person_type)?,
+        hem: c.municipality.clone(),
+        kon: Kon::parse(&c.gender)?,
+        alder: Aldersgrupp::parse(&c.age_band)?,
+        brott: boj_domain::arende::lista(&c.crime_types)?,
+        omstandigheter: boj_domain::arende::lista(&c.circumstances)?,
+        polis: Polisanmalan::parse(&c.police_report)?,
+        forsta: ForstaKontakt::parse(&c.first_contact)?,
+        informerad: c.informed_11_6,
+        status,
+        orsaker: c.reasons.iter().map(|(s, _)| *s).collect(),
+        sent,
+    })
+}
+
+fn kod_index<K: Kodlista + PartialEq>(s: &str) -> Result<u8, Failure> {
+    let k = K::parse(s)?;
+    Ok(K::ALL.iter().position(|x| *x == k).unwrap_or(0) as u8)
+}
+
+/// The agreement version in force on the period's last day (SPEC § 3.3).
+async fn version_i_kraft(state: &AppState, a: &Avtal, p: Period) -> Result<Avtal, Failure> {
+    let mut versioner = Vec::new();
+    for n in 1..=a.latest {
+        let v = avtal::get_version(&state.store, &a.id, Some(n)).await?;
+        versioner.push((n, Datum::from_civil(svensk_dag(v.version.created_at))));
+    }
+    let n = modell::i_kraft(&versioner, p.end()).unwrap_or(a.latest);
+    Ok(avtal::get_version(&state.store, &a.id, Some(n)).await?)
+}
+
+/// The frame of a report under an agreement version: parties, merged small parties, scheme, grant.
+async fn underlag(state: &AppState, a: &Avtal, p: Period) -> Result<Underlag, Failure> {
+    let mut parter = a.version.parter.clone();
+    parter.sort();
+    let sma = a
+        .version
+        .settings
+        .sma_kommuner
+        .iter()
+        .filter_map(|k| Kommunkod::parse(k).ok())
+        .collect();
+    let mut u = Underlag {
+        parter,
+        sma,
+        poster: Some(a.version.settings.dokumentationsposter.clone()),
+        ..Underlag::default()
+    };
+    if let Period::Ar(y) = p
+        && let Ok(g) = boj_store::bidrag::for_year(&state.store, &a.id, y).await
+    {
+        for d in boj_store::bidrag::parts(&state.store, &g.id).await? {
+            u.bidrag.push(Bidragsrad {
+                kommun: d.kommun,
+                kronor: d.belopp,
+                invanare: d.folkmangd.unwrap_or(0),
+            });
+        }
+    }
+    Ok(u)
+}
+
+/// Fills `u` with the items of `poster`, all in cycle index `cykel`.
+fn fyll(
+    u: &mut Underlag,
+    poster: &Poster,
+    cykel: u8,
+    fallnummer: &mut HashMap<String, u32>,
+) -> Result<(), Failure> {
+    for (_, f) in &poster.fall {
+        let fall = f.koda(u, cykel);
+        u.fall.push(fall);
+    }
+    for (_, c, k, m, min, inom) in &poster.aktiviteter {
+        let n = fallnummer.len() as u32;
+        let fall = *fallnummer.entry(c.clone()).or_insert(n);
+        u.aktiviteter.push(Aktivitet {
+            fall,
+            inom: *inom,
+            cykel,
+            slag: *k,
+            satt: *m,
+            minuter: *min,
+        });
+    }
+    for (_, p) in &poster.vittnesstod {
+        u.vittnesstod.push(Vittnesstod {
+            cykel,
+            personer: *p,
+        });
+    }
+    for (_, k, h) in &poster.timmar {
+        u.timmar.push(Timmar {
+            cykel,
+            slag: *k,
+            hundradelar: *h,
+        });
+    }
+    Ok(())
+}
+
+/// Cycle periods with the day their first edition was issued.
+fn utgivna_cykler(rapporter: &[Rapport]) -> Vec<(Period, Datum)> {
+    rapporter
+        .iter()
+        .filter(|r| r.cycle && r.edition == 1)
+        .filter_map(|r| {
+            Some((
+                Period::parse(&r.period).ok()?,
+                Datum::from_civil(svensk_dag(r.issued_at)),
+            ))
+        })
+        .collect()
+}
+
+fn registrerad(ts: i64) -> Datum {
+    Datum::from_civil(svensk_dag(ts))
+}
+
+/// The items a cycle report for `p` counts: everything not yet reported whose period (by
+/// `modell::tilldela`) is `p`.
+async fn nya_poster(
+    state: &AppState,
+    a: &Avtal,
+    p: Period,
+    cykel: Cykel,
+    rapporter: &[Rapport],
+) -> Result<Poster, Failure> {
+    let utgivna = utgivna_cykler(rapporter);
+    let store = &state.store;
+    let mut poster = Poster::default();
+    let rapporterade = rapporter::reported(store, &a.id, "fall").await?;
+    let mut inom: HashMap<String, bool> = HashMap::new();
+    for c in arenden::of_agreement(store, &a.id).await? {
+        inom.insert(c.id.clone(), c.eligibility == Behorighet::Inom);
+        if rapporterade.contains(&c.id) {
+            continue;
+        }
+        let (period, sent) =
+            modell::tilldela(c.opened_on, registrerad(c.registered_at), cykel, &utgivna);
+        if period == p {
+            poster.fall.push((c.id.clone(), fallpost(&c, sent)?));
+        }
+    }
+    let rapporterade = rapporter::reported(store, &a.id, "aktivitet").await?;
+    for (id, case, date, kind, mode, minutes, reg) in rapporter::activities(store, &a.id).await? {
+        if rapporterade.contains(&id) {
+            continue;
+        }
+        let (period, _) = modell::tilldela(Datum::parse(&date)?, registrerad(reg), cykel, &utgivna);
+        if period == p {
+            poster.aktiviteter.push((
+                id,
+                case.clone(),
+                kod_index::<boj_domain::kod::Aktivitetstyp>(&kind)?,
+                kod_index::<boj_domain::kod::Kontaktsatt>(&mode)?,
+                u16::try_from(minutes).unwrap_or(u16::MAX),
+                inom.get(&case).copied().unwrap_or(false),
+            ));
+        }
+    }
+    let rapporterade = rapporter::reported(store, &a.id, "vittnesstod").await?;
+    for (id, date, n, reg) in rapporter::witness_sessions(store, &a.organisation_id).await? {
+        if rapporterade.contains(&id) {
+            continue;
+        }
+        let (period, _) = modell::tilldela(Datum::parse(&date)?, registrerad(reg), cykel, &utgivna);
+        if period == p {
+            let c = |x: i64| u32::try_from(x).unwrap_or(0);
+            poster
+                .vittnesstod
+                .push((id, [c(n[0]), c(n[1]), c(n[2]), c(n[3])]));
+        }
+    }
+    let rapporterade = rapporter::reported(store, &a.id, "timmar").await?;
+    for (id, month, kind, hundredths, reg) in
+        rapporter::volunteer_hours(store, &a.organisation_id).await?
+    {
+        if rapporterade.contains(&id) {
+            continue;
+        }
+        let (period, _) = modell::tilldela(
+            Datum::parse(&format!("{month}-01"))?,
+            registrerad(reg),
+            cykel,
+            &utgivna,
+        );
+        if period == p {
+            poster.timmar.push((
+                id,
+                kod_index::<Volontartimmar>(&kind)?,
+                u64::try_from(hundredths).unwrap_or(0),
+            ));
+        }
+    }
+    Ok(poster)
+}
+
+/// The cycle periods a period consists of, for an agreement's cycle; `None` if it is not a whole
+/// number of them.
+fn cykelperioder(p: Period, cykel: Cykel) -> Option<Vec<Period>> {
+    let y = match p {
+        Period::Ar(y) | Period::Halvar(y, _) | Period::Kvartal(y, _) => y,
+    };
+    let alla: Vec<Period> = match cykel {
+        Cykel::Kvartal => (1..=4).map(|q| Period::Kvartal(y, q)).collect(),
+        Cykel::Halvar => (1..=2).map(|h| Period::Halvar(y, h)).collect(),
+        Cykel::Ar => vec![Period::Ar(y)],
+    };
+    let inom: Vec<Period> = alla
+        .into_iter()
+        .filter(|c| p.start() <= c.start() && c.end() <= p.end())
+        .collect();
+    let tacker = inom.first().is_some_and(|f| f.start() == p.start())
+        && inom.last().is_some_and(|l| l.end() == p.end());
+    tacker.then_some(inom)
+}
+
+fn omfang(p: Period) -> Omfang {
+    match p {
+        Period::Ar(_) => Omfang::Ar,
+        _ => Omfang::Period,
+    }
+}
+
+/// The newest edition of each period.
+fn senaste(rapporter: &[Rapport]) -> HashMap<String, &Rapport> {
+    let mut m: HashMap<String, &Rapport> = HashMap::new();
+    for r in rapporter {
+        let e = m.entry(r.period.clone()).or_insert(r);
+        if r.edition > e.edition {
+            *e = r;
+        }
+    }
+    m
+}
+
+/// A report ready to be stored.
+struct Klar {
+    id: String,
+    period: Period,
+    edition: i64,
+    cycle: bool,
+    parts: Vec<String>,
+    tabeller: Vec<Tabell>,
+    poster: Poster,
+}
+
+/// Issued documents as the protection sees them: every edition of every report, and the new ones
+/// already prepared in this transaction.
+struct Historik {
+    dok: Vec<(String, String, Vec<Tabell>)>, // (report id, "period/edition", tables)
+    summor: Vec<(String, Vec<String>)>,      // (report id, parts' ids)
+    utgavor: Vec<(String, String)>,          // (edition id, previous edition id)
+}
+
+impl Historik {
+    async fn las(state: &AppState, rapporter: &[Rapport]) -> Result<Historik, Failure> {
+        let mut h = Historik {
+            dok: Vec::new(),
+            summor: Vec::new(),
+            utgavor: Vec::new(),
+        };
+        for r in rapporter {
+            let record = rapporter::record(&state.store, &r.id).await?;
+            let t: Vec<Tabell> = serde_json::from_str(&record)
+                .map_err(|_| Failure::internal("en rapports register kunde inte läsas"))?;
+            h.dok
+                .push((r.id.clone(), format!("{}/{}", r.period, r.edition), t));
+            if !r.cycle {
+                h.summor.push((r.id.clone(), r.parts.clone()));
+            }
+            if let Some(prev) = rapporter
+                .iter()
+                .find(|x| x.period == r.period && x.edition == r.edition - 1)
+            {
+                h.utgavor.push((r.id.clone(), prev.id.clone()));
+            }
+        }
+        Ok(h)
+    }
+
+    /// Protects `k` against everything before it, audits, and adds it to the history.
+    fn skydda(&mut self, k: &mut Klar, troskel: u64, forra: Option<&str>) -> Result<(), Failure> {
+        let index: HashMap<&str, usize> = self
+            .dok
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _, _))| (id.as_str(), i))
+            .collect();
+        let ny = self.dok.len();
+        let mut summor: Vec<(usize, Vec<usize>)> = self
+            .summor
+            .iter()
+            .filter_map(|(s, delar)| {
+                Some((
+                    *index.get(s.as_str())?,
+                    delar
+                        .iter()
+                        .map(|d| index.get(d.as_str()).copied())
+                        .collect::<Option<_>>()?,
+                ))
+            })
+            .collect();
+        if !k.cycle {
+            let delar: Option<Vec<usize>> = k
+                .parts
+                .iter()
+                .map(|d| index.get(d.as_str()).copied())
+                .collect();
+            summor.push((
+                ny,
+                delar.ok_or_else(|| Failure::internal("en delrapport saknas"))?,
+            ));
+        }
+        let mut utgavor: Vec<(usize, usize)> = self
+            .utgavor
+            .iter()
+            .filter_map(|(a, b)| Some((*index.get(a.as_str())?, *index.get(b.as_str())?)))
+            .collect();
+        if let Some(f) = forra.and_then(|f| index.get(f)) {
+            utgavor.push((ny, *f));
+        }
+        let dok: Vec<Dokument> = self
+            .dok
+            .iter()
+            .map(|(_, namn, t)| Dokument {
+                id: namn.clone(),
+                tabeller: t,
+                fast: true,
+            })
+            .collect();
+        let namn = format!("{}/{}", k.period, k.edition);
+        boj_rapport::skydda_dokument(&dok, &namn, &mut k.tabeller, &summor, &utgavor, troskel).map_err(|g| {
+            Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Code::GranskningenUnderkande,
+                format!(
+                    "Röjandegranskningen underkände rapporten: {} värden kunde inte skyddas mot det som redan är utgivet. Inget har utfärdats.",
+                    g.brott().count() + g.fel.len()
+                ),
+            )
+        })?;
+        drop(dok);
+        if !k.cycle {
+            self.summor.push((k.id.clone(), k.parts.clone()));
+        }
+        if let Some(f) = forra {
+            self.utgavor.push((k.id.clone(), f.to_string()));
+        }
+        self.dok.push((k.id.clone(), namn, k.tabeller.clone()));
+        Ok(())
+    }
+}
+
+/// The published report (SPEC § 4) as a JSON value, before signing.
+fn dokument(a: &Avtal, k: &Klar, issued_at: i64, reason: Option<&str>) -> serde_json::Value {
+    let issued = jiff::Timestamp::from_second(issued_at)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    let regel = &a.version.settings.malgruppsregel;
+    serde_json::json!({
+        "id": k.id,
+        "agreement": {"id": a.id, "title": a.version.title, "version": a.version.number},
+        "organisation": a.organisation_name,
+        "parties": a.version.parter.iter().map(|p| serde_json::json!({"code": p.to_string(), "name": p.namn()})).collect::<Vec<_>>(),
+        "period": k.period.to_string(),
+        "edition": k.edition,
+        "issued_at": issued,
+        "reason": reason,
+        "rule": {"target_groups": regel.malgrupper, "residence_required_for": regel.bosattning_kravs_for},
+        "threshold": a.version.settings.troskel,
+        "small_municipalities_merged": a.version.settings.sma_kommuner,
+        "footnote": "..: värdet visas inte, för att ingen enskild person ska kunna urskiljas (röjandekontroll).",
+        "tables": k.tabeller.iter().map(modell::publicera).collect::<Vec<_>>(),
+    })
+}
+
+async fn spara(
+    state: &AppState,
+    p: &Principal,
+    a: &Avtal,
+    klara: &[Klar],
+    reason: Option<&str>,
+) -> Result<(), Failure> {
+    let (key_id, key) =
+        rapporter::signing_key(&state.store, &state.keys, &a.organisation_id).await?;
+    let issued_at = state.store.now();
+    let mut tx = state.store.begin().await?;
+    for k in klara {
+        let json = dokument(a, k, issued_at, reason);
+        let (doc, sig) =
+            signatur::signera(json, &key, &key_id).map_err(|e| Failure::internal(e.to_string()))?;
+        let doc = String::from_utf8(doc).map_err(|e| Failure::internal(e.to_string()))?;
+        let record =
+            serde_json::to_string(&k.tabeller).map_err(|e| Failure::internal(e.to_string()))?;
+        let items = k.poster.snapshots();
+        rapporter::insert(
+            &mut tx,
+            Some(&p.user_id),
+            &k.id,
+            &NyRapport {
+                agreement_id: &a.id,
+                period: &k.period.to_string(),
+                edition: k.edition,
+                cycle: k.cycle,
+                parts: &k.parts,
+                issued_at,
+                reason,
+                document: &doc,
+                digest: &sig.sha256,
+                key_id: &key_id,
+                record: &record,
+                items: &items,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Loads an agreement and checks that `p` may issue its reports.
+pub async fn load_for_issue(state: &AppState, p: &Principal, id: &str) -> Result<Avtal, Failure> {
+    let a = avtal::get(&state.store, id).await?;
+    authorize(p, Action::UtfardaRapport(Some(a.omfang())))?;
+    Ok(a)
+}
+
+/// Issues the report of a period (SPEC § 3.3); returns its id. A period issued before is a 409 with
+/// the existing report's id.
+pub async fn utfarda(
+    state: &AppState,
+    p: &Principal,
+    agreement_id: &str,
+    period: &str,
+) -> Result<String, Failure> {
+    let a = load_for_issue(state, p, agreement_id).await?;
+    let period = Period::parse(period)?;
+    let idag = Datum::from_civil(state.store.clock().today());
+    if period.end() >= idag {
+        return Err(ogiltig(format!(
+            "Perioden {period} är inte slut ({} är sista dagen). Bara avslutade perioder kan utfärdas; en förhandsgranskning går att göra när som helst.",
+            period.end()
+        )));
+    }
+    if period.end() < a.version.tid.fran {
+        return Err(ogiltig(format!(
+            "Perioden {period} ligger före överenskommelsen, som gäller från {}.",
+            a.version.tid.fran
+        )));
+    }
+    let a = version_i_kraft(state, &a, period).await?;
+    let cykel = a.version.settings.rapportcykel;
+    let delar = cykelperioder(period, cykel).ok_or_else(|| {
+        ogiltig(format!(
+            "Överenskommelsen redovisas per {}: {period} är inte en hel sådan period eller flera.",
+            cykel.label().to_lowercase()
+        ))
+    })?;
+    let rapporter = rapporter::of_agreement(&state.store, &a.id).await?;
+    if let Some(r) = senaste(&rapporter).get(&period.to_string()) {
+        return Err(Failure {
+            conflict_id: Some(r.id.clone()),
+            ..Failure::new(
+                StatusCode::CONFLICT,
+                Code::Konflikt,
+                format!("Rapporten för {period} är redan utfärdad. En rättelse blir en ny utgåva."),
+            )
+        });
+    }
+    let mut u = underlag(state, &a, period).await?;
+    let mut fallnummer = HashMap::new();
+    let (poster, cycle, parts, cykler) = if delar.len() == 1 && delar[0] == period {
+        let poster = nya_poster(state, &a, period, cykel, &rapporter).await?;
+        fyll(&mut u, &poster, 0, &mut fallnummer)?;
+        (poster, true, Vec::new(), vec![0u8])
+    } else {
+        let senaste = senaste(&rapporter);
+        let mut parts = Vec::new();
+        for (i, d) in delar.iter().enumerate() {
+            let r = senaste.get(&d.to_string()).ok_or_else(|| {
+                ogiltig(format!("Rapporten för {d} är inte utfärdad ännu; {period} kan utfärdas när alla dess delar är det."))
+            })?;
+            let items = rapporter::items(&state.store, &r.id).await?;
+            fyll(
+                &mut u,
+                &Poster::from_snapshots(&items)?,
+                i as u8,
+                &mut fallnummer,
+            )?;
+            parts.push(r.id.clone());
+        }
+        (
+            Poster::default(),
+            false,
+            parts,
+            (0..delar.len() as u8).collect(),
+        )
+    };
+    let mut k = Klar {
+        id: boj_store::new_id("r"),
+        period,
+        edition: 1,
+        cycle,
+        parts,
+        tabeller: modell::sammanstall(&u, &cykler, omfang(period)),
+        poster,
+    };
+    let mut h = Historik::las(state, &rapporter).await?;
+    h.skydda(&mut k, u64::from(a.version.settings.troskel), None)?;
+    spara(state, p, &a, std::slice::from_ref(&k), None).await?;
+    Ok(k.id)
+}
+
+/// A new edition of a cycle report after corrections; re-issues every issued longer period that
+/// contains it. Returns the new edition's id.
+pub async fn ny_utgava(
+    state: &AppState,
+    p: &Principal,
+    report_id: &str,
+    reason: &str,
+) -> Result<String, Failure> {
+    let r = rapporter::get(&state.store, report_id).await?;
+    let a = load_for_issue(state, p, &r.agreement_id).await?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Code::OgiltigForfragan,
+            "Skriv kort varför en ny utgåva ges ut (högst 500 tecken).",
+        ));
+    }
+    boj_domain::personnummer::Fritext::parse(reason, 500)?;
+    if !r.cycle {
+        return Err(ogiltig(
+            "Ge ut en ny utgåva av den kvartals- eller cykelrapport som rättas; halvår och år som innehåller den följer med.",
+        ));
+    }
+    let rapporter = rapporter::of_agreement(&state.store, &a.id).await?;
+    let senaste = senaste(&rapporter);
+    let gammal = *senaste.get(&r.period).ok_or_else(Failure::not_found)?;
+    let period = Period::parse(&gammal.period)?;
+    let a = version_i_kraft(state, &a, period).await?;
+    let troskel = u64::from(a.version.settings.troskel);
+    // The same items as the last edition, with their values now.
+    let forra = Poster::from_snapshots(&rapporter::items(&state.store, &gammal.id).await?)?;
+    let mut nu = Poster::default();
+    let nuvarande: HashMap<String, Arende> = arenden::of_agreement(&state.store, &a.id)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    for (id, f) in &forra.fall {
+        match nuvarande.get(id) {
+            Some(c) => {
+                // The corrected edition judges the case again, under its items now.
+                let mut c = c.clone();
+                if !c.frozen {
+                    let it = crate::arenden::statistik_of(&c)?;
+                    let b = crate::arenden::bedom(state, &a, &it, c.opened_on).await?;
+                    if b.status != c.eligibility
+                        || !b
+                            .skal
+                            .iter()
+                            .map(|m| m.skal)
+                            .eq(c.reasons.iter().map(|(k, _)| *k))
+                    {
+                        arenden::set_eligibility(&state.store, &c.id, &b).await?;
+                    }
+                    c.eligibility = b.status;
+                    c.reasons = b.skal.iter().map(|m| (m.skal, m.text.clone())).collect();
+                }
+                nu.fall.push((id.clone(), fallpost(&c, f.sent)?));
+            }
+            None => nu.fall.push((id.clone(), f.clone())),
+        }
+    }
+    let akt: HashMap<String, (String, String, String, i64)> =
+        rapporter::activities(&state.store, &a.id)
+            .await?
+            .into_iter()
+            .map(|(id, c, _, k, m, min, _)| (id, (c, k, m, min)))
+            .collect();
+    for (id, c, k, m, min, inom) in &forra.aktiviteter {
+        let inom_nu = nuvarande
+            .get(c)
+            .map(|x| x.eligibility == Behorighet::Inom)
+            .unwrap_or(*inom);
+        match akt.get(id) {
+            Some((_, kind, mode, minutes)) => nu.aktiviteter.push((
+                id.clone(),
+                c.clone(),
+                kod_index::<boj_domain::kod::Aktivitetstyp>(kind)?,
+                kod_index::<boj_domain::kod::Kontaktsatt>(mode)?,
+                u16::try_from(*minutes).unwrap_or(u16::MAX),
+                inom_nu,
+            )),
+            None => nu
+                .aktiviteter
+                .push((id.clone(), c.clone(), *k, *m, *min, inom_nu)),
+        }
+    }
+    nu.vittnesstod = forra.vittnesstod.clone();
+    nu.timmar = forra.timmar.clone();
+    let mut h = Historik::las(state, &rapporter).await?;
+    let mut u = underlag(state, &a, period).await?;
+    fyll(&mut u, &nu, 0, &mut HashMap::new())?;
+    let mut cyk = Klar {
+        id: boj_store::new_id("r"),
+        period,
+        edition: gammal.edition + 1,
+        cycle: true,
+        parts: Vec::new(),
+        tabeller: modell::sammanstall(&u, &[0], omfang(period)),
+        poster: nu,
+    };
+    h.skydda(&mut cyk, troskel, Some(&gammal.id))?;
+    let mut klara = vec![];
+    let ny_id = cyk.id.clone();
+    // Longer periods that contain it, newest editions, re-issued with the new part.
+    let mut langre: Vec<&Rapport> = senaste
+        .values()
+        .copied()
+        .filter(|x| !x.cycle && x.parts.contains(&gammal.id))
+        .collect();
+    langre.sort_by_key(|x| {
+        (
+            Period::parse(&x.period).map(|p| p.end()).ok(),
+            x.period.clone(),
+        )
+    });
+    klara.push(cyk);
+    let mut ersatt: HashMap<String, String> = HashMap::from([(gammal.id.clone(), ny_id.clone())]);
+    for l in langre {
+        let lp = Period::parse(&l.period)?;
+        let la = version_i_kraft(state, &a, lp).await?;
+        let mut u = underlag(state, &la, lp).await?;
+        let mut fallnummer = HashMap::new();
+        let mut parts = Vec::new();
+        for (i, d) in l.parts.iter().enumerate() {
+            let del = ersatt.get(d).cloned().unwrap_or_else(|| d.clone());
+            let poster = match klara.iter().find(|k| k.id == del) {
+                Some(k) => Poster::from_snapshots(
+                    &k.poster
+                        .snapshots()
+                        .into_iter()
+                        .map(|(a, b, c)| (a.to_string(), b, c))
+                        .collect::<Vec<_>>(),
+                )?,
+                None => Poster::from_snapshots(&rapporter::items(&state.store, &del).await?)?,
+            };
+            fyll(&mut u, &poster, i as u8, &mut fallnummer)?;
+            parts.push(del);
+        }
+        let cykler: Vec<u8> = (0..parts.len() as u8).collect();
+        let mut k = Klar {
+            id: boj_store::new_id("r"),
+            period: lp,
+            edition: l.edition + 1,
+            cycle: false,
+            parts,
+            tabeller: modell::sammanstall(&u, &cykler, omfang(lp)),
+            poster: Poster::default(),
+        };
+        h.skydda(&mut k, u64::from(la.version.settings.troskel), Some(&l.id))?;
+        ersatt.insert(l.id.clone(), k.id.clone());
+        klara.push(k);
+    }
+    spara(state, p, &a, &klara, Some(reason)).await?;
+    Ok(ny_id)
+}
+
+/// How many cases of each cycle report's newest edition have changed since it was issued
+/// (coordinators only: a public counter would be a live count).
+pub async fn andrade(state: &AppState, a: &Avtal) -> Result<HashMap<String, usize>, Failure> {
+    let rapporter = rapporter::of_agreement(&state.store, &a.id).await?;
+    let nu: HashMap<String, Arende> = arenden::of_agreement(&state.store, &a.id)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let mut ut = HashMap::new();
+    for r in senaste(&rapporter).values().filter(|r| r.cycle) {
+        let mut n = 0;
+        for (kind, id, s) in rapporter::items(&state.store, &r.id).await? {
+            if kind != "fall" {
+                continue;
+            }
+            let (Some(c), Some(f)) = (nu.get(&id), Fallpost::parse(&s)) else {
+                continue;
+            };
+            if !fallpost(c, f.sent)?.samma(&f) {
+                n += 1;
+            }
+        }
+        ut.insert(r.id.clone(), n);
+    }
+    Ok(ut)
+}
+
+/// Live tables for any date range (inclusive), for the coordinator: true values, with the cells a
+/// report would protect marked (protected against nothing issued, so only indicative).
+pub async fn forhandsgranska(
+    state: &AppState,
+    p: &Principal,
+    agreement_id: &str,
+    fran: Datum,
+    till: Datum,
+) -> Result<Vec<Tabell>, Failure> {
+    let a = load_for_issue(state, p, agreement_id).await?;
+    if till < fran {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Code::OgiltigtDatum,
+            "Slutdatumet ligger före startdatumet.",
+        ));
+    }
+    let hela_ar = fran.civil().day_of_year() == 1
+        && till.civil().month() == 12
+        && till.civil().day() == 31
+        && fran.year() == till.year();
+    let period = if hela_ar {
+        Period::Ar(fran.year())
+    } else {
+        Period::Kvartal(till.year(), 1)
+    };
+    let mut u = underlag(state, &a, period).await?;
+    let mut poster = Poster::default();
+    let inom_range = |d: Datum| fran <= d && d <= till;
+    let mut inom = HashMap::new();
+    for c in arenden::of_agreement(&state.store, &a.id).await? {
+        inom.insert(c.id.clone(), c.eligibility == Behorighet::Inom);
+        if inom_range(c.opened_on) {
+            poster.fall.push((c.id.clone(), fallpost(&c, false)?));
+        }
+    }
+    for (id, case, date, kind, mode, minutes, _) in
+        rapporter::activities(&state.store, &a.id).await?
+    {
+        if inom_range(Datum::parse(&date)?) {
+            poster.aktiviteter.push((
+                id,
+                case.clone(),
+                kod_index::<boj_domain::kod::Aktivitetstyp>(&kind)?,
+                kod_index::<boj_domain::kod::Kontaktsatt>(&mode)?,
+                u16::try_from(minutes).unwrap_or(u16::MAX),
+                inom.get(&case).copied().unwrap_or(false),
+            ));
+        }
+    }
+    for (id, date, n, _) in rapporter::witness_sessions(&state.store, &a.organisation_id).await? {
+        if inom_range(Datum::parse(&date)?) {
+            let c = |x: i64| u32::try_from(x).unwrap_or(0);
+            poster
+                .vittnesstod
+                .push((id, [c(n[0]), c(n[1]), c(n[2]), c(n[3])]));
+        }
+    }
+    for (id, month, kind, h, _) in
+        rapporter::volunteer_hours(&state.store, &a.organisation_id).await?
+    {
+        if inom_range(Datum::parse(&format!("{month}-01"))?) {
+            poster.timmar.push((
+                id,
+                kod_index::<Volontartimmar>(&kind)?,
+                u64::try_from(h).unwrap_or(0),
+            ));
+        }
+    }
+    fyll(&mut u, &poster, 0, &mut HashMap::new())?;
+    let mut t = modell::sammanstall(&u, &[0], if hela_ar { Omfang::Ar } else { Omfang::Period });
+    // Indicative protection: against nothing issued. Its failure only means nothing is marked.
+    let _ = boj_rapport::skydda_dokument(
+        &[],
+        "forhandsgranskning",
+        &mut t,
+        &[],
+        &[],
+        u64::from(a.version.settings.troskel),
+    );
+    Ok(t)
+}

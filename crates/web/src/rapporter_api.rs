@@ -1,0 +1,293 @@
+//! The reports API of SPEC § 4 and the public signing keys.
+
+use crate::AppState;
+use crate::auth::Authed;
+use crate::error::{ApiError, Failure};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::rapporter::{self, forhandsgranska, ny_utgava, utfarda};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use boj_domain::{Action, Datum, Period, Principal, authorize};
+use boj_rapport::modell::{Tabell, publicera};
+use boj_store::avtal::{self, Avtal};
+use boj_store::clock::svensk_dag;
+use boj_store::rapporter::{self as lager, Rapport};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueIn {
+    pub agreement_id: String,
+    /// `2026`, `2026-H1` or `2026-Q3`.
+    pub period: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditionIn {
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdOut {
+    pub id: String,
+}
+
+/// An issued report in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportOut {
+    pub id: String,
+    pub period: String,
+    pub edition: i64,
+    pub issued_at: String,
+    pub sha256: String,
+    pub key_id: String,
+    pub reason: Option<String>,
+    /// The day the report was due (SPEC § 3.1: the agreement's reporting deadline).
+    pub deadline: Option<String>,
+    /// Whether the period's first edition was issued by its deadline.
+    pub on_time: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportList {
+    pub items: Vec<ReportOut>,
+}
+
+/// Loads a report and its agreement, checking that `p` may read it.
+pub async fn load(state: &AppState, p: &Principal, id: &str) -> Result<(Rapport, Avtal), Failure> {
+    let r = lager::get(&state.store, id).await?;
+    let a = avtal::get(&state.store, &r.agreement_id).await?;
+    authorize(p, Action::LasRapport(Some(a.omfang())))?;
+    Ok((r, a))
+}
+
+/// The reports of an agreement for a list: newest period first, newest edition first.
+pub async fn list_of(state: &AppState, a: &Avtal) -> Result<Vec<ReportOut>, Failure> {
+    let mut v = lager::of_agreement(&state.store, &a.id).await?;
+    v.sort_by(|x, y| {
+        let px = Period::parse(&x.period).map(|p| p.end()).ok();
+        let py = Period::parse(&y.period).map(|p| p.end()).ok();
+        py.cmp(&px)
+            .then(y.period.len().cmp(&x.period.len()))
+            .then(y.edition.cmp(&x.edition))
+    });
+    let forst: std::collections::HashMap<String, i64> = v
+        .iter()
+        .filter(|r| r.edition == 1)
+        .map(|r| (r.period.clone(), r.issued_at))
+        .collect();
+    Ok(v.iter()
+        .map(|r| {
+            let frist = Period::parse(&r.period)
+                .ok()
+                .and_then(|p| p.frist(a.version.settings.rapportfrist_dagar));
+            let utgiven = forst
+                .get(&r.period)
+                .map(|t| Datum::from_civil(svensk_dag(*t)));
+            ReportOut {
+                id: r.id.clone(),
+                period: r.period.clone(),
+                edition: r.edition,
+                issued_at: jiff::Timestamp::from_second(r.issued_at)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                sha256: r.digest.clone(),
+                key_id: r.key_id.clone(),
+                reason: r.reason.clone(),
+                deadline: frist.map(|d| d.to_string()),
+                on_time: matches!((utgiven, frist), (Some(u), Some(f)) if u <= f),
+            }
+        })
+        .collect())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    pub agreement_id: String,
+}
+
+/// Issued reports of an agreement, newest edition first.
+#[utoipa::path(get, path = "/api/v1/reports", params(ListQuery), responses((status = 200, body = ReportList)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<ReportList>, ApiError> {
+    let a = avtal::get(&state.store, &q.agreement_id).await?;
+    authorize(&p, Action::LasRapport(Some(a.omfang())))?;
+    Ok(Json(ReportList {
+        items: list_of(&state, &a).await?,
+    }))
+}
+
+/// Issues the report of an ended period (coordinators of the agreement's organisation).
+#[utoipa::path(post, path = "/api/v1/reports", request_body = IssueIn, responses((status = 201, body = IdOut), (status = 409), (status = 422)))]
+pub async fn issue(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    ApiJson(b): ApiJson<IssueIn>,
+) -> Result<Response, ApiError> {
+    let id = utfarda(&state, &p, &b.agreement_id, &b.period).await?;
+    Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
+}
+
+/// A new edition of a cycle report after corrections; longer periods containing it follow.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/editions", params(("id" = String, Path)), request_body = EditionIn, responses((status = 201, body = IdOut), (status = 422)))]
+pub async fn edition(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<EditionIn>,
+) -> Result<Response, ApiError> {
+    let id = ny_utgava(&state, &p, &id, &b.reason).await?;
+    Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
+}
+
+/// The signed report document (SPEC § 4), exactly as issued.
+#[utoipa::path(get, path = "/api/v1/reports/{id}", params(("id" = String, Path)), responses((status = 200, description = "The signed JSON document")))]
+pub async fn get(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (r, _) = load(&state, &p, &id).await?;
+    let doc = lager::document(&state.store, &r.id).await?;
+    lager::log_download(&state.store, Some(&p.user_id), &r.id, "json").await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"rapport-{}-utgava-{}.json\"",
+                    r.period, r.edition
+                ),
+            ),
+        ],
+        doc,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PreviewQuery {
+    pub agreement_id: String,
+    /// First day, inclusive (YYYY-MM-DD).
+    pub from: String,
+    /// Last day, inclusive.
+    pub to: String,
+}
+
+/// A live table: true values, and which cells a report would protect.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewTable {
+    #[schema(value_type = Object)]
+    pub table: serde_json::Value,
+    /// Row by row: whether the cell would be protected in an issued report.
+    pub would_protect: Vec<Vec<bool>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewOut {
+    pub agreement_id: String,
+    pub from: String,
+    pub to: String,
+    pub tables: Vec<PreviewTable>,
+}
+
+pub fn preview_out(t: &[Tabell]) -> Vec<PreviewTable> {
+    t.iter()
+        .map(|x| {
+            let mut open = x.clone();
+            for c in open.celler.iter_mut().flatten() {
+                c.status = boj_rapport::nat::Status::Publicerad;
+            }
+            for c in open.radsummor.iter_mut().flatten() {
+                c.status = boj_rapport::nat::Status::Publicerad;
+            }
+            for c in open.kolumnsummor.iter_mut().flatten() {
+                c.status = boj_rapport::nat::Status::Publicerad;
+            }
+            if let Some(c) = open.total.as_mut() {
+                c.status = boj_rapport::nat::Status::Publicerad;
+            }
+            PreviewTable {
+                table: serde_json::to_value(publicera(&open)).unwrap_or_default(),
+                would_protect: x
+                    .celler
+                    .iter()
+                    .map(|r| {
+                        r.iter()
+                            .map(|c| c.status == boj_rapport::nat::Status::Skyddad)
+                            .collect()
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Live numbers for any date range (coordinators only; never published).
+#[utoipa::path(get, path = "/api/v1/reports/preview", params(PreviewQuery), responses((status = 200, body = PreviewOut)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    ApiQuery(q): ApiQuery<PreviewQuery>,
+) -> Result<Json<PreviewOut>, ApiError> {
+    let fran = Datum::parse(&q.from)?;
+    let till = Datum::parse(&q.to)?;
+    let t = forhandsgranska(&state, &p, &q.agreement_id, fran, till).await?;
+    Ok(Json(PreviewOut {
+        agreement_id: q.agreement_id,
+        from: fran.to_string(),
+        to: till.to_string(),
+        tables: preview_out(&t),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyOut {
+    pub id: String,
+    pub organisation_id: String,
+    pub alg: &'static str,
+    /// Base64 of the 32-byte Ed25519 public key.
+    pub public_key: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyList {
+    pub items: Vec<KeyOut>,
+}
+
+/// Public keys that sign reports (public: anyone may verify a report).
+#[utoipa::path(get, path = "/api/v1/keys", responses((status = 200, body = KeyList)))]
+pub async fn keys(State(state): State<AppState>) -> Result<Json<KeyList>, ApiError> {
+    Ok(Json(KeyList {
+        items: lager::public_keys(&state.store)
+            .await?
+            .into_iter()
+            .map(|k| KeyOut {
+                id: k.id,
+                organisation_id: k.organisation_id,
+                alg: "Ed25519",
+                public_key: boj_rapport::signatur::base64(&k.public_key),
+                created_at: jiff::Timestamp::from_second(k.created_at)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    }))
+}
+
+/// The number of cases changed since issue, per report id (coordinators).
+pub async fn changed(
+    state: &AppState,
+    a: &Avtal,
+) -> Result<std::collections::HashMap<String, usize>, Failure> {
+    rapporter::andrade(state, a).await
+}

@@ -1,0 +1,417 @@
+//! Report pages: the list with issuing and editions, one issued report, the coordinator's preview.
+
+use crate::AppState;
+use crate::auth::{Authed, Identity, Who};
+use crate::error::{Failure, PageError};
+use crate::extract::{Pairs, one, pairs};
+use crate::pages::{Layout, render};
+use crate::rapporter::{self, forhandsgranska, ny_utgava, utfarda};
+use crate::rapporter_api::{list_of, load};
+use askama::Template;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use boj_domain::{Action, Datum, Principal, Scope, authorize};
+use boj_rapport::modell::{Enhet, Tabell};
+use boj_rapport::nat::Status;
+use boj_store::avtal::{self, Avtal};
+use boj_store::rapporter as lager;
+use serde::Deserialize;
+
+struct Rad {
+    id: String,
+    period: String,
+    edition: i64,
+    issued: String,
+    deadline: String,
+    on_time: bool,
+    changed: Option<usize>,
+}
+
+#[derive(Template)]
+#[template(path = "rapporter.html")]
+struct ListPage {
+    layout: Layout,
+    a: Avtal,
+    cykel: String,
+    troskel: u8,
+    rows: Vec<Rad>,
+    coordinator: bool,
+    error: Option<String>,
+    preview_from: String,
+    preview_to: String,
+}
+
+async fn list_page(
+    state: &AppState,
+    who: &Identity,
+    p: &Principal,
+    id: &str,
+    error: Option<String>,
+) -> Result<ListPage, Failure> {
+    let a = avtal::get(&state.store, id).await?;
+    authorize(p, Action::LasRapport(Some(a.omfang())))?;
+    let coordinator = authorize(p, Action::UtfardaRapport(Some(a.omfang()))).is_ok();
+    let changed = if coordinator {
+        rapporter::andrade(state, &a).await?
+    } else {
+        Default::default()
+    };
+    let rows = list_of(state, &a)
+        .await?
+        .into_iter()
+        .map(|r| Rad {
+            changed: changed.get(&r.id).copied(),
+            issued: r.issued_at.get(..10).unwrap_or("").to_string(),
+            deadline: r.deadline.unwrap_or_default(),
+            id: r.id,
+            period: r.period,
+            edition: r.edition,
+            on_time: r.on_time,
+        })
+        .collect();
+    let today = state.store.clock().today();
+    Ok(ListPage {
+        layout: Layout::new(state, who),
+        cykel: a.version.settings.rapportcykel.label().to_lowercase(),
+        troskel: a.version.settings.troskel,
+        rows,
+        coordinator,
+        error,
+        preview_from: format!("{}-01-01", today.year()),
+        preview_to: today.to_string(),
+        a,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    render(&list_page(&state, &who, &p, &id, None).await?)
+}
+
+/// After a refused form: the list again with the message, and the status of the refusal.
+async fn refused(
+    state: &AppState,
+    who: &Identity,
+    p: &Principal,
+    id: &str,
+    e: Failure,
+) -> Result<Response, PageError> {
+    if !e.status.is_client_error() || e.status == StatusCode::FORBIDDEN {
+        return Err(PageError(e));
+    }
+    let page = list_page(state, who, p, id, Some(e.message)).await?;
+    Ok((e.status, render(&page)?).into_response())
+}
+
+pub async fn issue(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let f: Pairs = pairs(&raw);
+    match utfarda(&state, &p, &id, &one(&f, "period")).await {
+        Ok(r) => Ok(Redirect::to(&format!("/rapporter/{r}")).into_response()),
+        Err(e) => refused(&state, &who, &p, &id, e).await,
+    }
+}
+
+pub async fn edition(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let f: Pairs = pairs(&raw);
+    let r = lager::get(&state.store, &id).await?;
+    match ny_utgava(&state, &p, &id, &one(&f, "reason")).await {
+        Ok(n) => Ok(Redirect::to(&format!("/rapporter/{n}")).into_response()),
+        Err(e) => refused(&state, &who, &p, &r.agreement_id, e).await,
+    }
+}
+
+struct RadVy {
+    label: String,
+    cells: Vec<String>,
+}
+
+struct TabellVy {
+    id: String,
+    title: String,
+    columns: Vec<String>,
+    row_totals: bool,
+    rows: Vec<RadVy>,
+    footer: Option<Vec<String>>,
+    has_protected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "rapport.html")]
+struct ReportPage {
+    layout: Layout,
+    id: String,
+    agreement_id: String,
+    heading: String,
+    preview: bool,
+    facts: Vec<(String, String)>,
+    tables: Vec<TabellVy>,
+}
+
+fn siffra(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "..".into(),
+        serde_json::Value::Number(n) if n.is_u64() => n.to_string(),
+        serde_json::Value::Number(n) => {
+            format!("{:.2}", n.as_f64().unwrap_or(0.0)).replace('.', ",")
+        }
+        _ => String::new(),
+    }
+}
+
+/// The view of a published table (SPEC § 4 JSON); a municipal official's own municipality first.
+fn vy(t: &serde_json::Value, egen: Option<&str>) -> TabellVy {
+    let arr = |k: &str| {
+        t.get(k)
+            .and_then(|x| x.as_array())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let value = |c: &serde_json::Value| siffra(c.get("value").unwrap_or(&serde_json::Value::Null));
+    let row_totals = arr("row_totals");
+    let mut rows: Vec<(String, Vec<String>, bool)> = arr("rows")
+        .iter()
+        .zip(arr("cells"))
+        .enumerate()
+        .map(|(i, (r, cells))| {
+            let code = r.get("code").and_then(|c| c.as_str()).unwrap_or("");
+            let members = r
+                .get("members")
+                .and_then(|m| m.as_array())
+                .cloned()
+                .unwrap_or_default();
+            let own =
+                egen.is_some_and(|k| code == k || members.iter().any(|m| m.as_str() == Some(k)));
+            let mut c: Vec<String> = cells
+                .as_array()
+                .map(|v| v.iter().map(value).collect())
+                .unwrap_or_default();
+            if let Some(rt) = row_totals.get(i) {
+                c.push(value(rt));
+            }
+            (
+                r.get("label")
+                    .and_then(|l| l.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+                c,
+                own,
+            )
+        })
+        .collect();
+    rows.sort_by_key(|(_, _, own)| !own);
+    let cols = arr("column_totals");
+    let total = t.get("total").filter(|x| !x.is_null());
+    let footer = if cols.is_empty() && total.is_none() {
+        None
+    } else {
+        let mut f: Vec<String> = cols.iter().map(value).collect();
+        if let Some(tot) = total {
+            f.push(value(tot));
+        } else if !row_totals.is_empty() {
+            f.push(String::new());
+        }
+        Some(f)
+    };
+    let text = t.to_string();
+    TabellVy {
+        id: t
+            .get("id")
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_string(),
+        title: t
+            .get("title")
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_string(),
+        columns: arr("columns")
+            .iter()
+            .map(|c| {
+                c.get("label")
+                    .and_then(|l| l.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect(),
+        row_totals: !row_totals.is_empty(),
+        has_protected: text.contains("\"protected\""),
+        rows: rows
+            .into_iter()
+            .map(|(label, cells, _)| RadVy { label, cells })
+            .collect(),
+        footer,
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let (r, a) = load(&state, &p, &id).await?;
+    let doc: serde_json::Value = serde_json::from_str(&lager::document(&state.store, &r.id).await?)
+        .map_err(|_| Failure::internal("rapporten kunde inte läsas"))?;
+    lager::log_download(&state.store, Some(&p.user_id), &r.id, "sida").await?;
+    let rep = &doc["report"];
+    let egen = match &p.scope {
+        Scope::Kommun(k) => Some(k.to_string()),
+        _ => None,
+    };
+    let tables = rep["tables"]
+        .as_array()
+        .map(|v| v.iter().map(|t| vy(t, egen.as_deref())).collect())
+        .unwrap_or_default();
+    let s = |v: &serde_json::Value| match v {
+        serde_json::Value::String(x) => x.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let mut facts = vec![
+        (
+            "Överenskommelse".to_string(),
+            format!(
+                "{} (version {})",
+                s(&rep["agreement"]["title"]),
+                s(&rep["agreement"]["version"])
+            ),
+        ),
+        ("Organisation".into(), s(&rep["organisation"])),
+        ("Period".into(), s(&rep["period"])),
+        ("Utgåva".into(), s(&rep["edition"])),
+        ("Utfärdad".into(), s(&rep["issued_at"])),
+        (
+            "Målgrupper".into(),
+            rep["rule"]["target_groups"]
+                .as_array()
+                .map(|v| v.iter().map(s).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default(),
+        ),
+        (
+            "Bosättning i partskommun krävs för".into(),
+            rep["rule"]["residence_required_for"]
+                .as_array()
+                .map(|v| v.iter().map(s).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default(),
+        ),
+        ("Tröskel".into(), s(&rep["threshold"])),
+        (
+            "Kontrollsumma (SHA-256)".into(),
+            s(&doc["signature"]["sha256"]),
+        ),
+        ("Signerad med nyckel".into(), s(&doc["signature"]["key_id"])),
+    ];
+    if let Some(reason) = rep["reason"].as_str() {
+        facts.push(("Skäl till utgåvan".into(), reason.to_string()));
+    }
+    render(&ReportPage {
+        layout: Layout::new(&state, &who),
+        heading: format!("Uppföljning {} – utgåva {}", r.period, r.edition),
+        id: r.id,
+        agreement_id: a.id,
+        preview: false,
+        facts,
+        tables,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Range {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn live(t: &Tabell) -> TabellVy {
+    let hundradelar = matches!(t.enhet, Enhet::Timmar | Enhet::Hundradelar);
+    let c = |x: &boj_rapport::modell::Tal| {
+        let v = if hundradelar {
+            format!("{:.2}", x.varde as f64 / 100.0).replace('.', ",")
+        } else {
+            x.varde.to_string()
+        };
+        if x.status == Status::Skyddad {
+            format!("{v}*")
+        } else {
+            v
+        }
+    };
+    let footer = if t.kolumnsummor.is_none() && t.total.is_none() {
+        None
+    } else {
+        let mut f: Vec<String> = t.kolumnsummor.iter().flatten().map(c).collect();
+        if let Some(x) = &t.total {
+            f.push(c(x));
+        } else if t.radsummor.is_some() {
+            f.push(String::new());
+        }
+        Some(f)
+    };
+    TabellVy {
+        id: t.id.clone(),
+        title: t.titel.clone(),
+        columns: t.kolumner.iter().map(|k| k.label.clone()).collect(),
+        row_totals: t.radsummor.is_some(),
+        has_protected: false,
+        rows: t
+            .rader
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RadVy {
+                label: r.label.clone(),
+                cells: t.celler[i]
+                    .iter()
+                    .chain(t.radsummor.as_ref().and_then(|v| v.get(i)))
+                    .map(c)
+                    .collect(),
+            })
+            .collect(),
+        footer,
+    }
+}
+
+pub async fn preview(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    Query(q): Query<Range>,
+) -> Result<Response, PageError> {
+    let today = state.store.clock().today();
+    let fran = Datum::parse(
+        q.from
+            .as_deref()
+            .unwrap_or(&format!("{}-01-01", today.year())),
+    )?;
+    let till = Datum::parse(q.to.as_deref().unwrap_or(&today.to_string()))?;
+    let t = match forhandsgranska(&state, &p, &id, fran, till).await {
+        Ok(t) => t,
+        Err(e) => return refused(&state, &who, &p, &id, e).await,
+    };
+    Ok(render(&ReportPage {
+        layout: Layout::new(&state, &who),
+        heading: format!("Förhandsgranskning {fran} – {till}"),
+        id: String::new(),
+        agreement_id: id,
+        preview: true,
+        facts: Vec::new(),
+        tables: t.iter().map(live).collect(),
+    })?
+    .into_response())
+}
