@@ -159,6 +159,45 @@ await check('a volunteer registers a case on a phone and sees the answer while f
   await axe('case page');
 });
 
+await check('the coordinator previews, issues 2026-Q3 and reads the signed report', async () => {
+  await page.setViewportSize({ width: 1000, height: 800 });
+  await page.getByRole('button', { name: 'Logga ut' }).click();
+  await page.getByLabel('Användarnamn').fill('samordnare');
+  await page.getByLabel('Lösenord').fill(password);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.getByRole('link', { name: /Uppföljningsrapporter/ }).first().click();
+  await page.getByRole('heading', { name: 'Uppföljningsrapporter' }).waitFor();
+  await axe('report list');
+  await page.getByRole('button', { name: 'Förhandsgranska' }).click();
+  await page.getByRole('heading', { name: /^Förhandsgranskning/ }).waitFor();
+  await axe('preview');
+  await page.goBack();
+  await page.getByLabel('Period').fill('2026-Q3');
+  await page.getByRole('button', { name: 'Utfärda' }).click();
+  await page.getByRole('heading', { name: 'Uppföljning 2026-Q3 – utgåva 1' }).waitFor();
+  expect(await page.getByRole('heading', { name: 'Ärenden per hemkommun' }).isVisible(), 'the municipality table is shown');
+  await axe('issued report');
+  await page.getByRole('link', { name: 'Alla rapporter' }).click();
+  await page.getByLabel('Period').fill('2026-Q3');
+  await page.getByRole('button', { name: 'Utfärda' }).click();
+  await page.getByText('Rapporten för 2026-Q3 är redan utfärdad').waitFor();
+});
+
+await check('a municipal official sees the issued report, own municipality first', async () => {
+  await page.getByRole('button', { name: 'Logga ut' }).click();
+  await page.getByLabel('Användarnamn').fill('kommun-2303');
+  await page.getByLabel('Lösenord').fill(password);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.getByRole('link', { name: /Uppföljningsrapporter/ }).first().click();
+  const row = await page.locator('tbody tr', { hasText: '2026-Q3' }).textContent();
+  expect(row.includes('Sen'), `deadline status: ${row}`);
+  expect(await page.getByRole('button', { name: 'Utfärda' }).count() === 0, 'a municipality may not issue');
+  await page.getByRole('link', { name: /Visa/ }).first().click();
+  const table = page.locator('section', { has: page.getByRole('heading', { name: 'Ärenden per hemkommun', exact: true }) });
+  const first = await table.locator('tbody tr').first().textContent();
+  expect(first.includes('Ragunda'), `first row: ${first}`);
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

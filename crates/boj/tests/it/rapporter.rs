@@ -108,7 +108,7 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         .unwrap();
     assert_eq!(sent["cells"][0][0]["status"], "protected");
     assert!(sent["cells"][0][0]["value"].is_null());
-    // Östersund's 10 cases are published; Berg's single case is not (nor, as its partner in the
+    // Östersund's 10 cases are published; Ragunda's single case is not (nor, as its partner in the
     // column, the smallest other count).
     let kommun = doc["report"]["tables"]
         .as_array()
