@@ -68,6 +68,9 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         let res = issue(&app, &s.sam, &s.agreement, p).await;
         assert_eq!(res.status(), 201, "{p}: {}", res.text().await.unwrap());
     }
+    // The half-year is the sum of its quarters, issued once both are.
+    let res = issue(&app, &s.sam, &s.agreement, "2026-H1").await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     // A case opened in Q2 but registered after Q2 was issued goes to the next report issued.
     let late = register(
         &app,
@@ -211,6 +214,22 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         .map(|r| r["edition"].as_i64().unwrap())
         .collect();
     assert_eq!(q2s, vec![2, 1], "newest edition first");
+    // The half-year containing Q2 was re-issued with it.
+    let h1s: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["period"] == "2026-H1")
+        .map(|r| r["edition"].as_i64().unwrap())
+        .collect();
+    assert_eq!(h1s, vec![2, 1]);
+    let h1 = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["period"] == "2026-H1")
+        .unwrap();
+    assert_eq!(h1["reason"], "Kön rättat i ett ärende");
 
     // A municipal official reads the issued reports, and nothing live.
     let k = app.user("kommun-2303", Role::Kommun).await;
