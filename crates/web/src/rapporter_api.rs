@@ -173,6 +173,67 @@ pub async fn get(
         .into_response())
 }
 
+/// The published document of a report, parsed for the formats, after the download is audited.
+async fn published(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    format: &str,
+) -> Result<(Rapport, boj_render::Dokument), Failure> {
+    let (r, _) = load(state, p, id).await?;
+    let doc = lager::document(&state.store, &r.id).await?;
+    let d =
+        boj_render::Dokument::las(doc.as_bytes()).map_err(|e| Failure::internal(e.to_string()))?;
+    lager::log_download(&state.store, Some(&p.user_id), &r.id, format).await?;
+    Ok((r, d))
+}
+
+fn attachment(r: &Rapport, ext: &str, mime: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"rapport-{}-utgava-{}.{ext}\"",
+                    r.period, r.edition
+                ),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The report as CSV in long format (UTF-8 with BOM, `;`), for Swedish Excel.
+#[utoipa::path(get, path = "/api/v1/reports/{id}/csv", params(("id" = String, Path)), responses((status = 200, description = "CSV")))]
+pub async fn csv(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (r, d) = published(&state, &p, &id, "csv").await?;
+    let body = boj_render::csv_format::csv(&d).map_err(|e| Failure::internal(e.to_string()))?;
+    Ok(attachment(&r, "csv", "text/csv; charset=utf-8", body))
+}
+
+/// The report as XLSX: one sheet per table and "Om rapporten".
+#[utoipa::path(get, path = "/api/v1/reports/{id}/xlsx", params(("id" = String, Path)), responses((status = 200, description = "XLSX")))]
+pub async fn xlsx(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (r, d) = published(&state, &p, &id, "xlsx").await?;
+    let body = boj_render::xlsx::xlsx(&d).map_err(|e| Failure::internal(e.to_string()))?;
+    Ok(attachment(
+        &r,
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        body,
+    ))
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PreviewQuery {
     pub agreement_id: String,

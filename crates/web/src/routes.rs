@@ -329,6 +329,18 @@ pub fn table() -> Vec<Route> {
             get(rapporter_api::get),
         ),
         r(
+            Method::GET,
+            "/api/v1/reports/{id}/csv",
+            RAPPORT,
+            get(rapporter_api::csv),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/reports/{id}/xlsx",
+            RAPPORT,
+            get(rapporter_api::xlsx),
+        ),
+        r(
             Method::POST,
             "/api/v1/reports/{id}/editions",
             UTFARDA,

@@ -249,6 +249,35 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         .unwrap();
     assert_eq!(res.status(), 200);
     let signed = res.bytes().await.unwrap().to_vec();
+    for (ext, mime) in [
+        ("csv", "text/csv; charset=utf-8"),
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    ] {
+        let res = c
+            .get(app.at(&format!("/api/v1/reports/{q3}/{ext}")))
+            .bearer_auth(&kt)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{ext}");
+        assert_eq!(res.headers()["content-type"], mime);
+        let body = res.bytes().await.unwrap();
+        if ext == "csv" {
+            let text = String::from_utf8(body.to_vec()).unwrap();
+            assert!(
+                text.contains(
+                    "arenden_kommun;Ärenden per hemkommun;2380;Östersund;antal;Antal;10;publicerad"
+                ),
+                "{text}"
+            );
+            assert!(text.contains(";..;skyddad"));
+        } else {
+            assert!(body.starts_with(b"PK"), "a zip container");
+        }
+    }
     let res = c
         .get(app.at(&format!(
             "/api/v1/reports/preview?agreement_id={}&from=2026-01-01&to=2026-11-25",
