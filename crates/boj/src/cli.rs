@@ -550,7 +550,8 @@ async fn report(cmd: ReportCmd) -> CliResult<()> {
         ReportCmd::Verify { file, key, data } => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| CliError::Failure(format!("kan inte läsa {}: {e}", file.display())))?;
-            let json = bytes;
+            // A PDF report carries the signed JSON as an attachment.
+            let json = boj_render::pdf::bifogad_json(&bytes).unwrap_or(bytes);
             let public = match (key, data) {
                 (Some(k), _) => Some(
                     boj_rapport::signatur::las_publik(&k)

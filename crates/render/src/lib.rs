@@ -10,6 +10,7 @@
 
 pub mod csv_format;
 pub mod dokument;
+pub mod pdf;
 pub mod xlsx;
 
 pub use dokument::{Dokument, Rapport, Tabell};

@@ -42,6 +42,7 @@ use utoipa::OpenApi;
         crate::rapporter_api::issue,
         crate::rapporter_api::edition,
         crate::rapporter_api::get,
+        crate::rapporter_api::pdf,
         crate::rapporter_api::csv,
         crate::rapporter_api::xlsx,
         crate::rapporter_api::preview,

@@ -234,6 +234,23 @@ pub async fn xlsx(
     ))
 }
 
+/// The report as a typeset PDF/A-3b with the signed JSON attached (`boj report verify` reads it).
+#[utoipa::path(get, path = "/api/v1/reports/{id}/pdf", params(("id" = String, Path)), responses((status = 200, description = "PDF")))]
+pub async fn pdf(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (r, _) = load(&state, &p, &id).await?;
+    let doc = lager::document(&state.store, &r.id).await?;
+    lager::log_download(&state.store, Some(&p.user_id), &r.id, "pdf").await?;
+    let body = tokio::task::spawn_blocking(move || boj_render::pdf::pdf(doc.as_bytes()))
+        .await
+        .map_err(|e| Failure::internal(e.to_string()))?
+        .map_err(|e| Failure::internal(e.to_string()))?;
+    Ok(attachment(&r, "pdf", "application/pdf", body))
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PreviewQuery {
     pub agreement_id: String,

@@ -143,6 +143,8 @@ struct RadVy {
 }
 
 struct TabellVy {
+    /// A bar chart (SVG) for one-way tables.
+    chart: Option<String>,
     id: String,
     title: String,
     columns: Vec<String>,
@@ -231,6 +233,7 @@ fn vy(t: &serde_json::Value, egen: Option<&str>) -> TabellVy {
     };
     let text = t.to_string();
     TabellVy {
+        chart: None,
         id: t
             .get("id")
             .and_then(|x| x.as_str())
@@ -275,10 +278,12 @@ pub async fn show(
         Scope::Kommun(k) => Some(k.to_string()),
         _ => None,
     };
-    let tables = rep["tables"]
-        .as_array()
-        .map(|v| v.iter().map(|t| vy(t, egen.as_deref())).collect())
-        .unwrap_or_default();
+    let json = rep["tables"].as_array().cloned().unwrap_or_default();
+    let mut tables: Vec<TabellVy> = json.iter().map(|t| vy(t, egen.as_deref())).collect();
+    let svgs = diagram(&r.id, &json).await;
+    for (t, svg) in tables.iter_mut().zip(svgs) {
+        t.chart = svg;
+    }
     let s = |v: &serde_json::Value| match v {
         serde_json::Value::String(x) => x.clone(),
         serde_json::Value::Null => String::new(),
@@ -364,6 +369,7 @@ fn live(t: &Tabell) -> TabellVy {
         Some(f)
     };
     TabellVy {
+        chart: None,
         id: t.id.clone(),
         title: t.titel.clone(),
         columns: t.kolumner.iter().map(|k| k.label.clone()).collect(),
@@ -411,7 +417,58 @@ pub async fn preview(
         agreement_id: id,
         preview: true,
         facts: Vec::new(),
-        tables: t.iter().map(live).collect(),
+        tables: {
+            let json: Vec<serde_json::Value> = crate::rapporter_api::preview_out(&t)
+                .into_iter()
+                .map(|x| x.table)
+                .collect();
+            let svgs = diagram("", &json).await;
+            t.iter()
+                .map(live)
+                .zip(svgs)
+                .map(|(mut v, s)| {
+                    v.chart = s;
+                    v
+                })
+                .collect()
+        },
     })?
     .into_response())
+}
+
+/// Bar charts of the one-way tables, as SVG (Typst, see `boj_render::pdf::diagram`). An issued
+/// report never changes, so its charts are kept by report id; a preview's are drawn each time. A
+/// chart that cannot be drawn is left out: the table carries the same numbers.
+async fn diagram(report_id: &str, tabeller: &[serde_json::Value]) -> Vec<Option<String>> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Vec<Option<String>>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if !report_id.is_empty()
+        && let Some(v) = cache.lock().ok().and_then(|m| m.get(report_id).cloned())
+    {
+        return v;
+    }
+    let json = tabeller.to_vec();
+    let svgs = tokio::task::spawn_blocking(move || {
+        json.iter()
+            .map(|t| {
+                let one_way = t["columns"].as_array().is_some_and(|c| c.len() == 1)
+                    && t["rows"].as_array().is_some_and(|r| r.len() > 1);
+                if one_way {
+                    boj_render::pdf::diagram(t).ok()
+                } else {
+                    None
+                }
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_default();
+    if !report_id.is_empty()
+        && let Ok(mut m) = cache.lock()
+    {
+        m.insert(report_id.to_string(), svgs.clone());
+    }
+    svgs
 }

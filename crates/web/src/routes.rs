@@ -330,6 +330,12 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             Method::GET,
+            "/api/v1/reports/{id}/pdf",
+            RAPPORT,
+            get(rapporter_api::pdf),
+        ),
+        r(
+            Method::GET,
             "/api/v1/reports/{id}/csv",
             RAPPORT,
             get(rapporter_api::csv),

@@ -308,6 +308,22 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         page.contains("2026-Q3") && page.contains("Sen"),
         "period and deadline status are listed"
     );
+    let view = web
+        .get(app.at(&format!("/rapporter/{q3}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        view.contains("<svg") && view.contains("role=\"img\""),
+        "charts as SVG with a text alternative"
+    );
+    assert!(
+        view.contains("/pdf") && view.contains("/xlsx") && view.contains("/csv"),
+        "download links"
+    );
     assert!(
         !page.contains("ändrat sedan"),
         "changes since issue are the coordinator's only"
@@ -336,6 +352,31 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
             .output()
             .unwrap()
     };
+    // The PDF carries the same signed document: verify accepts it as it is.
+    let res = c
+        .get(app.at(&format!("/api/v1/reports/{q3}/pdf")))
+        .bearer_auth(&kt)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = dir.path().join("q3.pdf");
+    std::fs::write(&pdf, res.bytes().await.unwrap()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_boj"))
+        .args(["report", "verify"])
+        .arg(&pdf)
+        .args(["--key", &key])
+        .env_remove("BOJ_DATABASE_URL")
+        .env_remove("BOJ_DATA")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = verify(&["--key", &key]);
     assert_eq!(
         out.status.code(),

@@ -122,6 +122,7 @@ fn matrix() -> Vec<Row> {
         (Method::POST, "/api/v1/reports", SAMORDNARE),
         (Method::GET, "/api/v1/reports/preview", SAMORDNARE),
         (Method::GET, "/api/v1/reports/{id}", LAS),
+        (Method::GET, "/api/v1/reports/{id}/pdf", LAS),
         (Method::GET, "/api/v1/reports/{id}/csv", LAS),
         (Method::GET, "/api/v1/reports/{id}/xlsx", LAS),
         (Method::POST, "/api/v1/reports/{id}/editions", SAMORDNARE),
