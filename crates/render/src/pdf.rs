@@ -14,6 +14,7 @@ use typst_layout::PagedDocument;
 
 static RAPPORT: &str = include_str!("../templates/rapport.typ");
 static DIAGRAM: &str = include_str!("../templates/diagram.typ");
+static FAKTURA: &str = include_str!("../templates/fakturaunderlag.typ");
 
 type Motor = TypstEngine<typst_as_lib::TypstTemplateMainFile>;
 
@@ -61,6 +62,17 @@ pub fn diagram(tabell_json: &serde_json::Value) -> Result<String, RenderError> {
         .first()
         .ok_or_else(|| RenderError::Skriv("diagrammet blev tomt".into()))?;
     Ok(typst_svg::svg(page, &typst_svg::SvgOptions::default()))
+}
+
+/// A municipality's invoice basis (SPEC § 3.4) as PDF, from its fields as JSON (title, reference,
+/// organisation, kommun, year, decision, key, population, total, amount, instalments).
+pub fn fakturaunderlag(json: &str) -> Result<Vec<u8>, RenderError> {
+    static M: OnceLock<Motor> = OnceLock::new();
+    let mut inputs = Dict::new();
+    inputs.insert("data".into(), json.into_value());
+    let doc = kompilera(motor(FAKTURA, &M), inputs)?;
+    typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default())
+        .map_err(|e| RenderError::Skriv(format!("PDF: {e:?}")))
 }
 
 /// The signed JSON attached to a report PDF, if `bytes` is one.

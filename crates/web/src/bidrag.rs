@@ -621,6 +621,14 @@ async fn underlag(
 #[template(path = "fakturaunderlag.html")]
 struct UnderlagPage {
     layout: Layout,
+    v: Faktura,
+    csv: String,
+    pdf: String,
+}
+
+/// One municipality's invoice basis as the page and the PDF show it.
+#[derive(serde::Serialize)]
+struct Faktura {
     title: String,
     reference: String,
     organisation: String,
@@ -632,24 +640,16 @@ struct UnderlagPage {
     total: String,
     amount: String,
     instalments: Vec<(String, String)>,
-    csv: String,
 }
 
-pub async fn invoice_page(
-    State(state): State<AppState>,
-    Who(who): Who,
-    Authed(p): Authed,
-    Path((id, year, kod)): Path<(String, i64, String)>,
-) -> Result<Html<String>, PageError> {
-    let u = underlag(&state, &p, &id, year, &kod).await?;
-    render(&UnderlagPage {
-        layout: Layout::new(&state, &who),
+fn faktura(u: &Underlag) -> Faktura {
+    Faktura {
         title: u.a.version.title.clone(),
         reference: u.a.version.reference.clone(),
         organisation: u.a.organisation_name.clone(),
         kommun: format!("{} ({})", u.kommun.namn(), u.kommun),
         year: u.g.year,
-        decision: u.decision,
+        decision: u.decision.clone(),
         key: u.g.key.label(),
         population: u
             .andel
@@ -669,11 +669,56 @@ pub async fn invoice_page(
             .into_iter()
             .zip(u.andel.delbetalningar.iter().map(|b| kr(*b)))
             .collect(),
+    }
+}
+
+pub async fn invoice_page(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path((id, year, kod)): Path<(String, i64, String)>,
+) -> Result<Html<String>, PageError> {
+    let u = underlag(&state, &p, &id, year, &kod).await?;
+    render(&UnderlagPage {
+        layout: Layout::new(&state, &who),
+        v: faktura(&u),
         csv: format!(
             "/avtal/{}/bidrag/{}/underlag/{}/csv",
             u.a.id, u.g.year, u.kommun
         ),
+        pdf: format!(
+            "/avtal/{}/bidrag/{}/underlag/{}/pdf",
+            u.a.id, u.g.year, u.kommun
+        ),
     })
+}
+
+/// The invoice basis as a typeset PDF.
+pub async fn invoice_pdf(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path((id, year, kod)): Path<(String, i64, String)>,
+) -> Result<Response, PageError> {
+    let u = underlag(&state, &p, &id, year, &kod).await?;
+    let data = serde_json::to_string(&faktura(&u)).map_err(|e| PageError(Failure::internal(e)))?;
+    let body = tokio::task::spawn_blocking(move || boj_render::pdf::fakturaunderlag(&data))
+        .await
+        .map_err(|e| PageError(Failure::internal(e)))?
+        .map_err(|e| PageError(Failure::internal(e)))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"fakturaunderlag-{}-{}.pdf\"",
+                    u.g.year, u.kommun
+                ),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// The invoice basis as CSV for Swedish Excel: UTF-8 with BOM, `;`, one instalment per row.

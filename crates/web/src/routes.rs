@@ -245,6 +245,12 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             Method::GET,
+            "/avtal/{id}/bidrag/{year}/underlag/{kod}/pdf",
+            UNDERLAG,
+            get(bidrag::invoice_pdf),
+        ),
+        r(
+            Method::GET,
             "/befolkning",
             BEFOLKNING,
             get(bidrag::population_page),

@@ -168,6 +168,27 @@ async fn the_grant_is_split_exactly_and_each_municipality_gets_its_invoice_basis
         .map(|l| l.rsplit(';').next().unwrap().parse::<u64>().unwrap())
         .sum();
     assert_eq!(sum, ragunda);
+    // The same invoice basis as a PDF, with the amount in its text.
+    let res = kc
+        .get(app.at(&format!("/avtal/{}/bidrag/2026/underlag/2303/pdf", s.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = res.bytes().await.unwrap();
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let text = doc.extract_text(&[1]).unwrap();
+    assert!(
+        text.contains("Fakturaunderlag 2026") && text.contains("Ragunda (2303)"),
+        "{text}"
+    );
+    // Another municipality's basis is not for Ragunda's official.
+    let res = kc
+        .get(app.at(&format!("/avtal/{}/bidrag/2026/underlag/2380/pdf", s.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
     // A later rejection does not change the split that was decided.
     let nej = json!({"body": "kommunfullmaktige", "municipality": "2380", "decided_on": "2026-09-01", "applies_from": null,
                      "paragraph": "§ 7", "items": [{"number": "1", "text": "att avslå"}], "outcome": "avslag"});

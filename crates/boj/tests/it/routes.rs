@@ -78,6 +78,11 @@ fn matrix() -> Vec<Row> {
             "/avtal/{id}/bidrag/{year}/underlag/{kod}/csv",
             LAS,
         ),
+        (
+            Method::GET,
+            "/avtal/{id}/bidrag/{year}/underlag/{kod}/pdf",
+            LAS,
+        ),
         (Method::GET, "/befolkning", FORBUND),
         (Method::POST, "/befolkning", FORBUND),
         (Method::POST, "/api/v1/agreements/{id}/grants", FORBUND),
