@@ -797,14 +797,17 @@ pub fn nasta(p: Period) -> Period {
 /// `opened_on`, an activity's date), unless that period's report was already issued when it was
 /// registered — then the first later cycle period whose report had not been issued by then. Returns
 /// the period and whether it is late. `utgivna` lists issued cycle periods with the day each was
-/// first issued.
+/// first issued. Something dated before the agreement began (`borjan`) belongs to the agreement's
+/// first period, since no report is issued for a period before it (and is counted there as outside
+/// the agreement's term, not as late).
 pub fn tilldela(
     datum: Datum,
     registrerad: Datum,
     cykel: Cykel,
     utgivna: &[(Period, Datum)],
+    borjan: Datum,
 ) -> (Period, bool) {
-    let egen = cykel.period_of(datum);
+    let egen = cykel.period_of(datum.max(borjan));
     let mut p = egen;
     while utgivna.iter().any(|(q, d)| *q == p && *d <= registrerad) {
         p = nasta(p);

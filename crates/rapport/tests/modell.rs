@@ -135,11 +135,23 @@ fn a_case_registered_after_its_period_was_issued_goes_to_the_next_report() {
     let d = |s: &str| Datum::parse(s).unwrap();
     let utgivna = [(Period::Kvartal(2026, 1), d("2026-04-20"))];
     assert_eq!(
-        tilldela(d("2026-03-30"), d("2026-04-02"), Cykel::Kvartal, &utgivna),
+        tilldela(
+            d("2026-03-30"),
+            d("2026-04-02"),
+            Cykel::Kvartal,
+            &utgivna,
+            d("2026-01-01")
+        ),
         (Period::Kvartal(2026, 1), false)
     );
     assert_eq!(
-        tilldela(d("2026-03-30"), d("2026-04-21"), Cykel::Kvartal, &utgivna),
+        tilldela(
+            d("2026-03-30"),
+            d("2026-04-21"),
+            Cykel::Kvartal,
+            &utgivna,
+            d("2026-01-01")
+        ),
         (Period::Kvartal(2026, 2), true)
     );
     // Both Q1 and Q2 issued: a Q1 case registered after both goes to Q3.
@@ -148,7 +160,13 @@ fn a_case_registered_after_its_period_was_issued_goes_to_the_next_report() {
         (Period::Kvartal(2026, 2), d("2026-07-20")),
     ];
     assert_eq!(
-        tilldela(d("2026-02-01"), d("2026-08-01"), Cykel::Kvartal, &utgivna),
+        tilldela(
+            d("2026-02-01"),
+            d("2026-08-01"),
+            Cykel::Kvartal,
+            &utgivna,
+            d("2026-01-01")
+        ),
         (Period::Kvartal(2026, 3), true)
     );
     assert_eq!(

@@ -669,6 +669,24 @@ pub fn bedomning(a: &Arende) -> Bedomning {
 }
 
 /// Stores a recomputed eligibility (when the agreement's decisions change).
+/// Sets a case's eligibility in the caller's transaction, with an audit entry (a corrected report
+/// edition judges its cases again).
+pub async fn set_eligibility_in(
+    tx: &mut crate::Tx,
+    actor: Option<&str>,
+    at: i64,
+    id: &str,
+    b: &Bedomning,
+) -> Result<()> {
+    sqlx::query("UPDATE cases SET eligibility = $1, eligibility_reasons = $2 WHERE id = $3 AND eligibility_frozen = 0")
+        .bind(b.status.code())
+        .bind(reasons_text(b))
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(tx, at, actor, "arende.behorighet_omprovad", Some(id)).await
+}
+
 pub async fn set_eligibility(store: &Store, id: &str, b: &Bedomning) -> Result<()> {
     sqlx::query("UPDATE cases SET eligibility = $1, eligibility_reasons = $2 WHERE id = $3 AND eligibility_frozen = 0")
         .bind(b.status.code())

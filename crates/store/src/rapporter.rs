@@ -124,6 +124,23 @@ pub async fn reported(
     Ok(ids.into_iter().collect())
 }
 
+/// Takes the agreement's report lock for the rest of the transaction (PostgreSQL: the agreement's
+/// row; SQLite has one writer at a time) and answers how many reports it has.
+pub async fn lock(store: &Store, tx: &mut Tx, agreement_id: &str) -> Result<i64> {
+    if store.backend() == crate::Backend::Postgres {
+        sqlx::query("SELECT id FROM agreements WHERE id = $1 FOR UPDATE")
+            .bind(agreement_id.to_string())
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+    }
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE agreement_id = $1")
+            .bind(agreement_id.to_string())
+            .fetch_one(&mut *tx.tx)
+            .await?,
+    )
+}
+
 /// A report to store.
 pub struct NyRapport<'a> {
     pub agreement_id: &'a str,

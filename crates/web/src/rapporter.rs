@@ -167,9 +167,16 @@ async fn underlag(state: &AppState, a: &Avtal, p: Period) -> Result<Underlag, Fa
         poster: Some(a.version.settings.dokumentationsposter.clone()),
         ..Underlag::default()
     };
-    if let Period::Ar(y) = p
-        && let Ok(g) = boj_store::bidrag::for_year(&state.store, &a.id, y).await
-    {
+    let grant = match p {
+        Period::Ar(y) => match boj_store::bidrag::for_year(&state.store, &a.id, y).await {
+            Ok(g) => Some(g),
+            // No grant that year: the year report has no grant table.
+            Err(boj_store::StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+        _ => None,
+    };
+    if let Some(g) = grant {
         for d in boj_store::bidrag::parts(&state.store, &g.id).await? {
             u.bidrag.push(Bidragsrad {
                 kommun: d.kommun,
@@ -238,38 +245,25 @@ fn registrerad(ts: i64) -> Datum {
     Datum::from_civil(svensk_dag(ts))
 }
 
-/// The items a cycle report for `p` counts: everything not yet reported whose period (by
-/// `modell::tilldela`) is `p`.
-async fn nya_poster(
+/// Gathers the agreement's items (cases, activities, witness-support sessions, volunteer hours) that
+/// `med` takes: it is given the item's kind, id, date and the day it was registered, and answers
+/// `Some(late)` to take it.
+async fn samla(
     state: &AppState,
     a: &Avtal,
-    p: Period,
-    cykel: Cykel,
-    rapporter: &[Rapport],
+    med: impl Fn(&str, &str, Datum, Datum) -> Option<bool>,
 ) -> Result<Poster, Failure> {
-    let utgivna = utgivna_cykler(rapporter);
     let store = &state.store;
     let mut poster = Poster::default();
-    let rapporterade = rapporter::reported(store, &a.id, "fall").await?;
     let mut inom: HashMap<String, bool> = HashMap::new();
     for c in arenden::of_agreement(store, &a.id).await? {
         inom.insert(c.id.clone(), c.eligibility == Behorighet::Inom);
-        if rapporterade.contains(&c.id) {
-            continue;
-        }
-        let (period, sent) =
-            modell::tilldela(c.opened_on, registrerad(c.registered_at), cykel, &utgivna);
-        if period == p {
+        if let Some(sent) = med("fall", &c.id, c.opened_on, registrerad(c.registered_at)) {
             poster.fall.push((c.id.clone(), fallpost(&c, sent)?));
         }
     }
-    let rapporterade = rapporter::reported(store, &a.id, "aktivitet").await?;
     for (id, case, date, kind, mode, minutes, reg) in rapporter::activities(store, &a.id).await? {
-        if rapporterade.contains(&id) {
-            continue;
-        }
-        let (period, _) = modell::tilldela(Datum::parse(&date)?, registrerad(reg), cykel, &utgivna);
-        if period == p {
+        if med("aktivitet", &id, Datum::parse(&date)?, registrerad(reg)).is_some() {
             poster.aktiviteter.push((
                 id,
                 case.clone(),
@@ -280,33 +274,19 @@ async fn nya_poster(
             ));
         }
     }
-    let rapporterade = rapporter::reported(store, &a.id, "vittnesstod").await?;
     for (id, date, n, reg) in rapporter::witness_sessions(store, &a.organisation_id).await? {
-        if rapporterade.contains(&id) {
-            continue;
-        }
-        let (period, _) = modell::tilldela(Datum::parse(&date)?, registrerad(reg), cykel, &utgivna);
-        if period == p {
+        if med("vittnesstod", &id, Datum::parse(&date)?, registrerad(reg)).is_some() {
             let c = |x: i64| u32::try_from(x).unwrap_or(0);
             poster
                 .vittnesstod
                 .push((id, [c(n[0]), c(n[1]), c(n[2]), c(n[3])]));
         }
     }
-    let rapporterade = rapporter::reported(store, &a.id, "timmar").await?;
     for (id, month, kind, hundredths, reg) in
         rapporter::volunteer_hours(store, &a.organisation_id).await?
     {
-        if rapporterade.contains(&id) {
-            continue;
-        }
-        let (period, _) = modell::tilldela(
-            Datum::parse(&format!("{month}-01"))?,
-            registrerad(reg),
-            cykel,
-            &utgivna,
-        );
-        if period == p {
+        let dag = Datum::parse(&format!("{month}-01"))?;
+        if med("timmar", &id, dag, registrerad(reg)).is_some() {
             poster.timmar.push((
                 id,
                 kod_index::<Volontartimmar>(&kind)?,
@@ -315,6 +295,30 @@ async fn nya_poster(
         }
     }
     Ok(poster)
+}
+
+/// The items a cycle report for `p` counts: everything not yet reported whose period (by
+/// `modell::tilldela`) is `p`.
+async fn nya_poster(
+    state: &AppState,
+    a: &Avtal,
+    p: Period,
+    cykel: Cykel,
+    rapporter: &[Rapport],
+) -> Result<Poster, Failure> {
+    let utgivna = utgivna_cykler(rapporter);
+    let mut rapporterade = HashMap::new();
+    for kind in ["fall", "aktivitet", "vittnesstod", "timmar"] {
+        rapporterade.insert(kind, rapporter::reported(&state.store, &a.id, kind).await?);
+    }
+    samla(state, a, |kind, id, datum, reg| {
+        if rapporterade.get(kind).is_some_and(|r| r.contains(id)) {
+            return None;
+        }
+        let (period, sent) = modell::tilldela(datum, reg, cykel, &utgivna, a.version.tid.fran);
+        (period == p).then_some(sent)
+    })
+    .await
 }
 
 /// The cycle periods a period consists of, for an agreement's cycle; `None` if it is not a whole
@@ -358,6 +362,8 @@ fn senaste(rapporter: &[Rapport]) -> HashMap<String, &Rapport> {
 
 /// A report ready to be stored.
 struct Klar {
+    /// The agreement version the report is compiled under (in force on its last day).
+    avtal: Avtal,
     id: String,
     period: Period,
     edition: i64,
@@ -497,19 +503,39 @@ fn dokument(a: &Avtal, k: &Klar, issued_at: i64, reason: Option<&str>) -> serde_
     })
 }
 
+/// Signs and stores the prepared reports, with the eligibility judged again for an edition, in one
+/// transaction. It holds the agreement's report lock and checks that no report was issued since the
+/// history was read (`sedan` reports), so two issues at once — two instances on PostgreSQL — cannot
+/// both build on the same history: the later one is refused and can simply be tried again.
 async fn spara(
     state: &AppState,
     p: &Principal,
-    a: &Avtal,
     klara: &[Klar],
     reason: Option<&str>,
+    omprovade: &[(String, boj_domain::behorighet::Bedomning)],
+    sedan: usize,
 ) -> Result<(), Failure> {
+    let Some(forsta) = klara.first() else {
+        return Ok(());
+    };
+    let agreement_id = forsta.avtal.id.clone();
     let (key_id, key) =
-        rapporter::signing_key(&state.store, &state.keys, &a.organisation_id).await?;
+        rapporter::signing_key(&state.store, &state.keys, &forsta.avtal.organisation_id).await?;
     let issued_at = state.store.now();
     let mut tx = state.store.begin().await?;
+    let nu = rapporter::lock(&state.store, &mut tx, &agreement_id).await?;
+    if usize::try_from(nu).ok() != Some(sedan) {
+        return Err(Failure::new(
+            StatusCode::CONFLICT,
+            Code::Konflikt,
+            "En annan rapport utfärdades samtidigt för överenskommelsen. Försök igen.",
+        ));
+    }
+    for (id, b) in omprovade {
+        arenden::set_eligibility_in(&mut tx, Some(&p.user_id), issued_at, id, b).await?;
+    }
     for k in klara {
-        let json = dokument(a, k, issued_at, reason);
+        let json = dokument(&k.avtal, k, issued_at, reason);
         let (doc, sig) =
             signatur::signera(json, &key, &key_id).map_err(|e| Failure::internal(e.to_string()))?;
         let doc = String::from_utf8(doc).map_err(|e| Failure::internal(e.to_string()))?;
@@ -521,7 +547,7 @@ async fn spara(
             Some(&p.user_id),
             &k.id,
             &NyRapport {
-                agreement_id: &a.id,
+                agreement_id: &agreement_id,
                 period: &k.period.to_string(),
                 edition: k.edition,
                 cycle: k.cycle,
@@ -620,6 +646,7 @@ pub async fn utfarda(
         )
     };
     let mut k = Klar {
+        avtal: a.clone(),
         id: boj_store::new_id("r"),
         period,
         edition: 1,
@@ -630,7 +657,15 @@ pub async fn utfarda(
     };
     let mut h = Historik::las(state, &rapporter).await?;
     h.skydda(&mut k, u64::from(a.version.settings.troskel), None)?;
-    spara(state, p, &a, std::slice::from_ref(&k), None).await?;
+    spara(
+        state,
+        p,
+        std::slice::from_ref(&k),
+        None,
+        &[],
+        rapporter.len(),
+    )
+    .await?;
     Ok(k.id)
 }
 
@@ -667,32 +702,32 @@ pub async fn ny_utgava(
     // The same items as the last edition, with their values now.
     let forra = Poster::from_snapshots(&rapporter::items(&state.store, &gammal.id).await?)?;
     let mut nu = Poster::default();
-    let nuvarande: HashMap<String, Arende> = arenden::of_agreement(&state.store, &a.id)
+    let mut nuvarande: HashMap<String, Arende> = arenden::of_agreement(&state.store, &a.id)
         .await?
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
+    // Eligibility judged again for the corrected edition; written with the edition, in its
+    // transaction, so a refused edition changes nothing.
+    let mut omprovade = Vec::new();
     for (id, f) in &forra.fall {
-        match nuvarande.get(id) {
+        match nuvarande.get_mut(id) {
             Some(c) => {
-                // The corrected edition judges the case again, under its items now.
-                let mut c = c.clone();
                 if !c.frozen {
-                    let it = crate::arenden::statistik_of(&c)?;
+                    let it = crate::arenden::statistik_of(c)?;
                     let b = crate::arenden::bedom(state, &a, &it, c.opened_on).await?;
-                    if b.status != c.eligibility
-                        || !b
-                            .skal
+                    let samma = b.status == c.eligibility
+                        && b.skal
                             .iter()
                             .map(|m| m.skal)
-                            .eq(c.reasons.iter().map(|(k, _)| *k))
-                    {
-                        arenden::set_eligibility(&state.store, &c.id, &b).await?;
-                    }
+                            .eq(c.reasons.iter().map(|(k, _)| *k));
                     c.eligibility = b.status;
                     c.reasons = b.skal.iter().map(|m| (m.skal, m.text.clone())).collect();
+                    if !samma {
+                        omprovade.push((c.id.clone(), b));
+                    }
                 }
-                nu.fall.push((id.clone(), fallpost(&c, f.sent)?));
+                nu.fall.push((id.clone(), fallpost(c, f.sent)?));
             }
             None => nu.fall.push((id.clone(), f.clone())),
         }
@@ -728,6 +763,7 @@ pub async fn ny_utgava(
     let mut u = underlag(state, &a, period).await?;
     fyll(&mut u, &nu, 0, &mut HashMap::new())?;
     let mut cyk = Klar {
+        avtal: a.clone(),
         id: boj_store::new_id("r"),
         period,
         edition: gammal.edition + 1,
@@ -776,6 +812,7 @@ pub async fn ny_utgava(
         }
         let cykler: Vec<u8> = (0..parts.len() as u8).collect();
         let mut k = Klar {
+            avtal: la.clone(),
             id: boj_store::new_id("r"),
             period: lp,
             edition: l.edition + 1,
@@ -788,7 +825,7 @@ pub async fn ny_utgava(
         ersatt.insert(l.id.clone(), k.id.clone());
         klara.push(k);
     }
-    spara(state, p, &a, &klara, Some(reason)).await?;
+    spara(state, p, &klara, Some(reason), &omprovade, rapporter.len()).await?;
     Ok(ny_id)
 }
 
@@ -847,48 +884,10 @@ pub async fn forhandsgranska(
         Period::Kvartal(till.year(), 1)
     };
     let mut u = underlag(state, &a, period).await?;
-    let mut poster = Poster::default();
-    let inom_range = |d: Datum| fran <= d && d <= till;
-    let mut inom = HashMap::new();
-    for c in arenden::of_agreement(&state.store, &a.id).await? {
-        inom.insert(c.id.clone(), c.eligibility == Behorighet::Inom);
-        if inom_range(c.opened_on) {
-            poster.fall.push((c.id.clone(), fallpost(&c, false)?));
-        }
-    }
-    for (id, case, date, kind, mode, minutes, _) in
-        rapporter::activities(&state.store, &a.id).await?
-    {
-        if inom_range(Datum::parse(&date)?) {
-            poster.aktiviteter.push((
-                id,
-                case.clone(),
-                kod_index::<boj_domain::kod::Aktivitetstyp>(&kind)?,
-                kod_index::<boj_domain::kod::Kontaktsatt>(&mode)?,
-                u16::try_from(minutes).unwrap_or(u16::MAX),
-                inom.get(&case).copied().unwrap_or(false),
-            ));
-        }
-    }
-    for (id, date, n, _) in rapporter::witness_sessions(&state.store, &a.organisation_id).await? {
-        if inom_range(Datum::parse(&date)?) {
-            let c = |x: i64| u32::try_from(x).unwrap_or(0);
-            poster
-                .vittnesstod
-                .push((id, [c(n[0]), c(n[1]), c(n[2]), c(n[3])]));
-        }
-    }
-    for (id, month, kind, h, _) in
-        rapporter::volunteer_hours(&state.store, &a.organisation_id).await?
-    {
-        if inom_range(Datum::parse(&format!("{month}-01"))?) {
-            poster.timmar.push((
-                id,
-                kod_index::<Volontartimmar>(&kind)?,
-                u64::try_from(h).unwrap_or(0),
-            ));
-        }
-    }
+    let poster = samla(state, &a, |_, _, d, _| {
+        (fran <= d && d <= till).then_some(false)
+    })
+    .await?;
     fyll(&mut u, &poster, 0, &mut HashMap::new())?;
     let mut t = modell::sammanstall(&u, &[0], if hela_ar { Omfang::Ar } else { Omfang::Period });
     // Indicative protection: against nothing issued. Its failure only means nothing is marked.

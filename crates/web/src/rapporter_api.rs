@@ -43,6 +43,8 @@ pub struct ReportOut {
     pub period: String,
     pub edition: i64,
     pub issued_at: String,
+    /// The day of issue in Sweden.
+    pub issued_on: String,
     pub sha256: String,
     pub key_id: String,
     pub reason: Option<String>,
@@ -95,6 +97,7 @@ pub async fn list_of(state: &AppState, a: &Avtal) -> Result<Vec<ReportOut>, Fail
                 issued_at: jiff::Timestamp::from_second(r.issued_at)
                     .map(|t| t.to_string())
                     .unwrap_or_default(),
+                issued_on: svensk_dag(r.issued_at).to_string(),
                 sha256: r.digest.clone(),
                 key_id: r.key_id.clone(),
                 reason: r.reason.clone(),

@@ -62,7 +62,7 @@ async fn list_page(
         .into_iter()
         .map(|r| Rad {
             changed: changed.get(&r.id).copied(),
-            issued: r.issued_at.get(..10).unwrap_or("").to_string(),
+            issued: r.issued_on,
             deadline: r.deadline.unwrap_or_default(),
             id: r.id,
             period: r.period,
