@@ -157,23 +157,21 @@ pub async fn get(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (r, _) = load(&state, &p, &id).await?;
+    let (r, doc) = signed(&state, &p, &id, "json").await?;
+    Ok(attachment(&r, "json", "application/json", doc.into_bytes()))
+}
+
+/// The signed document of a report `p` may read, after its download is audited.
+async fn signed(
+    state: &AppState,
+    p: &Principal,
+    id: &str,
+    format: &str,
+) -> Result<(Rapport, String), Failure> {
+    let (r, _) = load(state, p, id).await?;
     let doc = lager::document(&state.store, &r.id).await?;
-    lager::log_download(&state.store, Some(&p.user_id), &r.id, "json").await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"rapport-{}-utgava-{}.json\"",
-                    r.period, r.edition
-                ),
-            ),
-        ],
-        doc,
-    )
-        .into_response())
+    lager::log_download(&state.store, Some(&p.user_id), &r.id, format).await?;
+    Ok((r, doc))
 }
 
 /// The published document of a report, parsed for the formats, after the download is audited.
@@ -183,11 +181,9 @@ async fn published(
     id: &str,
     format: &str,
 ) -> Result<(Rapport, boj_render::Dokument), Failure> {
-    let (r, _) = load(state, p, id).await?;
-    let doc = lager::document(&state.store, &r.id).await?;
+    let (r, doc) = signed(state, p, id, format).await?;
     let d =
         boj_render::Dokument::las(doc.as_bytes()).map_err(|e| Failure::internal(e.to_string()))?;
-    lager::log_download(&state.store, Some(&p.user_id), &r.id, format).await?;
     Ok((r, d))
 }
 
@@ -244,9 +240,7 @@ pub async fn pdf(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (r, _) = load(&state, &p, &id).await?;
-    let doc = lager::document(&state.store, &r.id).await?;
-    lager::log_download(&state.store, Some(&p.user_id), &r.id, "pdf").await?;
+    let (r, doc) = signed(&state, &p, &id, "pdf").await?;
     let body = tokio::task::spawn_blocking(move || boj_render::pdf::pdf(doc.as_bytes()))
         .await
         .map_err(|e| Failure::internal(e.to_string()))?
