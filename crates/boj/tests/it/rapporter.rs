@@ -396,3 +396,32 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
     let out = verify(&["--key", &key]);
     assert_eq!(out.status.code(), Some(1), "one changed byte is refused");
 }
+
+/// Two coordinators issue the same quarter at the same moment: one report is issued, the other
+/// request is refused with 409, and there is exactly one first edition.
+#[tokio::test]
+async fn issuing_the_same_period_twice_at_once_issues_it_once() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    for n in 0..6 {
+        let g = if n % 2 == 0 { "kvinna" } else { "man" };
+        register(&app, &s.sp1, &case(&s.agreement, "2026-04-15", "2380", g)).await;
+    }
+    let (a, b) = tokio::join!(
+        issue(&app, &s.sam, &s.agreement, "2026-Q2"),
+        issue(&app, &s.sam, &s.agreement, "2026-Q2")
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409]);
+    let list: Value = TestApp::client()
+        .get(app.at(&format!("/api/v1/reports?agreement_id={}", s.agreement)))
+        .bearer_auth(&s.sam)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
