@@ -683,6 +683,7 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
         true,
     );
     vit.mangd = "vit".into();
+    vit.kolumner = vec![rubrik("personer", "Personer")];
     t.push(vit);
     t.push(Tabell {
         id: "vittnesstod_tillfallen".into(),
@@ -713,6 +714,7 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
         true,
     );
     tim.mangd = "tim".into();
+    tim.kolumner = vec![rubrik("timmar", "Timmar")];
     tim.slag = Slag::Fritt;
     tim.enhet = Enhet::Timmar;
     t.push(tim);

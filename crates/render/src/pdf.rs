@@ -15,6 +15,7 @@ use typst_layout::PagedDocument;
 static RAPPORT: &str = include_str!("../templates/rapport.typ");
 static DIAGRAM: &str = include_str!("../templates/diagram.typ");
 static FAKTURA: &str = include_str!("../templates/fakturaunderlag.typ");
+static DIAGRAMBIBLIOTEK: &str = include_str!("../templates/diagram-lib.typ");
 
 type Motor = TypstEngine<typst_as_lib::TypstTemplateMainFile>;
 
@@ -22,6 +23,7 @@ fn motor(mall: &'static str, cell: &'static OnceLock<Motor>) -> &'static Motor {
     cell.get_or_init(|| {
         TypstEngine::builder()
             .main_file(mall)
+            .with_static_source_file_resolver([("diagram-lib.typ", DIAGRAMBIBLIOTEK)])
             .fonts(typst_assets::fonts())
             .build()
     })
@@ -49,8 +51,8 @@ pub fn pdf(signed_json: &[u8]) -> Result<Vec<u8>, RenderError> {
     typst_pdf::pdf(&doc, &options).map_err(|e| RenderError::Skriv(format!("PDF: {e:?}")))
 }
 
-/// A bar chart of a one-way table as SVG (text turned into outlines, so it looks the same in every
-/// browser). Protected values have no bar and read `..`. The caller gives the chart its text
+/// A bar chart of a table as SVG — bars for a one-way table, stacked bars for a two-way one (text
+/// turned into outlines, so it looks the same in every browser). Protected values have no bar. The caller gives the chart its text
 /// alternative (the table itself is on the same page).
 pub fn diagram(tabell_json: &serde_json::Value) -> Result<String, RenderError> {
     static M: OnceLock<Motor> = OnceLock::new();

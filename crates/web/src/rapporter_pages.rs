@@ -143,7 +143,7 @@ struct RadVy {
 }
 
 struct TabellVy {
-    /// A bar chart (SVG) for one-way tables.
+    /// A bar chart (SVG) for one-way and two-way tables.
     chart: Option<String>,
     id: String,
     title: String,
@@ -436,7 +436,7 @@ pub async fn preview(
     .into_response())
 }
 
-/// Bar charts of the one-way tables, as SVG (Typst, see `boj_render::pdf::diagram`). An issued
+/// Bar charts of the one-way and two-way tables, as SVG (Typst, see `boj_render::pdf::diagram`). An issued
 /// report never changes, so its charts are kept by report id; a preview's are drawn each time. A
 /// chart that cannot be drawn is left out: the table carries the same numbers.
 async fn diagram(report_id: &str, tabeller: &[serde_json::Value]) -> Vec<Option<String>> {
@@ -455,7 +455,9 @@ async fn diagram(report_id: &str, tabeller: &[serde_json::Value]) -> Vec<Option<
             .map(|t| {
                 let one_way = t["columns"].as_array().is_some_and(|c| c.len() == 1)
                     && t["rows"].as_array().is_some_and(|r| r.len() > 1);
-                if one_way {
+                let two_way = t["row_totals"].is_array()
+                    && t["columns"].as_array().is_some_and(|c| c.len() > 1);
+                if one_way || two_way {
                     boj_render::pdf::diagram(t).ok()
                 } else {
                     None
