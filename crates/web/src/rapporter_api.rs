@@ -264,6 +264,10 @@ pub struct PreviewTable {
     pub table: serde_json::Value,
     /// Row by row: whether the cell would be protected in an issued report.
     pub would_protect: Vec<Vec<bool>>,
+    /// The same for the margins, where the table has them.
+    pub would_protect_row_totals: Option<Vec<bool>>,
+    pub would_protect_column_totals: Option<Vec<bool>>,
+    pub would_protect_total: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -275,6 +279,7 @@ pub struct PreviewOut {
 }
 
 pub fn preview_out(t: &[Tabell]) -> Vec<PreviewTable> {
+    let skyddad = |c: &boj_rapport::modell::Tal| c.status == boj_rapport::nat::Status::Skyddad;
     t.iter()
         .map(|x| {
             let mut open = x.clone();
@@ -295,12 +300,17 @@ pub fn preview_out(t: &[Tabell]) -> Vec<PreviewTable> {
                 would_protect: x
                     .celler
                     .iter()
-                    .map(|r| {
-                        r.iter()
-                            .map(|c| c.status == boj_rapport::nat::Status::Skyddad)
-                            .collect()
-                    })
+                    .map(|r| r.iter().map(skyddad).collect())
                     .collect(),
+                would_protect_row_totals: x
+                    .radsummor
+                    .as_ref()
+                    .map(|v| v.iter().map(skyddad).collect()),
+                would_protect_column_totals: x
+                    .kolumnsummor
+                    .as_ref()
+                    .map(|v| v.iter().map(skyddad).collect()),
+                would_protect_total: x.total.as_ref().map(skyddad),
             }
         })
         .collect()

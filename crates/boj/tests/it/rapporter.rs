@@ -134,6 +134,40 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         "why a cell is protected is never published"
     );
 
+    // The coordinator's preview: live numbers, with what a report would protect marked, margins too.
+    let pv: Value = c
+        .get(app.at(&format!(
+            "/api/v1/reports/preview?agreement_id={}&from=2026-07-01&to=2026-09-30",
+            s.agreement
+        )))
+        .bearer_auth(&s.sam)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = pv["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"]["id"] == "arenden_kommun")
+        .unwrap();
+    let row = |code: &str| {
+        t["table"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|r| r["code"] == code)
+            .unwrap()
+    };
+    assert_eq!(
+        t["table"]["cells"][row("2303")][0]["value"],
+        1,
+        "live numbers are shown to the coordinator"
+    );
+    assert_eq!(t["would_protect"][row("2303")][0], true);
+    assert!(t["would_protect_total"].is_boolean());
     // Issuing Q3 again is refused with the existing report's id; so is the unfinished year and Q4.
     let res = issue(&app, &s.sam, &s.agreement, "2026-Q3").await;
     assert_eq!(res.status(), 409);
