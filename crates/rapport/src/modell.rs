@@ -543,6 +543,63 @@ pub enum Omfang {
     Ar,
 }
 
+impl Omfang {
+    /// The year report has the two-way tables; half-years and quarters do not (SPEC § 3.3).
+    pub fn av(p: Period) -> Omfang {
+        match p {
+            Period::Ar(_) => Omfang::Ar,
+            _ => Omfang::Period,
+        }
+    }
+}
+
+/// Why a period's report cannot be issued (SPEC § 3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hinder {
+    /// Only periods that have ended are issued.
+    InteSlut,
+    /// The period ends before the agreement began.
+    ForeAvtalet,
+    /// The period is not a whole number of the agreement's reporting cycles.
+    InteHelaCykler,
+}
+
+/// Whether the report of period `p` may be issued on `idag` under an agreement that began on
+/// `borjan` and reports per `cykel` (SPEC § 3.3: "reports are issued for calendar periods that have
+/// ended", longer periods are sums of the cycle reports); if so, the cycle periods it consists of.
+pub fn utfardbar(
+    p: Period,
+    idag: Datum,
+    borjan: Datum,
+    cykel: Cykel,
+) -> Result<Vec<Period>, Hinder> {
+    if p.end() >= idag {
+        return Err(Hinder::InteSlut);
+    }
+    if p.end() < borjan {
+        return Err(Hinder::ForeAvtalet);
+    }
+    let y = match p {
+        Period::Ar(y) | Period::Halvar(y, _) | Period::Kvartal(y, _) => y,
+    };
+    let alla: Vec<Period> = match cykel {
+        Cykel::Kvartal => (1..=4).map(|q| Period::Kvartal(y, q)).collect(),
+        Cykel::Halvar => (1..=2).map(|h| Period::Halvar(y, h)).collect(),
+        Cykel::Ar => vec![Period::Ar(y)],
+    };
+    let inom: Vec<Period> = alla
+        .into_iter()
+        .filter(|c| p.start() <= c.start() && c.end() <= p.end())
+        .collect();
+    let tacker = inom.first().is_some_and(|f| f.start() == p.start())
+        && inom.last().is_some_and(|l| l.end() == p.end());
+    if tacker {
+        Ok(inom)
+    } else {
+        Err(Hinder::InteHelaCykler)
+    }
+}
+
 /// Compiles the tables of a report spanning the cycle periods `cykler` (SPEC § 3.3).
 pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
     let mut med = [false; 256];
@@ -1068,11 +1125,40 @@ fn bitar<K: Kodlista + PartialEq>(v: &[K]) -> u32 {
         .fold(0, |b, i| b | (1 << i))
 }
 
-fn index<K: Kodlista + PartialEq>(k: K) -> u8 {
+/// A code's place in its list, as [`Fall`] stores it.
+pub fn index<K: Kodlista + PartialEq>(k: K) -> u8 {
     K::ALL.iter().position(|x| *x == k).unwrap_or(0) as u8
 }
 
 impl Fallpost {
+    /// A case's items and eligibility as a report counts them.
+    pub fn av(
+        s: &boj_domain::arende::Statistik,
+        status: boj_domain::behorighet::Status,
+        orsaker: Vec<Orsak>,
+        sent: bool,
+    ) -> Fallpost {
+        use boj_domain::behorighet::Status as B;
+        Fallpost {
+            person: s.person,
+            hem: s.hem.code(),
+            kon: s.kon,
+            alder: s.alder,
+            brott: s.brott.clone(),
+            omstandigheter: s.omstandigheter.clone(),
+            polis: s.polis,
+            forsta: s.forsta_kontakt,
+            informerad: s.informerad_11_6,
+            status: match status {
+                B::Inom => INOM,
+                B::Utanfor => UTANFOR,
+                B::EjFaststalld => EJ_FASTSTALLD,
+            },
+            orsaker,
+            sent,
+        }
+    }
+
     /// `|`-separated fields, `,`-separated lists.
     pub fn text(&self) -> String {
         let orsaker: Vec<&str> = self.orsaker.iter().map(|o| o.code()).collect();

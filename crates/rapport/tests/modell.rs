@@ -402,3 +402,44 @@ fn a_case_snapshot_round_trips() {
     assert_eq!(modell::Fallpost::parse(&f.text()), Some(f.clone()));
     assert!(modell::Fallpost::parse("brottsutsatt|2380").is_none());
 }
+
+/// SPEC § 3.3: only ended calendar periods, not before the agreement, and whole cycles.
+#[test]
+fn which_periods_can_be_issued() {
+    use modell::{Hinder, utfardbar};
+    let d = |s: &str| Datum::parse(s).unwrap();
+    let (idag, borjan) = (d("2026-11-26"), d("2026-01-01"));
+    assert_eq!(
+        utfardbar(Period::Kvartal(2026, 3), idag, borjan, Cykel::Kvartal),
+        Ok(vec![Period::Kvartal(2026, 3)])
+    );
+    assert_eq!(
+        utfardbar(Period::Halvar(2026, 1), idag, borjan, Cykel::Kvartal),
+        Ok(vec![Period::Kvartal(2026, 1), Period::Kvartal(2026, 2)])
+    );
+    assert_eq!(
+        utfardbar(Period::Kvartal(2026, 4), idag, borjan, Cykel::Kvartal),
+        Err(Hinder::InteSlut)
+    );
+    assert_eq!(
+        utfardbar(Period::Ar(2026), idag, borjan, Cykel::Kvartal),
+        Err(Hinder::InteSlut)
+    );
+    assert_eq!(
+        utfardbar(Period::Kvartal(2025, 4), idag, borjan, Cykel::Kvartal),
+        Err(Hinder::ForeAvtalet)
+    );
+    assert_eq!(
+        utfardbar(Period::Kvartal(2026, 1), idag, borjan, Cykel::Halvar),
+        Err(Hinder::InteHelaCykler)
+    );
+    assert_eq!(
+        utfardbar(
+            Period::Ar(2025),
+            d("2027-02-01"),
+            d("2025-01-01"),
+            Cykel::Ar
+        ),
+        Ok(vec![Period::Ar(2025)])
+    );
+}

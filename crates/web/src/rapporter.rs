@@ -112,31 +112,14 @@ impl Poster {
 
 /// A case's values as a report counts them.
 fn fallpost(c: &Arende, sent: bool) -> Result<Fallpost, Failure> {
-    use boj_domain::kod::*;
-    let status = match c.eligibility {
-        Behorighet::Inom => modell::INOM,
-        Behorighet::Utanfor => modell::UTANFOR,
-        Behorighet::EjFaststalld => modell::EJ_FASTSTALLD,
-    };
-    Ok(Fallpost {
-        person: PersonTyp::parse(&c.person_type)?,
-        hem: c.municipality.clone(),
-        kon: Kon::parse(&c.gender)?,
-        alder: Aldersgrupp::parse(&c.age_band)?,
-        brott: boj_domain::arende::lista(&c.crime_types)?,
-        omstandigheter: boj_domain::arende::lista(&c.circumstances)?,
-        polis: Polisanmalan::parse(&c.police_report)?,
-        forsta: ForstaKontakt::parse(&c.first_contact)?,
-        informerad: c.informed_11_6,
-        status,
-        orsaker: c.reasons.iter().map(|(s, _)| *s).collect(),
-        sent,
-    })
+    let s = crate::arenden::statistik_of(c)?;
+    let orsaker = c.reasons.iter().map(|(s, _)| *s).collect();
+    Ok(Fallpost::av(&s, c.eligibility, orsaker, sent))
 }
 
+/// A code's place in its list, from its text.
 fn kod_index<K: Kodlista + PartialEq>(s: &str) -> Result<u8, Failure> {
-    let k = K::parse(s)?;
-    Ok(K::ALL.iter().position(|x| *x == k).unwrap_or(0) as u8)
+    Ok(modell::index(K::parse(s)?))
 }
 
 /// The agreement version in force on the period's last day (SPEC § 3.3).
@@ -319,33 +302,6 @@ async fn nya_poster(
         (period == p).then_some(sent)
     })
     .await
-}
-
-/// The cycle periods a period consists of, for an agreement's cycle; `None` if it is not a whole
-/// number of them.
-fn cykelperioder(p: Period, cykel: Cykel) -> Option<Vec<Period>> {
-    let y = match p {
-        Period::Ar(y) | Period::Halvar(y, _) | Period::Kvartal(y, _) => y,
-    };
-    let alla: Vec<Period> = match cykel {
-        Cykel::Kvartal => (1..=4).map(|q| Period::Kvartal(y, q)).collect(),
-        Cykel::Halvar => (1..=2).map(|h| Period::Halvar(y, h)).collect(),
-        Cykel::Ar => vec![Period::Ar(y)],
-    };
-    let inom: Vec<Period> = alla
-        .into_iter()
-        .filter(|c| p.start() <= c.start() && c.end() <= p.end())
-        .collect();
-    let tacker = inom.first().is_some_and(|f| f.start() == p.start())
-        && inom.last().is_some_and(|l| l.end() == p.end());
-    tacker.then_some(inom)
-}
-
-fn omfang(p: Period) -> Omfang {
-    match p {
-        Period::Ar(_) => Omfang::Ar,
-        _ => Omfang::Period,
-    }
 }
 
 /// The newest edition of each period.
@@ -585,25 +541,23 @@ pub async fn utfarda(
     let a = load_for_issue(state, p, agreement_id).await?;
     let period = Period::parse(period)?;
     let idag = Datum::from_civil(state.store.clock().today());
-    if period.end() >= idag {
-        return Err(ogiltig(format!(
-            "Perioden {period} är inte slut ({} är sista dagen). Bara avslutade perioder kan utfärdas; en förhandsgranskning går att göra när som helst.",
-            period.end()
-        )));
-    }
-    if period.end() < a.version.tid.fran {
-        return Err(ogiltig(format!(
-            "Perioden {period} ligger före överenskommelsen, som gäller från {}.",
-            a.version.tid.fran
-        )));
-    }
     let a = version_i_kraft(state, &a, period).await?;
     let cykel = a.version.settings.rapportcykel;
-    let delar = cykelperioder(period, cykel).ok_or_else(|| {
-        ogiltig(format!(
-            "Överenskommelsen redovisas per {}: {period} är inte en hel sådan period eller flera.",
-            cykel.label().to_lowercase()
-        ))
+    let delar = modell::utfardbar(period, idag, a.version.tid.fran, cykel).map_err(|h| {
+        ogiltig(match h {
+            modell::Hinder::InteSlut => format!(
+                "Perioden {period} är inte slut ({} är sista dagen). Bara avslutade perioder kan utfärdas; en förhandsgranskning går att göra när som helst.",
+                period.end()
+            ),
+            modell::Hinder::ForeAvtalet => format!(
+                "Perioden {period} ligger före överenskommelsen, som gäller från {}.",
+                a.version.tid.fran
+            ),
+            modell::Hinder::InteHelaCykler => format!(
+                "Överenskommelsen redovisas per {}: {period} är inte en hel sådan period eller flera.",
+                cykel.label().to_lowercase()
+            ),
+        })
     })?;
     let rapporter = rapporter::of_agreement(&state.store, &a.id).await?;
     if let Some(r) = senaste(&rapporter).get(&period.to_string()) {
@@ -652,7 +606,7 @@ pub async fn utfarda(
         edition: 1,
         cycle,
         parts,
-        tabeller: modell::sammanstall(&u, &cykler, omfang(period)),
+        tabeller: modell::sammanstall(&u, &cykler, Omfang::av(period)),
         poster,
     };
     let mut h = Historik::las(state, &rapporter).await?;
@@ -769,7 +723,7 @@ pub async fn ny_utgava(
         edition: gammal.edition + 1,
         cycle: true,
         parts: Vec::new(),
-        tabeller: modell::sammanstall(&u, &[0], omfang(period)),
+        tabeller: modell::sammanstall(&u, &[0], Omfang::av(period)),
         poster: nu,
     };
     h.skydda(&mut cyk, troskel, Some(&gammal.id))?;
@@ -818,7 +772,7 @@ pub async fn ny_utgava(
             edition: l.edition + 1,
             cycle: false,
             parts,
-            tabeller: modell::sammanstall(&u, &cykler, omfang(lp)),
+            tabeller: modell::sammanstall(&u, &cykler, Omfang::av(lp)),
             poster: Poster::default(),
         };
         h.skydda(&mut k, u64::from(la.version.settings.troskel), Some(&l.id))?;
