@@ -133,6 +133,9 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         !doc.to_string().contains("primar"),
         "why a cell is protected is never published"
     );
+    // The organisation's record keeps the true values and each protection's reason.
+    let record = boj_store::rapporter::record(&app.store, &q3).await.unwrap();
+    assert!(record.contains("\"skal\":\"primar\"") && record.contains("\"skal\":\"sekundar\""));
 
     // The coordinator's preview: live numbers, with what a report would protect marked, margins too.
     let pv: Value = c
