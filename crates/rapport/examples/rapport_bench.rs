@@ -211,6 +211,7 @@ fn main() {
                     id: id.clone(),
                     tabeller: t,
                     fast: true,
+                    nollor: !id.contains("-Q"),
                 })
                 .collect();
             let summor = if delar.is_empty() {
@@ -218,7 +219,7 @@ fn main() {
             } else {
                 vec![(dok.len(), delar)]
             };
-            boj_rapport::skydda_dokument(&dok, id, ny, &summor, &[], 5)
+            boj_rapport::skydda_dokument(&dok, id, ny, !id.contains("-Q"), &summor, &[], 5)
         };
     for (id, cykler, delar) in steg {
         let mut ny = modell::sammanstall(&u, &cykler, Omfang::Period);

@@ -83,6 +83,7 @@ fn main() {
             id: "2026/1".into(),
             tabeller: &tabeller,
             fast: false,
+            nollor: false,
         }],
         &[],
         &[],

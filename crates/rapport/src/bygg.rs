@@ -5,18 +5,20 @@
 //! the same quantity in two tables of one document is one cell (the row total of "municipality ×
 //! gender" is the cell of "cases per municipality"). Lines: each table's rows and columns with their
 //! margins; a merged row with its members; a longer period with the cycle documents it sums; and the
-//! implied differences between an edition and the one before it.
+//! implied differences between any two editions of a period.
 
 use crate::modell::Tabell;
 use crate::nat::{Cell, Implicit, Nat};
 
 /// One issued or new document: an id unique among those passed (period and edition, e.g.
-/// `2026-Q1/1`), its tables, and whether it is issued (frozen).
+/// `2026-Q1/1`), its tables, whether it is issued (frozen), and whether it may protect zeros
+/// ([`crate::nat::nollor_skyddas`]).
 #[derive(Debug, Clone)]
 pub struct Dokument<'a> {
     pub id: String,
     pub tabeller: &'a [Tabell],
     pub fast: bool,
+    pub nollor: bool,
 }
 
 /// Where a table's numbers are in the web.
@@ -35,7 +37,8 @@ fn nyckel(dok: &str, mangd: &str, dims: &mut Vec<(&str, &str)>) -> String {
 }
 
 /// Builds the web. `summor`: (a longer period's document, the cycle documents it sums);
-/// `utgavor`: (an edition, the edition before it) of one period.
+/// `utgavor`: (a later edition, an earlier edition) of one period — every such pair, so that the
+/// attacker's differences between any two editions are audited (SPEC § 5).
 pub fn bygg(
     dok: &[Dokument],
     summor: &[(usize, Vec<usize>)],
@@ -59,6 +62,7 @@ pub fn bygg(
                     let mut c = Cell::ny(key.clone(), tal.varde, tal.bidrag, t.slag);
                     c.status = tal.status;
                     c.fast = d.fast;
+                    c.nollor = d.nollor;
                     let i = nat.cell(c);
                     nycklar.push(key);
                     i

@@ -45,8 +45,9 @@ pub struct Fall {
     pub sent: bool,
 }
 
-/// An activity: its case (a number identifying the case, for counting contributing cases), whether
-/// that case is within the agreement, kind, mode, minutes.
+/// An activity: its case (a number identifying the case among the activities, for counting
+/// contributing cases; not an index into [`Underlag::fall`]), whether that case is within the
+/// agreement, kind, mode, minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Aktivitet {
     pub fall: u32,
@@ -435,11 +436,9 @@ fn aktivitetstabeller(u: &Underlag, med: &[bool; 256]) -> [Tabell; 2] {
     let mut satt = [(0u64, 0u64, 0u64, 0u32); 8];
     let mut totalt = [(0u64, 0u64, 0u64, 0u32); 1];
     for a in akt {
-        let inom = u
-            .fall
-            .get(a.fall as usize)
-            .is_some_and(|f| f.status == INOM);
-        if !med[a.cykel as usize] || !inom {
+        // Whether the activity's case is within the agreement travels with the activity: `fall`
+        // only numbers the cases among activities, it is no index into `u.fall`.
+        if !med[a.cykel as usize] || !a.inom {
             continue;
         }
         for x in [

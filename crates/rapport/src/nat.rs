@@ -60,6 +60,22 @@ pub struct Cell {
     pub skal: Option<Skal>,
     /// Issued already: its status can no longer change.
     pub fast: bool,
+    /// Its document may protect zeros ([`nollor_skyddas`]): there the attacker cannot assume that
+    /// a protected count is at least 1 (the audit works out where it may be 0).
+    pub nollor: bool,
+    /// For protection only, never read by the audit: the attacker can already compute this new
+    /// cell from issued documents, so protecting it would hide nothing (and break the promise).
+    pub bestamd: bool,
+}
+
+/// The published rule on zeros (SPEC § 5, docs/disclosure-control.md): the first edition of a
+/// cycle report never protects a zero, so there a protected count is at least 1. Later editions,
+/// half-years and years may: there a zero is protected when the same cell was not zero in an earlier
+/// edition (a *changed zero*), and when every line it is in has another protected cell. Without
+/// this, a corrected count going from n to n − 1 could never be issued, nor a year whose two-way
+/// tables split a small published total.
+pub fn nollor_skyddas(cykelrapport: bool, utgava: i64) -> bool {
+    !(cykelrapport && utgava <= 1)
 }
 
 impl Cell {
@@ -72,6 +88,8 @@ impl Cell {
             status: Status::Publicerad,
             skal: None,
             fast: false,
+            nollor: false,
+            bestamd: false,
         }
     }
 
@@ -87,7 +105,7 @@ pub struct Linje {
     pub delar: Vec<usize>,
 }
 
-/// A difference the attacker can form: `plus` − `minus` (edition k minus edition k−1 of a cell).
+/// A difference the attacker can form: `plus` − `minus` (one edition of a cell minus any other).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Implicit {
     pub plus: usize,

@@ -84,7 +84,7 @@ fn signerad(antal: usize) -> Vec<u8> {
         });
     }
     let mut t = modell::sammanstall(&u, &[0, 1, 2, 3], Omfang::Ar);
-    if boj_rapport::skydda_dokument(&[], "2026/1", &mut t, &[], &[], 5).is_err() {
+    if boj_rapport::skydda_dokument(&[], "2026/1", &mut t, true, &[], &[], 5).is_err() {
         eprintln!("the audit refused the report");
         std::process::exit(1);
     }

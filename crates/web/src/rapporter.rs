@@ -16,6 +16,7 @@ use boj_rapport::bygg::Dokument;
 use boj_rapport::modell::{
     self, Aktivitet, Bidragsrad, Fallpost, Omfang, Tabell, Timmar, Underlag, Vittnesstod,
 };
+use boj_rapport::nat::nollor_skyddas;
 use boj_rapport::signatur;
 use boj_store::arenden::{self, Arende};
 use boj_store::avtal::{self, Avtal};
@@ -316,6 +317,15 @@ fn senaste(rapporter: &[Rapport]) -> HashMap<String, &Rapport> {
     m
 }
 
+/// The ids of every issued edition of `period`.
+fn tidigare_utgavor(rapporter: &[Rapport], period: &str) -> Vec<String> {
+    rapporter
+        .iter()
+        .filter(|r| r.period == period)
+        .map(|r| r.id.clone())
+        .collect()
+}
+
 /// A report ready to be stored.
 struct Klar {
     /// The agreement version the report is compiled under (in force on its last day).
@@ -332,9 +342,9 @@ struct Klar {
 /// Issued documents as the protection sees them: every edition of every report, and the new ones
 /// already prepared in this transaction.
 struct Historik {
-    dok: Vec<(String, String, Vec<Tabell>)>, // (report id, "period/edition", tables)
-    summor: Vec<(String, Vec<String>)>,      // (report id, parts' ids)
-    utgavor: Vec<(String, String)>,          // (edition id, previous edition id)
+    dok: Vec<(String, String, Vec<Tabell>, bool)>, // (report id, "period/edition", tables, may protect zeros)
+    summor: Vec<(String, Vec<String>)>,            // (report id, parts' ids)
+    utgavor: Vec<(String, String)>,                // (edition id, an earlier edition's id)
 }
 
 impl Historik {
@@ -348,14 +358,19 @@ impl Historik {
             let record = rapporter::record(&state.store, &r.id).await?;
             let t: Vec<Tabell> = serde_json::from_str(&record)
                 .map_err(|_| Failure::internal("en rapports register kunde inte läsas"))?;
-            h.dok
-                .push((r.id.clone(), format!("{}/{}", r.period, r.edition), t));
+            h.dok.push((
+                r.id.clone(),
+                format!("{}/{}", r.period, r.edition),
+                t,
+                nollor_skyddas(r.cycle, r.edition),
+            ));
             if !r.cycle {
                 h.summor.push((r.id.clone(), r.parts.clone()));
             }
-            if let Some(prev) = rapporter
+            // Every earlier edition: the attacker subtracts any two (SPEC § 5).
+            for prev in rapporter
                 .iter()
-                .find(|x| x.period == r.period && x.edition == r.edition - 1)
+                .filter(|x| x.period == r.period && x.edition < r.edition)
             {
                 h.utgavor.push((r.id.clone(), prev.id.clone()));
             }
@@ -363,13 +378,14 @@ impl Historik {
         Ok(h)
     }
 
-    /// Protects `k` against everything before it, audits, and adds it to the history.
-    fn skydda(&mut self, k: &mut Klar, troskel: u64, forra: Option<&str>) -> Result<(), Failure> {
+    /// Protects `k` against everything before it, audits, and adds it to the history. `forra`: the
+    /// earlier editions of its period.
+    fn skydda(&mut self, k: &mut Klar, troskel: u64, forra: &[String]) -> Result<(), Failure> {
         let index: HashMap<&str, usize> = self
             .dok
             .iter()
             .enumerate()
-            .map(|(i, (id, _, _))| (id.as_str(), i))
+            .map(|(i, (id, _, _, _))| (id.as_str(), i))
             .collect();
         let ny = self.dok.len();
         let mut summor: Vec<(usize, Vec<usize>)> = self
@@ -401,20 +417,22 @@ impl Historik {
             .iter()
             .filter_map(|(a, b)| Some((*index.get(a.as_str())?, *index.get(b.as_str())?)))
             .collect();
-        if let Some(f) = forra.and_then(|f| index.get(f)) {
+        for f in forra.iter().filter_map(|f| index.get(f.as_str())) {
             utgavor.push((ny, *f));
         }
         let dok: Vec<Dokument> = self
             .dok
             .iter()
-            .map(|(_, namn, t)| Dokument {
+            .map(|(_, namn, t, nollor)| Dokument {
                 id: namn.clone(),
                 tabeller: t,
                 fast: true,
+                nollor: *nollor,
             })
             .collect();
         let namn = format!("{}/{}", k.period, k.edition);
-        boj_rapport::skydda_dokument(&dok, &namn, &mut k.tabeller, &summor, &utgavor, troskel).map_err(|g| {
+        let nollor = nollor_skyddas(k.cycle, k.edition);
+        boj_rapport::skydda_dokument(&dok, &namn, &mut k.tabeller, nollor, &summor, &utgavor, troskel).map_err(|g| {
             Failure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Code::GranskningenUnderkande,
@@ -428,10 +446,11 @@ impl Historik {
         if !k.cycle {
             self.summor.push((k.id.clone(), k.parts.clone()));
         }
-        if let Some(f) = forra {
-            self.utgavor.push((k.id.clone(), f.to_string()));
+        for f in forra {
+            self.utgavor.push((k.id.clone(), f.clone()));
         }
-        self.dok.push((k.id.clone(), namn, k.tabeller.clone()));
+        self.dok
+            .push((k.id.clone(), namn, k.tabeller.clone(), nollor));
         Ok(())
     }
 }
@@ -610,7 +629,7 @@ pub async fn utfarda(
         poster,
     };
     let mut h = Historik::las(state, &rapporter).await?;
-    h.skydda(&mut k, u64::from(a.version.settings.troskel), None)?;
+    h.skydda(&mut k, u64::from(a.version.settings.troskel), &[])?;
     spara(
         state,
         p,
@@ -726,7 +745,11 @@ pub async fn ny_utgava(
         tabeller: modell::sammanstall(&u, &[0], Omfang::av(period)),
         poster: nu,
     };
-    h.skydda(&mut cyk, troskel, Some(&gammal.id))?;
+    h.skydda(
+        &mut cyk,
+        troskel,
+        &tidigare_utgavor(&rapporter, &gammal.period),
+    )?;
     let mut klara = vec![];
     let ny_id = cyk.id.clone();
     // Longer periods that contain it, newest editions, re-issued with the new part.
@@ -775,7 +798,11 @@ pub async fn ny_utgava(
             tabeller: modell::sammanstall(&u, &cykler, Omfang::av(lp)),
             poster: Poster::default(),
         };
-        h.skydda(&mut k, u64::from(la.version.settings.troskel), Some(&l.id))?;
+        h.skydda(
+            &mut k,
+            u64::from(la.version.settings.troskel),
+            &tidigare_utgavor(&rapporter, &l.period),
+        )?;
         ersatt.insert(l.id.clone(), k.id.clone());
         klara.push(k);
     }
@@ -849,6 +876,7 @@ pub async fn forhandsgranska(
         &[],
         "forhandsgranskning",
         &mut t,
+        false,
         &[],
         &[],
         u64::from(a.version.settings.troskel),

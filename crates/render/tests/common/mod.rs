@@ -26,7 +26,7 @@ pub fn dokument() -> (Vec<u8>, Dokument) {
         });
     }
     let mut t = modell::sammanstall(&u, &[0], Omfang::Period);
-    boj_rapport::skydda_dokument(&[], "2026-Q3/1", &mut t, &[], &[], 5).unwrap();
+    boj_rapport::skydda_dokument(&[], "2026-Q3/1", &mut t, false, &[], &[], 5).unwrap();
     let mut tables: Vec<serde_json::Value> = t
         .iter()
         .map(|x| serde_json::to_value(modell::publicera(x)).unwrap())
