@@ -69,6 +69,16 @@ kodlista! {
 }
 
 kodlista! {
+    /// Why a new edition of a report was issued: published as the code (SPEC § 5); free text stays
+    /// in the organisation's record.
+    Utgavaskal, "skäl till ny utgåva" {
+        RattelseUppgift => "rattelse_uppgift", "Rättade uppgifter i ärenden";
+        SenRegistrering => "sen_registrering", "Sent registrerade uppgifter";
+        BehorighetOmprovad => "behorighet_omprovad", "Behörigheten omprövad";
+    }
+}
+
+kodlista! {
     Kon, "kön" {
         Kvinna => "kvinna", "Kvinna";
         Man => "man", "Man";

@@ -21,13 +21,16 @@ pub struct Rapport {
     pub parts: Vec<String>,
     pub issued_at: i64,
     pub issued_by: Option<String>,
+    /// The edition's reason code (published).
     pub reason: Option<String>,
+    /// The coordinator's free text on it (the organisation's record only).
+    pub reason_note: Option<String>,
     pub digest: String,
     pub key_id: String,
 }
 
 const COLUMNS: &str =
-    "id, agreement_id, period, edition, cycle, parts, issued_at, issued_by, reason, digest, key_id";
+    "id, agreement_id, period, edition, cycle, parts, issued_at, issued_by, reason, reason_note, digest, key_id";
 
 fn from_row(r: &AnyRow) -> Result<Rapport> {
     let parts: String = r.try_get("parts")?;
@@ -41,6 +44,7 @@ fn from_row(r: &AnyRow) -> Result<Rapport> {
         issued_at: r.try_get("issued_at")?,
         issued_by: r.try_get("issued_by")?,
         reason: r.try_get("reason")?,
+        reason_note: r.try_get("reason_note")?,
         digest: r.try_get("digest")?,
         key_id: r.try_get("key_id")?,
     })
@@ -149,7 +153,10 @@ pub struct NyRapport<'a> {
     pub cycle: bool,
     pub parts: &'a [String],
     pub issued_at: i64,
+    /// The edition's reason, a code (published).
     pub reason: Option<&'a str>,
+    /// The coordinator's free text on the edition: the organisation's record only.
+    pub reason_note: Option<&'a str>,
     pub document: &'a str,
     pub digest: &'a str,
     pub key_id: &'a str,
@@ -162,7 +169,8 @@ pub struct NyRapport<'a> {
 pub async fn insert(tx: &mut Tx, actor: Option<&str>, id: &str, n: &NyRapport<'_>) -> Result<()> {
     let r = sqlx::query(
         "INSERT INTO reports (id, agreement_id, period, edition, cycle, parts, issued_at, issued_by, reason, \
-         document, digest, key_id, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         reason_note, document, digest, key_id, record) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(id.to_string())
     .bind(n.agreement_id.to_string())
@@ -173,6 +181,7 @@ pub async fn insert(tx: &mut Tx, actor: Option<&str>, id: &str, n: &NyRapport<'_
     .bind(n.issued_at)
     .bind(actor.map(str::to_string))
     .bind(n.reason.map(str::to_string))
+    .bind(n.reason_note.map(str::to_string))
     .bind(n.document.to_string())
     .bind(n.digest.to_string())
     .bind(n.key_id.to_string())

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::error::Failure;
 use axum::http::StatusCode;
 use boj_domain::behorighet::Status as Behorighet;
-use boj_domain::kod::{Kodlista, Volontartimmar};
+use boj_domain::kod::{Kodlista, Utgavaskal, Volontartimmar};
 use boj_domain::{Action, Code, Cykel, Datum, Kommunkod, Period, Principal, authorize};
 use boj_rapport::bygg::Dokument;
 use boj_rapport::modell::{
@@ -478,6 +478,12 @@ fn dokument(a: &Avtal, k: &Klar, issued_at: i64, reason: Option<&str>) -> serde_
     })
 }
 
+/// Why an edition is issued: the published code and the coordinator's note for the record.
+struct Utgava<'a> {
+    reason: &'static str,
+    note: Option<&'a str>,
+}
+
 /// Signs and stores the prepared reports, with the eligibility judged again for an edition, in one
 /// transaction. It holds the agreement's report lock and checks that no report was issued since the
 /// history was read (`sedan` reports), so two issues at once — two instances on PostgreSQL — cannot
@@ -486,7 +492,7 @@ async fn spara(
     state: &AppState,
     p: &Principal,
     klara: &[Klar],
-    reason: Option<&str>,
+    utgava: Option<&Utgava<'_>>,
     omprovade: &[(String, boj_domain::behorighet::Bedomning)],
     sedan: usize,
 ) -> Result<(), Failure> {
@@ -510,7 +516,7 @@ async fn spara(
         arenden::set_eligibility_in(&mut tx, Some(&p.user_id), issued_at, id, b).await?;
     }
     for k in klara {
-        let json = dokument(&k.avtal, k, issued_at, reason);
+        let json = dokument(&k.avtal, k, issued_at, utgava.map(|u| u.reason));
         let (doc, sig) =
             signatur::signera(json, &key, &key_id).map_err(|e| Failure::internal(e.to_string()))?;
         let doc = String::from_utf8(doc).map_err(|e| Failure::internal(e.to_string()))?;
@@ -528,7 +534,8 @@ async fn spara(
                 cycle: k.cycle,
                 parts: &k.parts,
                 issued_at,
-                reason,
+                reason: utgava.map(|u| u.reason),
+                reason_note: utgava.and_then(|u| u.note),
                 document: &doc,
                 digest: &sig.sha256,
                 key_id: &key_id,
@@ -649,18 +656,26 @@ pub async fn ny_utgava(
     p: &Principal,
     report_id: &str,
     reason: &str,
+    note: Option<&str>,
 ) -> Result<String, Failure> {
     let r = rapporter::get(&state.store, report_id).await?;
     let a = load_for_issue(state, p, &r.agreement_id).await?;
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Code::OgiltigForfragan,
-            "Skriv kort varför en ny utgåva ges ut (högst 500 tecken).",
-        ));
+    // The reason is published as a code; free text stays in the organisation's record (SPEC § 5).
+    let reason = Utgavaskal::parse(reason)?;
+    if let Some(n) = note {
+        if n.chars().count() > 500 {
+            return Err(Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Code::OgiltigForfragan,
+                "Anteckningen om utgåvan får vara högst 500 tecken.",
+            ));
+        }
+        boj_domain::personnummer::Fritext::parse(n, 500)?;
     }
-    boj_domain::personnummer::Fritext::parse(reason, 500)?;
+    let utgava = Utgava {
+        reason: reason.code(),
+        note,
+    };
     if !r.cycle {
         return Err(ogiltig(
             "Ge ut en ny utgåva av den kvartals- eller cykelrapport som rättas; halvår och år som innehåller den följer med.",
@@ -806,7 +821,7 @@ pub async fn ny_utgava(
         ersatt.insert(l.id.clone(), k.id.clone());
         klara.push(k);
     }
-    spara(state, p, &klara, Some(reason), &omprovade, rapporter.len()).await?;
+    spara(state, p, &klara, Some(&utgava), &omprovade, rapporter.len()).await?;
     Ok(ny_id)
 }
 

@@ -28,7 +28,11 @@ pub struct IssueIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditionIn {
+    /// Why: `rattelse_uppgift`, `sen_registrering` or `behorighet_omprovad` (published).
     pub reason: String,
+    /// Free text for the organisation's record (never published), at most 500 characters.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -146,7 +150,7 @@ pub async fn edition(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<EditionIn>,
 ) -> Result<Response, ApiError> {
-    let id = ny_utgava(&state, &p, &id, &b.reason).await?;
+    let id = ny_utgava(&state, &p, &id, &b.reason, b.note.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
 }
 

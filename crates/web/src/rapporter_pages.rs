@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use boj_domain::kod::{Kodlista, Utgavaskal};
 use boj_domain::{Action, Datum, Principal, Scope, authorize};
 use boj_rapport::modell::{Enhet, Tabell};
 use boj_rapport::nat::Status;
@@ -37,6 +38,8 @@ struct ListPage {
     troskel: u8,
     rows: Vec<Rad>,
     coordinator: bool,
+    /// An edition's reasons: (code, label).
+    reasons: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     preview_from: String,
     preview_to: String,
@@ -77,6 +80,10 @@ async fn list_page(
         troskel: a.version.settings.troskel,
         rows,
         coordinator,
+        reasons: Utgavaskal::ALL
+            .iter()
+            .map(|u| (u.code(), u.label()))
+            .collect(),
         error,
         preview_from: format!("{}-01-01", today.year()),
         preview_to: today.to_string(),
@@ -131,7 +138,9 @@ pub async fn edition(
 ) -> Result<Response, PageError> {
     let f: Pairs = pairs(&raw);
     let r = lager::get(&state.store, &id).await?;
-    match ny_utgava(&state, &p, &id, &one(&f, "reason")).await {
+    let note = one(&f, "note");
+    let note = Some(note.trim()).filter(|n| !n.is_empty());
+    match ny_utgava(&state, &p, &id, &one(&f, "reason"), note).await {
         Ok(n) => Ok(Redirect::to(&format!("/rapporter/{n}")).into_response()),
         Err(e) => refused(&state, &who, &p, &r.agreement_id, e).await,
     }
@@ -324,7 +333,8 @@ pub async fn show(
         ("Signerad med nyckel".into(), s(&doc["signature"]["key_id"])),
     ];
     if let Some(reason) = rep["reason"].as_str() {
-        facts.push(("Skäl till utgåvan".into(), reason.to_string()));
+        let label = Utgavaskal::parse(reason).map_or(reason, |u| u.label());
+        facts.push(("Skäl till utgåvan".into(), label.to_string()));
     }
     render(&ReportPage {
         layout: Layout::new(&state, &who),

@@ -226,10 +226,21 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         .as_str()
         .unwrap()
         .to_string();
+    // The published reason is a code from a short list: free text there is refused.
     let res = c
         .post(app.at(&format!("/api/v1/reports/{q2}/editions")))
         .bearer_auth(&s.sam)
-        .json(&json!({"reason": "Kön rättat i ett ärende"}))
+        .json(&json!({"reason": "Rättelse av kön i ett ärende"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, code, msg) = error_code(res).await;
+    assert_eq!((status, code.as_str()), (422, "ogiltig_kod"));
+    assert!(msg.contains("rattelse_uppgift"), "{msg}");
+    let res = c
+        .post(app.at(&format!("/api/v1/reports/{q2}/editions")))
+        .bearer_auth(&s.sam)
+        .json(&json!({"reason": "rattelse_uppgift", "note": "Kön rättat i ett ärende"}))
         .send()
         .await
         .unwrap();
@@ -266,7 +277,9 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         .iter()
         .find(|r| r["period"] == "2026-H1")
         .unwrap();
-    assert_eq!(h1["reason"], "Kön rättat i ett ärende");
+    // The reason is published as a code; the note stays in the organisation's record.
+    assert_eq!(h1["reason"], "rattelse_uppgift");
+    assert!(!h1.to_string().contains("Kön rättat"));
 
     // A municipal official reads the issued reports, and nothing live.
     let k = app.user("kommun-2303", Role::Kommun).await;
