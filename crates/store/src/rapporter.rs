@@ -29,8 +29,7 @@ pub struct Rapport {
     pub key_id: String,
 }
 
-const COLUMNS: &str =
-    "id, agreement_id, period, edition, cycle, parts, issued_at, issued_by, reason, reason_note, digest, key_id";
+const COLUMNS: &str = "id, agreement_id, period, edition, cycle, parts, issued_at, issued_by, reason, reason_note, digest, key_id";
 
 fn from_row(r: &AnyRow) -> Result<Rapport> {
     let parts: String = r.try_get("parts")?;

@@ -12,6 +12,7 @@ mod bad_input;
 mod bidrag;
 mod cli;
 mod rapporter;
+mod rapportsiffror;
 mod routes;
 mod schema;
 mod story;
