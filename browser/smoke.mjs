@@ -1,13 +1,15 @@
 // Browser smoke test: Debian's Chromium, driven by playwright-core, against a running `boj demo`.
-// Usage: node smoke.mjs URL PASSWORD
+// Usage: node smoke.mjs URL PASSWORD [nasta-ar]
 // Signs in as a municipal official, checks the pages a person sees, and runs axe-core (WCAG 2.1 A/AA)
-// on each. Prints "N passed, M failed" and exits non-zero on any failure.
+// on each. With `nasta-ar` (a demo dated in the following year) the coordinator instead issues the
+// last quarter, the second half-year and the year, and corrects a case into a new edition.
+// Prints "N passed, M failed" and exits non-zero on any failure.
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core/axe.min.js');
-const [url, password] = process.argv.slice(2);
+const [url, password, fas] = process.argv.slice(2);
 if (!url || !password) {
   console.error('usage: node smoke.mjs URL PASSWORD');
   process.exit(2);
@@ -48,6 +50,63 @@ async function axe(label) {
 
 function expect(cond, message) {
   if (!cond) throw new Error(message);
+}
+
+async function signIn(name) {
+  if (await page.getByRole('button', { name: 'Logga ut' }).count() > 0) {
+    await page.getByRole('button', { name: 'Logga ut' }).click();
+  }
+  await page.goto(`${url}logga-in`);
+  await page.getByLabel('Användarnamn').fill(name);
+  await page.getByLabel('Lösenord').fill(password);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+}
+
+async function issuePeriod(period) {
+  await page.goto(url);
+  await page.getByRole('link', { name: /Uppföljningsrapporter/ }).first().click();
+  await page.getByRole('heading', { name: 'Uppföljningsrapporter' }).waitFor();
+  await page.getByLabel('Period').fill(period);
+  await page.getByRole('button', { name: 'Utfärda' }).click();
+  await page.getByRole('heading', { name: `Uppföljning ${period} – utgåva 1` }).waitFor();
+}
+
+if (fas === 'nasta-ar') {
+  await check('the coordinator issues the last quarter, the second half-year and the year', async () => {
+    await signIn('samordnare');
+    for (const p of ['2026-Q4', '2026-H2', '2026']) {
+      await issuePeriod(p);
+    }
+    expect(await page.getByRole('heading', { name: 'Ärenden per hemkommun och kön' }).isVisible(),
+      'the year has its two-way tables');
+    await axe('year report');
+  });
+
+  await check('a corrected case gives a new edition of its quarter, with a coded reason', async () => {
+    await page.goto(`${url}arenden?visa=alla&status=inom`);
+    await page.locator('tbody a', { hasText: /^2026-0[1-3]-/ }).first().click();
+    await page.getByRole('link', { name: 'Rätta uppgifterna' }).click();
+    const kon = page.getByLabel('Kön');
+    const nu = await kon.inputValue();
+    await kon.selectOption(nu === 'kvinna' ? 'man' : 'kvinna');
+    await page.getByRole('button', { name: 'Spara rättelsen' }).click();
+    await page.getByRole('link', { name: 'Rätta uppgifterna' }).waitFor();
+    await page.goto(url);
+    await page.getByRole('link', { name: /Uppföljningsrapporter/ }).first().click();
+    const row = page.locator('tbody tr', { hasText: '1 ärende ändrat sedan utfärdandet' });
+    await row.getByLabel(/Skäl till ny utgåva/).selectOption('rattelse_uppgift');
+    await row.getByLabel(/Anteckning/).fill('Kön rättat efter samtal');
+    await row.getByRole('button', { name: /Ge ut utgåva 2/ }).click();
+    await page.getByRole('heading', { name: /^Uppföljning 2026-Q1 – utgåva 2/ }).waitFor();
+    const body = await page.locator('main').textContent();
+    expect(body.includes('Rättade uppgifter i ärenden'), 'the reason is shown by its label');
+    expect(!body.includes('Kön rättat efter samtal'), 'the note is not published');
+    await axe('edition');
+  });
+
+  await browser.close();
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
 }
 
 await check('the start page sends a stranger to sign in', async () => {

@@ -6,7 +6,7 @@
 
 use crate::cli::{CliError, CliResult, DataArgs, DemoArgs, open, serve_on, web_config};
 use boj_domain::avtal::{Avtalsinstallningar, Avtalstid, Beslutsorgan, Utfall};
-use boj_domain::{Anvandarnamn, Datum, Kommunkod, Lanskod, NyttLosenord, Role, Scope};
+use boj_domain::{Anvandarnamn, Datum, Kommunkod, Lanskod, NyttLosenord, Period, Role, Scope};
 use boj_store::avtal::{self, NyttBeslut, Utkast};
 use boj_store::clock::{OffsetClock, SystemClock};
 use boj_store::{SharedClock, Store, orgs, users};
@@ -33,27 +33,74 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
     let store = open(&data, clock.clone()).await?;
     let keys = std::sync::Arc::new(boj_store::nycklar::Nyckelring::create_or_load(&a.data)?);
     let today = clock.today();
-    if !store.is_initialised().await? {
+    let fresh = !store.is_initialised().await?;
+    if fresh {
         seed(&store, &keys, Datum::from_civil(today)).await?;
     }
     let config = web_config(&a.web, false, true)?;
     let accounts = accounts(&store).await?;
-    serve_on(
-        &a.web.listen,
-        AppState {
-            store,
-            config: Arc::new(config),
-            keys,
-        },
-        move || {
-            println!("Demo för Jämtlands län med exempeldata, dagens datum {today}.");
-            println!("Konton (lösenord för alla: {DEMO_PASSWORD}):");
-            for (name, role) in accounts {
-                println!("  {name:<16} {role}");
-            }
-        },
-    )
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        keys,
+    };
+    if fresh {
+        issue_past(&state, Datum::from_civil(today)).await?;
+    }
+    serve_on(&a.web.listen, state, move || {
+        println!("Demo för Jämtlands län med exempeldata, dagens datum {today}.");
+        println!("Konton (lösenord för alla: {DEMO_PASSWORD}):");
+        for (name, role) in accounts {
+            println!("  {name:<16} {role}");
+        }
+    })
     .await
+}
+
+/// Issues the demo's past reports as its coordinator, so that a municipal reader sees several:
+/// every ended quarter but the latest (left for the coordinator to issue in the demo), and each
+/// half-year and year whose quarters are all issued.
+async fn issue_past(state: &AppState, today: Datum) -> CliResult<()> {
+    let u = users::by_name(&state.store, "samordnare").await?;
+    let p = boj_domain::Principal {
+        user_id: u.id,
+        name: u.name,
+        role: u.role,
+        scope: u.scope,
+    };
+    for a in avtal::list(&state.store).await? {
+        let mut quarters = Vec::new();
+        for y in a.version.tid.fran.year()..=today.year() {
+            for q in 1..=4 {
+                let period = Period::Kvartal(y, q);
+                if period.end() < today && period.end() >= a.version.tid.fran {
+                    quarters.push(period);
+                }
+            }
+        }
+        quarters.pop();
+        let mut periods: Vec<Period> = quarters.clone();
+        for y in a.version.tid.fran.year()..=today.year() {
+            let with = |qs: &[u8]| {
+                qs.iter()
+                    .all(|&q| quarters.contains(&Period::Kvartal(y, q)))
+            };
+            for (h, qs) in [(1, [1, 2]), (2, [3, 4])] {
+                if with(&qs) {
+                    periods.push(Period::Halvar(y, h));
+                }
+            }
+            if with(&[1, 2, 3, 4]) {
+                periods.push(Period::Ar(y));
+            }
+        }
+        for period in periods {
+            boj_web::rapporter::utfarda(state, &p, &a.id, &period.to_string())
+                .await
+                .map_err(|f| CliError::Failure(format!("{period}: {}", f.message)))?;
+        }
+    }
+    Ok(())
 }
 
 fn prepare_dir(dir: &Path, reset: bool) -> CliResult<()> {
