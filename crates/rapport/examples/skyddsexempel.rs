@@ -2,7 +2,7 @@
 //! docs/disclosure-control.md. `cargo run -p boj-rapport --example skyddsexempel`
 
 use boj_rapport::bygg::{self, Dokument};
-use boj_rapport::granskning::{Mal, granska};
+use boj_rapport::granskning::{Mal, granska_exakt};
 use boj_rapport::modell::{Enhet, Tabell, Tal};
 use boj_rapport::nat::{Slag, Status};
 use boj_rapport::skydda_och_granska;
@@ -93,7 +93,8 @@ fn main() {
     println!("\nAfter:");
     visa(&t);
     println!("\nAudit (integer bounds an attacker can derive):");
-    let g = g.unwrap_or_else(|g| g);
+    // The exact bounds (issuing decides by witnesses and solves only where none decides).
+    let g = g.map(|_| granska_exakt(&nat, 5)).unwrap_or_else(|g| g);
     for b in &g.granser {
         if let Mal::Cell { cell } = b.mal {
             let c = &nat.celler[cell];
@@ -123,7 +124,7 @@ fn main() {
             svag.celler[i].status = Status::Skyddad;
         }
     }
-    let g2 = granska(&svag, 5);
+    let g2 = granska_exakt(&svag, 5);
     println!(
         "\nOnly the two small cells protected — audit: {}",
         if g2.haller() { "holds" } else { "refused" }
