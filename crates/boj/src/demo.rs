@@ -214,8 +214,10 @@ async fn seed_agreement(
     let parter: Vec<Kommunkod> = lan.kommuner().map(|k| k.kod).collect();
     // SPEC § 5's default grouping: the parties under 8 000 inhabitants (Ragunda, Bräcke, Berg).
     let small = ["2303", "2305", "2326"].map(String::from).to_vec();
+    // A sample recoding: gender "annat" and "okänt" are tiny, published as one category.
     let settings = Avtalsinstallningar {
         sma_kommuner: small,
+        sammanslagningar: vec!["kon_annat_okant".into()],
         ..Avtalsinstallningar::default()
     };
     let utkast = Utkast {

@@ -179,6 +179,9 @@ pub struct Avtalsinstallningar {
     pub troskel: u8,
     /// Parties merged into one row in two-way tables (SPEC § 5; default those under 8 000 inhabitants).
     pub sma_kommuner: Vec<String>,
+    /// Fixed recodings of tiny categories in every report (codes of `kod::Sammanslagning`).
+    #[serde(default)]
+    pub sammanslagningar: Vec<String>,
     /// Days after closing before contact details and the note are erased (SPEC § 3.2; default 30).
     pub kontaktuppgifter_raderas_dagar: u16,
     /// Days without activity before a case is closed automatically (default 180).
@@ -211,6 +214,7 @@ impl Default for Avtalsinstallningar {
             rapportfrist_dagar: 30,
             troskel: 5,
             sma_kommuner: Vec::new(),
+            sammanslagningar: Vec::new(),
             kontaktuppgifter_raderas_dagar: 30,
             inaktiv_stangs_dagar: 180,
         }
@@ -247,6 +251,9 @@ impl Avtalsinstallningar {
                     format!("”{}” är ingen dokumentationspost.", clip(p)),
                 ));
             }
+        }
+        for s in &self.sammanslagningar {
+            crate::kod::Sammanslagning::parse(s)?;
         }
         for k in &self.sma_kommuner {
             let kod = Kommunkod::parse(k)?;

@@ -69,6 +69,14 @@ kodlista! {
 }
 
 kodlista! {
+    /// Fixed recodings of tiny categories for publication (SPEC § 5, like the small-municipality
+    /// grouping: chosen in the agreement's settings, never from the data).
+    Sammanslagning, "sammanslagning av kategorier" {
+        KonAnnatOkant => "kon_annat_okant", "Kön: ”annat” och ”okänt” redovisas som en kategori";
+    }
+}
+
+kodlista! {
     /// Why a new edition of a report was issued: published as the code (SPEC § 5); free text stays
     /// in the organisation's record.
     Utgavaskal, "skäl till ny utgåva" {

@@ -91,6 +91,9 @@ pub struct Underlag {
     pub poster: Option<Vec<String>>,
     /// For the year report: each party's grant share in kronor and its population.
     pub bidrag: Vec<Bidragsrad>,
+    /// Gender `annat` and `okant` published as one category (the agreement's fixed recoding,
+    /// `kod::Sammanslagning::KonAnnatOkant`).
+    pub kon_annat_okant: bool,
 }
 
 /// A party's part of the year's grant, beside which the year report shows its cases.
@@ -831,6 +834,18 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
             t.push(bidragstabell(u, &per_kommun));
         }
     }
+    if u.kon_annat_okant {
+        for x in t
+            .iter_mut()
+            .filter(|x| x.id == "kon" || x.id == "kommun_kon")
+        {
+            sla_ihop(
+                x,
+                &["annat", "okant"],
+                rubrik("annat_okant", "Annat eller okänt"),
+            );
+        }
+    }
     // Only the items the agreement records (§ 22 2b: documentation as the agreement says).
     t.retain(|x| {
         POSTER
@@ -838,6 +853,101 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
             .all(|(id, post)| !x.id.contains(id) || u.registrerar(post))
     });
     t
+}
+
+/// Merges the categories `koder` of a freshly compiled table (its rows if they are the table's
+/// rows, else its columns) into one category `ny`, placed where the first of them was.
+fn sla_ihop(t: &mut Tabell, koder: &[&str], ny: Rubrik) {
+    let slas = |r: &[Rubrik]| -> Vec<usize> {
+        r.iter()
+            .enumerate()
+            .filter(|(_, x)| koder.contains(&x.code.as_str()))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let sum = |v: &[Tal], idx: &[usize]| Tal::antal(idx.iter().map(|&i| v[i].varde).sum());
+    let behall = |n: usize, idx: &[usize]| -> Vec<Option<usize>> {
+        // For each old index: Some(new position) for kept ones; the first merged one takes the
+        // merged value.
+        let mut ut = Vec::with_capacity(n);
+        let mut pos = 0;
+        for i in 0..n {
+            if idx.contains(&i) && idx.first() != Some(&i) {
+                ut.push(None);
+            } else {
+                ut.push(Some(pos));
+                pos += 1;
+            }
+        }
+        ut
+    };
+    let rader = slas(&t.rader);
+    if t.koldim.is_none() || rader.len() == koder.len() {
+        if rader.len() < 2 {
+            return;
+        }
+        let plats = behall(t.rader.len(), &rader);
+        let kol = t.kolumner.len();
+        let merged: Vec<Tal> = (0..kol)
+            .map(|j| {
+                let v: Vec<Tal> = t.celler.iter().map(|r| r[j]).collect();
+                sum(&v, &rader)
+            })
+            .collect();
+        let mut celler = Vec::new();
+        let mut rub = Vec::new();
+        for (i, p) in plats.iter().enumerate() {
+            if p.is_some() {
+                if i == rader[0] {
+                    celler.push(merged.clone());
+                    rub.push(ny.clone());
+                } else {
+                    celler.push(t.celler[i].clone());
+                    rub.push(t.rader[i].clone());
+                }
+            }
+        }
+        if let Some(rs) = &t.radsummor {
+            let m = sum(rs, &rader);
+            let mut v = Vec::new();
+            for (i, p) in plats.iter().enumerate() {
+                if p.is_some() {
+                    v.push(if i == rader[0] { m } else { rs[i] });
+                }
+            }
+            t.radsummor = Some(v);
+        }
+        t.celler = celler;
+        t.rader = rub;
+        return;
+    }
+    let kolumner = slas(&t.kolumner);
+    if kolumner.len() < 2 {
+        return;
+    }
+    let plats = behall(t.kolumner.len(), &kolumner);
+    let mut rub = Vec::new();
+    for (j, p) in plats.iter().enumerate() {
+        if p.is_some() {
+            rub.push(if j == kolumner[0] {
+                ny.clone()
+            } else {
+                t.kolumner[j].clone()
+            });
+        }
+    }
+    let om = |v: &[Tal]| -> Vec<Tal> {
+        let m = sum(v, &kolumner);
+        plats
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.is_some())
+            .map(|(j, _)| if j == kolumner[0] { m } else { v[j] })
+            .collect()
+    };
+    t.celler = t.celler.iter().map(|r| om(r)).collect();
+    t.kolumnsummor = t.kolumnsummor.as_ref().map(|k| om(k));
+    t.kolumner = rub;
 }
 
 /// The cycle period after `p`.

@@ -444,3 +444,39 @@ fn which_periods_can_be_issued() {
         Ok(vec![Period::Ar(2025)])
     );
 }
+
+/// The agreement's fixed recoding publishes gender `annat` and `okant` as one category, in the
+/// county table and in the year's municipality × gender table, and the tables still add up.
+#[test]
+fn a_fixed_recoding_merges_tiny_categories() {
+    let mut u = underlag(500, 11);
+    let fore = modell::sammanstall(&u, &[0, 1, 2, 3], Omfang::Ar);
+    u.kon_annat_okant = true;
+    let ar = modell::sammanstall(&u, &[0, 1, 2, 3], Omfang::Ar);
+    for t in &ar {
+        assert!(t.summerar(), "{} does not add up", t.id);
+    }
+    let (k0, k) = (tabell(&fore, "kon"), tabell(&ar, "kon"));
+    let koder: Vec<&str> = k.rader.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(koder, ["kvinna", "man", "annat_okant"]);
+    assert_eq!(
+        k.celler[2][0].varde,
+        k0.celler[2][0].varde + k0.celler[3][0].varde
+    );
+    assert_eq!(k.total, k0.total);
+    let kk = tabell(&ar, "kommun_kon");
+    let koder: Vec<&str> = kk.kolumner.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(koder, ["kvinna", "man", "annat_okant"]);
+    assert_eq!(
+        kk.kolumnsummor.as_ref().unwrap()[2].varde,
+        k.celler[2][0].varde
+    );
+    // Everything else is as before.
+    for (a, b) in fore
+        .iter()
+        .zip(&ar)
+        .filter(|(a, _)| a.id != "kon" && a.id != "kommun_kon")
+    {
+        assert_eq!(a, b);
+    }
+}

@@ -73,6 +73,8 @@ pub struct SettingsIn {
     pub threshold: Option<u8>,
     /// Parties merged into one row in two-way tables.
     pub merged_municipalities: Option<Vec<String>>,
+    /// Fixed recodings of tiny categories for publication: `kon_annat_okant`.
+    pub merged_categories: Option<Vec<String>>,
     pub contact_retention_days: Option<u16>,
     pub inactive_close_days: Option<u16>,
 }
@@ -104,6 +106,9 @@ impl SettingsIn {
         }
         if let Some(v) = self.merged_municipalities {
             s.sma_kommuner = v;
+        }
+        if let Some(v) = self.merged_categories {
+            s.sammanslagningar = v;
         }
         if let Some(v) = self.contact_retention_days {
             s.kontaktuppgifter_raderas_dagar = v;
@@ -274,6 +279,7 @@ pub struct SettingsOut {
     pub deadline_days: u16,
     pub threshold: u8,
     pub merged_municipalities: Vec<String>,
+    pub merged_categories: Vec<String>,
     pub contact_retention_days: u16,
     pub inactive_close_days: u16,
 }
@@ -326,6 +332,7 @@ pub fn agreement_out(a: &Avtal, beslut: &[Beslut]) -> AgreementOut {
             deadline_days: s.rapportfrist_dagar,
             threshold: s.troskel,
             merged_municipalities: s.sma_kommuner.clone(),
+            merged_categories: s.sammanslagningar.clone(),
             contact_retention_days: s.kontaktuppgifter_raderas_dagar,
             inactive_close_days: s.inaktiv_stangs_dagar,
         },

@@ -214,6 +214,7 @@ struct FormPage {
     residence: Vec<Val>,
     items: Vec<Val>,
     merged: Vec<Val>,
+    recodings: Vec<Val>,
     cycles: Vec<(&'static str, &'static str, bool)>,
     deadline_days: String,
     threshold: String,
@@ -254,6 +255,7 @@ fn agreement_in(f: &Pairs) -> Result<AgreementIn, Failure> {
             deadline_days: num(f, "deadline_days", "Rapportfristen")?,
             threshold: num(f, "threshold", "Röjandetröskeln")?,
             merged_municipalities: Some(many(f, "merged")),
+            merged_categories: Some(many(f, "recodings")),
             contact_retention_days: num(f, "contact_days", "Gallringstiden")?,
             inactive_close_days: num(f, "inactive_days", "Tiden till automatisk avslutning")?,
         }),
@@ -292,6 +294,7 @@ async fn form_page(
             .unwrap_or_else(|| lan.kommuner().map(|k| k.kod.to_string()).collect()),
     );
     let merged = chosen("merged", s.sma_kommuner.clone());
+    let recodings = chosen("recodings", s.sammanslagningar.clone());
     let groups = chosen("target_groups", s.malgruppsregel.malgrupper.clone());
     let residence = chosen(
         "residence_required_for",
@@ -372,6 +375,10 @@ async fn form_page(
         merged: kandidater
             .iter()
             .map(|k| checkbox(&merged, k.to_string(), k.namn().to_string()))
+            .collect(),
+        recodings: boj_domain::kod::Sammanslagning::ALL
+            .iter()
+            .map(|s| checkbox(&recodings, s.code().into(), s.label().into()))
             .collect(),
         groups: person
             .iter()

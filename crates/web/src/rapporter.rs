@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::error::Failure;
 use axum::http::StatusCode;
 use boj_domain::behorighet::Status as Behorighet;
-use boj_domain::kod::{Kodlista, Utgavaskal, Volontartimmar};
+use boj_domain::kod::{Kodlista, Sammanslagning, Utgavaskal, Volontartimmar};
 use boj_domain::{Action, Code, Cykel, Datum, Kommunkod, Period, Principal, authorize};
 use boj_rapport::bygg::Dokument;
 use boj_rapport::modell::{
@@ -134,6 +134,27 @@ async fn version_i_kraft(state: &AppState, a: &Avtal, p: Period) -> Result<Avtal
     Ok(avtal::get_version(&state.store, &a.id, Some(n)).await?)
 }
 
+/// A longer period sums its cycle reports cell by cell, so they must be compiled with the same
+/// fixed recodings as it is (a recoding changed within the year would leave cells the attacker can
+/// link but the audit could not): refused otherwise, naming what to do.
+async fn samma_sammanslagning(
+    state: &AppState,
+    a: &Avtal,
+    lang: &Avtal,
+    period: Period,
+    delar: &[Period],
+) -> Result<(), Failure> {
+    for d in delar {
+        let v = version_i_kraft(state, a, *d).await?;
+        if v.version.settings.sammanslagningar != lang.version.settings.sammanslagningar {
+            return Err(ogiltig(format!(
+                "{d} redovisades med andra sammanslagna kategorier än {period} ska redovisas med. Ändra inte sammanslagningarna under ett år; återställ dem och försök igen."
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The frame of a report under an agreement version: parties, merged small parties, scheme, grant.
 async fn underlag(state: &AppState, a: &Avtal, p: Period) -> Result<Underlag, Failure> {
     let mut parter = a.version.parter.clone();
@@ -148,6 +169,12 @@ async fn underlag(state: &AppState, a: &Avtal, p: Period) -> Result<Underlag, Fa
     let mut u = Underlag {
         parter,
         sma,
+        kon_annat_okant: a
+            .version
+            .settings
+            .sammanslagningar
+            .iter()
+            .any(|s| s == Sammanslagning::KonAnnatOkant.code()),
         poster: Some(a.version.settings.dokumentationsposter.clone()),
         ..Underlag::default()
     };
@@ -603,6 +630,7 @@ pub async fn utfarda(
         fyll(&mut u, &poster, 0, &mut fallnummer)?;
         (poster, true, Vec::new(), vec![0u8])
     } else {
+        samma_sammanslagning(state, &a, &a, period, &delar).await?;
         let senaste = senaste(&rapporter);
         let mut parts = Vec::new();
         for (i, d) in delar.iter().enumerate() {
@@ -784,6 +812,14 @@ pub async fn ny_utgava(
     for l in langre {
         let lp = Period::parse(&l.period)?;
         let la = version_i_kraft(state, &a, lp).await?;
+        if let Ok(d) = modell::utfardbar(
+            lp,
+            Datum::from_civil(state.store.clock().today()),
+            la.version.tid.fran,
+            la.version.settings.rapportcykel,
+        ) {
+            samma_sammanslagning(state, &a, &la, lp, &d).await?;
+        }
         let mut u = underlag(state, &la, lp).await?;
         let mut fallnummer = HashMap::new();
         let mut parts = Vec::new();

@@ -201,7 +201,21 @@ async fn amendments_are_new_versions_and_old_ones_stay_readable() {
     let mut v2 = agreement(&["2303", "2305"]);
     v2["title"] = json!("IOP om brottsofferstöd, tillägg");
     v2["change_note"] = json!("Bräcke ansluter");
-    v2["settings"] = json!({"threshold": 7, "merged_municipalities": ["2303", "2305"]});
+    // A recoding outside the fixed list is refused with the list.
+    v2["settings"] = json!({"merged_categories": ["kon_alla"]});
+    let (status, code, msg) = error_code(
+        TestApp::client()
+            .post(app.at(&format!("/api/v1/agreements/{id}/versions")))
+            .bearer_auth(&t)
+            .json(&v2)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (422, "ogiltig_kod"), "{msg}");
+    assert!(msg.contains("kon_annat_okant"), "{msg}");
+    v2["settings"] = json!({"threshold": 7, "merged_municipalities": ["2303", "2305"], "merged_categories": ["kon_annat_okant"]});
     let res = TestApp::client()
         .post(app.at(&format!("/api/v1/agreements/{id}/versions")))
         .bearer_auth(&t)
@@ -214,6 +228,10 @@ async fn amendments_are_new_versions_and_old_ones_stay_readable() {
     assert_eq!(
         (a["version"].as_i64(), a["settings"]["threshold"].as_i64()),
         (Some(2), Some(7))
+    );
+    assert_eq!(
+        a["settings"]["merged_categories"],
+        json!(["kon_annat_okant"])
     );
     assert_eq!(a["parties"].as_array().unwrap().len(), 2);
     let (c, _) = app.login("forbund").await;
