@@ -63,6 +63,8 @@ pub fn bygg(
                     c.status = tal.status;
                     c.fast = d.fast;
                     c.nollor = d.nollor;
+                    c.minuter = t.enhet == crate::modell::Enhet::AntalOchMinuter
+                        && dims.iter().any(|(k, v)| *k == "matt" && *v == "minuter");
                     let i = nat.cell(c);
                     nycklar.push(key);
                     i

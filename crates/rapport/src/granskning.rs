@@ -121,7 +121,8 @@ struct Program<'a> {
 }
 
 /// The least value each cell can have as the attacker reads the published rules
-/// (`nat::nollor_skyddas`): 1 in a document that never protects zeros; in one that may, 0 for a
+/// (`nat::nollor_skyddas`): 0 for a sum of minutes (activities may last 0 minutes); 1 in a document
+/// that never protects zeros; in one that may, 0 for a
 /// cell in lines that each have another protected cell, or for a cell in no line whose earlier
 /// edition was protected or not zero (a changed zero); 1 otherwise. Worked out here from what is
 /// published, not taken from the protection.
@@ -133,6 +134,9 @@ pub fn golv(nat: &Nat) -> Vec<i64> {
     }
     (0..nat.celler.len())
         .map(|c| {
+            if nat.celler[c].minuter {
+                return 0;
+            }
             if !nat.celler[c].nollor {
                 return 1;
             }

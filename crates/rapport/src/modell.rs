@@ -850,7 +850,7 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
     t.retain(|x| {
         POSTER
             .iter()
-            .all(|(id, post)| !x.id.contains(id) || u.registrerar(post))
+            .all(|(id, post)| !vilar_pa(&x.id, id) || u.registrerar(post))
     });
     t
 }
@@ -981,6 +981,14 @@ pub fn tilldela(
         p = nasta(p);
     }
     (p, p != egen)
+}
+
+/// Whether table `tabell` rests on the item whose tables are named `id` (`kon`: `kon` and
+/// `kommun_kon`, not `forsta_kontakt`).
+fn vilar_pa(tabell: &str, id: &str) -> bool {
+    let t = tabell.strip_prefix("kommun_").unwrap_or(tabell);
+    let t = t.strip_prefix("andel_").unwrap_or(t);
+    t == id || t.starts_with(&format!("{id}_"))
 }
 
 /// Which item each table rests on (by a part of its id).

@@ -63,6 +63,10 @@ pub struct Cell {
     /// Its document may protect zeros ([`nollor_skyddas`]): there the attacker cannot assume that
     /// a protected count is at least 1 (the audit works out where it may be 0).
     pub nollor: bool,
+    /// A sum of minutes: it can be 0 while cases contribute (activities of 0 minutes), so it is
+    /// protected by its contributing cases whatever its value, and a protected one may be 0 in any
+    /// document.
+    pub minuter: bool,
     /// For protection only, never read by the audit: the attacker can already compute this new
     /// cell from issued documents, so protecting it would hide nothing (and break the promise).
     pub bestamd: bool,
@@ -89,6 +93,7 @@ impl Cell {
             skal: None,
             fast: false,
             nollor: false,
+            minuter: false,
             bestamd: false,
         }
     }

@@ -41,7 +41,8 @@ use crate::nat::{Nat, Skal, Slag, Status};
 fn primar(slag: Slag, varde: u64, bidrag: u64, n: u64) -> bool {
     match slag {
         Slag::Arenden => (1..n).contains(&varde),
-        Slag::Aktiviteter => varde > 0 && (1..n).contains(&bidrag),
+        // Whatever its value: a sum of minutes can be 0 while a case contributes.
+        Slag::Aktiviteter => (1..n).contains(&bidrag),
         Slag::Fritt => false,
     }
 }
@@ -50,7 +51,11 @@ fn primar(slag: Slag, varde: u64, bidrag: u64, n: u64) -> bool {
 /// and not zero unless `noll`.
 fn kan(nat: &Nat, c: usize, noll: bool) -> bool {
     let x = &nat.celler[c];
-    !x.fast && !x.skyddad() && !x.bestamd && x.slag != Slag::Fritt && (x.varde > 0 || noll)
+    !x.fast
+        && !x.skyddad()
+        && !x.bestamd
+        && x.slag != Slag::Fritt
+        && (x.varde > 0 || noll || x.minuter)
 }
 
 fn skydda_cell(nat: &mut Nat, c: usize, skal: Skal) -> bool {
@@ -137,7 +142,7 @@ fn behover(nat: &Nat, li: usize, n: u64) -> bool {
     if skyddade == 0 || nat.celler[l.summa].skyddad() {
         return false;
     }
-    let minst = |c: usize| u64::from(!nat.celler[c].nollor);
+    let minst = |c: usize| u64::from(!nat.celler[c].nollor && !nat.celler[c].minuter);
     // The total is published: the group condition for each protected small count.
     let spel: u64 = l
         .delar
@@ -190,12 +195,15 @@ pub fn skydda(nat: &mut Nat, n: u64) {
         if p.fast {
             continue;
         }
+        // Judged against what the earlier edition published, never its hidden value (the attacker
+        // knows this rule): a cell protected in an earlier edition stays protected.
         let d = p.varde.abs_diff(m.varde);
-        let andrad = match p.slag {
-            Slag::Arenden => (1..n).contains(&d) || (p.varde == 0 && (m.varde > 0 || m.skyddad())),
-            Slag::Aktiviteter => d > 0 || (p.varde == 0 && m.skyddad()),
-            Slag::Fritt => false,
-        };
+        let andrad = p.slag != Slag::Fritt
+            && (m.skyddad()
+                || match p.slag {
+                    Slag::Arenden => (1..n).contains(&d) || (p.varde == 0 && m.varde > 0),
+                    _ => d > 0,
+                });
         if andrad {
             skydda_cell(nat, im.plus, Skal::Primar);
         }

@@ -61,7 +61,8 @@ fn underlag(antal: usize, rng: &mut StdRng) -> Underlag {
                 cykel: u.fall[i].cykel,
                 slag: rng.random_range(0..3),
                 satt: rng.random_range(0..2),
-                minuter: rng.random_range(10..60),
+                // Some activities of 0 minutes: a sum of minutes can be 0 with cases contributing.
+                minuter: if rng.random_bool(0.1) { 0 } else { rng.random_range(10..60) },
             });
         }
     }

@@ -480,3 +480,21 @@ fn a_fixed_recoding_merges_tiny_categories() {
         assert_eq!(a, b);
     }
 }
+
+/// A table rests on its own item only: an agreement that does not record gender still reports
+/// first contact (whose id contains "kon").
+#[test]
+fn tables_are_matched_to_their_item_by_name_not_by_substring() {
+    let mut u = underlag(200, 4);
+    u.poster = Some(
+        boj_domain::avtal::DOKUMENTATIONSPOSTER
+            .iter()
+            .map(|(c, _)| c.to_string())
+            .filter(|c| c != "gender")
+            .collect(),
+    );
+    let ar = modell::sammanstall(&u, &[0, 1, 2, 3], Omfang::Ar);
+    let ids: Vec<&str> = ar.iter().map(|t| t.id.as_str()).collect();
+    assert!(!ids.contains(&"kon") && !ids.contains(&"kommun_kon"));
+    assert!(ids.contains(&"forsta_kontakt") && ids.contains(&"kommun_forsta_kontakt"));
+}

@@ -423,3 +423,37 @@ proptest! {
         }
     }
 }
+
+/// The rule on changes reads only what earlier editions published: a cell protected in an earlier
+/// edition stays protected in every later one, whatever its value — otherwise a published later
+/// value equal to the hidden earlier one would tell the attacker that nothing changed, and so the
+/// hidden value (a reviewer's example: one person's activities recovered from an unchanged
+/// neighbour).
+#[test]
+fn a_cell_protected_in_an_earlier_edition_stays_protected() {
+    let v1 = vec![vec![30, 2, 6], vec![20, 25, 40]];
+    let v2 = vec![vec![29, 2, 6], vec![21, 25, 40]];
+    let mut nat = Nat::default();
+    let (i1, ..) = tvavag("e1:", &v1, &mut nat);
+    let alla: Vec<usize> = (0..nat.celler.len()).collect();
+    skydda_och_granska(&mut nat, N, &[alla]).unwrap();
+    for c in &mut nat.celler {
+        c.fast = true;
+    }
+    let fore = nat.celler.len();
+    let (i2, ..) = tvavag("e2:", &v2, &mut nat);
+    for c in &mut nat.celler[fore..] {
+        c.nollor = true;
+    }
+    for (a, b) in i1.iter().flatten().zip(i2.iter().flatten()) {
+        nat.implicita.push(boj_rapport::nat::Implicit { plus: *b, minus: *a });
+    }
+    let nya: Vec<usize> = (fore..nat.celler.len()).collect();
+    skydda_och_granska(&mut nat, N, &[nya]).unwrap();
+    for (a, b) in i1.iter().flatten().zip(i2.iter().flatten()) {
+        if nat.celler[*a].skyddad() {
+            assert!(nat.celler[*b].skyddad(), "{} published", nat.celler[*b].key);
+        }
+    }
+    assert!(nat.celler[i1[0][1]].skyddad(), "the 2 is protected in the first edition");
+}

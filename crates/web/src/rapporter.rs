@@ -135,8 +135,9 @@ async fn version_i_kraft(state: &AppState, a: &Avtal, p: Period) -> Result<Avtal
 }
 
 /// A longer period sums its cycle reports cell by cell, so they must be compiled with the same
-/// fixed recodings as it is (a recoding changed within the year would leave cells the attacker can
-/// link but the audit could not): refused otherwise, naming what to do.
+/// parties, merged small parties and fixed recodings as it is (a change within the year would leave
+/// cells the attacker can link but the audit could not, or a line that does not hold): refused
+/// otherwise, naming what to do.
 async fn samma_sammanslagning(
     state: &AppState,
     a: &Avtal,
@@ -146,9 +147,14 @@ async fn samma_sammanslagning(
 ) -> Result<(), Failure> {
     for d in delar {
         let v = version_i_kraft(state, a, *d).await?;
-        if v.version.settings.sammanslagningar != lang.version.settings.sammanslagningar {
+        let mut pv = v.version.parter.clone();
+        let mut pl = lang.version.parter.clone();
+        pv.sort();
+        pl.sort();
+        let (sv, sl) = (&v.version.settings, &lang.version.settings);
+        if pv != pl || sv.sma_kommuner != sl.sma_kommuner || sv.sammanslagningar != sl.sammanslagningar {
             return Err(ogiltig(format!(
-                "{d} redovisades med andra sammanslagna kategorier än {period} ska redovisas med. Ändra inte sammanslagningarna under ett år; återställ dem och försök igen."
+                "{d} redovisades med andra parter, sammanslagna kommuner eller sammanslagna kategorier än {period} ska redovisas med, så {period} kan inte vara summan av sina delar. Ändra sådant från ett nytt år."
             )));
         }
     }
@@ -812,14 +818,13 @@ pub async fn ny_utgava(
     for l in langre {
         let lp = Period::parse(&l.period)?;
         let la = version_i_kraft(state, &a, lp).await?;
-        if let Ok(d) = modell::utfardbar(
-            lp,
-            Datum::from_civil(state.store.clock().today()),
-            la.version.tid.fran,
-            la.version.settings.rapportcykel,
-        ) {
-            samma_sammanslagning(state, &a, &la, lp, &d).await?;
-        }
+        let delperioder: Vec<Period> = l
+            .parts
+            .iter()
+            .filter_map(|d| rapporter.iter().find(|r| &r.id == d))
+            .filter_map(|r| Period::parse(&r.period).ok())
+            .collect();
+        samma_sammanslagning(state, &a, &la, lp, &delperioder).await?;
         let mut u = underlag(state, &la, lp).await?;
         let mut fallnummer = HashMap::new();
         let mut parts = Vec::new();
