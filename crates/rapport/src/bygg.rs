@@ -138,6 +138,22 @@ pub fn bygg(
                 total,
             });
         }
+        // Several-valued tables and late registrations: each count is at most the document's cases.
+        if let Some(t) = nat.hitta(&nyckel(&d.id, "ant", &mut Vec::new())) {
+            for (tab, p) in d.tabeller.iter().zip(&pl) {
+                if tab.mangd == "ant"
+                    && tab.total.is_none()
+                    && matches!(
+                        tab.id.as_str(),
+                        "brott" | "omstandigheter" | "sent_registrerade"
+                    )
+                {
+                    for &c in p.celler.iter().flatten() {
+                        nat.hogst.push((c, t));
+                    }
+                }
+            }
+        }
         // Merged rows: their total is the sum of their members' cells (same document).
         for (t, p) in d.tabeller.iter().zip(&pl) {
             let Some(r) = &p.radsummor else { continue };

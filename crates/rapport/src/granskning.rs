@@ -118,6 +118,8 @@ struct Program<'a> {
     golv: &'a [i64],
     /// Lines with at least one unknown of the group.
     linjer: Vec<usize>,
+    /// Inequalities (`Nat::hogst`) with at least one unknown of the group.
+    hogst: Vec<usize>,
 }
 
 /// The least value each cell can have as the attacker reads the published rules
@@ -196,6 +198,19 @@ impl Program<'_> {
             }
             modell = modell.with(constraint::eq(lhs, rhs));
         }
+        for &hi in &self.hogst {
+            // a − b ≤ 0, known values moved to the right.
+            let (a, b) = self.nat.hogst[hi];
+            let mut lhs = Expression::from(0.0);
+            let mut rhs = 0.0;
+            for (c, k) in [(a, 1.0), (b, -1.0)] {
+                match vars.get(&c) {
+                    Some(v) => lhs += k * *v,
+                    None => rhs -= k * self.nat.celler[c].varde as f64,
+                }
+            }
+            modell = modell.with(constraint::leq(lhs, rhs));
+        }
         match modell.solve() {
             Ok(s) => {
                 let losning = vars
@@ -249,7 +264,19 @@ fn gransk(nat: &Nat, n: u64, exakt: bool) -> Granskning {
             }
         }
     }
+    for &(a, b) in &nat.hogst {
+        if okand(a) && okand(b) {
+            g.forena(a, b);
+        }
+    }
     // Lines per group, by the group of any of their unknowns.
+    let mut hogst_i: HashMap<usize, Vec<usize>> = Default::default();
+    for (hi, &(a, b)) in nat.hogst.iter().enumerate() {
+        if let Some(c) = [a, b].into_iter().find(|&c| okand(c)) {
+            let r = g.rot(c);
+            hogst_i.entry(r).or_default().push(hi);
+        }
+    }
     let mut linjer_i: HashMap<usize, Vec<usize>> = Default::default();
     let mut okanda_i: HashMap<usize, Vec<usize>> = Default::default();
     for (c, _) in celler.iter().enumerate().filter(|(c, _)| okand(*c)) {
@@ -271,6 +298,7 @@ fn gransk(nat: &Nat, n: u64, exakt: bool) -> Granskning {
             golv: &golv,
             okanda: Vec::new(),
             linjer: Vec::new(),
+            hogst: Vec::new(),
         };
         let mut r: Vec<usize> = rotter.to_vec();
         r.sort_unstable();
@@ -278,6 +306,7 @@ fn gransk(nat: &Nat, n: u64, exakt: bool) -> Granskning {
         for x in r {
             p.okanda.extend(okanda_i.get(&x).into_iter().flatten());
             p.linjer.extend(linjer_i.get(&x).into_iter().flatten());
+            p.hogst.extend(hogst_i.get(&x).into_iter().flatten());
         }
         p
     };

@@ -269,6 +269,16 @@ pub fn forstark(nat: &mut Nat, celler: &[usize], n: u64) -> bool {
         for &li in &per[c] {
             andrad |= en_till(nat, li);
         }
+        // A several-valued count bounded by the document's cases: hide that bound too.
+        let storre: Vec<usize> = nat
+            .hogst
+            .iter()
+            .filter(|(a, _)| *a == c)
+            .map(|(_, b)| *b)
+            .collect();
+        for b in storre {
+            andrad |= skydda_cell(nat, b, Skal::Sekundar);
+        }
     }
     linjevis(nat, n);
     nollor(nat);

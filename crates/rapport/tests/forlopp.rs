@@ -62,7 +62,11 @@ fn underlag(antal: usize, rng: &mut StdRng) -> Underlag {
                 slag: rng.random_range(0..3),
                 satt: rng.random_range(0..2),
                 // Some activities of 0 minutes: a sum of minutes can be 0 with cases contributing.
-                minuter: if rng.random_bool(0.1) { 0 } else { rng.random_range(10..60) },
+                minuter: if rng.random_bool(0.1) {
+                    0
+                } else {
+                    rng.random_range(10..60)
+                },
             });
         }
     }
@@ -224,6 +228,8 @@ struct Angripare {
     slag: Vec<Slag>,
     /// Σ coef·x = 0.
     ekvationer: Vec<Vec<(usize, i64)>>,
+    /// Σ coef·x ≤ 0.
+    olikheter: Vec<Vec<(usize, i64)>>,
     /// Solutions found so far (values of every number).
     vittnen: Vec<Vec<i64>>,
 }
@@ -345,6 +351,21 @@ impl Angripare {
                     summa(&mut a, t, &alla);
                 }
             }
+            // A crime type, a circumstance or a late registration: at most the document's cases.
+            if let Some(total) = a.get(d, "arenden_kommun", "Σ", "Σ") {
+                for t in dok.tabeller.iter().filter(|t| {
+                    matches!(
+                        t.id.as_str(),
+                        "brott" | "omstandigheter" | "sent_registrerade"
+                    )
+                }) {
+                    for r in &t.rader {
+                        if let Some(x) = a.get(d, &t.id, &r.code, &t.kolumner[0].code) {
+                            a.olikheter.push(vec![(x, 1), (total, -1)]);
+                        }
+                    }
+                }
+            }
             // Across the tables of one document, as the format says.
             let bas = a.get(d, "arenden_kommun", "Σ", "Σ");
             for id in ENVAGS_ARENDEN {
@@ -446,6 +467,12 @@ impl Angripare {
             if e.iter().any(|(i, _)| vars.contains_key(i)) {
                 let (lhs, k) = uttryck(e);
                 m = m.with(constraint::eq(lhs, -k));
+            }
+        }
+        for e in &self.olikheter {
+            if e.iter().any(|(i, _)| vars.contains_key(i)) {
+                let (lhs, k) = uttryck(e);
+                m = m.with(constraint::leq(lhs, -k));
             }
         }
         match m.solve() {

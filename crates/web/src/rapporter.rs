@@ -152,7 +152,10 @@ async fn samma_sammanslagning(
         pv.sort();
         pl.sort();
         let (sv, sl) = (&v.version.settings, &lang.version.settings);
-        if pv != pl || sv.sma_kommuner != sl.sma_kommuner || sv.sammanslagningar != sl.sammanslagningar {
+        if pv != pl
+            || sv.sma_kommuner != sl.sma_kommuner
+            || sv.sammanslagningar != sl.sammanslagningar
+        {
             return Err(ogiltig(format!(
                 "{d} redovisades med andra parter, sammanslagna kommuner eller sammanslagna kategorier än {period} ska redovisas med, så {period} kan inte vara summan av sina delar. Ändra sådant från ett nytt år."
             )));
