@@ -212,6 +212,7 @@ fn main() {
                     tabeller: t,
                     fast: true,
                     nollor: !id.contains("-Q"),
+                    troskel: 0,
                 })
                 .collect();
             let summor = if delar.is_empty() {

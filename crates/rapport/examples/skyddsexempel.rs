@@ -84,6 +84,7 @@ fn main() {
             tabeller: &tabeller,
             fast: false,
             nollor: false,
+            troskel: 0,
         }],
         &[],
         &[],

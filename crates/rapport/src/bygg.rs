@@ -19,6 +19,9 @@ pub struct Dokument<'a> {
     pub tabeller: &'a [Tabell],
     pub fast: bool,
     pub nollor: bool,
+    /// Its threshold n, which stays with it if an amendment changes the agreement's (0: the
+    /// audit's).
+    pub troskel: u64,
 }
 
 /// Where a table's numbers are in the web.
@@ -63,6 +66,7 @@ pub fn bygg(
                     c.status = tal.status;
                     c.fast = d.fast;
                     c.nollor = d.nollor;
+                    c.troskel = d.troskel;
                     c.minuter = t.enhet == crate::modell::Enhet::AntalOchMinuter
                         && dims.iter().any(|(k, v)| *k == "matt" && *v == "minuter");
                     let i = nat.cell(c);

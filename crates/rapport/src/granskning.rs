@@ -249,6 +249,11 @@ pub fn granska_exakt(nat: &Nat, n: u64) -> Granskning {
 fn gransk(nat: &Nat, n: u64, exakt: bool) -> Granskning {
     let n = n as i64;
     let celler = &nat.celler;
+    // Each cell is judged by its own document's threshold; a difference by the larger of its two.
+    let n_av = |c: usize| match celler[c].troskel {
+        0 => n,
+        t => t as i64,
+    };
     let golv = golv(nat);
     let okand = |c: usize| celler[c].status == Status::Skyddad;
     let mut g = Grupper {
@@ -384,6 +389,7 @@ fn gransk(nat: &Nat, n: u64, exakt: bool) -> Granskning {
     // The verdict on Σ coef·cell with true value `sant`: `liten` asks that it can reach n
     // (positive) or −n (negative); `rorlig` that it is not determined exactly.
     let doma = |mal: &[(usize, f64)],
+                n: i64,
                 liten: bool,
                 rorlig: bool,
                 sant: i64,
@@ -433,6 +439,7 @@ fn gransk(nat: &Nat, n: u64, exakt: bool) -> Granskning {
 
     for (i, c) in celler.iter().enumerate() {
         let v = c.varde as i64;
+        let n = n_av(i);
         match (c.status, c.slag) {
             (Status::Publicerad, Slag::Arenden) if (1..n).contains(&v) => {
                 ut.granser.push(Grans {
@@ -456,7 +463,7 @@ fn gransk(nat: &Nat, n: u64, exakt: bool) -> Granskning {
             (Status::Skyddad, slag) => {
                 let liten = slag == Slag::Arenden && (1..n).contains(&v);
                 let Some((min, max, haller)) =
-                    doma(&[(i, 1.0)], liten, true, v, &mut vittnen, &mut ut.fel)
+                    doma(&[(i, 1.0)], n, liten, true, v, &mut vittnen, &mut ut.fel)
                 else {
                     continue;
                 };
@@ -477,6 +484,7 @@ fn gransk(nat: &Nat, n: u64, exakt: bool) -> Granskning {
             continue;
         }
         let sant = p.varde as i64 - m.varde as i64;
+        let n = n_av(im.plus).max(n_av(im.minus));
         let (liten, rorlig) = match p.slag {
             Slag::Arenden => ((1..n).contains(&sant.abs()), false),
             _ => (false, sant != 0),
@@ -490,6 +498,7 @@ fn gransk(nat: &Nat, n: u64, exakt: bool) -> Granskning {
             }
             match doma(
                 &[(im.plus, 1.0), (im.minus, -1.0)],
+                n,
                 liten,
                 rorlig,
                 sant,

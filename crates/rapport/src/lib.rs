@@ -103,6 +103,7 @@ pub fn skydda_dokument(
         tabeller: &kopia,
         fast: false,
         nollor,
+        troskel: n,
     });
     let (mut nat, platser) = bygg::bygg(&alla, summor, utgavor);
     // The lines are what the attacker knows: a line the true values break (a longer period over

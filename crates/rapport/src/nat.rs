@@ -67,6 +67,9 @@ pub struct Cell {
     /// protected by its contributing cases whatever its value, and a protected one may be 0 in any
     /// document.
     pub minuter: bool,
+    /// The threshold n of its document (the agreement version it was compiled under); 0: the
+    /// audit's.
+    pub troskel: u64,
     /// For protection only, never read by the audit: the attacker can already compute this new
     /// cell from issued documents, so protecting it would hide nothing (and break the promise).
     pub bestamd: bool,
@@ -94,6 +97,7 @@ impl Cell {
             fast: false,
             nollor: false,
             minuter: false,
+            troskel: 0,
             bestamd: false,
         }
     }

@@ -111,6 +111,7 @@ impl Historia {
                 tabeller: &d.tabeller,
                 fast: true,
                 nollor: nollor_skyddas(d.cykel, d.utgava),
+                troskel: 0,
             })
             .collect();
         let mut summor: Vec<(usize, Vec<usize>)> = self

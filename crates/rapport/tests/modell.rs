@@ -201,6 +201,7 @@ fn a_year_issued_after_its_quarters_and_half_years_keeps_the_promise() {
                     tabeller: t,
                     fast: true,
                     nollor: !id.contains("-Q"),
+                    troskel: 0,
                 })
                 .collect();
             let mut summor = Vec::new();

@@ -373,18 +373,22 @@ struct Klar {
     parts: Vec<String>,
     tabeller: Vec<Tabell>,
     poster: Poster,
+    /// The threshold it is protected under (set by `Historik::skydda`; published).
+    troskel: u64,
 }
 
 /// Issued documents as the protection sees them: every edition of every report, and the new ones
 /// already prepared in this transaction.
 struct Historik {
-    dok: Vec<(String, String, Vec<Tabell>, bool)>, // (report id, "period/edition", tables, may protect zeros)
-    summor: Vec<(String, Vec<String>)>,            // (report id, parts' ids)
-    utgavor: Vec<(String, String)>,                // (edition id, an earlier edition's id)
+    /// (report id, "period/edition", tables, may protect zeros, threshold)
+    dok: Vec<(String, String, Vec<Tabell>, bool, u64)>,
+    summor: Vec<(String, Vec<String>)>, // (report id, parts' ids)
+    utgavor: Vec<(String, String)>,     // (edition id, an earlier edition's id)
 }
 
 impl Historik {
-    async fn las(state: &AppState, rapporter: &[Rapport]) -> Result<Historik, Failure> {
+    async fn las(state: &AppState, a: &Avtal, rapporter: &[Rapport]) -> Result<Historik, Failure> {
+        let mut trosklar: HashMap<String, u64> = HashMap::new();
         let mut h = Historik {
             dok: Vec::new(),
             summor: Vec::new(),
@@ -394,11 +398,28 @@ impl Historik {
             let record = rapporter::record(&state.store, &r.id).await?;
             let t: Vec<Tabell> = serde_json::from_str(&record)
                 .map_err(|_| Failure::internal("en rapports register kunde inte läsas"))?;
+            // The threshold it was protected under: that of the version in force on its last day,
+            // for a longer period no more than its cycle reports' (`Historik::skydda`).
+            let mut troskel = match trosklar.get(&r.period) {
+                Some(t) => *t,
+                None => {
+                    let v = version_i_kraft(state, a, Period::parse(&r.period)?).await?;
+                    let t = u64::from(v.version.settings.troskel);
+                    trosklar.insert(r.period.clone(), t);
+                    t
+                }
+            };
+            for d in &r.parts {
+                if let Some((.., t)) = h.dok.iter().find(|x| &x.0 == d) {
+                    troskel = troskel.min(*t);
+                }
+            }
             h.dok.push((
                 r.id.clone(),
                 format!("{}/{}", r.period, r.edition),
                 t,
                 nollor_skyddas(r.cycle, r.edition),
+                troskel,
             ));
             if !r.cycle {
                 h.summor.push((r.id.clone(), r.parts.clone()));
@@ -417,11 +438,20 @@ impl Historik {
     /// Protects `k` against everything before it, audits, and adds it to the history. `forra`: the
     /// earlier editions of its period.
     fn skydda(&mut self, k: &mut Klar, troskel: u64, forra: &[String]) -> Result<(), Failure> {
+        // A longer period sums its cycle reports, whose published cells it repeats: it is
+        // protected under the smallest of their thresholds (a threshold raised within the year
+        // would otherwise make the sums of published quarters breaches no protection can mend).
+        let troskel = k
+            .parts
+            .iter()
+            .filter_map(|d| self.dok.iter().find(|x| &x.0 == d).map(|x| x.4))
+            .fold(troskel, u64::min);
+        k.troskel = troskel;
         let index: HashMap<&str, usize> = self
             .dok
             .iter()
             .enumerate()
-            .map(|(i, (id, _, _, _))| (id.as_str(), i))
+            .map(|(i, (id, ..))| (id.as_str(), i))
             .collect();
         let ny = self.dok.len();
         let mut summor: Vec<(usize, Vec<usize>)> = self
@@ -459,11 +489,12 @@ impl Historik {
         let dok: Vec<Dokument> = self
             .dok
             .iter()
-            .map(|(_, namn, t, nollor)| Dokument {
+            .map(|(_, namn, t, nollor, troskel)| Dokument {
                 id: namn.clone(),
                 tabeller: t,
                 fast: true,
                 nollor: *nollor,
+                troskel: *troskel,
             })
             .collect();
         let namn = format!("{}/{}", k.period, k.edition);
@@ -486,7 +517,7 @@ impl Historik {
             self.utgavor.push((k.id.clone(), f.clone()));
         }
         self.dok
-            .push((k.id.clone(), namn, k.tabeller.clone(), nollor));
+            .push((k.id.clone(), namn, k.tabeller.clone(), nollor, troskel));
         Ok(())
     }
 }
@@ -507,7 +538,7 @@ fn dokument(a: &Avtal, k: &Klar, issued_at: i64, reason: Option<&str>) -> serde_
         "issued_at": issued,
         "reason": reason,
         "rule": {"target_groups": regel.malgrupper, "residence_required_for": regel.bosattning_kravs_for},
-        "threshold": a.version.settings.troskel,
+        "threshold": k.troskel,
         "small_municipalities_merged": a.version.settings.sma_kommuner,
         "footnote": "..: värdet visas inte, för att ingen enskild person ska kunna urskiljas (röjandekontroll).",
         "tables": k.tabeller.iter().map(modell::publicera).collect::<Vec<_>>(),
@@ -671,8 +702,9 @@ pub async fn utfarda(
         parts,
         tabeller: modell::sammanstall(&u, &cykler, Omfang::av(period)),
         poster,
+        troskel: 0,
     };
-    let mut h = Historik::las(state, &rapporter).await?;
+    let mut h = Historik::las(state, &a, &rapporter).await?;
     h.skydda(&mut k, u64::from(a.version.settings.troskel), &[])?;
     spara(
         state,
@@ -784,7 +816,7 @@ pub async fn ny_utgava(
     }
     nu.vittnesstod = forra.vittnesstod.clone();
     nu.timmar = forra.timmar.clone();
-    let mut h = Historik::las(state, &rapporter).await?;
+    let mut h = Historik::las(state, &a, &rapporter).await?;
     let mut u = underlag(state, &a, period).await?;
     fyll(&mut u, &nu, 0, &mut HashMap::new())?;
     let mut cyk = Klar {
@@ -796,6 +828,7 @@ pub async fn ny_utgava(
         parts: Vec::new(),
         tabeller: modell::sammanstall(&u, &[0], Omfang::av(period)),
         poster: nu,
+        troskel: 0,
     };
     h.skydda(
         &mut cyk,
@@ -856,6 +889,7 @@ pub async fn ny_utgava(
             parts,
             tabeller: modell::sammanstall(&u, &cykler, Omfang::av(lp)),
             poster: Poster::default(),
+            troskel: 0,
         };
         h.skydda(
             &mut k,

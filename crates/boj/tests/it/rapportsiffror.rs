@@ -463,3 +463,51 @@ async fn corrections_and_the_year_are_issued_and_no_two_editions_tell_a_small_ch
         }
     }
 }
+
+/// An amendment raises the threshold from 5 to 7 late in the year: the quarters issued before keep
+/// theirs, the last quarter is protected at 7, and the year — which repeats its quarters' published
+/// cells — is protected under the smallest of its quarters' thresholds and still issued.
+#[tokio::test]
+async fn a_threshold_raised_within_the_year_still_lets_every_report_be_issued() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    slumpa(&app, &s.sp1, &s.agreement, 5).await;
+    for d in ["2026-10-05", "2026-11-02"] {
+        for g in ["kvinna", "kvinna", "kvinna", "man", "man", "man"] {
+            let body = json!({
+                "agreement_id": s.agreement, "opened_on": d, "person_type": "brottsutsatt",
+                "municipality": "2380", "gender": g, "age_band": "25-44",
+                "crime_types": ["misshandel"], "circumstances": [], "police_report": "ja",
+                "first_contact": "polis", "informed_11_6": true, "consent_contact": false
+            });
+            post(&app, &s.sp1, "/api/v1/cases", &body).await;
+        }
+    }
+    for p in ["2026-Q1", "2026-Q2", "2026-Q3", "2026-H1"] {
+        issue(&app, &s.sam, &s.agreement, p).await;
+    }
+    let v2 = json!({"title": "IOP", "reference": "REF", "valid_from": "2026-01-01",
+        "parties": ["2303", "2326", "2380"], "change_note": "Högre röjandetröskel",
+        "settings": {"threshold": 7}});
+    post(
+        &app,
+        &s.forbund,
+        &format!("/api/v1/agreements/{}/versions", s.agreement),
+        &v2,
+    )
+    .await;
+    app.clock.advance(jiff::SignedDuration::from_hours(55 * 24)); // to 2027-01-20
+    let q4 = issue(&app, &s.sam, &s.agreement, "2026-Q4").await;
+    issue(&app, &s.sam, &s.agreement, "2026-H2").await;
+    let ar = issue(&app, &s.sam, &s.agreement, "2026").await;
+    let q4doc = dokument(&app, &s.sam, &q4).await;
+    assert_eq!(q4doc["threshold"], 7);
+    for (k, v) in publicerat(&q4doc) {
+        if let Some(v) = v
+            && !k.0.starts_with("aktiviteter")
+        {
+            assert!(v == 0 || v >= 7, "{k:?} = {v} published under threshold 7");
+        }
+    }
+    assert_eq!(dokument(&app, &s.sam, &ar).await["threshold"], 5);
+}
