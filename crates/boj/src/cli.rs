@@ -524,12 +524,7 @@ async fn report(cmd: ReportCmd) -> CliResult<()> {
             if u.disabled {
                 return Err(CliError::Failure(format!("{user} är avstängd")));
             }
-            let p = boj_domain::Principal {
-                user_id: u.id,
-                name: u.name,
-                role: u.role,
-                scope: u.scope,
-            };
+            let p = u.principal();
             let state = AppState {
                 store,
                 config: Arc::new(WebConfig::default()),

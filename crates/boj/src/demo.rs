@@ -61,13 +61,9 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
 /// every ended quarter but the latest (left for the coordinator to issue in the demo), and each
 /// half-year and year whose quarters are all issued.
 async fn issue_past(state: &AppState, today: Datum) -> CliResult<()> {
-    let u = users::by_name(&state.store, "samordnare").await?;
-    let p = boj_domain::Principal {
-        user_id: u.id,
-        name: u.name,
-        role: u.role,
-        scope: u.scope,
-    };
+    let p = users::by_name(&state.store, "samordnare")
+        .await?
+        .principal();
     for a in avtal::list(&state.store).await? {
         let mut quarters = Vec::new();
         for y in a.version.tid.fran.year()..=today.year() {

@@ -44,7 +44,9 @@ pub enum Mal {
     },
 }
 
-/// The attacker's integer bounds on one protected or implied value, and the verdict.
+/// What the attacker can reach for one protected or implied value, and the verdict. From
+/// [`granska_exakt`], `min`/`max` are the integer bounds; from [`granska`], the range its witnesses
+/// span (the exact bound in a direction where a program was solved).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Grans {
     pub mal: Mal,

@@ -5,7 +5,8 @@ use crate::helpers::{TestApp, error_code, spawn_app};
 use boj_domain::Role;
 use serde_json::{Value, json};
 
-fn case(agreement: &str, opened_on: &str, municipality: &str, gender: &str) -> Value {
+/// A victim's case within reach of the agreement (assault, police report, informed).
+pub(crate) fn case(agreement: &str, opened_on: &str, municipality: &str, gender: &str) -> Value {
     json!({
         "agreement_id": agreement, "opened_on": opened_on, "person_type": "brottsutsatt", "municipality": municipality,
         "gender": gender, "age_band": "25-44", "crime_types": ["misshandel"], "circumstances": [],

@@ -4,6 +4,7 @@
 
 use crate::arenden::setup;
 use crate::helpers::{TestApp, spawn_app};
+use crate::rapporter::case;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -360,12 +361,8 @@ async fn corrections_and_the_year_are_issued_and_no_two_editions_tell_a_small_ch
         "2026-05-20",
         "2026-06-11",
     ] {
-        let body = json!({
-            "agreement_id": s.agreement, "opened_on": d, "person_type": "brottsutsatt",
-            "municipality": "2380", "gender": "kvinna", "age_band": "25-44",
-            "crime_types": ["sexualbrott"], "circumstances": [], "police_report": "ja",
-            "first_contact": "polis", "informed_11_6": true, "consent_contact": false
-        });
+        let mut body = case(&s.agreement, d, "2380", "kvinna");
+        body["crime_types"] = json!(["sexualbrott"]);
         sexual.push(
             post(&app, &s.sp1, "/api/v1/cases", &body).await["id"]
                 .as_str()
@@ -376,13 +373,13 @@ async fn corrections_and_the_year_are_issued_and_no_two_editions_tell_a_small_ch
     // Later quarters have cases too.
     for d in ["2026-08-10", "2026-11-10"] {
         for g in ["kvinna", "man", "kvinna", "man", "kvinna", "man"] {
-            let body = json!({
-                "agreement_id": s.agreement, "opened_on": d, "person_type": "brottsutsatt",
-                "municipality": "2380", "gender": g, "age_band": "25-44",
-                "crime_types": ["misshandel"], "circumstances": [], "police_report": "ja",
-                "first_contact": "polis", "informed_11_6": true, "consent_contact": false
-            });
-            post(&app, &s.sp1, "/api/v1/cases", &body).await;
+            post(
+                &app,
+                &s.sp1,
+                "/api/v1/cases",
+                &case(&s.agreement, d, "2380", g),
+            )
+            .await;
         }
     }
     app.clock.advance(jiff::SignedDuration::from_hours(55 * 24)); // to 2027-01-20
@@ -474,13 +471,13 @@ async fn a_threshold_raised_within_the_year_still_lets_every_report_be_issued() 
     slumpa(&app, &s.sp1, &s.agreement, 5).await;
     for d in ["2026-10-05", "2026-11-02"] {
         for g in ["kvinna", "kvinna", "kvinna", "man", "man", "man"] {
-            let body = json!({
-                "agreement_id": s.agreement, "opened_on": d, "person_type": "brottsutsatt",
-                "municipality": "2380", "gender": g, "age_band": "25-44",
-                "crime_types": ["misshandel"], "circumstances": [], "police_report": "ja",
-                "first_contact": "polis", "informed_11_6": true, "consent_contact": false
-            });
-            post(&app, &s.sp1, "/api/v1/cases", &body).await;
+            post(
+                &app,
+                &s.sp1,
+                "/api/v1/cases",
+                &case(&s.agreement, d, "2380", g),
+            )
+            .await;
         }
     }
     for p in ["2026-Q1", "2026-Q2", "2026-Q3", "2026-H1"] {
