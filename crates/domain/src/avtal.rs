@@ -222,6 +222,26 @@ impl Default for Avtalsinstallningar {
 }
 
 impl Avtalsinstallningar {
+    /// Whether reports compiled under these settings with `parter` and under `andra` with
+    /// `andra_parter` divide the cases alike — the same parties, merged small parties and fixed
+    /// recodings — so that a half-year or year can be the sum of its cycle reports cell by cell
+    /// (SPEC § 3.3: longer periods are the sums of the cycle reports; § 5: the attacker links them).
+    pub fn samma_indelning(
+        &self,
+        parter: &[Kommunkod],
+        andra: &Avtalsinstallningar,
+        andra_parter: &[Kommunkod],
+    ) -> bool {
+        let sorterad = |p: &[Kommunkod]| {
+            let mut v = p.to_vec();
+            v.sort();
+            v
+        };
+        sorterad(parter) == sorterad(andra_parter)
+            && self.sma_kommuner == andra.sma_kommuner
+            && self.sammanslagningar == andra.sammanslagningar
+    }
+
     /// Checks the settings against the agreement's parties.
     pub fn check(&self, parter: &[Kommunkod]) -> Result<(), DomainError> {
         if !(2..=50).contains(&self.troskel) {
@@ -509,6 +529,30 @@ pub fn partstatus(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reports_divide_cases_alike_only_with_the_same_parties_groups_and_recodings() {
+        let k = |v: &[&str]| -> Vec<Kommunkod> {
+            v.iter().filter_map(|x| Kommunkod::parse(x).ok()).collect()
+        };
+        let s = Avtalsinstallningar::default();
+        let (ab, ba) = (k(&["2303", "2380"]), k(&["2380", "2303"]));
+        assert!(
+            s.samma_indelning(&ab, &s, &ba),
+            "party order does not matter"
+        );
+        assert!(!s.samma_indelning(&ab, &s, &k(&["2303", "2380", "2326"])));
+        let omkodad = Avtalsinstallningar {
+            sammanslagningar: vec!["kon_annat_okant".into()],
+            ..s.clone()
+        };
+        assert!(!s.samma_indelning(&ab, &omkodad, &ab));
+        let sma = Avtalsinstallningar {
+            sma_kommuner: vec!["2303".into()],
+            ..s.clone()
+        };
+        assert!(!s.samma_indelning(&ab, &sma, &ab));
+    }
 
     fn d(s: &str) -> Datum {
         Datum::parse(s).unwrap()

@@ -138,7 +138,7 @@ async fn version_i_kraft(state: &AppState, a: &Avtal, p: Period) -> Result<Avtal
 /// parties, merged small parties and fixed recodings as it is (a change within the year would leave
 /// cells the attacker can link but the audit could not, or a line that does not hold): refused
 /// otherwise, naming what to do.
-async fn samma_sammanslagning(
+async fn samma_indelning(
     state: &AppState,
     a: &Avtal,
     lang: &Avtal,
@@ -147,15 +147,11 @@ async fn samma_sammanslagning(
 ) -> Result<(), Failure> {
     for d in delar {
         let v = version_i_kraft(state, a, *d).await?;
-        let mut pv = v.version.parter.clone();
-        let mut pl = lang.version.parter.clone();
-        pv.sort();
-        pl.sort();
-        let (sv, sl) = (&v.version.settings, &lang.version.settings);
-        if pv != pl
-            || sv.sma_kommuner != sl.sma_kommuner
-            || sv.sammanslagningar != sl.sammanslagningar
-        {
+        if !v.version.settings.samma_indelning(
+            &v.version.parter,
+            &lang.version.settings,
+            &lang.version.parter,
+        ) {
             return Err(ogiltig(format!(
                 "{d} redovisades med andra parter, sammanslagna kommuner eller sammanslagna kategorier än {period} ska redovisas med, så {period} kan inte vara summan av sina delar. Ändra sådant från ett nytt år."
             )));
@@ -670,7 +666,7 @@ pub async fn utfarda(
         fyll(&mut u, &poster, 0, &mut fallnummer)?;
         (poster, true, Vec::new(), vec![0u8])
     } else {
-        samma_sammanslagning(state, &a, &a, period, &delar).await?;
+        samma_indelning(state, &a, &a, period, &delar).await?;
         let senaste = senaste(&rapporter);
         let mut parts = Vec::new();
         for (i, d) in delar.iter().enumerate() {
@@ -860,7 +856,7 @@ pub async fn ny_utgava(
             .filter_map(|d| rapporter.iter().find(|r| &r.id == d))
             .filter_map(|r| Period::parse(&r.period).ok())
             .collect();
-        samma_sammanslagning(state, &a, &la, lp, &delperioder).await?;
+        samma_indelning(state, &a, &la, lp, &delperioder).await?;
         let mut u = underlag(state, &la, lp).await?;
         let mut fallnummer = HashMap::new();
         let mut parts = Vec::new();
