@@ -100,6 +100,7 @@ async fn main() {
             ..WebConfig::default()
         }),
         keys,
+        register: Default::default(),
     };
     tokio::spawn(boj_web::serve(listener, state, std::future::pending()));
 

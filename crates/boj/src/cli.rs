@@ -412,6 +412,7 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
                     store,
                     config: Arc::new(config),
                     keys,
+                    register: Default::default(),
                 },
                 || {},
             )
@@ -529,6 +530,7 @@ async fn report(cmd: ReportCmd) -> CliResult<()> {
                 store,
                 config: Arc::new(WebConfig::default()),
                 keys: Arc::new(Nyckelring::load(&data.data)?),
+                register: Default::default(),
             };
             let id = boj_web::rapporter::utfarda(&state, &p, &agreement, &period)
                 .await

@@ -43,6 +43,7 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
         store,
         config: Arc::new(config),
         keys,
+        register: Default::default(),
     };
     if fresh {
         issue_past(&state, Datum::from_civil(today)).await?;

@@ -13,6 +13,7 @@ pub mod bygg;
 pub mod granskning;
 pub mod modell;
 pub mod nat;
+pub mod rakning;
 pub mod signatur;
 pub mod skydd;
 

@@ -40,6 +40,8 @@ pub struct Arende {
     pub last_activity_on: Datum,
     /// Retention has erased the details, coarsened the dates and frozen the eligibility.
     pub frozen: bool,
+    /// The case's stable number: the audit sequence number of its registration (migration 0011).
+    pub seq: i64,
 }
 
 impl Arende {
@@ -69,7 +71,7 @@ fn reasons_text(b: &Bedomning) -> String {
 const COLUMNS: &str = "c.id, c.agreement_id, c.organisation_id, c.opened_on, c.closed_on, c.registered_at, c.person_type, \
     c.municipality, c.gender, c.age_band, c.crime_types, c.circumstances, c.police_report, c.first_contact, c.informed_11_6, \
     c.consent_contact, c.assignee, c.eligibility, c.eligibility_reasons, c.last_activity_on, \
-    c.eligibility_frozen, (SELECT COUNT(*) FROM case_contacts k WHERE k.case_id = c.id) AS has_contact";
+    c.eligibility_frozen, c.seq, (SELECT COUNT(*) FROM case_contacts k WHERE k.case_id = c.id) AS has_contact";
 
 fn from_row(r: &AnyRow) -> Result<Arende> {
     let corrupt = |w: &str| StoreError::Other(format!("ogiltigt värde i cases.{w}"));
@@ -108,6 +110,7 @@ fn from_row(r: &AnyRow) -> Result<Arende> {
             .collect(),
         last_activity_on: date(r.try_get("last_activity_on")?)?,
         frozen: r.try_get::<i64, _>("eligibility_frozen")? != 0,
+        seq: r.try_get("seq")?,
     })
 }
 
@@ -148,7 +151,7 @@ pub struct Skrivjobb {
 /// A job and the channel its answer goes back on.
 pub struct Skrivning {
     jobb: Skrivjobb,
-    klar: tokio::sync::oneshot::Sender<Result<()>>,
+    klar: tokio::sync::oneshot::Sender<Result<i64>>,
 }
 
 /// Seals contact details under a fresh data key of the case; returns (wrapped key, sealed details).
@@ -162,12 +165,21 @@ fn seal_contact(keys: &Nyckelring, id: &str, k: &Kontakt) -> Result<(Vec<u8>, Ve
     Ok((wrapped, sealed))
 }
 
-async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<()> {
+async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<i64> {
+    // The registration's audit number is the case's stable number (`seq`, migration 0011).
+    let seq = audit::append(
+        tx,
+        j.registered_at,
+        j.actor.as_deref(),
+        "arende.registrerat",
+        Some(&j.id),
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO cases (id, agreement_id, organisation_id, opened_on, registered_at, person_type, municipality, gender, \
          age_band, crime_types, circumstances, police_report, first_contact, informed_11_6, consent_contact, assignee, \
-         eligibility, eligibility_reasons, last_activity_on) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $4)",
+         eligibility, eligibility_reasons, last_activity_on, seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $4, $19)",
     )
     .bind(j.id.clone())
     .bind(j.agreement_id.clone())
@@ -187,6 +199,7 @@ async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<()> {
     .bind(j.assignee.clone())
     .bind(j.eligibility)
     .bind(j.reasons.clone())
+    .bind(seq)
     .execute(&mut *tx.tx)
     .await?;
     if let Some((wrapped, sealed)) = &j.sealed {
@@ -201,14 +214,7 @@ async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<()> {
             .execute(&mut *tx.tx)
             .await?;
     }
-    audit::append(
-        tx,
-        j.registered_at,
-        j.actor.as_deref(),
-        "arende.registrerat",
-        Some(&j.id),
-    )
-    .await
+    Ok(seq)
 }
 
 /// **Group commit** for intake (issue: intake benchmark). One task writes cases: it takes every
@@ -229,10 +235,8 @@ pub(crate) async fn skrivare(store: Store, mut rx: tokio::sync::mpsc::Receiver<S
         let all: Vec<&Skrivjobb> = batch.iter().map(|s| &s.jobb).collect();
         match write(&store, &all).await {
             Ok(current) => {
-                for (s, ok) in batch.into_iter().zip(current) {
-                    let _ = s
-                        .klar
-                        .send(if ok { Ok(()) } else { Err(StoreError::Changed) });
+                for (s, seq) in batch.into_iter().zip(current) {
+                    let _ = s.klar.send(seq.ok_or(StoreError::Changed));
                 }
             }
             Err(e) if batch.len() == 1 => {
@@ -243,8 +247,7 @@ pub(crate) async fn skrivare(store: Store, mut rx: tokio::sync::mpsc::Receiver<S
             Err(_) => {
                 for s in batch {
                     let r = match write(&store, &[&s.jobb]).await {
-                        Ok(v) if v.first() == Some(&true) => Ok(()),
-                        Ok(_) => Err(StoreError::Changed),
+                        Ok(v) => v.first().copied().flatten().ok_or(StoreError::Changed),
                         Err(e) => Err(e),
                     };
                     let _ = s.klar.send(r);
@@ -255,10 +258,10 @@ pub(crate) async fn skrivare(store: Store, mut rx: tokio::sync::mpsc::Receiver<S
 }
 
 /// Writes the jobs whose agreement revision is current, in one transaction; answers, job by job,
-/// whether it was written. The revision is read under a shared row lock on PostgreSQL, so a decision
+/// whether it was written (with the case's number). The revision is read under a shared row lock on PostgreSQL, so a decision
 /// cannot commit between this check and the commit (its eligibility recomputation then sees these
 /// cases); SQLite has one writer at a time.
-async fn write(store: &Store, jobs: &[&Skrivjobb]) -> Result<Vec<bool>> {
+async fn write(store: &Store, jobs: &[&Skrivjobb]) -> Result<Vec<Option<i64>>> {
     let mut tx = store.begin().await?;
     let sql = match store.backend() {
         crate::Backend::Postgres => "SELECT revision FROM agreements WHERE id = $1 FOR SHARE",
@@ -278,11 +281,11 @@ async fn write(store: &Store, jobs: &[&Skrivjobb]) -> Result<Vec<bool>> {
                 r
             }
         };
-        let ok = rev == Some(j.revision);
-        if ok {
-            insert(&mut tx, j).await?;
-        }
-        current.push(ok);
+        current.push(if rev == Some(j.revision) {
+            Some(insert(&mut tx, j).await?)
+        } else {
+            None
+        });
     }
     tx.commit().await?;
     Ok(current)
@@ -330,7 +333,8 @@ pub async fn create(
         .send(Skrivning { jobb, klar })
         .await
         .map_err(|_| StoreError::Other("skrivkön är stängd".into()))?;
-    svar.await
+    let seq = svar
+        .await
         .map_err(|_| StoreError::Other("skrivkön svarade inte".into()))??;
     // What was written, without reading it back.
     Ok(Arende {
@@ -365,6 +369,7 @@ pub async fn create(
             .collect(),
         last_activity_on: n.opened_on,
         frozen: false,
+        seq,
     })
 }
 
@@ -512,7 +517,9 @@ pub async fn add_activity(
 ) -> Result<String> {
     let aid = new_id("x");
     let mut tx = store.begin().await?;
-    sqlx::query("INSERT INTO activities (id, case_id, date, kind, mode, minutes, registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+    // The entry's audit number is the activity's stable number (`seq`, migration 0011).
+    let seq = audit::append(&mut tx, store.now(), actor, "arende.aktivitet", Some(id)).await?;
+    sqlx::query("INSERT INTO activities (id, case_id, date, kind, mode, minutes, registered_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(aid.clone())
         .bind(id.to_string())
         .bind(a.datum.to_string())
@@ -520,6 +527,7 @@ pub async fn add_activity(
         .bind(a.satt.code())
         .bind(i64::from(a.minuter))
         .bind(store.now())
+        .bind(seq)
         .execute(&mut *tx.tx)
         .await?;
     sqlx::query("UPDATE cases SET last_activity_on = $1 WHERE id = $2 AND last_activity_on < $1")
@@ -527,7 +535,6 @@ pub async fn add_activity(
         .bind(id.to_string())
         .execute(&mut *tx.tx)
         .await?;
-    audit::append(&mut tx, store.now(), actor, "arende.aktivitet", Some(id)).await?;
     tx.commit().await?;
     Ok(aid)
 }
@@ -684,17 +691,16 @@ pub async fn set_eligibility_in(
         .bind(id.to_string())
         .execute(&mut *tx.tx)
         .await?;
-    audit::append(tx, at, actor, "arende.behorighet_omprovad", Some(id)).await
+    audit::append(tx, at, actor, "arende.behorighet_omprovad", Some(id)).await?;
+    Ok(())
 }
 
+/// Stores an eligibility recomputed after the agreement's decisions changed, with its audit entry
+/// (every change of a case is in the audit log, which is also how the report register learns of it).
 pub async fn set_eligibility(store: &Store, id: &str, b: &Bedomning) -> Result<()> {
-    sqlx::query("UPDATE cases SET eligibility = $1, eligibility_reasons = $2 WHERE id = $3 AND eligibility_frozen = 0")
-        .bind(b.status.code())
-        .bind(reasons_text(b))
-        .bind(id.to_string())
-        .execute(store.pool())
-        .await?;
-    Ok(())
+    let mut tx = store.begin().await?;
+    set_eligibility_in(&mut tx, None, store.now(), id, b).await?;
+    tx.commit().await
 }
 
 /// Every case of an agreement (for recomputing eligibility).

@@ -54,7 +54,7 @@ pub async fn append(
     actor: Option<&str>,
     action: &str,
     object: Option<&str>,
-) -> Result<()> {
+) -> Result<i64> {
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *tx.tx)
         .await?;
@@ -77,7 +77,7 @@ pub async fn append(
         .bind(hash)
         .execute(&mut *tx.tx)
         .await?;
-    Ok(())
+    Ok(seq)
 }
 
 /// Appends one entry in a transaction of its own (for events that change nothing else, like a sign-in).
@@ -158,4 +158,40 @@ pub async fn verify(store: &Store) -> Result<(i64, String)> {
         ));
     }
     Ok((head_seq, prev))
+}
+
+/// The newest sequence number of the chain (everything up to it is committed: the chain is written
+/// under one lock, so numbers follow commit order).
+pub async fn head(store: &Store) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(store.pool())
+            .await?,
+    )
+}
+
+/// Entries numbered in (`efter`, `till`] that change a case, an activity or the reports:
+/// (number, action, object). The report register follows the store through these.
+pub async fn andringar(
+    store: &Store,
+    efter: i64,
+    till: i64,
+) -> Result<Vec<(i64, String, Option<String>)>> {
+    let rows = sqlx::query(
+        "SELECT seq, action, object FROM audit_log WHERE seq > $1 AND seq <= $2 \
+         AND (action LIKE 'arende.%' OR action = 'rapport.utfardad') ORDER BY seq",
+    )
+    .bind(efter)
+    .bind(till)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("seq")?,
+                r.try_get("action")?,
+                r.try_get("object")?,
+            ))
+        })
+        .collect()
 }

@@ -1,11 +1,18 @@
 //! Issued reports, their signing keys and what each counted (SPEC § 3.3).
 //!
 //! An issued report is never changed: a correction is a new row (the next edition). Each cycle
-//! report records the items it counted with their values as counted (`report_items`), which is how
-//! every case is reported exactly once and how the coordinator sees what changed since.
+//! report records the items it counted with their values as counted (`report_counts`, one compact
+//! record per report), which is how every case is reported exactly once and how the coordinator
+//! sees what changed since. The report register reads cases and activities through the narrow
+//! queries at the end of this module.
 
 use crate::nycklar::Nyckelring;
 use crate::{Result, Store, StoreError, Tx, audit, new_id};
+use boj_domain::Datum;
+use boj_domain::behorighet::{Skal, Status};
+use boj_domain::kod::{self, Kodlista};
+use boj_rapport::modell::{self, Fallpost};
+use boj_rapport::rakning::{Aktpost, Fallkod, Rakning};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -91,40 +98,79 @@ pub async fn record(store: &Store, id: &str) -> Result<String> {
         .ok_or(StoreError::NotFound)
 }
 
-/// (kind, item id, snapshot) of what a cycle report counted.
-pub async fn items(store: &Store, report_id: &str) -> Result<Vec<(String, String, String)>> {
+/// What a cycle report counted (empty for a half-year or year). Reports issued before migration
+/// 0011 kept one `report_items` row per item; those are read into the same form.
+pub async fn rakning(store: &Store, report_id: &str) -> Result<Rakning> {
+    let blob: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT items FROM report_counts WHERE report_id = $1")
+            .bind(report_id.to_string())
+            .fetch_optional(store.pool())
+            .await?;
+    if let Some(b) = blob {
+        return Rakning::las(&b).ok_or_else(|| {
+            StoreError::Other(format!("rapport {report_id}: posterna går inte att läsa"))
+        });
+    }
     let rows = sqlx::query(
-        "SELECT kind, item_id, snapshot FROM report_items WHERE report_id = $1 ORDER BY kind, item_id",
+        "SELECT i.kind, i.item_id, i.snapshot, c.seq AS cseq, a.seq AS aseq, ac.seq AS acseq FROM report_items i \
+         LEFT JOIN cases c ON i.kind = 'fall' AND c.id = i.item_id \
+         LEFT JOIN activities a ON i.kind = 'aktivitet' AND a.id = i.item_id \
+         LEFT JOIN cases ac ON ac.id = a.case_id \
+         WHERE i.report_id = $1 ORDER BY i.kind, i.item_id",
     )
     .bind(report_id.to_string())
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("kind")?,
-                r.try_get("item_id")?,
-                r.try_get("snapshot")?,
-            ))
-        })
-        .collect()
-}
-
-/// Ids of the items of `kind` that some report of the agreement has counted.
-pub async fn reported(
-    store: &Store,
-    agreement_id: &str,
-    kind: &str,
-) -> Result<std::collections::HashSet<String>> {
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT i.item_id FROM report_items i JOIN reports r ON r.id = i.report_id \
-         WHERE r.agreement_id = $1 AND i.kind = $2",
-    )
-    .bind(agreement_id.to_string())
-    .bind(kind.to_string())
-    .fetch_all(store.pool())
-    .await?;
-    Ok(ids.into_iter().collect())
+    let bad = || StoreError::Other(format!("rapport {report_id}: en post går inte att läsa"));
+    let mut r = Rakning::default();
+    for row in &rows {
+        let kind: String = row.try_get("kind")?;
+        let id: String = row.try_get("item_id")?;
+        let snap: String = row.try_get("snapshot")?;
+        match kind.as_str() {
+            "fall" => {
+                let seq: Option<i64> = row.try_get("cseq")?;
+                let p = Fallpost::parse(&snap).ok_or_else(bad)?;
+                r.fall.push((seq.ok_or_else(bad)?, Fallkod::av(&p)));
+            }
+            "aktivitet" => {
+                let f: Vec<&str> = snap.split('|').collect();
+                let [_, k, m, min, inom] = f.as_slice() else {
+                    return Err(bad());
+                };
+                r.aktiviteter.push(Aktpost {
+                    seq: row.try_get::<Option<i64>, _>("aseq")?.ok_or_else(bad)?,
+                    fall: row.try_get::<Option<i64>, _>("acseq")?.ok_or_else(bad)?,
+                    slag: k.parse().map_err(|_| bad())?,
+                    satt: m.parse().map_err(|_| bad())?,
+                    minuter: min.parse().map_err(|_| bad())?,
+                    inom: *inom == "1",
+                });
+            }
+            "vittnesstod" => {
+                let n: Vec<u32> = snap
+                    .split(',')
+                    .map(|x| x.parse().map_err(|_| bad()))
+                    .collect::<Result<_>>()?;
+                let [a, b, c, d] = n.as_slice() else {
+                    return Err(bad());
+                };
+                r.vittnesstod.push((id, [*a, *b, *c, *d]));
+            }
+            "timmar" => {
+                let (k, h) = snap.split_once('|').ok_or_else(bad)?;
+                r.timmar.push((
+                    id,
+                    k.parse().map_err(|_| bad())?,
+                    h.parse().map_err(|_| bad())?,
+                ));
+            }
+            _ => return Err(bad()),
+        }
+    }
+    r.fall.sort_by_key(|x| x.0);
+    r.aktiviteter.sort_by_key(|x| x.seq);
+    Ok(r)
 }
 
 /// Takes the agreement's report lock for the rest of the transaction (PostgreSQL: the agreement's
@@ -160,7 +206,8 @@ pub struct NyRapport<'a> {
     pub digest: &'a str,
     pub key_id: &'a str,
     pub record: &'a str,
-    pub items: &'a [(&'static str, String, String)],
+    /// What a cycle report counted ([`Rakning::koda`]); `None` for a sum of cycle reports.
+    pub items: Option<&'a [u8]>,
 }
 
 /// Writes a report (in the caller's transaction, so an edition and the re-issued longer periods
@@ -193,18 +240,15 @@ pub async fn insert(tx: &mut Tx, actor: Option<&str>, id: &str, n: &NyRapport<'_
         return Err(StoreError::Conflict(None));
     }
     r?;
-    for (kind, item, snapshot) in n.items {
-        sqlx::query(
-            "INSERT INTO report_items (report_id, kind, item_id, snapshot) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id.to_string())
-        .bind(kind.to_string())
-        .bind(item.clone())
-        .bind(snapshot.clone())
-        .execute(&mut *tx.tx)
-        .await?;
+    if let Some(items) = n.items {
+        sqlx::query("INSERT INTO report_counts (report_id, items) VALUES ($1, $2)")
+            .bind(id.to_string())
+            .bind(items.to_vec())
+            .execute(&mut *tx.tx)
+            .await?;
     }
-    audit::append(tx, n.issued_at, actor, "rapport.utfardad", Some(id)).await
+    audit::append(tx, n.issued_at, actor, "rapport.utfardad", Some(id)).await?;
+    Ok(())
 }
 
 /// A public signing key.
@@ -274,31 +318,216 @@ pub async fn signing_key(
     Ok((id, key))
 }
 
-/// Activities of an agreement's cases: (id, case id, date, kind, mode, minutes, registered_at).
-pub async fn activities(
+/// A case as reports read it: its number, opening date, registration time and report values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fallrad {
+    pub seq: i64,
+    pub opened_on: Datum,
+    pub registered_at: i64,
+    /// The values as a report would count them now (not late).
+    pub kod: Fallkod,
+}
+
+/// An activity as reports read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Aktrad {
+    pub seq: i64,
+    /// The case's number.
+    pub fall: i64,
+    pub date: Datum,
+    pub registered_at: i64,
+    /// Index in `Aktivitetstyp::ALL`.
+    pub slag: u8,
+    /// Index in `Kontaktsatt::ALL`.
+    pub satt: u8,
+    pub minuter: u16,
+}
+
+const FALLRAD: &str = "seq, opened_on, registered_at, person_type, municipality, gender, age_band, crime_types, \
+    circumstances, police_report, first_contact, informed_11_6, eligibility, eligibility_reasons";
+
+fn kod_index<K: Kodlista + PartialEq>(s: &str) -> Result<u8> {
+    K::parse(s)
+        .map(modell::index)
+        .map_err(|e| StoreError::Other(e.message))
+}
+
+fn lista<K: Kodlista>(s: &str) -> Result<Vec<K>> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| K::parse(x).map_err(|e| StoreError::Other(e.message)))
+        .collect()
+}
+
+fn fallrad(r: &AnyRow) -> Result<Fallrad> {
+    let text = |c: &str| -> Result<String> { Ok(r.try_get::<String, _>(c)?) };
+    let fel = |e: boj_domain::DomainError| StoreError::Other(e.message);
+    let status = match Status::parse(&text("eligibility")?) {
+        Some(Status::Inom) => modell::INOM,
+        Some(Status::Utanfor) => modell::UTANFOR,
+        Some(Status::EjFaststalld) => modell::EJ_FASTSTALLD,
+        None => {
+            return Err(StoreError::Other(
+                "ogiltigt värde i cases.eligibility".into(),
+            ));
+        }
+    };
+    let p = Fallpost {
+        person: kod::PersonTyp::parse(&text("person_type")?).map_err(fel)?,
+        hem: text("municipality")?,
+        kon: kod::Kon::parse(&text("gender")?).map_err(fel)?,
+        alder: kod::Aldersgrupp::parse(&text("age_band")?).map_err(fel)?,
+        brott: lista(&text("crime_types")?)?,
+        omstandigheter: lista(&text("circumstances")?)?,
+        polis: kod::Polisanmalan::parse(&text("police_report")?).map_err(fel)?,
+        forsta: kod::ForstaKontakt::parse(&text("first_contact")?).map_err(fel)?,
+        informerad: r.try_get::<i64, _>("informed_11_6")? != 0,
+        status,
+        orsaker: text("eligibility_reasons")?
+            .lines()
+            .filter_map(|l| Skal::parse(l.split('\t').next().unwrap_or_default()))
+            .collect(),
+        sent: false,
+    };
+    Ok(Fallrad {
+        seq: r.try_get("seq")?,
+        opened_on: Datum::parse(&text("opened_on")?).map_err(fel)?,
+        registered_at: r.try_get("registered_at")?,
+        kod: Fallkod::av(&p),
+    })
+}
+
+/// Cases of an agreement numbered in (`efter`, `till`], in number order, at most `max`.
+pub async fn fall_rader(
     store: &Store,
     agreement_id: &str,
-) -> Result<Vec<(String, String, String, String, String, i64, i64)>> {
-    let rows = sqlx::query(
-        "SELECT a.id, a.case_id, a.date, a.kind, a.mode, a.minutes, a.registered_at FROM activities a \
-         JOIN cases c ON c.id = a.case_id WHERE c.agreement_id = $1 ORDER BY a.case_id, a.id",
-    )
-    .bind(agreement_id.to_string())
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("case_id")?,
-                r.try_get("date")?,
-                r.try_get("kind")?,
-                r.try_get("mode")?,
-                r.try_get("minutes")?,
-                r.try_get("registered_at")?,
-            ))
-        })
+    efter: i64,
+    till: i64,
+    max: i64,
+) -> Result<Vec<Fallrad>> {
+    let sql = format!(
+        "SELECT {FALLRAD} FROM cases WHERE agreement_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(agreement_id.to_string())
+        .bind(efter)
+        .bind(till)
+        .bind(max)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(fallrad)
         .collect()
+}
+
+/// `?`-free placeholders `$k..` for an `IN` list.
+fn platser(fran: usize, n: usize) -> String {
+    (fran..fran + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The agreement's cases among `ids` (others are left out).
+pub async fn fall_rader_med_id(
+    store: &Store,
+    agreement_id: &str,
+    ids: &[String],
+) -> Result<Vec<Fallrad>> {
+    let mut ut = Vec::new();
+    for bit in ids.chunks(500) {
+        let sql = format!(
+            "SELECT {FALLRAD} FROM cases WHERE agreement_id = $1 AND id IN ({})",
+            platser(2, bit.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agreement_id.to_string());
+        for id in bit {
+            q = q.bind(id.clone());
+        }
+        for r in q.fetch_all(store.pool()).await? {
+            ut.push(fallrad(&r)?);
+        }
+    }
+    Ok(ut)
+}
+
+const AKTRAD: &str = "SELECT a.seq, c.seq AS fall, a.date, a.registered_at, a.kind, a.mode, a.minutes \
+    FROM activities a JOIN cases c ON c.id = a.case_id";
+
+fn aktrad(r: &AnyRow) -> Result<Aktrad> {
+    let text = |c: &str| -> Result<String> { Ok(r.try_get::<String, _>(c)?) };
+    Ok(Aktrad {
+        seq: r.try_get("seq")?,
+        fall: r.try_get("fall")?,
+        date: Datum::parse(&text("date")?).map_err(|e| StoreError::Other(e.message))?,
+        registered_at: r.try_get("registered_at")?,
+        slag: kod_index::<kod::Aktivitetstyp>(&text("kind")?)?,
+        satt: kod_index::<kod::Kontaktsatt>(&text("mode")?)?,
+        minuter: u16::try_from(r.try_get::<i64, _>("minutes")?).unwrap_or(u16::MAX),
+    })
+}
+
+/// Activities of the agreement's cases numbered in (`efter`, `till`], in number order, at most `max`.
+pub async fn akt_rader(
+    store: &Store,
+    agreement_id: &str,
+    efter: i64,
+    till: i64,
+    max: i64,
+) -> Result<Vec<Aktrad>> {
+    let sql = format!(
+        "{AKTRAD} WHERE c.agreement_id = $1 AND a.seq > $2 AND a.seq <= $3 ORDER BY a.seq LIMIT $4"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(agreement_id.to_string())
+        .bind(efter)
+        .bind(till)
+        .bind(max)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(aktrad)
+        .collect()
+}
+
+/// Activities of the agreement's cases among `case_ids`.
+pub async fn akt_rader_for_fall(
+    store: &Store,
+    agreement_id: &str,
+    case_ids: &[String],
+) -> Result<Vec<Aktrad>> {
+    let mut ut = Vec::new();
+    for bit in case_ids.chunks(500) {
+        let sql = format!(
+            "{AKTRAD} WHERE c.agreement_id = $1 AND a.case_id IN ({})",
+            platser(2, bit.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agreement_id.to_string());
+        for id in bit {
+            q = q.bind(id.clone());
+        }
+        for r in q.fetch_all(store.pool()).await? {
+            ut.push(aktrad(&r)?);
+        }
+    }
+    Ok(ut)
+}
+
+/// The ids of the agreement's cases with these numbers.
+pub async fn fall_id(store: &Store, agreement_id: &str, seqs: &[i64]) -> Result<Vec<String>> {
+    let mut ut = Vec::new();
+    for bit in seqs.chunks(500) {
+        let sql = format!(
+            "SELECT id FROM cases WHERE agreement_id = $1 AND seq IN ({})",
+            platser(2, bit.len())
+        );
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(agreement_id.to_string());
+        for s in bit {
+            q = q.bind(*s);
+        }
+        ut.extend(q.fetch_all(store.pool()).await?);
+    }
+    Ok(ut)
 }
 
 /// Witness-support sessions of an organisation: (id, date, [vittne, malsagande, anhorig_van,

@@ -53,11 +53,19 @@ pub async fn bedom(
 /// report keep the status they were reported with until a corrected edition (SPEC § 3.2), and so do
 /// cases whose details retention has erased.
 pub async fn recompute(state: &AppState, a: &Avtal) -> Result<(), Failure> {
-    let reported = boj_store::rapporter::reported(&state.store, &a.id, "fall").await?;
+    let reported: std::collections::HashSet<i64> = state
+        .register
+        .lager(&state.store, &a.id)
+        .await?
+        .fall
+        .iter()
+        .filter(|f| f.raknat())
+        .map(|f| f.seq)
+        .collect();
     for c in arenden::of_agreement(&state.store, &a.id)
         .await?
         .into_iter()
-        .filter(|c| !c.frozen && !reported.contains(&c.id))
+        .filter(|c| !c.frozen && !reported.contains(&c.seq))
     {
         let it = statistik_of(&c)?;
         let b = bedom(state, a, &it, c.opened_on).await?;
@@ -548,9 +556,12 @@ pub async fn correct(
     };
     // A case counted in an issued report keeps the status it was reported with until a corrected
     // edition judges it again (SPEC § 3.2); its items are corrected now.
-    let reported = boj_store::rapporter::reported(&state.store, &c.agreement_id, "fall")
+    let reported = state
+        .register
+        .lager(&state.store, &c.agreement_id)
         .await?
-        .contains(&c.id);
+        .fall_med_nummer(c.seq)
+        .is_some_and(|f| f.raknat());
     let bed = if reported {
         arenden::bedomning(&c)
     } else {

@@ -22,6 +22,7 @@ pub mod pages;
 pub mod rapporter;
 pub mod rapporter_api;
 pub mod rapporter_pages;
+pub mod register;
 pub mod routes;
 
 use axum::Router;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The master key (from the data directory), for case contact details.
     pub keys: Arc<boj_store::nycklar::Nyckelring>,
+    /// Cases and activities as reports see them, in memory (`register.rs`).
+    pub register: Arc<register::Register>,
 }
 
 /// The whole application as one router (tests serve it on port 0).

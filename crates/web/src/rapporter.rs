@@ -8,15 +8,15 @@
 
 use crate::AppState;
 use crate::error::Failure;
+use crate::register::Lager;
 use axum::http::StatusCode;
 use boj_domain::behorighet::Status as Behorighet;
 use boj_domain::kod::{Kodlista, Sammanslagning, Utgavaskal, Volontartimmar};
 use boj_domain::{Action, Code, Cykel, Datum, Kommunkod, Period, Principal, authorize};
 use boj_rapport::bygg::Dokument;
-use boj_rapport::modell::{
-    self, Aktivitet, Bidragsrad, Fallpost, Omfang, Tabell, Timmar, Underlag, Vittnesstod,
-};
+use boj_rapport::modell::{self, Aktivitet, Bidragsrad, Fallpost, Omfang, Tabell, Underlag};
 use boj_rapport::nat::nollor_skyddas;
+use boj_rapport::rakning::{Aktpost, Fallkod, Hemindex, Rakning};
 use boj_rapport::signatur;
 use boj_store::arenden::{self, Arende};
 use boj_store::avtal::{self, Avtal};
@@ -28,94 +28,16 @@ fn ogiltig(msg: impl Into<String>) -> Failure {
     Failure::new(StatusCode::UNPROCESSABLE_ENTITY, Code::OgiltigPeriod, msg)
 }
 
-/// What one report counts, each item with its snapshot.
-#[derive(Default)]
-struct Poster {
-    fall: Vec<(String, Fallpost)>,
-    /// (id, case id, kind, mode, minutes, case within the agreement)
-    aktiviteter: Vec<(String, String, u8, u8, u16, bool)>,
-    vittnesstod: Vec<(String, [u32; 4])>,
-    timmar: Vec<(String, u8, u64)>,
-}
-
-impl Poster {
-    fn snapshots(&self) -> Vec<(&'static str, String, String)> {
-        let mut v: Vec<(&'static str, String, String)> = Vec::new();
-        for (id, f) in &self.fall {
-            v.push(("fall", id.clone(), f.text()));
-        }
-        for (id, c, k, m, min, inom) in &self.aktiviteter {
-            v.push((
-                "aktivitet",
-                id.clone(),
-                format!("{c}|{k}|{m}|{min}|{}", u8::from(*inom)),
-            ));
-        }
-        for (id, p) in &self.vittnesstod {
-            v.push((
-                "vittnesstod",
-                id.clone(),
-                format!("{},{},{},{}", p[0], p[1], p[2], p[3]),
-            ));
-        }
-        for (id, k, h) in &self.timmar {
-            v.push(("timmar", id.clone(), format!("{k}|{h}")));
-        }
-        v
-    }
-
-    fn from_snapshots(items: &[(String, String, String)]) -> Result<Poster, Failure> {
-        let bad = || Failure::internal("en rapports poster kunde inte läsas");
-        let mut p = Poster::default();
-        for (kind, id, s) in items {
-            match kind.as_str() {
-                "fall" => p
-                    .fall
-                    .push((id.clone(), Fallpost::parse(s).ok_or_else(bad)?)),
-                "aktivitet" => {
-                    let f: Vec<&str> = s.split('|').collect();
-                    let [c, k, m, min, inom] = f.as_slice() else {
-                        return Err(bad());
-                    };
-                    p.aktiviteter.push((
-                        id.clone(),
-                        (*c).to_string(),
-                        k.parse().map_err(|_| bad())?,
-                        m.parse().map_err(|_| bad())?,
-                        min.parse().map_err(|_| bad())?,
-                        *inom == "1",
-                    ));
-                }
-                "vittnesstod" => {
-                    let n: Vec<u32> = s
-                        .split(',')
-                        .map(|x| x.parse().map_err(|_| bad()))
-                        .collect::<Result<_, _>>()?;
-                    let [a, b, c, d] = n.as_slice() else {
-                        return Err(bad());
-                    };
-                    p.vittnesstod.push((id.clone(), [*a, *b, *c, *d]));
-                }
-                "timmar" => {
-                    let (k, h) = s.split_once('|').ok_or_else(bad)?;
-                    p.timmar.push((
-                        id.clone(),
-                        k.parse().map_err(|_| bad())?,
-                        h.parse().map_err(|_| bad())?,
-                    ));
-                }
-                _ => return Err(bad()),
-            }
-        }
-        Ok(p)
-    }
-}
-
 /// A case's values as a report counts them.
 fn fallpost(c: &Arende, sent: bool) -> Result<Fallpost, Failure> {
     let s = crate::arenden::statistik_of(c)?;
     let orsaker = c.reasons.iter().map(|(s, _)| *s).collect();
     Ok(Fallpost::av(&s, c.eligibility, orsaker, sent))
+}
+
+/// A case's values as a report counts them, as one code.
+fn fallkod(c: &Arende, sent: bool) -> Result<Fallkod, Failure> {
+    Ok(Fallkod::av(&fallpost(c, sent)?))
 }
 
 /// A code's place in its list, from its text.
@@ -204,45 +126,6 @@ async fn underlag(state: &AppState, a: &Avtal, p: Period) -> Result<Underlag, Fa
     Ok(u)
 }
 
-/// Fills `u` with the items of `poster`, all in cycle index `cykel`.
-fn fyll(
-    u: &mut Underlag,
-    poster: &Poster,
-    cykel: u8,
-    fallnummer: &mut HashMap<String, u32>,
-) -> Result<(), Failure> {
-    for (_, f) in &poster.fall {
-        let fall = f.koda(u, cykel);
-        u.fall.push(fall);
-    }
-    for (_, c, k, m, min, inom) in &poster.aktiviteter {
-        let n = fallnummer.len() as u32;
-        let fall = *fallnummer.entry(c.clone()).or_insert(n);
-        u.aktiviteter.push(Aktivitet {
-            fall,
-            inom: *inom,
-            cykel,
-            slag: *k,
-            satt: *m,
-            minuter: *min,
-        });
-    }
-    for (_, p) in &poster.vittnesstod {
-        u.vittnesstod.push(Vittnesstod {
-            cykel,
-            personer: *p,
-        });
-    }
-    for (_, k, h) in &poster.timmar {
-        u.timmar.push(Timmar {
-            cykel,
-            slag: *k,
-            hundradelar: *h,
-        });
-    }
-    Ok(())
-}
-
 /// Cycle periods with the day their first edition was issued.
 fn utgivna_cykler(rapporter: &[Rapport]) -> Vec<(Period, Datum)> {
     rapporter
@@ -261,40 +144,20 @@ fn registrerad(ts: i64) -> Datum {
     Datum::from_civil(svensk_dag(ts))
 }
 
-/// Gathers the agreement's items (cases, activities, witness-support sessions, volunteer hours) that
-/// `med` takes: it is given the item's kind, id, date and the day it was registered, and answers
-/// `Some(late)` to take it.
-async fn samla(
+/// Adds the organisation's witness-support sessions and volunteer hours that `med` takes to `r`: it
+/// is given the item's id, date and the day it was registered, and answers `Some(late)` to take it.
+/// (They are few: read from the store each time.)
+async fn ovriga(
     state: &AppState,
     a: &Avtal,
-    med: impl Fn(&str, &str, Datum, Datum) -> Option<bool>,
-) -> Result<Poster, Failure> {
+    r: &mut Rakning,
+    med: impl Fn(&str, Datum, Datum) -> Option<bool>,
+) -> Result<(), Failure> {
     let store = &state.store;
-    let mut poster = Poster::default();
-    let mut inom: HashMap<String, bool> = HashMap::new();
-    for c in arenden::of_agreement(store, &a.id).await? {
-        inom.insert(c.id.clone(), c.eligibility == Behorighet::Inom);
-        if let Some(sent) = med("fall", &c.id, c.opened_on, registrerad(c.registered_at)) {
-            poster.fall.push((c.id.clone(), fallpost(&c, sent)?));
-        }
-    }
-    for (id, case, date, kind, mode, minutes, reg) in rapporter::activities(store, &a.id).await? {
-        if med("aktivitet", &id, Datum::parse(&date)?, registrerad(reg)).is_some() {
-            poster.aktiviteter.push((
-                id,
-                case.clone(),
-                kod_index::<boj_domain::kod::Aktivitetstyp>(&kind)?,
-                kod_index::<boj_domain::kod::Kontaktsatt>(&mode)?,
-                u16::try_from(minutes).unwrap_or(u16::MAX),
-                inom.get(&case).copied().unwrap_or(false),
-            ));
-        }
-    }
     for (id, date, n, reg) in rapporter::witness_sessions(store, &a.organisation_id).await? {
-        if med("vittnesstod", &id, Datum::parse(&date)?, registrerad(reg)).is_some() {
+        if med(&id, Datum::parse(&date)?, registrerad(reg)).is_some() {
             let c = |x: i64| u32::try_from(x).unwrap_or(0);
-            poster
-                .vittnesstod
+            r.vittnesstod
                 .push((id, [c(n[0]), c(n[1]), c(n[2]), c(n[3])]));
         }
     }
@@ -302,39 +165,65 @@ async fn samla(
         rapporter::volunteer_hours(store, &a.organisation_id).await?
     {
         let dag = Datum::parse(&format!("{month}-01"))?;
-        if med("timmar", &id, dag, registrerad(reg)).is_some() {
-            poster.timmar.push((
+        if med(&id, dag, registrerad(reg)).is_some() {
+            r.timmar.push((
                 id,
                 kod_index::<Volontartimmar>(&kind)?,
                 u64::try_from(hundredths).unwrap_or(0),
             ));
         }
     }
-    Ok(poster)
+    Ok(())
 }
 
-/// The items a cycle report for `p` counts: everything not yet reported whose period (by
-/// `modell::tilldela`) is `p`.
+/// The items a cycle report for `p` counts: everything no report has counted whose period (by
+/// `modell::tilldela`) is `p`, from the register.
 async fn nya_poster(
     state: &AppState,
+    lager: &Lager,
     a: &Avtal,
     p: Period,
     cykel: Cykel,
     rapporter: &[Rapport],
-) -> Result<Poster, Failure> {
+) -> Result<Rakning, Failure> {
     let utgivna = utgivna_cykler(rapporter);
-    let mut rapporterade = HashMap::new();
-    for kind in ["fall", "aktivitet", "vittnesstod", "timmar"] {
-        rapporterade.insert(kind, rapporter::reported(&state.store, &a.id, kind).await?);
-    }
-    samla(state, a, |kind, id, datum, reg| {
-        if rapporterade.get(kind).is_some_and(|r| r.contains(id)) {
+    let fran = a.version.tid.fran;
+    let slut = p.end();
+    // An item's period is never before its own, so nothing dated after `p` can be in it.
+    let i = |datum: Datum, reg: Datum| -> Option<bool> {
+        if datum.max(fran) > slut {
             return None;
         }
-        let (period, sent) = modell::tilldela(datum, reg, cykel, &utgivna, a.version.tid.fran);
-        (period == p).then_some(sent)
+        let (q, sent) = modell::tilldela(datum, reg, cykel, &utgivna, fran);
+        (q == p).then_some(sent)
+    };
+    let mut r = Rakning::default();
+    for f in lager.fall.iter().filter(|f| !f.raknat()) {
+        if let Some(sent) = i(f.oppnat, f.registrerat) {
+            r.fall.push((f.seq, f.kod().med_sent(sent)));
+        }
+    }
+    for x in lager.akt.iter().filter(|x| !x.raknad()) {
+        if i(x.datum, x.registrerat).is_some() {
+            let fall = &lager.fall[x.fall as usize];
+            r.aktiviteter.push(Aktpost {
+                seq: x.seq,
+                fall: fall.seq,
+                slag: x.slag,
+                satt: x.satt,
+                minuter: x.minuter(),
+                inom: fall.inom(),
+            });
+        }
+    }
+    ovriga(state, a, &mut r, |id, d, reg| {
+        if lager.raknade_ovrigt.contains(id) {
+            return None;
+        }
+        i(d, reg)
     })
-    .await
+    .await?;
+    Ok(r)
 }
 
 /// The newest edition of each period.
@@ -368,7 +257,8 @@ struct Klar {
     cycle: bool,
     parts: Vec<String>,
     tabeller: Vec<Tabell>,
-    poster: Poster,
+    /// What a cycle report counted (`None` for a half-year or year, which sums its parts).
+    rakning: Option<Rakning>,
     /// The threshold it is protected under (set by `Historik::skydda`; published).
     troskel: u64,
 }
@@ -558,6 +448,7 @@ async fn spara(
     utgava: Option<&Utgava<'_>>,
     omprovade: &[(String, boj_domain::behorighet::Bedomning)],
     sedan: usize,
+    lager: &mut Lager,
 ) -> Result<(), Failure> {
     let Some(forsta) = klara.first() else {
         return Ok(());
@@ -585,7 +476,7 @@ async fn spara(
         let doc = String::from_utf8(doc).map_err(|e| Failure::internal(e.to_string()))?;
         let record =
             serde_json::to_string(&k.tabeller).map_err(|e| Failure::internal(e.to_string()))?;
-        let items = k.poster.snapshots();
+        let items = k.rakning.as_ref().map(Rakning::koda);
         rapporter::insert(
             &mut tx,
             Some(&p.user_id),
@@ -603,12 +494,17 @@ async fn spara(
                 digest: &sig.sha256,
                 key_id: &key_id,
                 record: &record,
-                items: &items,
+                items: items.as_deref(),
             },
         )
         .await?;
     }
     tx.commit().await?;
+    for k in klara {
+        if let Some(r) = &k.rakning {
+            lager.markera(&k.id, r);
+        }
+    }
     Ok(())
 }
 
@@ -659,12 +555,13 @@ pub async fn utfarda(
             )
         });
     }
+    let mut lager = state.register.lager(&state.store, &a.id).await?;
     let mut u = underlag(state, &a, period).await?;
     let mut fallnummer = HashMap::new();
-    let (poster, cycle, parts, cykler) = if delar.len() == 1 && delar[0] == period {
-        let poster = nya_poster(state, &a, period, cykel, &rapporter).await?;
-        fyll(&mut u, &poster, 0, &mut fallnummer)?;
-        (poster, true, Vec::new(), vec![0u8])
+    let (rakning, cycle, parts, cykler) = if delar.len() == 1 && delar[0] == period {
+        let r = nya_poster(state, &lager, &a, period, cykel, &rapporter).await?;
+        r.fyll(&mut u, 0, &mut fallnummer);
+        (Some(r), true, Vec::new(), vec![0u8])
     } else {
         samma_indelning(state, &a, &a, period, &delar).await?;
         let senaste = senaste(&rapporter);
@@ -673,22 +570,14 @@ pub async fn utfarda(
             let r = senaste.get(&d.to_string()).ok_or_else(|| {
                 ogiltig(format!("Rapporten för {d} är inte utfärdad ännu; {period} kan utfärdas när alla dess delar är det."))
             })?;
-            let items = rapporter::items(&state.store, &r.id).await?;
-            fyll(
-                &mut u,
-                &Poster::from_snapshots(&items)?,
-                i as u8,
-                &mut fallnummer,
-            )?;
+            rapporter::rakning(&state.store, &r.id)
+                .await?
+                .fyll(&mut u, i as u8, &mut fallnummer);
             parts.push(r.id.clone());
         }
-        (
-            Poster::default(),
-            false,
-            parts,
-            (0..delar.len() as u8).collect(),
-        )
+        (None, false, parts, (0..delar.len() as u8).collect())
     };
+    drop(fallnummer);
     let mut k = Klar {
         avtal: a.clone(),
         id: boj_store::new_id("r"),
@@ -697,9 +586,10 @@ pub async fn utfarda(
         cycle,
         parts,
         tabeller: modell::sammanstall(&u, &cykler, Omfang::av(period)),
-        poster,
+        rakning,
         troskel: 0,
     };
+    drop(u);
     let mut h = Historik::las(state, &a, &rapporter).await?;
     h.skydda(&mut k, u64::from(a.version.settings.troskel), &[])?;
     spara(
@@ -709,6 +599,7 @@ pub async fn utfarda(
         None,
         &[],
         rapporter.len(),
+        &mut lager,
     )
     .await?;
     Ok(k.id)
@@ -752,19 +643,20 @@ pub async fn ny_utgava(
     let period = Period::parse(&gammal.period)?;
     let a = version_i_kraft(state, &a, period).await?;
     let troskel = u64::from(a.version.settings.troskel);
+    let mut lager = state.register.lager(&state.store, &a.id).await?;
     // The same items as the last edition, with their values now.
-    let forra = Poster::from_snapshots(&rapporter::items(&state.store, &gammal.id).await?)?;
-    let mut nu = Poster::default();
-    let mut nuvarande: HashMap<String, Arende> = arenden::of_agreement(&state.store, &a.id)
+    let forra = rapporter::rakning(&state.store, &gammal.id).await?;
+    let mut nu = Rakning::default();
+    let mut nuvarande: HashMap<i64, Arende> = arenden::of_agreement(&state.store, &a.id)
         .await?
         .into_iter()
-        .map(|c| (c.id.clone(), c))
+        .map(|c| (c.seq, c))
         .collect();
     // Eligibility judged again for the corrected edition; written with the edition, in its
     // transaction, so a refused edition changes nothing.
     let mut omprovade = Vec::new();
-    for (id, f) in &forra.fall {
-        match nuvarande.get_mut(id) {
+    for (seq, f) in &forra.fall {
+        match nuvarande.get_mut(seq) {
             Some(c) => {
                 if !c.frozen {
                     let it = crate::arenden::statistik_of(c)?;
@@ -780,41 +672,26 @@ pub async fn ny_utgava(
                         omprovade.push((c.id.clone(), b));
                     }
                 }
-                nu.fall.push((id.clone(), fallpost(c, f.sent)?));
+                nu.fall.push((*seq, fallkod(c, f.sent())?));
             }
-            None => nu.fall.push((id.clone(), f.clone())),
+            None => nu.fall.push((*seq, *f)),
         }
     }
-    let akt: HashMap<String, (String, String, String, i64)> =
-        rapporter::activities(&state.store, &a.id)
-            .await?
-            .into_iter()
-            .map(|(id, c, _, k, m, min, _)| (id, (c, k, m, min)))
-            .collect();
-    for (id, c, k, m, min, inom) in &forra.aktiviteter {
-        let inom_nu = nuvarande
-            .get(c)
-            .map(|x| x.eligibility == Behorighet::Inom)
-            .unwrap_or(*inom);
-        match akt.get(id) {
-            Some((_, kind, mode, minutes)) => nu.aktiviteter.push((
-                id.clone(),
-                c.clone(),
-                kod_index::<boj_domain::kod::Aktivitetstyp>(kind)?,
-                kod_index::<boj_domain::kod::Kontaktsatt>(mode)?,
-                u16::try_from(*minutes).unwrap_or(u16::MAX),
-                inom_nu,
-            )),
-            None => nu
-                .aktiviteter
-                .push((id.clone(), c.clone(), *k, *m, *min, inom_nu)),
-        }
+    // An activity never changes once logged (retention only moves it to the first of its month);
+    // whether its case is within the agreement may have.
+    for x in &forra.aktiviteter {
+        let inom = nuvarande
+            .get(&x.fall)
+            .map(|c| c.eligibility == Behorighet::Inom)
+            .unwrap_or(x.inom);
+        nu.aktiviteter.push(Aktpost { inom, ..*x });
     }
+    drop(nuvarande);
     nu.vittnesstod = forra.vittnesstod.clone();
     nu.timmar = forra.timmar.clone();
     let mut h = Historik::las(state, &a, &rapporter).await?;
     let mut u = underlag(state, &a, period).await?;
-    fyll(&mut u, &nu, 0, &mut HashMap::new())?;
+    nu.fyll(&mut u, 0, &mut HashMap::new());
     let mut cyk = Klar {
         avtal: a.clone(),
         id: boj_store::new_id("r"),
@@ -823,7 +700,7 @@ pub async fn ny_utgava(
         cycle: true,
         parts: Vec::new(),
         tabeller: modell::sammanstall(&u, &[0], Omfang::av(period)),
-        poster: nu,
+        rakning: Some(nu),
         troskel: 0,
     };
     h.skydda(
@@ -862,17 +739,15 @@ pub async fn ny_utgava(
         let mut parts = Vec::new();
         for (i, d) in l.parts.iter().enumerate() {
             let del = ersatt.get(d).cloned().unwrap_or_else(|| d.clone());
-            let poster = match klara.iter().find(|k| k.id == del) {
-                Some(k) => Poster::from_snapshots(
-                    &k.poster
-                        .snapshots()
-                        .into_iter()
-                        .map(|(a, b, c)| (a.to_string(), b, c))
-                        .collect::<Vec<_>>(),
-                )?,
-                None => Poster::from_snapshots(&rapporter::items(&state.store, &del).await?)?,
+            let r = match klara
+                .iter()
+                .find(|k| k.id == del)
+                .and_then(|k| k.rakning.clone())
+            {
+                Some(r) => r,
+                None => rapporter::rakning(&state.store, &del).await?,
             };
-            fyll(&mut u, &poster, i as u8, &mut fallnummer)?;
+            r.fyll(&mut u, i as u8, &mut fallnummer);
             parts.push(del);
         }
         let cykler: Vec<u8> = (0..parts.len() as u8).collect();
@@ -884,7 +759,7 @@ pub async fn ny_utgava(
             cycle: false,
             parts,
             tabeller: modell::sammanstall(&u, &cykler, Omfang::av(lp)),
-            poster: Poster::default(),
+            rakning: None,
             troskel: 0,
         };
         h.skydda(
@@ -895,7 +770,16 @@ pub async fn ny_utgava(
         ersatt.insert(l.id.clone(), k.id.clone());
         klara.push(k);
     }
-    spara(state, p, &klara, Some(&utgava), &omprovade, rapporter.len()).await?;
+    spara(
+        state,
+        p,
+        &klara,
+        Some(&utgava),
+        &omprovade,
+        rapporter.len(),
+        &mut lager,
+    )
+    .await?;
     Ok(ny_id)
 }
 
@@ -903,25 +787,19 @@ pub async fn ny_utgava(
 /// (coordinators only: a public counter would be a live count).
 pub async fn andrade(state: &AppState, a: &Avtal) -> Result<HashMap<String, usize>, Failure> {
     let rapporter = rapporter::of_agreement(&state.store, &a.id).await?;
-    let nu: HashMap<String, Arende> = arenden::of_agreement(&state.store, &a.id)
-        .await?
-        .into_iter()
-        .map(|c| (c.id.clone(), c))
-        .collect();
+    let lager = state.register.lager(&state.store, &a.id).await?;
     let mut ut = HashMap::new();
     for r in senaste(&rapporter).values().filter(|r| r.cycle) {
-        let mut n = 0;
-        for (kind, id, s) in rapporter::items(&state.store, &r.id).await? {
-            if kind != "fall" {
-                continue;
-            }
-            let (Some(c), Some(f)) = (nu.get(&id), Fallpost::parse(&s)) else {
-                continue;
-            };
-            if !fallpost(c, f.sent)?.samma(&f) {
-                n += 1;
-            }
-        }
+        let n = rapporter::rakning(&state.store, &r.id)
+            .await?
+            .fall
+            .iter()
+            .filter(|(seq, k)| {
+                lager
+                    .fall_med_nummer(*seq)
+                    .is_some_and(|f| !f.kod().samma(*k))
+            })
+            .count();
         ut.insert(r.id.clone(), n);
     }
     Ok(ut)
@@ -954,11 +832,39 @@ pub async fn forhandsgranska(
         Period::Kvartal(till.year(), 1)
     };
     let mut u = underlag(state, &a, period).await?;
-    let poster = samla(state, &a, |_, _, d, _| {
+    {
+        let lager = state.register.lager(&state.store, &a.id).await?;
+        let hem = Hemindex::av(&u);
+        let inne = |d: Datum| fran <= d && d <= till;
+        u.fall.extend(
+            lager
+                .fall
+                .iter()
+                .filter(|f| inne(f.oppnat))
+                .map(|f| f.kod().fall(&hem, 0)),
+        );
+        // Numbered by the case's place in the register, so contributing cases are counted once.
+        u.aktiviteter.extend(
+            lager
+                .akt
+                .iter()
+                .filter(|x| inne(x.datum))
+                .map(|x| Aktivitet {
+                    fall: x.fall,
+                    inom: lager.fall[x.fall as usize].inom(),
+                    cykel: 0,
+                    slag: x.slag,
+                    satt: x.satt,
+                    minuter: x.minuter(),
+                }),
+        );
+    }
+    let mut r = Rakning::default();
+    ovriga(state, &a, &mut r, |_, d, _| {
         (fran <= d && d <= till).then_some(false)
     })
     .await?;
-    fyll(&mut u, &poster, 0, &mut HashMap::new())?;
+    r.fyll(&mut u, 0, &mut HashMap::new());
     let mut t = modell::sammanstall(&u, &[0], if hela_ar { Omfang::Ar } else { Omfang::Period });
     // Indicative protection: against nothing issued. Its failure only means nothing is marked.
     let _ = boj_rapport::skydda_dokument(

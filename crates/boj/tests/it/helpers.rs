@@ -15,7 +15,7 @@ pub struct TestApp {
     pub store: Store,
     pub clock: Arc<ManualClock>,
     pub org_id: String,
-    _dir: tempfile::TempDir,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 /// The PostgreSQL server to test against, if any.
@@ -73,6 +73,7 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
         store: store.clone(),
         config: Arc::new(config),
         keys,
+        register: Default::default(),
     };
     tokio::spawn(boj_web::serve(listener, state, std::future::pending()));
     TestApp {
@@ -80,11 +81,37 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
         store,
         clock,
         org_id: org.id,
-        _dir: dir,
+        _dir: Arc::new(dir),
     }
 }
 
 impl TestApp {
+    /// Another instance of boj serving the same database (as several instances share PostgreSQL):
+    /// its own process state — its own report register — over the same store and keys.
+    pub async fn second_instance(&self) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let keys =
+            Arc::new(boj_store::nycklar::Nyckelring::create_or_load(self._dir.path()).unwrap());
+        let state = AppState {
+            store: self.store.clone(),
+            config: Arc::new(WebConfig {
+                secure_cookies: false,
+                ..WebConfig::default()
+            }),
+            keys,
+            register: Default::default(),
+        };
+        tokio::spawn(boj_web::serve(listener, state, std::future::pending()));
+        TestApp {
+            url,
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            org_id: self.org_id.clone(),
+            _dir: self._dir.clone(),
+        }
+    }
+
     /// Creates a user of `role` with a fitting scope (Ragunda for `kommun`, Jämtland for `forbund`).
     pub async fn user(&self, name: &str, role: Role) -> User {
         let scope = match role {

@@ -508,3 +508,65 @@ async fn a_threshold_raised_within_the_year_still_lets_every_report_be_issued() 
     }
     assert_eq!(dokument(&app, &s.sam, &ar).await["threshold"], 5);
 }
+
+async fn preview(app: &TestApp, token: &str, agreement: &str) -> Value {
+    let res = TestApp::client()
+        .get(app.at(&format!(
+            "/api/v1/reports/preview?agreement_id={agreement}&from=2026-01-01&to=2026-12-31"
+        )))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// The report register is kept in memory per instance and follows the store through the audit
+/// log: a second instance on the same database sees cases, activities and corrections made
+/// through the first, and each instance learns what the other issued, so no case is counted twice.
+#[tokio::test]
+async fn a_second_instance_follows_every_change_through_the_audit_log() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let b = app.second_instance().await;
+    slumpa(&app, &s.sp1, &s.agreement, 11).await;
+    let forst = preview(&b, &s.sam, &s.agreement).await;
+    assert_eq!(forst, preview(&app, &s.sam, &s.agreement).await);
+    // More through the first instance: cases, activities and a correction.
+    let ids = slumpa(&app, &s.sp1, &s.agreement, 12).await;
+    let res = TestApp::client()
+        .patch(app.at(&format!("/api/v1/cases/{}", ids[0])))
+        .bearer_auth(&s.sam)
+        .json(&json!({"gender": "annat", "municipality": "2326"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let nu = preview(&b, &s.sam, &s.agreement).await;
+    assert_ne!(nu, forst, "the second instance saw the new cases");
+    assert_eq!(nu, preview(&app, &s.sam, &s.agreement).await);
+    // The second instance issues Q1, the first Q2 and H1: every figure is SQL's, H1 the sum.
+    let q1 = issue(&b, &s.sam, &s.agreement, "2026-Q1").await;
+    let q2 = issue(&app, &s.sam, &s.agreement, "2026-Q2").await;
+    let h1 = issue(&app, &s.sam, &s.agreement, "2026-H1").await;
+    let (r1, r2, rh) = (
+        register(&app, &q1).await,
+        register(&app, &q2).await,
+        register(&app, &h1).await,
+    );
+    for (r, period) in [
+        (&r1, ("2026-01-01", "2026-03-31")),
+        (&r2, ("2026-04-01", "2026-06-30")),
+        (&rh, ("2026-01-01", "2026-06-30")),
+    ] {
+        for (tabell, q) in [
+            ("aktiviteter_slag", AKT_SLAG),
+            ("arenden_kommun", KOMMUN),
+            ("kon", KONET),
+        ] {
+            jamfor(&app, r, tabell, q, &s.agreement, period).await;
+        }
+    }
+    summa_av(&rh, &[&r1, &r2]);
+}
