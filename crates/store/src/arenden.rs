@@ -517,6 +517,13 @@ pub async fn add_activity(
 ) -> Result<String> {
     let aid = new_id("x");
     let mut tx = store.begin().await?;
+    // The case's row first, then the audit chain: the order every other change of a case takes
+    // its locks in (PostgreSQL).
+    sqlx::query("UPDATE cases SET last_activity_on = $1 WHERE id = $2 AND last_activity_on < $1")
+        .bind(a.datum.to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
     // The entry's audit number is the activity's stable number (`seq`, migration 0011).
     let seq = audit::append(&mut tx, store.now(), actor, "arende.aktivitet", Some(id)).await?;
     sqlx::query("INSERT INTO activities (id, case_id, date, kind, mode, minutes, registered_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
@@ -528,11 +535,6 @@ pub async fn add_activity(
         .bind(i64::from(a.minuter))
         .bind(store.now())
         .bind(seq)
-        .execute(&mut *tx.tx)
-        .await?;
-    sqlx::query("UPDATE cases SET last_activity_on = $1 WHERE id = $2 AND last_activity_on < $1")
-        .bind(a.datum.to_string())
-        .bind(id.to_string())
         .execute(&mut *tx.tx)
         .await?;
     tx.commit().await?;
@@ -713,4 +715,116 @@ pub async fn of_agreement(store: &Store, agreement_id: &str) -> Result<Vec<Arend
         .iter()
         .map(from_row)
         .collect()
+}
+
+/// A case for [`massregistrera`]: anonymous, with its activities.
+pub struct Massfall {
+    pub agreement_id: String,
+    pub organisation_id: String,
+    pub opened_on: Datum,
+    pub registered_at: i64,
+    /// person_type, municipality, gender, age_band, crime_types, circumstances, police_report,
+    /// first_contact: the codes as the columns hold them.
+    pub codes: [String; 8],
+    pub informed: bool,
+    /// `inom`, `utanfor` or `ej_faststalld`, and the reasons as `code\ttext` lines.
+    pub eligibility: &'static str,
+    pub reasons: String,
+    /// (date, kind, mode, minutes), registered with the case.
+    pub activities: Vec<(Datum, String, String, i64)>,
+}
+
+/// Registers many anonymous cases with their activities in one transaction, each with its audit
+/// entry as one by one would write them (seeding a database for the report benchmark at a million
+/// cases; intake goes through [`create`]).
+pub async fn massregistrera(store: &Store, fall: &[Massfall]) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let ids: Vec<String> = fall.iter().map(|_| new_id("c")).collect();
+    let akt_ids: Vec<Vec<String>> = fall
+        .iter()
+        .map(|f| f.activities.iter().map(|_| new_id("x")).collect())
+        .collect();
+    let mut entries: Vec<(i64, Option<&str>, &str, Option<&str>)> = Vec::new();
+    for (f, id) in fall.iter().zip(&ids) {
+        entries.push((f.registered_at, None, "arende.registrerat", Some(id)));
+        for _ in &f.activities {
+            entries.push((f.registered_at, None, "arende.aktivitet", Some(id)));
+        }
+    }
+    let seqs = audit::append_many(&mut tx, &entries).await?;
+    let mut seq_av = seqs.into_iter();
+    let mut fallrader = Vec::new();
+    let mut aktrader = Vec::new();
+    for ((f, id), aids) in fall.iter().zip(&ids).zip(&akt_ids) {
+        let seq = seq_av.next().unwrap_or_default();
+        fallrader.push((f, id, seq));
+        for (a, aid) in f.activities.iter().zip(aids) {
+            aktrader.push((
+                a,
+                aid,
+                id,
+                f.registered_at,
+                seq_av.next().unwrap_or_default(),
+            ));
+        }
+    }
+    let platser = |rader: usize, kolumner: usize| -> String {
+        (0..rader)
+            .map(|r| {
+                let v: Vec<String> = (1..=kolumner)
+                    .map(|k| format!("${}", r * kolumner + k))
+                    .collect();
+                format!("({})", v.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for bit in fallrader.chunks(45) {
+        let sql = format!(
+            "INSERT INTO cases (id, agreement_id, organisation_id, opened_on, registered_at, person_type, municipality, gender, \
+             age_band, crime_types, circumstances, police_report, first_contact, informed_11_6, consent_contact, \
+             eligibility, eligibility_reasons, last_activity_on, seq) VALUES {}",
+            platser(bit.len(), 19)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (f, id, seq) in bit {
+            q = q
+                .bind((*id).clone())
+                .bind(f.agreement_id.clone())
+                .bind(f.organisation_id.clone())
+                .bind(f.opened_on.to_string())
+                .bind(f.registered_at);
+            for c in &f.codes {
+                q = q.bind(c.clone());
+            }
+            q = q
+                .bind(i64::from(f.informed))
+                .bind(0i64)
+                .bind(f.eligibility)
+                .bind(f.reasons.clone())
+                .bind(f.opened_on.to_string())
+                .bind(*seq);
+        }
+        q.execute(&mut *tx.tx).await?;
+    }
+    for bit in aktrader.chunks(120) {
+        let sql = format!(
+            "INSERT INTO activities (id, case_id, date, kind, mode, minutes, registered_at, seq) VALUES {}",
+            platser(bit.len(), 8)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for ((d, kind, mode, min), aid, case, reg, seq) in bit {
+            q = q
+                .bind((*aid).clone())
+                .bind((*case).clone())
+                .bind(d.to_string())
+                .bind(kind.clone())
+                .bind(mode.clone())
+                .bind(*min)
+                .bind(*reg)
+                .bind(*seq);
+        }
+        q.execute(&mut *tx.tx).await?;
+    }
+    tx.commit().await
 }

@@ -170,7 +170,8 @@ pub async fn head(store: &Store) -> Result<i64> {
     )
 }
 
-/// Entries numbered in (`efter`, `till`] that change a case, an activity or the reports:
+/// Entries numbered in (`efter`, `till`] that change a case already registered, its activities or
+/// the reports (new cases and activities are found by their numbers):
 /// (number, action, object). The report register follows the store through these.
 pub async fn andringar(
     store: &Store,
@@ -179,7 +180,8 @@ pub async fn andringar(
 ) -> Result<Vec<(i64, String, Option<String>)>> {
     let rows = sqlx::query(
         "SELECT seq, action, object FROM audit_log WHERE seq > $1 AND seq <= $2 \
-         AND (action LIKE 'arende.%' OR action = 'rapport.utfardad') ORDER BY seq",
+         AND action IN ('arende.andrat', 'arende.behorighet_omprovad', 'arende.gallrat', 'rapport.utfardad') \
+         ORDER BY seq",
     )
     .bind(efter)
     .bind(till)
@@ -194,4 +196,63 @@ pub async fn andringar(
             ))
         })
         .collect()
+}
+
+/// Appends many entries at once, chained exactly as one by one would (bulk registration); returns
+/// their sequence numbers in order.
+pub async fn append_many(
+    tx: &mut Tx,
+    entries: &[(i64, Option<&str>, &str, Option<&str>)],
+) -> Result<Vec<i64>> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    let mut seq: i64 = head.try_get("seq")?;
+    let mut prev: String = head.try_get("hash")?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for (at, actor, action, object) in entries {
+        seq += 1;
+        let hash = entry_hash(&prev, seq, *at, *actor, action, *object);
+        rows.push((seq, prev, hash.clone()));
+        prev = hash;
+    }
+    for (bit, e) in rows.chunks(140).zip(entries.chunks(140)) {
+        let values: Vec<String> = (0..bit.len())
+            .map(|i| {
+                let b = i * 7;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (seq, at, actor, action, object, prev_hash, hash) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for ((seq, prev, hash), (at, actor, action, object)) in bit.iter().zip(e) {
+            q = q
+                .bind(*seq)
+                .bind(*at)
+                .bind(actor.map(str::to_string))
+                .bind(action.to_string())
+                .bind(object.map(str::to_string))
+                .bind(prev.clone())
+                .bind(hash.clone());
+        }
+        q.execute(&mut *tx.tx).await?;
+    }
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(prev)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(rows.iter().map(|r| r.0).collect())
 }

@@ -428,19 +428,22 @@ fn platser(fran: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// The agreement's cases among `ids` (others are left out).
+/// The agreement's cases among `ids` numbered up to `till` (others are left out).
 pub async fn fall_rader_med_id(
     store: &Store,
     agreement_id: &str,
+    till: i64,
     ids: &[String],
 ) -> Result<Vec<Fallrad>> {
     let mut ut = Vec::new();
     for bit in ids.chunks(500) {
         let sql = format!(
-            "SELECT {FALLRAD} FROM cases WHERE agreement_id = $1 AND id IN ({})",
-            platser(2, bit.len())
+            "SELECT {FALLRAD} FROM cases WHERE agreement_id = $1 AND seq <= $2 AND id IN ({})",
+            platser(3, bit.len())
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agreement_id.to_string());
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(agreement_id.to_string())
+            .bind(till);
         for id in bit {
             q = q.bind(id.clone());
         }
@@ -490,19 +493,22 @@ pub async fn akt_rader(
         .collect()
 }
 
-/// Activities of the agreement's cases among `case_ids`.
+/// Activities numbered up to `till` of the agreement's cases among `case_ids`.
 pub async fn akt_rader_for_fall(
     store: &Store,
     agreement_id: &str,
+    till: i64,
     case_ids: &[String],
 ) -> Result<Vec<Aktrad>> {
     let mut ut = Vec::new();
     for bit in case_ids.chunks(500) {
         let sql = format!(
-            "{AKTRAD} WHERE c.agreement_id = $1 AND a.case_id IN ({})",
-            platser(2, bit.len())
+            "{AKTRAD} WHERE c.agreement_id = $1 AND a.seq <= $2 AND a.case_id IN ({})",
+            platser(3, bit.len())
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agreement_id.to_string());
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(agreement_id.to_string())
+            .bind(till);
         for id in bit {
             q = q.bind(id.clone());
         }

@@ -502,7 +502,7 @@ async fn spara(
     tx.commit().await?;
     for k in klara {
         if let Some(r) = &k.rakning {
-            lager.markera(&k.id, r);
+            lager.markera(r);
         }
     }
     Ok(())

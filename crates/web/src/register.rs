@@ -89,8 +89,6 @@ pub struct Lager {
     sett: i64,
     pub fall: Vec<Fall>,
     pub akt: Vec<Akt>,
-    /// Cycle reports whose counted items are marked.
-    markerade: HashSet<String>,
     /// Witness-support sessions and volunteer-hours entries some report counted (few: by id).
     pub raknade_ovrigt: HashSet<String>,
 }
@@ -166,6 +164,8 @@ impl Lager {
 
     fn satt_akt(&mut self, r: &Aktrad) {
         let Some(fall) = self.fall_plats(r.fall) else {
+            // Its case is read before it (lower number): anything else, build anew.
+            self.ombygg = true;
             return;
         };
         let ny = Akt {
@@ -189,11 +189,8 @@ impl Lager {
         }
     }
 
-    /// Marks what a cycle report counted.
-    pub fn markera(&mut self, report_id: &str, r: &Rakning) {
-        if !self.markerade.insert(report_id.to_string()) {
-            return;
-        }
+    /// Marks what a cycle report counted (again is harmless).
+    pub fn markera(&mut self, r: &Rakning) {
         for (seq, _) in &r.fall {
             if let Ok(i) = self.fall.binary_search_by_key(seq, |f| f.seq) {
                 self.fall[i].kod |= RAKNAD;
@@ -236,10 +233,10 @@ impl Lager {
         Ok(())
     }
 
+    /// Marks what report `r` counted, if it is a cycle report of agreement `id`. Read again each
+    /// time its audit entry arrives, even when this instance issued it: a report listed while
+    /// building may name items above the head read then, which are marked when its entry comes.
     async fn markera_rapport(&mut self, store: &Store, id: &str, r: &str) -> Result<(), Failure> {
-        if self.markerade.contains(r) {
-            return Ok(());
-        }
         let rapport = match rapporter::get(store, r).await {
             Ok(x) => x,
             Err(boj_store::StoreError::NotFound) => return Ok(()),
@@ -247,7 +244,7 @@ impl Lager {
         };
         if rapport.agreement_id == id && rapport.cycle {
             let rakning = rapporter::rakning(store, r).await?;
-            self.markera(r, &rakning);
+            self.markera(&rakning);
         }
         Ok(())
     }
@@ -286,12 +283,12 @@ impl Lager {
         }
         andrade.sort();
         andrade.dedup();
-        for r in rapporter::fall_rader_med_id(store, id, &andrade).await? {
+        for r in rapporter::fall_rader_med_id(store, id, till, &andrade).await? {
             self.satt_fall(&r);
         }
         gallrade.sort();
         gallrade.dedup();
-        for r in rapporter::akt_rader_for_fall(store, id, &gallrade).await? {
+        for r in rapporter::akt_rader_for_fall(store, id, till, &gallrade).await? {
             self.satt_akt(&r);
         }
         for r in rapporter_nya {

@@ -6,10 +6,10 @@ ALTER TABLE cases ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE activities ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
 -- Items registered before this migration: distinct negative numbers in order of registration, all
 -- below every new one.
-UPDATE cases SET seq = -(SELECT COUNT(*) FROM cases b WHERE b.registered_at > cases.registered_at
-    OR (b.registered_at = cases.registered_at AND b.id >= cases.id));
-UPDATE activities SET seq = -(SELECT COUNT(*) FROM activities b WHERE b.registered_at > activities.registered_at
-    OR (b.registered_at = activities.registered_at AND b.id >= activities.id));
+UPDATE cases SET seq = n.nr FROM (SELECT id, -ROW_NUMBER() OVER (ORDER BY registered_at DESC, id DESC) AS nr
+    FROM cases) AS n WHERE cases.id = n.id;
+UPDATE activities SET seq = n.nr FROM (SELECT id, -ROW_NUMBER() OVER (ORDER BY registered_at DESC, id DESC) AS nr
+    FROM activities) AS n WHERE activities.id = n.id;
 CREATE INDEX cases_seq ON cases (agreement_id, seq);
 CREATE INDEX activities_seq ON activities (seq);
 

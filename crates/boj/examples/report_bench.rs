@@ -1,0 +1,343 @@
+//! The report engine on the real path (issue: the compiled documentation at a million cases).
+//!
+//! 1. `boj demo` makes a data directory (SQLite) with the Jämtland agreement, dated early in 2026 so
+//!    that nothing is issued yet, and stops.
+//! 2. The store is seeded with CASES synthetic cases of 2026 and their activities (the skew of a
+//!    county: common and very rare categories), each with its audit entry, through
+//!    `boj_store::arenden::massregistrera`.
+//! 3. The shipped binary serves the directory (`boj demo --today 2027-01-20` on the existing
+//!    directory: no seeding, the clock in January 2027), and the coordinator, over HTTP with a
+//!    bearer token, previews the year, then issues Q1–Q4, H1, H2 and the year. Each call is timed end
+//!    to end; the server's resident memory is read from /proc after each, and its peak at the end.
+//!    A few case registrations are timed before and after, to show intake is unaffected.
+//!
+//! With CSV_DIR, the same cases are written there for `python3 perf/rapport_duckdb.py CSV_DIR`
+//! (DuckDB aggregating the same year: the yardstick, run in the same session).
+//!
+//! Run: `cargo build --release -p boj && cargo run --release -p boj --example report_bench -- [CASES] [CSV_DIR]`
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use boj_domain::Datum;
+use boj_domain::kod::{
+    Aktivitetstyp, Aldersgrupp, Brottstyp, ForstaKontakt, Kodlista, Kon, Kontaktsatt, PersonTyp,
+    Polisanmalan, SarskildOmstandighet,
+};
+use boj_store::arenden::{Massfall, massregistrera};
+use boj_store::clock::SystemClock;
+use boj_store::{Store, avtal, tokens, users};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use std::io::{BufRead, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Instant;
+
+fn val(rng: &mut StdRng, w: &[u32]) -> usize {
+    let s: u32 = w.iter().sum();
+    let mut x = rng.random_range(0..s);
+    for (i, &v) in w.iter().enumerate() {
+        if x < v {
+            return i;
+        }
+        x -= v;
+    }
+    0
+}
+
+fn code<K: Kodlista>(i: usize) -> String {
+    K::ALL[i].code().to_string()
+}
+
+fn rss(pid: u32, key: &str) -> u64 {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
+/// Starts `boj demo` and returns it with the URL it prints first.
+fn demo(boj: &std::path::Path, data: &std::path::Path, today: &str) -> (Child, String) {
+    let mut child = Command::new(boj)
+        .args([
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--today",
+            today,
+            "--data",
+        ])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the boj binary (cargo build --release -p boj)");
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    out.read_line(&mut url).unwrap();
+    // Keep reading what it prints so that it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in out.lines() {});
+    (child, url.trim().to_string())
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let csv_dir = args.get(2).cloned();
+    let boj = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("boj");
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+
+    // 1. The agreement, its parties and decisions, users; nothing issued.
+    let (mut c, _) = demo(&boj, &data, "2026-03-15");
+    c.kill().unwrap();
+    c.wait().unwrap();
+
+    // 2. Seed the year.
+    let store = Store::open(&data, None, Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let a = avtal::list(&store).await.unwrap().remove(0);
+    let sam = users::by_name(&store, "samordnare").await.unwrap();
+    let token = tokens::create(&store, None, &sam, 90).await.unwrap().token;
+    let parter = [
+        "2303", "2305", "2309", "2313", "2321", "2326", "2361", "2380", "0180",
+    ];
+    let hem = [68, 62, 98, 154, 52, 114, 122, 646, 30];
+    let person = [76_000, 12_000, 11_000, 2, 998];
+    let kon = [52_000, 44_000, 1, 3_999];
+    let alder = [6_000, 12_000, 38_000, 28_000, 15_998, 2];
+    let brott = [
+        30_000, 20_000, 6_000, 3_000, 15_000, 12_000, 5_000, 1, 1_500, 5_000, 2_499,
+    ];
+    let omst = [15_000, 2, 1_000, 3_000, 1_200];
+    let polis = [80_000, 19_998, 2];
+    let forsta = [70_000, 29_998, 2];
+    let mut rng = StdRng::seed_from_u64(2026);
+    let mut csv = csv_dir.as_ref().map(|d| {
+        std::fs::create_dir_all(d).unwrap();
+        let mut f =
+            std::io::BufWriter::new(std::fs::File::create(format!("{d}/fall.csv")).unwrap());
+        writeln!(
+            f,
+            "id,cykel,person,hem,kon,alder,brott,omst,polis,forsta,informerad,status,orsaker,sent"
+        )
+        .unwrap();
+        let mut g =
+            std::io::BufWriter::new(std::fs::File::create(format!("{d}/aktiviteter.csv")).unwrap());
+        writeln!(g, "fall,cykel,slag,satt,minuter").unwrap();
+        (f, g)
+    });
+    let start = Instant::now();
+    let mut aktiviteter = 0usize;
+    let mut batch = Vec::new();
+    for i in 0..n {
+        let dag = rng.random_range(0..365);
+        let opened = Datum::from_civil(
+            jiff::civil::date(2026, 1, 1)
+                .checked_add(jiff::Span::new().days(dag))
+                .unwrap(),
+        );
+        let cykel = (opened.civil().month() as usize - 1) / 3;
+        let status = val(&mut rng, &[940, 50, 10]);
+        let mut b = vec![val(&mut rng, &brott)];
+        if rng.random_range(0..10) == 0 {
+            b.push(val(&mut rng, &brott));
+        }
+        b.sort_unstable();
+        b.dedup();
+        let o: Vec<usize> = if rng.random_range(0..4) == 0 {
+            vec![val(&mut rng, &omst)]
+        } else {
+            vec![]
+        };
+        let (p, h, k, al, po, fo) = (
+            val(&mut rng, &person),
+            val(&mut rng, &hem),
+            val(&mut rng, &kon),
+            val(&mut rng, &alder),
+            val(&mut rng, &polis),
+            val(&mut rng, &forsta),
+        );
+        let informerad = rng.random_range(0..10) < 8;
+        let orsak = rng.random_range(0..4usize);
+        let mut akt = Vec::new();
+        for _ in 0..val(&mut rng, &[30, 40, 20, 10]) {
+            // Within the case's quarter, on or after its opening.
+            let slut = [90, 180, 273, 364][cykel];
+            let d = rng.random_range(dag..=slut);
+            let (s, m, min) = (
+                val(&mut rng, &[500, 250, 120, 60, 40, 30]),
+                val(&mut rng, &[700, 200, 40, 60]),
+                rng.random_range(5..120i64),
+            );
+            if let Some((_, g)) = csv.as_mut() {
+                writeln!(g, "{i},{cykel},{s},{m},{min}").unwrap();
+            }
+            akt.push((
+                Datum::from_civil(
+                    jiff::civil::date(2026, 1, 1)
+                        .checked_add(jiff::Span::new().days(d))
+                        .unwrap(),
+                ),
+                code::<Aktivitetstyp>(s),
+                code::<Kontaktsatt>(m),
+                min,
+            ));
+        }
+        aktiviteter += akt.len();
+        if let Some((f, _)) = csv.as_mut() {
+            let bits = |v: &[usize]| v.iter().fold(0u32, |x, i| x | (1 << i));
+            let hem_i = if h == 8 { 8 } else { h };
+            writeln!(
+                f,
+                "{i},{cykel},{p},{hem_i},{k},{al},{},{},{po},{fo},{},{},{},0",
+                bits(&b),
+                bits(&o),
+                u8::from(informerad),
+                [0, 1, 2][status],
+                if status == 1 { 1 << orsak } else { 0 }
+            )
+            .unwrap();
+        }
+        let reg = jiff::civil::date(2026, 1, 1)
+            .checked_add(jiff::Span::new().days(dag))
+            .unwrap()
+            .at(12, 0, 0, 0)
+            .in_tz("UTC")
+            .unwrap()
+            .timestamp()
+            .as_second();
+        batch.push(Massfall {
+            agreement_id: a.id.clone(),
+            organisation_id: a.organisation_id.clone(),
+            opened_on: opened,
+            registered_at: reg,
+            codes: [
+                code::<PersonTyp>(p),
+                parter[h].to_string(),
+                code::<Kon>(k),
+                code::<Aldersgrupp>(al),
+                b.iter()
+                    .map(|x| code::<Brottstyp>(*x))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                o.iter()
+                    .map(|x| code::<SarskildOmstandighet>(*x))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                code::<Polisanmalan>(po),
+                code::<ForstaKontakt>(fo),
+            ],
+            informed: informerad,
+            eligibility: ["inom", "utanfor", "ej_faststalld"][status],
+            reasons: if status == 1 {
+                format!(
+                    "{}\tsyntetiskt skäl",
+                    boj_domain::behorighet::Skal::ALL[orsak].code()
+                )
+            } else {
+                String::new()
+            },
+            activities: akt,
+        });
+        if batch.len() == 20_000 || i + 1 == n {
+            massregistrera(&store, &batch).await.unwrap();
+            batch.clear();
+        }
+    }
+    drop(csv);
+    store.close().await;
+    println!(
+        "seeded {n} cases and {aktiviteter} activities of 2026 in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+
+    // 3. Served by the shipped binary; the coordinator over HTTP.
+    let (mut server, url) = demo(&boj, &data, "2027-01-20");
+    let pid = server.id();
+    let http = reqwest::Client::new();
+    println!("server resident memory at start: {} MB", rss(pid, "VmRSS"));
+
+    let intake = |label: &'static str| {
+        let (http, url, token, a) = (http.clone(), url.clone(), token.clone(), a.id.clone());
+        async move {
+            let mut t = Vec::new();
+            for _ in 0..50 {
+                let s = Instant::now();
+                let r = http
+                    .post(format!("{url}/api/v1/cases"))
+                    .bearer_auth(&token)
+                    .json(&json!({
+                        "agreement_id": a, "opened_on": "2027-01-19", "person_type": "brottsutsatt",
+                        "municipality": "2380", "gender": "kvinna", "age_band": "25-44",
+                        "crime_types": ["misshandel"], "circumstances": [], "police_report": "ja",
+                        "first_contact": "polis", "informed_11_6": true, "consent_contact": false
+                    }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201, "intake");
+                t.push(s.elapsed().as_secs_f64() * 1000.0);
+            }
+            t.sort_by(f64::total_cmp);
+            println!(
+                "intake {label}: 50 cases one after another, median {:.1} ms, max {:.1} ms",
+                t[25], t[49]
+            );
+        }
+    };
+    intake("before any report").await;
+
+    let preview = format!(
+        "{url}/api/v1/reports/preview?agreement_id={}&from=2026-01-01&to=2026-12-31",
+        a.id
+    );
+    for run in ["first (builds the register)", "warm", "warm", "warm"] {
+        let s = Instant::now();
+        let r = http.get(&preview).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let _ = r.bytes().await.unwrap();
+        println!(
+            "preview of 2026, {run}: {:.0} ms (server {} MB)",
+            s.elapsed().as_secs_f64() * 1000.0,
+            rss(pid, "VmRSS")
+        );
+    }
+    for period in [
+        "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2026-H1", "2026-H2", "2026",
+    ] {
+        let s = Instant::now();
+        let r = http
+            .post(format!("{url}/api/v1/reports"))
+            .bearer_auth(&token)
+            .json(&json!({"agreement_id": a.id, "period": period}))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert_eq!(status, 201, "{period}: {body}");
+        println!(
+            "issue {period}: {:.0} ms (server {} MB)",
+            s.elapsed().as_secs_f64() * 1000.0,
+            rss(pid, "VmRSS")
+        );
+    }
+    intake("after the reports").await;
+    println!("server peak resident memory: {} MB", rss(pid, "VmHWM"));
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
