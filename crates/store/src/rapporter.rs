@@ -243,7 +243,7 @@ pub async fn insert(tx: &mut Tx, actor: Option<&str>, id: &str, n: &NyRapport<'_
     if let Some(items) = n.items {
         sqlx::query("INSERT INTO report_counts (report_id, items) VALUES ($1, $2)")
             .bind(id.to_string())
-            .bind(items.to_vec())
+            .bind(items)
             .execute(&mut *tx.tx)
             .await?;
     }
@@ -420,12 +420,38 @@ pub async fn fall_rader(
         .collect()
 }
 
-/// `?`-free placeholders `$k..` for an `IN` list.
+/// Placeholders `$fran..` for an `IN` list of `n` values.
 fn platser(fran: usize, n: usize) -> String {
     (fran..fran + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Rows of `sql` (which binds `$1` to the agreement and `$2` to `till`, and ends in an `IN (` that
+/// this closes) for `ids`, 500 at a time, each read by `rad`.
+async fn med_id<T>(
+    store: &Store,
+    sql: &str,
+    agreement_id: &str,
+    till: i64,
+    ids: &[String],
+    rad: fn(&AnyRow) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut ut = Vec::new();
+    for bit in ids.chunks(500) {
+        let sql = format!("{sql}{})", platser(3, bit.len()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(agreement_id.to_string())
+            .bind(till);
+        for id in bit {
+            q = q.bind(id.clone());
+        }
+        for r in q.fetch_all(store.pool()).await? {
+            ut.push(rad(&r)?);
+        }
+    }
+    Ok(ut)
 }
 
 /// The agreement's cases among `ids` numbered up to `till` (others are left out).
@@ -435,27 +461,15 @@ pub async fn fall_rader_med_id(
     till: i64,
     ids: &[String],
 ) -> Result<Vec<Fallrad>> {
-    let mut ut = Vec::new();
-    for bit in ids.chunks(500) {
-        let sql = format!(
-            "SELECT {FALLRAD} FROM cases WHERE agreement_id = $1 AND seq <= $2 AND id IN ({})",
-            platser(3, bit.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(agreement_id.to_string())
-            .bind(till);
-        for id in bit {
-            q = q.bind(id.clone());
-        }
-        for r in q.fetch_all(store.pool()).await? {
-            ut.push(fallrad(&r)?);
-        }
-    }
-    Ok(ut)
+    let sql =
+        format!("SELECT {FALLRAD} FROM cases WHERE agreement_id = $1 AND seq <= $2 AND id IN (");
+    med_id(store, &sql, agreement_id, till, ids, fallrad).await
 }
 
+/// Activities first, then their case by its key: `CROSS JOIN` keeps SQLite from starting at the
+/// agreement's cases and sorting every activity for each page (PostgreSQL plans it as a join).
 const AKTRAD: &str = "SELECT a.seq, c.seq AS fall, a.date, a.registered_at, a.kind, a.mode, a.minutes \
-    FROM activities a JOIN cases c ON c.id = a.case_id";
+    FROM activities a CROSS JOIN cases c";
 
 fn aktrad(r: &AnyRow) -> Result<Aktrad> {
     let text = |c: &str| -> Result<String> { Ok(r.try_get::<String, _>(c)?) };
@@ -479,7 +493,8 @@ pub async fn akt_rader(
     max: i64,
 ) -> Result<Vec<Aktrad>> {
     let sql = format!(
-        "{AKTRAD} WHERE c.agreement_id = $1 AND a.seq > $2 AND a.seq <= $3 ORDER BY a.seq LIMIT $4"
+        "{AKTRAD} WHERE c.id = a.case_id AND c.agreement_id = $1 AND a.seq > $2 AND a.seq <= $3 \
+         ORDER BY a.seq LIMIT $4"
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(agreement_id.to_string())
@@ -500,40 +515,10 @@ pub async fn akt_rader_for_fall(
     till: i64,
     case_ids: &[String],
 ) -> Result<Vec<Aktrad>> {
-    let mut ut = Vec::new();
-    for bit in case_ids.chunks(500) {
-        let sql = format!(
-            "{AKTRAD} WHERE c.agreement_id = $1 AND a.seq <= $2 AND a.case_id IN ({})",
-            platser(3, bit.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(agreement_id.to_string())
-            .bind(till);
-        for id in bit {
-            q = q.bind(id.clone());
-        }
-        for r in q.fetch_all(store.pool()).await? {
-            ut.push(aktrad(&r)?);
-        }
-    }
-    Ok(ut)
-}
-
-/// The ids of the agreement's cases with these numbers.
-pub async fn fall_id(store: &Store, agreement_id: &str, seqs: &[i64]) -> Result<Vec<String>> {
-    let mut ut = Vec::new();
-    for bit in seqs.chunks(500) {
-        let sql = format!(
-            "SELECT id FROM cases WHERE agreement_id = $1 AND seq IN ({})",
-            platser(2, bit.len())
-        );
-        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(agreement_id.to_string());
-        for s in bit {
-            q = q.bind(*s);
-        }
-        ut.extend(q.fetch_all(store.pool()).await?);
-    }
-    Ok(ut)
+    let sql = format!(
+        "{AKTRAD} WHERE c.id = a.case_id AND c.agreement_id = $1 AND a.seq <= $2 AND a.case_id IN ("
+    );
+    med_id(store, &sql, agreement_id, till, case_ids, aktrad).await
 }
 
 /// Witness-support sessions of an organisation: (id, date, [vittne, malsagande, anhorig_van,
