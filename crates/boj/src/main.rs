@@ -8,6 +8,12 @@ mod demo_arenden;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// The report engine's large, short-lived buffers (a quarter's record, a year's coded cases) are
+/// freed on other threads than the SQLite workers that filled them; mimalloc gives that memory back
+/// where the system allocator's per-thread arenas kept it (BENCHMARKS.md: resident memory).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let filter = std::env::var("BOJ_LOG").unwrap_or_else(|_| {

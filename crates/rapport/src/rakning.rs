@@ -15,7 +15,6 @@ use boj_domain::kod::{
     Aldersgrupp, Brottstyp, ForstaKontakt, Kodlista, Kon, PersonTyp, Polisanmalan,
     SarskildOmstandighet,
 };
-use std::collections::HashMap;
 
 /// A case's report values in one integer: bit fields for person type (3 bits), home municipality
 /// (14: the municipality's number, 0 unknown, 1 abroad), gender (2), age band (3), crime types (11,
@@ -360,26 +359,33 @@ impl Rakning {
         l.0.is_empty().then_some(r)
     }
 
-    /// Adds the items to `u` as cycle period `cykel` of the report. `fallnummer` numbers cases
-    /// across every part of a longer period, so an activity's contributing case is counted once.
-    pub fn fyll(&self, u: &mut Underlag, cykel: u8, fallnummer: &mut HashMap<i64, u32>) {
+    /// Adds the items to `u` as cycle period `cykel` of the report. An activity's case is
+    /// numbered by [`fallnummer`], the same in every part of a longer period, so a contributing
+    /// case is counted once. `None` if a case number is out of that range (nothing is added then).
+    pub fn fyll(&self, u: &mut Underlag, cykel: u8) -> Option<()> {
+        let fall: Vec<u32> = self
+            .aktiviteter
+            .iter()
+            .map(|a| fallnummer(a.fall))
+            .collect::<Option<_>>()?;
         let hem = Hemindex::av(u);
         u.fall.reserve(self.fall.len());
         u.fall
             .extend(self.fall.iter().map(|(_, k)| k.fall(&hem, cykel)));
         u.aktiviteter.reserve(self.aktiviteter.len());
-        for a in &self.aktiviteter {
-            let n = fallnummer.len() as u32;
-            let fall = *fallnummer.entry(a.fall).or_insert(n);
-            u.aktiviteter.push(Aktivitet {
-                fall,
-                inom: a.inom,
-                cykel,
-                slag: a.slag,
-                satt: a.satt,
-                minuter: a.minuter,
-            });
-        }
+        u.aktiviteter.extend(
+            self.aktiviteter
+                .iter()
+                .zip(fall)
+                .map(|(a, fall)| Aktivitet {
+                    fall,
+                    inom: a.inom,
+                    cykel,
+                    slag: a.slag,
+                    satt: a.satt,
+                    minuter: a.minuter,
+                }),
+        );
         u.vittnesstod
             .extend(self.vittnesstod.iter().map(|(_, p)| Vittnesstod {
                 cykel,
@@ -390,7 +396,16 @@ impl Rakning {
             slag: *k,
             hundradelar: *h,
         }));
+        Some(())
     }
+}
+
+/// A case's number as [`Aktivitet::fall`] holds it: case numbers are audit sequence numbers (those
+/// registered before migration 0011 negative), moved by 2³¹ into `u32`, so the same case has the
+/// same number in every part of a longer period and sorting by it sorts by case. `None` beyond
+/// 2³¹ audit entries either way.
+pub fn fallnummer(seq: i64) -> Option<u32> {
+    u32::try_from(seq.checked_add(1 << 31)?).ok()
 }
 
 #[cfg(test)]

@@ -420,6 +420,16 @@ pub async fn fall_rader(
         .collect()
 }
 
+/// How many cases the agreement has (to size the report register before it is read).
+pub async fn antal_fall(store: &Store, agreement_id: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE agreement_id = $1")
+            .bind(agreement_id.to_string())
+            .fetch_one(store.pool())
+            .await?,
+    )
+}
+
 /// Placeholders `$fran..` for an `IN` list of `n` values.
 fn platser(fran: usize, n: usize) -> String {
     (fran..fran + n)

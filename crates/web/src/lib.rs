@@ -131,6 +131,19 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // The report register is built in the background as serving begins, so that the first
+    // preview or issue does not pay for it (its start-up cost, BENCHMARKS.md).
+    let warm = state.clone();
+    tokio::spawn(async move {
+        let Ok(avtal) = boj_store::avtal::list(&warm.store).await else {
+            return;
+        };
+        for a in avtal {
+            if let Err(e) = warm.register.lager(&warm.store, &a.id).await {
+                tracing::warn!(error = %e.message, "rapportregistret kunde inte byggas");
+            }
+        }
+    });
     let store = state.store.clone();
     let expiry = state.config.expiry;
     let janitor = tokio::spawn(async move {

@@ -24,6 +24,12 @@ use boj_store::clock::svensk_dag;
 use boj_store::rapporter::{self, NyRapport, Rapport};
 use std::collections::HashMap;
 
+/// Fills `u` with what `r` counted, as cycle period `cykel` of the report.
+fn fyll(u: &mut Underlag, r: &Rakning, cykel: u8) -> Result<(), Failure> {
+    r.fyll(u, cykel)
+        .ok_or_else(|| Failure::internal("ett ärendenummer ryms inte i rapportens numrering"))
+}
+
 fn ogiltig(msg: impl Into<String>) -> Failure {
     Failure::new(StatusCode::UNPROCESSABLE_ENTITY, Code::OgiltigPeriod, msg)
 }
@@ -448,7 +454,7 @@ async fn spara(
     utgava: Option<&Utgava<'_>>,
     omprovade: &[(String, boj_domain::behorighet::Bedomning)],
     sedan: usize,
-    lager: &mut Lager,
+    lager: Option<&mut Lager>,
 ) -> Result<(), Failure> {
     let Some(forsta) = klara.first() else {
         return Ok(());
@@ -500,8 +506,8 @@ async fn spara(
         .await?;
     }
     tx.commit().await?;
-    for k in klara {
-        if let Some(r) = &k.rakning {
+    if let Some(lager) = lager {
+        for r in klara.iter().filter_map(|k| k.rakning.as_ref()) {
             lager.markera(r);
         }
     }
@@ -555,12 +561,14 @@ pub async fn utfarda(
             )
         });
     }
-    let mut lager = state.register.lager(&state.store, &a.id).await?;
     let mut u = underlag(state, &a, period).await?;
-    let mut fallnummer = HashMap::new();
+    // A cycle report counts from the register (held until it is stored, so two issues in this
+    // instance take turns); a longer period sums its parts' records and needs no register.
+    let mut lager = None;
     let (rakning, cycle, parts, cykler) = if delar.len() == 1 && delar[0] == period {
-        let r = nya_poster(state, &lager, &a, period, cykel, &rapporter).await?;
-        r.fyll(&mut u, 0, &mut fallnummer);
+        let l = lager.insert(state.register.lager(&state.store, &a.id).await?);
+        let r = nya_poster(state, l, &a, period, cykel, &rapporter).await?;
+        fyll(&mut u, &r, 0)?;
         (Some(r), true, Vec::new(), vec![0u8])
     } else {
         samma_indelning(state, &a, &a, period, &delar).await?;
@@ -570,14 +578,17 @@ pub async fn utfarda(
             let r = senaste.get(&d.to_string()).ok_or_else(|| {
                 ogiltig(format!("Rapporten för {d} är inte utfärdad ännu; {period} kan utfärdas när alla dess delar är det."))
             })?;
-            rapporter::rakning(&state.store, &r.id)
-                .await?
-                .fyll(&mut u, i as u8, &mut fallnummer);
+            fyll(
+                &mut u,
+                &rapporter::rakning(&state.store, &r.id).await?,
+                i as u8,
+            )?;
             parts.push(r.id.clone());
         }
         (None, false, parts, (0..delar.len() as u8).collect())
     };
-    drop(fallnummer);
+    // By case, in place: `sammanstall` would otherwise sort a copy to count contributing cases.
+    u.aktiviteter.sort_unstable_by_key(|x| x.fall);
     let mut k = Klar {
         avtal: a.clone(),
         id: boj_store::new_id("r"),
@@ -599,7 +610,7 @@ pub async fn utfarda(
         None,
         &[],
         rapporter.len(),
-        &mut lager,
+        lager.as_deref_mut(),
     )
     .await?;
     Ok(k.id)
@@ -691,7 +702,8 @@ pub async fn ny_utgava(
     nu.timmar = forra.timmar.clone();
     let mut h = Historik::las(state, &a, &rapporter).await?;
     let mut u = underlag(state, &a, period).await?;
-    nu.fyll(&mut u, 0, &mut HashMap::new());
+    fyll(&mut u, &nu, 0)?;
+    u.aktiviteter.sort_unstable_by_key(|x| x.fall);
     let mut cyk = Klar {
         avtal: a.clone(),
         id: boj_store::new_id("r"),
@@ -735,7 +747,6 @@ pub async fn ny_utgava(
             .collect();
         samma_indelning(state, &a, &la, lp, &delperioder).await?;
         let mut u = underlag(state, &la, lp).await?;
-        let mut fallnummer = HashMap::new();
         let mut parts = Vec::new();
         for (i, d) in l.parts.iter().enumerate() {
             let del = ersatt.get(d).cloned().unwrap_or_else(|| d.clone());
@@ -747,9 +758,10 @@ pub async fn ny_utgava(
                 Some(r) => r,
                 None => rapporter::rakning(&state.store, &del).await?,
             };
-            r.fyll(&mut u, i as u8, &mut fallnummer);
+            fyll(&mut u, &r, i as u8)?;
             parts.push(del);
         }
+        u.aktiviteter.sort_unstable_by_key(|x| x.fall);
         let cykler: Vec<u8> = (0..parts.len() as u8).collect();
         let mut k = Klar {
             avtal: la.clone(),
@@ -777,7 +789,7 @@ pub async fn ny_utgava(
         Some(&utgava),
         &omprovade,
         rapporter.len(),
-        &mut lager,
+        Some(&mut lager),
     )
     .await?;
     Ok(ny_id)
@@ -836,6 +848,9 @@ pub async fn forhandsgranska(
         let lager = state.register.lager(&state.store, &a.id).await?;
         let hem = Hemindex::av(&u);
         let inne = |d: Datum| fran <= d && d <= till;
+        // At most everything: untouched capacity costs no memory, growing by doubling does.
+        u.fall.reserve(lager.fall.len());
+        u.aktiviteter.reserve(lager.akt.len());
         u.fall.extend(
             lager
                 .fall
@@ -864,7 +879,9 @@ pub async fn forhandsgranska(
         (fran <= d && d <= till).then_some(false)
     })
     .await?;
-    r.fyll(&mut u, 0, &mut HashMap::new());
+    fyll(&mut u, &r, 0)?;
+    // By case, in place: `sammanstall` would otherwise sort a copy to count contributing cases.
+    u.aktiviteter.sort_unstable_by_key(|x| x.fall);
     let mut t = modell::sammanstall(&u, &[0], if hela_ar { Omfang::Ar } else { Omfang::Period });
     // Indicative protection: against nothing issued. Its failure only means nothing is marked.
     let _ = boj_rapport::skydda_dokument(

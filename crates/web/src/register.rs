@@ -25,8 +25,8 @@ use boj_store::rapporter::{self, Aktrad, Fallrad};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Rows read per query while building.
-const SIDA: i64 = 20_000;
+/// Rows read per query while building (small pages keep the transient rows small).
+const SIDA: i64 = 4_000;
 const RAKNAD: u64 = 1 << 63;
 const AKT_RAKNAD: u16 = 1 << 15;
 
@@ -253,6 +253,11 @@ impl Lager {
     async fn folj(&mut self, store: &Store, id: &str) -> Result<(), Failure> {
         let till = boj_store::audit::head(store).await?;
         if !self.byggt {
+            // Sized once: growing by doubling would hold the old and the new copy at once.
+            // Capacity never touched costs no memory, so activities get room for three a case.
+            let n = usize::try_from(rapporter::antal_fall(store, id).await?).unwrap_or(0);
+            self.fall.reserve(n + n / 8);
+            self.akt.reserve(3 * n);
             self.las_nya(store, id, till).await?;
             for r in rapporter::of_agreement(store, id).await? {
                 self.markera_rapport(store, id, &r.id).await?;
