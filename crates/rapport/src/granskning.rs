@@ -105,6 +105,37 @@ impl Grupper {
     }
 }
 
+/// Unknown cells tied by a line or an inequality, in groups.
+fn bind(nat: &Nat) -> Grupper {
+    let okand = |c: usize| nat.celler[c].status == Status::Skyddad;
+    let mut g = Grupper {
+        foralder: (0..nat.celler.len()).collect(),
+    };
+    for l in &nat.linjer {
+        let mut u = std::iter::once(l.summa)
+            .chain(l.delar.iter().copied())
+            .filter(|&c| okand(c));
+        if let Some(first) = u.next() {
+            for c in u {
+                g.forena(first, c);
+            }
+        }
+    }
+    for &(a, b) in &nat.hogst {
+        if okand(a) && okand(b) {
+            g.forena(a, b);
+        }
+    }
+    g
+}
+
+/// Each cell's group as the audit forms them: protected cells that share a root are solved
+/// together, since a line or an inequality ties them (a published cell is its own root).
+pub fn grupper(nat: &Nat) -> Vec<usize> {
+    let mut g = bind(nat);
+    (0..nat.celler.len()).map(|c| g.rot(c)).collect()
+}
+
 #[derive(Clone, Copy)]
 enum Riktning {
     Max,
@@ -258,24 +289,7 @@ fn gransk(nat: &Nat, n: u64, exakt: bool) -> Granskning {
     };
     let golv = golv(nat);
     let okand = |c: usize| celler[c].status == Status::Skyddad;
-    let mut g = Grupper {
-        foralder: (0..celler.len()).collect(),
-    };
-    for l in &nat.linjer {
-        let mut u = std::iter::once(l.summa)
-            .chain(l.delar.iter().copied())
-            .filter(|&c| okand(c));
-        if let Some(first) = u.next() {
-            for c in u {
-                g.forena(first, c);
-            }
-        }
-    }
-    for &(a, b) in &nat.hogst {
-        if okand(a) && okand(b) {
-            g.forena(a, b);
-        }
-    }
+    let mut g = bind(nat);
     // Lines per group, by the group of any of their unknowns.
     let mut hogst_i: HashMap<usize, Vec<usize>> = Default::default();
     for (hi, &(a, b)) in nat.hogst.iter().enumerate() {

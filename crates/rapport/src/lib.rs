@@ -7,12 +7,14 @@
 //! - [`skydd`]: disclosure control, which chooses the protected cells;
 //! - [`granskning`]: the audit, which computes the attacker's integer bounds and judges the promise,
 //!   independently of how the protections were chosen;
-//! - [`skydda_och_granska`]: the two together, as issuing uses them.
+//! - [`skydda_och_granska`]: the two together, as issuing uses them;
+//! - [`optimum`]: the least-loss pattern, a yardstick the benchmarks compare the protection with.
 
 pub mod bygg;
 pub mod granskning;
 pub mod modell;
 pub mod nat;
+pub mod optimum;
 pub mod rakning;
 pub mod signatur;
 pub mod skydd;

@@ -4,9 +4,11 @@
 //! A case's report values fit in one integer ([`Fallkod`]: every item an index or a bit set, as
 //! [`Fall`] has them, with the home municipality as its code); a cycle report keeps the cases and
 //! activities it counted as a [`Rakning`] — a case's stable number (`seq`, the audit sequence number
-//! of its registration) with its code, an activity's number with its case's — stored as one binary
-//! value with the report. At a million cases a year, a quarter's record is about 15 MB and reads
-//! back in milliseconds, where one row per item took seconds to write and minutes to read.
+//! of its registration) with its code, an activity's number with its case's — stored with the
+//! report in binary parts of at most [`DEL`] cases and activities each ([`Rakning::delar`]). At a
+//! million cases a year a quarter's record is about 15 MB in some twenty parts, read back in
+//! milliseconds (one row per item took seconds to write and minutes to read), and a reader holds
+//! one part at a time.
 
 use crate::modell::{self, Aktivitet, Fall, Fallpost, Timmar, Underlag, Vittnesstod};
 use boj_domain::Kommunkod;
@@ -286,39 +288,102 @@ fn text(ut: &mut Vec<u8>, s: &str) {
     ut.extend_from_slice(b);
 }
 
+/// Items a part of a stored record holds at most, of cases and of activities each: a part is
+/// at most about 1.2 MB, so reading or writing a record never holds more than one part's bytes.
+pub const DEL: usize = 32_768;
+
+/// Little-endian fixed-width records after a four-byte tag; counts as `u32`.
+fn koda_del(
+    fall: &[(i64, Fallkod)],
+    aktiviteter: &[Aktpost],
+    vittnesstod: &[(String, [u32; 4])],
+    timmar: &[(String, u8, u64)],
+) -> Vec<u8> {
+    let mut ut = Vec::with_capacity(16 + fall.len() * 16 + aktiviteter.len() * 21);
+    ut.extend_from_slice(MAGI);
+    ut.extend_from_slice(&(fall.len() as u32).to_le_bytes());
+    for (seq, k) in fall {
+        ut.extend_from_slice(&seq.to_le_bytes());
+        ut.extend_from_slice(&k.0.to_le_bytes());
+    }
+    ut.extend_from_slice(&(aktiviteter.len() as u32).to_le_bytes());
+    for a in aktiviteter {
+        ut.extend_from_slice(&a.seq.to_le_bytes());
+        ut.extend_from_slice(&a.fall.to_le_bytes());
+        ut.push(a.slag);
+        ut.push(a.satt);
+        ut.extend_from_slice(&a.minuter.to_le_bytes());
+        ut.push(u8::from(a.inom));
+    }
+    ut.extend_from_slice(&(vittnesstod.len() as u32).to_le_bytes());
+    for (id, p) in vittnesstod {
+        text(&mut ut, id);
+        for n in p {
+            ut.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    ut.extend_from_slice(&(timmar.len() as u32).to_le_bytes());
+    for (id, k, h) in timmar {
+        text(&mut ut, id);
+        ut.push(*k);
+        ut.extend_from_slice(&h.to_le_bytes());
+    }
+    ut
+}
+
+/// One part of a stored record: how many cases and activities it holds, and its bytes.
+pub struct Del {
+    pub fall: usize,
+    pub aktiviteter: usize,
+    pub bytes: Vec<u8>,
+}
+
 impl Rakning {
-    /// Little-endian fixed-width records after a four-byte tag; counts as `u32`.
+    /// The whole record as one value ([`Rakning::las`] reads it).
     pub fn koda(&self) -> Vec<u8> {
-        let mut ut = Vec::with_capacity(16 + self.fall.len() * 16 + self.aktiviteter.len() * 21);
-        ut.extend_from_slice(MAGI);
-        ut.extend_from_slice(&(self.fall.len() as u32).to_le_bytes());
-        for (seq, k) in &self.fall {
-            ut.extend_from_slice(&seq.to_le_bytes());
-            ut.extend_from_slice(&k.0.to_le_bytes());
-        }
-        ut.extend_from_slice(&(self.aktiviteter.len() as u32).to_le_bytes());
-        for a in &self.aktiviteter {
-            ut.extend_from_slice(&a.seq.to_le_bytes());
-            ut.extend_from_slice(&a.fall.to_le_bytes());
-            ut.push(a.slag);
-            ut.push(a.satt);
-            ut.extend_from_slice(&a.minuter.to_le_bytes());
-            ut.push(u8::from(a.inom));
-        }
-        ut.extend_from_slice(&(self.vittnesstod.len() as u32).to_le_bytes());
-        for (id, p) in &self.vittnesstod {
-            text(&mut ut, id);
-            for n in p {
-                ut.extend_from_slice(&n.to_le_bytes());
+        koda_del(
+            &self.fall,
+            &self.aktiviteter,
+            &self.vittnesstod,
+            &self.timmar,
+        )
+    }
+
+    /// The record in parts of at most `storlek` cases and `storlek` activities each, every part a
+    /// whole record of its items (the first also holds the witness sessions and hours), encoded
+    /// one at a time as the caller takes them. Read back part by part, they are this record's
+    /// items in order ([`Rakning::utoka`]); there is always at least one part.
+    pub fn delar(&self, storlek: usize) -> impl Iterator<Item = Del> + '_ {
+        let storlek = storlek.max(1);
+        let n = self
+            .fall
+            .len()
+            .div_ceil(storlek)
+            .max(self.aktiviteter.len().div_ceil(storlek))
+            .max(1);
+        (0..n).map(move |i| {
+            let bit = |len: usize| (i * storlek).min(len)..((i + 1) * storlek).min(len);
+            let fall = &self.fall[bit(self.fall.len())];
+            let akt = &self.aktiviteter[bit(self.aktiviteter.len())];
+            let (v, t) = if i == 0 {
+                (&self.vittnesstod[..], &self.timmar[..])
+            } else {
+                (&[][..], &[][..])
+            };
+            Del {
+                fall: fall.len(),
+                aktiviteter: akt.len(),
+                bytes: koda_del(fall, akt, v, t),
             }
-        }
-        ut.extend_from_slice(&(self.timmar.len() as u32).to_le_bytes());
-        for (id, k, h) in &self.timmar {
-            text(&mut ut, id);
-            ut.push(*k);
-            ut.extend_from_slice(&h.to_le_bytes());
-        }
-        ut
+        })
+    }
+
+    /// Appends a later part's items.
+    pub fn utoka(&mut self, del: Rakning) {
+        self.fall.extend(del.fall);
+        self.aktiviteter.extend(del.aktiviteter);
+        self.vittnesstod.extend(del.vittnesstod);
+        self.timmar.extend(del.timmar);
     }
 
     /// `None` for bytes that are not a whole record.
@@ -492,6 +557,20 @@ mod tests {
             let mut langre = b.clone();
             langre.push(0);
             prop_assert_eq!(Rakning::las(&langre), None);
+            // In parts: each part a whole record, together the record, in order.
+            let mut hopa = Rakning::default();
+            let mut antal = 0;
+            for d in r.delar(kapa) {
+                let del = Rakning::las(&d.bytes);
+                prop_assert!(del.is_some());
+                let del = del.unwrap_or_default();
+                prop_assert!(d.fall <= kapa && d.aktiviteter <= kapa);
+                prop_assert_eq!((del.fall.len(), del.aktiviteter.len()), (d.fall, d.aktiviteter));
+                hopa.utoka(del);
+                antal += 1;
+            }
+            prop_assert_eq!(hopa, r.clone());
+            prop_assert_eq!(antal, r.fall.len().div_ceil(kapa).max(r.aktiviteter.len().div_ceil(kapa)).max(1));
         }
     }
 }

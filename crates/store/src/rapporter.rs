@@ -1,10 +1,10 @@
 //! Issued reports, their signing keys and what each counted (SPEC § 3.3).
 //!
 //! An issued report is never changed: a correction is a new row (the next edition). Each cycle
-//! report records the items it counted with their values as counted (`report_counts`, one compact
-//! record per report), which is how every case is reported exactly once and how the coordinator
-//! sees what changed since. The report register reads cases and activities through the narrow
-//! queries at the end of this module.
+//! report records the items it counted with their values as counted (`report_count_parts`: one
+//! compact record per report, in parts of bounded size), which is how every case is reported
+//! exactly once and how the coordinator sees what changed since. The report register reads cases
+//! and activities through the narrow queries at the end of this module.
 
 use crate::nycklar::Nyckelring;
 use crate::{Result, Store, StoreError, Tx, audit, new_id};
@@ -12,7 +12,7 @@ use boj_domain::Datum;
 use boj_domain::behorighet::{Skal, Status};
 use boj_domain::kod::{self, Kodlista};
 use boj_rapport::modell::{self, Fallpost};
-use boj_rapport::rakning::{Aktpost, Fallkod, Rakning};
+use boj_rapport::rakning::{self, Aktpost, Fallkod, Rakning};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -98,9 +98,67 @@ pub async fn record(store: &Store, id: &str) -> Result<String> {
         .ok_or(StoreError::NotFound)
 }
 
-/// What a cycle report counted (empty for a half-year or year). Reports issued before migration
-/// 0011 kept one `report_items` row per item; those are read into the same form.
+/// Gives `f` what a cycle report counted part by part, in order, holding one part at a time
+/// (nothing for a half-year or year). Reports issued before migration 0012 have one part.
+pub async fn rakning_delar<E: From<StoreError>>(
+    store: &Store,
+    report_id: &str,
+    mut f: impl FnMut(Rakning) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let bad = || StoreError::Other(format!("rapport {report_id}: posterna går inte att läsa"));
+    let mut del: i64 = 0;
+    loop {
+        let blob: Option<Vec<u8>> = sqlx::query_scalar(
+            "SELECT items FROM report_count_parts WHERE report_id = $1 AND part = $2",
+        )
+        .bind(report_id.to_string())
+        .bind(del)
+        .fetch_optional(store.pool())
+        .await
+        .map_err(StoreError::from)?;
+        let Some(b) = blob else { break };
+        f(Rakning::las(&b).ok_or_else(bad)?)?;
+        del += 1;
+    }
+    if del == 0 {
+        f(rakning_fore_delar(store, report_id).await?)?;
+    }
+    Ok(())
+}
+
+/// What a cycle report counted, whole (empty for a half-year or year).
 pub async fn rakning(store: &Store, report_id: &str) -> Result<Rakning> {
+    let mut r = Rakning::default();
+    rakning_delar(store, report_id, |d| {
+        r.utoka(d);
+        Ok::<_, StoreError>(())
+    })
+    .await?;
+    Ok(r)
+}
+
+/// How many cases and activities the reports counted together, to size what their items fill
+/// (reports issued before migration 0012 add none: the caller's buffer then grows).
+pub async fn rakning_antal(store: &Store, report_ids: &[String]) -> Result<(usize, usize)> {
+    let (mut fall, mut akt) = (0usize, 0usize);
+    for id in report_ids {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(cases), 0) AS BIGINT) AS f, \
+             CAST(COALESCE(SUM(activities), 0) AS BIGINT) AS a \
+             FROM report_count_parts WHERE report_id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_one(store.pool())
+        .await?;
+        fall += usize::try_from(row.try_get::<i64, _>("f")?).unwrap_or(0);
+        akt += usize::try_from(row.try_get::<i64, _>("a")?).unwrap_or(0);
+    }
+    Ok((fall, akt))
+}
+
+/// A record written before migration 0012: one value in `report_counts`, or before 0011 one
+/// `report_items` row per item, read into the same form.
+async fn rakning_fore_delar(store: &Store, report_id: &str) -> Result<Rakning> {
     let blob: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT items FROM report_counts WHERE report_id = $1")
             .bind(report_id.to_string())
@@ -206,8 +264,9 @@ pub struct NyRapport<'a> {
     pub digest: &'a str,
     pub key_id: &'a str,
     pub record: &'a str,
-    /// What a cycle report counted ([`Rakning::koda`]); `None` for a sum of cycle reports.
-    pub items: Option<&'a [u8]>,
+    /// What a cycle report counted (stored in parts, [`Rakning::delar`]); `None` for a sum of
+    /// cycle reports.
+    pub items: Option<&'a Rakning>,
 }
 
 /// Writes a report (in the caller's transaction, so an edition and the re-issued longer periods
@@ -241,11 +300,19 @@ pub async fn insert(tx: &mut Tx, actor: Option<&str>, id: &str, n: &NyRapport<'_
     }
     r?;
     if let Some(items) = n.items {
-        sqlx::query("INSERT INTO report_counts (report_id, items) VALUES ($1, $2)")
+        for (i, del) in items.delar(rakning::DEL).enumerate() {
+            sqlx::query(
+                "INSERT INTO report_count_parts (report_id, part, cases, activities, items) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
             .bind(id.to_string())
-            .bind(items)
+            .bind(i64::try_from(i).unwrap_or(i64::MAX))
+            .bind(i64::try_from(del.fall).unwrap_or(i64::MAX))
+            .bind(i64::try_from(del.aktiviteter).unwrap_or(i64::MAX))
+            .bind(del.bytes)
             .execute(&mut *tx.tx)
             .await?;
+        }
     }
     audit::append(tx, n.issued_at, actor, "rapport.utfardad", Some(id)).await?;
     Ok(())

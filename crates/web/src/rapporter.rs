@@ -34,6 +34,19 @@ fn ogiltig(msg: impl Into<String>) -> Failure {
     Failure::new(StatusCode::UNPROCESSABLE_ENTITY, Code::OgiltigPeriod, msg)
 }
 
+/// Fills `u` with what the cycle reports `parts` counted, part `i` as cycle period `i`, sized once
+/// and read one stored part at a time (a year at a million cases holds its coded cases, not its
+/// parts' records as well).
+async fn fyll_delar(state: &AppState, u: &mut Underlag, parts: &[String]) -> Result<(), Failure> {
+    let (fall, akt) = rapporter::rakning_antal(&state.store, parts).await?;
+    u.fall.reserve_exact(fall);
+    u.aktiviteter.reserve_exact(akt);
+    for (i, id) in parts.iter().enumerate() {
+        rapporter::rakning_delar(&state.store, id, |r| fyll(u, &r, i as u8)).await?;
+    }
+    Ok(())
+}
+
 /// A case's values as a report counts them.
 fn fallpost(c: &Arende, sent: bool) -> Result<Fallpost, Failure> {
     let s = crate::arenden::statistik_of(c)?;
@@ -203,24 +216,38 @@ async fn nya_poster(
         let (q, sent) = modell::tilldela(datum, reg, cykel, &utgivna, fran);
         (q == p).then_some(sent)
     };
-    let mut r = Rakning::default();
-    for f in lager.fall.iter().filter(|f| !f.raknat()) {
-        if let Some(sent) = i(f.oppnat, f.registrerat) {
-            r.fall.push((f.seq, f.kod().med_sent(sent)));
-        }
+    let fall = || {
+        lager
+            .fall
+            .iter()
+            .filter(|f| !f.raknat())
+            .filter_map(|f| Some((f, i(f.oppnat, f.registrerat)?)))
+    };
+    let akt = || {
+        lager
+            .akt
+            .iter()
+            .filter(|x| !x.raknad() && i(x.datum, x.registrerat).is_some())
+    };
+    // Sized once by counting first: growing by doubling would hold the old and the new copy.
+    let mut r = Rakning {
+        fall: Vec::with_capacity(fall().count()),
+        aktiviteter: Vec::with_capacity(akt().count()),
+        ..Rakning::default()
+    };
+    for (f, sent) in fall() {
+        r.fall.push((f.seq, f.kod().med_sent(sent)));
     }
-    for x in lager.akt.iter().filter(|x| !x.raknad()) {
-        if i(x.datum, x.registrerat).is_some() {
-            let fall = &lager.fall[x.fall as usize];
-            r.aktiviteter.push(Aktpost {
-                seq: x.seq,
-                fall: fall.seq,
-                slag: x.slag,
-                satt: x.satt,
-                minuter: x.minuter(),
-                inom: fall.inom(),
-            });
-        }
+    for x in akt() {
+        let fall = &lager.fall[x.fall as usize];
+        r.aktiviteter.push(Aktpost {
+            seq: x.seq,
+            fall: fall.seq,
+            slag: x.slag,
+            satt: x.satt,
+            minuter: x.minuter(),
+            inom: fall.inom(),
+        });
     }
     ovriga(state, a, &mut r, |id, d, reg| {
         if lager.raknade_ovrigt.contains(id) {
@@ -482,7 +509,6 @@ async fn spara(
         let doc = String::from_utf8(doc).map_err(|e| Failure::internal(e.to_string()))?;
         let record =
             serde_json::to_string(&k.tabeller).map_err(|e| Failure::internal(e.to_string()))?;
-        let items = k.rakning.as_ref().map(Rakning::koda);
         rapporter::insert(
             &mut tx,
             Some(&p.user_id),
@@ -500,7 +526,7 @@ async fn spara(
                 digest: &sig.sha256,
                 key_id: &key_id,
                 record: &record,
-                items: items.as_deref(),
+                items: k.rakning.as_ref(),
             },
         )
         .await?;
@@ -574,17 +600,13 @@ pub async fn utfarda(
         samma_indelning(state, &a, &a, period, &delar).await?;
         let senaste = senaste(&rapporter);
         let mut parts = Vec::new();
-        for (i, d) in delar.iter().enumerate() {
+        for d in &delar {
             let r = senaste.get(&d.to_string()).ok_or_else(|| {
                 ogiltig(format!("Rapporten för {d} är inte utfärdad ännu; {period} kan utfärdas när alla dess delar är det."))
             })?;
-            fyll(
-                &mut u,
-                &rapporter::rakning(&state.store, &r.id).await?,
-                i as u8,
-            )?;
             parts.push(r.id.clone());
         }
+        fyll_delar(state, &mut u, &parts).await?;
         (None, false, parts, (0..delar.len() as u8).collect())
     };
     // By case, in place: `sammanstall` would otherwise sort a copy to count contributing cases.
@@ -750,15 +772,17 @@ pub async fn ny_utgava(
         let mut parts = Vec::new();
         for (i, d) in l.parts.iter().enumerate() {
             let del = ersatt.get(d).cloned().unwrap_or_else(|| d.clone());
-            let r = match klara
+            match klara
                 .iter()
                 .find(|k| k.id == del)
-                .and_then(|k| k.rakning.clone())
+                .and_then(|k| k.rakning.as_ref())
             {
-                Some(r) => r,
-                None => rapporter::rakning(&state.store, &del).await?,
-            };
-            fyll(&mut u, &r, i as u8)?;
+                Some(r) => fyll(&mut u, r, i as u8)?,
+                None => {
+                    rapporter::rakning_delar(&state.store, &del, |r| fyll(&mut u, &r, i as u8))
+                        .await?
+                }
+            }
             parts.push(del);
         }
         u.aktiviteter.sort_unstable_by_key(|x| x.fall);
@@ -802,16 +826,20 @@ pub async fn andrade(state: &AppState, a: &Avtal) -> Result<HashMap<String, usiz
     let lager = state.register.lager(&state.store, &a.id).await?;
     let mut ut = HashMap::new();
     for r in senaste(&rapporter).values().filter(|r| r.cycle) {
-        let n = rapporter::rakning(&state.store, &r.id)
-            .await?
-            .fall
-            .iter()
-            .filter(|(seq, k)| {
-                lager
-                    .fall_med_nummer(*seq)
-                    .is_some_and(|f| !f.kod().samma(*k))
-            })
-            .count();
+        let mut n = 0;
+        rapporter::rakning_delar(&state.store, &r.id, |del| {
+            n += del
+                .fall
+                .iter()
+                .filter(|(seq, k)| {
+                    lager
+                        .fall_med_nummer(*seq)
+                        .is_some_and(|f| !f.kod().samma(*k))
+                })
+                .count();
+            Ok::<_, Failure>(())
+        })
+        .await?;
         ut.insert(r.id.clone(), n);
     }
     Ok(ut)

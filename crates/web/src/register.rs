@@ -243,8 +243,11 @@ impl Lager {
             Err(e) => return Err(e.into()),
         };
         if rapport.agreement_id == id && rapport.cycle {
-            let rakning = rapporter::rakning(store, r).await?;
-            self.markera(&rakning);
+            rapporter::rakning_delar(store, r, |del| {
+                self.markera(&del);
+                Ok::<_, Failure>(())
+            })
+            .await?;
         }
         Ok(())
     }

@@ -479,3 +479,92 @@ async fn issuing_the_same_period_twice_at_once_issues_it_once() {
         .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 }
+
+/// A record larger than one part (SPEC § 3.3 at scale) is stored in parts and read back whole, part
+/// by part, and sized from the parts' counts, on SQLite and PostgreSQL.
+#[tokio::test]
+async fn a_large_record_is_stored_and_read_in_parts() {
+    use boj_rapport::rakning::{Aktpost, DEL, Fallkod, KODBITAR, Rakning};
+    use boj_store::rapporter::{self, NyRapport};
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    // A report issued through the API first, for the organisation's signing key.
+    register(
+        &app,
+        &s.sp1,
+        &case(&s.agreement, "2026-02-10", "2380", "man"),
+    )
+    .await;
+    assert_eq!(
+        issue(&app, &s.sam, &s.agreement, "2026-Q1").await.status(),
+        201
+    );
+    let nyckel = rapporter::public_keys(&app.store).await.unwrap()[0]
+        .id
+        .clone();
+    let fall = 2 * DEL + 5;
+    let akt = DEL + 1;
+    let stor = Rakning {
+        fall: (0..fall as i64)
+            .map(|i| (i - 7, Fallkod((i as u64 * 7_919) & KODBITAR)))
+            .collect(),
+        aktiviteter: (0..akt as i64)
+            .map(|i| Aktpost {
+                seq: i,
+                fall: i / 2 - 7,
+                slag: (i % 6) as u8,
+                satt: (i % 4) as u8,
+                minuter: (i % 1_441) as u16,
+                inom: i % 3 != 0,
+            })
+            .collect(),
+        vittnesstod: vec![("v_1".to_string(), [1, 2, 3, 4])],
+        timmar: vec![("t_1".to_string(), 1, 250)],
+    };
+    let mut tx = app.store.begin().await.unwrap();
+    rapporter::insert(
+        &mut tx,
+        None,
+        "r_stor",
+        &NyRapport {
+            agreement_id: &s.agreement,
+            period: "2099-Q1",
+            edition: 1,
+            cycle: true,
+            parts: &[],
+            issued_at: 0,
+            reason: None,
+            reason_note: None,
+            document: "{}",
+            digest: "",
+            key_id: &nyckel,
+            record: "[]",
+            items: Some(&stor),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut delar = Vec::new();
+    rapporter::rakning_delar(&app.store, "r_stor", |d| {
+        delar.push((d.fall.len(), d.aktiviteter.len(), d.vittnesstod.len()));
+        Ok::<_, boj_store::StoreError>(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        delar,
+        [(DEL, DEL, 1), (DEL, 1, 0), (5, 0, 0)],
+        "parts of at most DEL items each, the few others in the first"
+    );
+    assert_eq!(
+        rapporter::rakning(&app.store, "r_stor").await.unwrap(),
+        stor
+    );
+    assert_eq!(
+        rapporter::rakning_antal(&app.store, &["r_stor".to_string()])
+            .await
+            .unwrap(),
+        (fall, akt)
+    );
+}
