@@ -404,7 +404,10 @@ async fn main() {
         .unwrap_or(2_000);
     let s = Instant::now();
     println!("{}", forlust(&store, &a.id, rundor).await);
-    println!("the optima took {:.1} s", s.elapsed().as_secs_f64());
+    println!(
+        "the optima took {:.0} ms",
+        s.elapsed().as_secs_f64() * 1000.0
+    );
 }
 
 /// Each issued report's protection against the least-loss pattern the audit accepts given the
