@@ -148,13 +148,13 @@ pub fn optimum(nat: &Nat, n: u64, hogst_rundor: usize) -> Option<Optimum> {
             None => {}
         }
     };
-    for c in 0..nat.celler.len() {
+    for (c, linjer) in per.iter().enumerate() {
         let egen = plats.get(&c).copied();
         let x = &nat.celler[c];
         if x.slag == Slag::Fritt || (egen.is_none() && !fast_skyddad(c)) {
             continue;
         }
-        for &li in &per[c] {
+        for &li in linjer {
             let l = &nat.linjer[li];
             let alla = || std::iter::once(l.summa).chain(l.delar.iter().copied());
             // Never the only unknown of a line (it would be determined exactly).
