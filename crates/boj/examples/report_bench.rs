@@ -401,7 +401,7 @@ async fn main() {
     let rundor = std::env::var("RUNDOR")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(2_000);
+        .unwrap_or(300);
     let s = Instant::now();
     println!("{}", forlust(&store, &a.id, rundor).await);
     println!(
@@ -417,7 +417,10 @@ async fn forlust(store: &Store, agreement_id: &str, rundor: usize) -> String {
     use boj_rapport::modell::Tabell;
     use boj_store::rapporter;
     let mut kvar = rapporter::of_agreement(store, agreement_id).await.unwrap();
-    // Issue order, each report after its parts (several issued in the same second sort by name).
+    // Issue order: within a second, cycle reports, then half-years, then years (as they are
+    // issued); and each report after its parts.
+    let langd = |p: &str| u8::from(p.contains('H')) + 2 * u8::from(!p.contains(['Q', 'H']));
+    kvar.sort_by_key(|r| (r.issued_at, langd(&r.period), r.edition));
     let mut rapporter = Vec::new();
     while !kvar.is_empty() {
         let i = kvar

@@ -285,7 +285,7 @@ fn forlust(dok: &[(String, Vec<Tabell>)], summor: &[(usize, Vec<usize>)]) {
     let rundor = std::env::var("RUNDOR")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(2_000);
+        .unwrap_or(300);
     let j = boj_rapport::optimum::jamfor(&d, summor, &[], 5, rundor, |x| {
         println!("{}", boj_rapport::optimum::rad(x))
     });
