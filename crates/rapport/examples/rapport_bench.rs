@@ -203,14 +203,17 @@ fn main() {
         ("2026-H1/1", vec![0, 1], vec![0, 1]),
         ("2026-H2/1", vec![2, 3], vec![2, 3]),
     ];
+    // Every longer period's lines to its parts, as the server's history holds them.
     let utfarda =
         |utgivna: &[(String, Vec<Tabell>)], id: &str, ny: &mut Vec<Tabell>, delar: Vec<usize>| {
             let dok = dokument(utgivna);
-            let summor = if delar.is_empty() {
-                vec![]
-            } else {
-                vec![(dok.len(), delar)]
-            };
+            let mut summor: Vec<(usize, Vec<usize>)> = [(4, vec![0, 1]), (5, vec![2, 3])]
+                .into_iter()
+                .filter(|(l, _)| *l < dok.len())
+                .collect();
+            if !delar.is_empty() {
+                summor.push((dok.len(), delar));
+            }
             boj_rapport::skydda_dokument(&dok, id, ny, !id.contains("-Q"), &summor, &[], 5)
         };
     for (id, cykler, delar) in steg {

@@ -329,6 +329,9 @@ pub struct Jamforelse {
     pub forlust: u64,
     /// Everything the document could lose ([`allt`]).
     pub allt: u64,
+    /// Whether the audit accepts the published pattern in this web (a check on the comparison:
+    /// the optimum is a lower bound only for patterns it accepts).
+    pub haller: bool,
     pub optimum: Option<Optimum>,
 }
 
@@ -370,6 +373,7 @@ pub fn jamfor(
                 celler: boj.len(),
                 forlust: forlust(&nat, &boj),
                 allt: allt(&nat),
+                haller: granska(&nat, troskel).haller(),
                 optimum: optimum(&nat, troskel, hogst_rundor),
             };
             klar(&j);
@@ -400,6 +404,7 @@ pub fn rad(x: &Jamforelse) -> String {
         andel(o.map_or(0, |o| o.forlust), x.allt),
         o.map_or(0, |o| o.rundor),
         match o {
+            _ if !x.haller => " [the audit refuses the published pattern in this web]",
             None => " [no optimum: the solver failed, or no pattern passes]",
             Some(o) if !o.bevisat => " [not proven within the limit: a lower bound]",
             Some(_) => "",
