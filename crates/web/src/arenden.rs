@@ -49,6 +49,31 @@ pub async fn bedom(
     Ok(behorighet::bedom(&u, it.person, it.hem, opened_on))
 }
 
+/// The eligibility case `c` holds with items `it` opened on `opened_on` — the one rule every path
+/// uses (SPEC § 3.2): a case whose details retention has erased, or that an issued report counted,
+/// keeps the status it has (a reported case until a corrected edition judges it again); any other
+/// is judged now.
+pub async fn galler(
+    state: &AppState,
+    a: &Avtal,
+    c: &Arende,
+    it: &Statistik,
+    opened_on: Datum,
+) -> Result<Bedomning, Failure> {
+    let reported = c.frozen
+        || state
+            .register
+            .lager(&state.store, &c.agreement_id)
+            .await?
+            .fall_med_nummer(c.seq)
+            .is_some_and(|f| f.raknat());
+    if reported {
+        Ok(arenden::bedomning(c))
+    } else {
+        bedom(state, a, it, opened_on).await
+    }
+}
+
 /// Recomputes every case of the agreement after its decisions changed. Cases counted in an issued
 /// report keep the status they were reported with until a corrected edition (SPEC § 3.2), and so do
 /// cases whose details retention has erased.
@@ -554,19 +579,8 @@ pub async fn correct(
         }
         _ => c.assignee.clone(),
     };
-    // A case counted in an issued report keeps the status it was reported with until a corrected
-    // edition judges it again (SPEC § 3.2); its items are corrected now.
-    let reported = state
-        .register
-        .lager(&state.store, &c.agreement_id)
-        .await?
-        .fall_med_nummer(c.seq)
-        .is_some_and(|f| f.raknat());
-    let bed = if reported {
-        arenden::bedomning(&c)
-    } else {
-        bedom(state, &a, &items, opened_on).await?
-    };
+    // Its items are corrected now; a reported case keeps its status (`galler`).
+    let bed = galler(state, &a, &c, &items, opened_on).await?;
     Ok(arenden::update(
         &state.store,
         Some(&p.user_id),
@@ -866,7 +880,7 @@ pub async fn reassign(state: &AppState, p: &Principal, id: &str, to: &str) -> Re
     check_assignee(state, &c.organisation_id, to).await?;
     let a = avtal::get(&state.store, &c.agreement_id).await?;
     let it = statistik_of(&c)?;
-    let b = bedom(state, &a, &it, c.opened_on).await?;
+    let b = galler(state, &a, &c, &it, c.opened_on).await?;
     arenden::update(
         &state.store,
         Some(&p.user_id),

@@ -272,21 +272,10 @@ pub async fn show(
 ) -> Result<Html<String>, PageError> {
     let c = api::load_case(&state, &p, &id).await?;
     let a = boj_store::avtal::get(&state.store, &c.agreement_id).await?;
-    let b: Bedomning = match (
-        PersonTyp::parse(&c.person_type),
-        Hemkommun::parse(&c.municipality),
-    ) {
-        _ if c.frozen => boj_store::arenden::bedomning(&c),
-        (Ok(person), Ok(hem)) => {
-            let parter = boj_store::avtal::board(&state.store, &a).await?;
-            let u = boj_domain::behorighet::Underlag {
-                tid: &a.version.tid,
-                regel: &a.version.settings.malgruppsregel,
-                parter: &parter,
-            };
-            boj_domain::behorighet::bedom(&u, person, hem, c.opened_on)
-        }
-        _ => boj_store::arenden::bedomning(&c),
+    // The status the case holds, by the rule the API and the reports use.
+    let b: Bedomning = match api::statistik_of(&c) {
+        Ok(it) => api::galler(&state, &a, &c, &it, c.opened_on).await?,
+        Err(_) => boj_store::arenden::bedomning(&c),
     };
     let contact = if q.kontakt.is_some() && c.has_contact {
         boj_store::arenden::contact(&state.store, &state.keys, &p.user_id, &id).await?

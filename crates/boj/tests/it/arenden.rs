@@ -913,3 +913,101 @@ async fn a_decision_recorded_by_another_instance_is_not_missed_by_the_cached_agr
     let after: Value = res.json().await.unwrap();
     assert_eq!(after["eligibility"]["status"], "inom");
 }
+
+/// One rule decides which status a case holds (SPEC § 3.2): a case counted in an issued report
+/// keeps the status it was reported with when a decision changes, and the API, the case page and a
+/// reassignment through the page all agree on it.
+#[tokio::test]
+async fn a_reported_case_keeps_its_status_on_every_path() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    // Berg has not decided: its resident's case is outside the agreement when the first quarter
+    // is issued.
+    let created: Value = c
+        .post(app.at("/api/v1/cases"))
+        .bearer_auth(&s.sp1)
+        .json(&case(&s.agreement, "2326"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let status = |who: &str| {
+        let (c, who, id) = (c.clone(), who.to_string(), id.clone());
+        let url = app.at(&format!("/api/v1/cases/{id}"));
+        async move {
+            let v: Value = c
+                .get(url)
+                .bearer_auth(who)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["eligibility"]["status"].as_str().unwrap().to_string()
+        }
+    };
+    let fore = status(&s.sam).await;
+    assert_ne!(fore, "inom");
+    let res = c
+        .post(app.at("/api/v1/reports"))
+        .bearer_auth(&s.sam)
+        .json(&json!({"agreement_id": s.agreement, "period": "2026-Q1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    // Berg decides: a case not yet reported would now be within the agreement; this one was
+    // reported outside it and stays so until a corrected edition.
+    let d = json!({"body": "kommunfullmaktige", "municipality": "2326", "decided_on": "2026-03-20", "applies_from": "2026-03-01",
+                   "paragraph": "§ 2", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"});
+    let res = c
+        .post(app.at(&format!("/api/v1/agreements/{}/decisions", s.agreement)))
+        .bearer_auth(&s.forbund)
+        .json(&d)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(status(&s.sam).await, fore);
+    // The case page shows the same status as the API, not a live judgement.
+    let (pc, csrf) = app.login("samordnare").await;
+    let page = pc
+        .get(app.at(&format!("/arenden/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let etikett = boj_domain::behorighet::Status::parse(&fore)
+        .unwrap()
+        .label();
+    assert!(page.contains(etikett), "{page}");
+    assert!(!page.contains("Inom överenskommelsen"), "{page}");
+    // Handing the case over through the page keeps it too.
+    let sp2 = boj_store::users::by_name(&app.store, "stodperson2")
+        .await
+        .unwrap()
+        .id;
+    let res = pc
+        .post(app.at(&format!("/arenden/{id}/tilldela")))
+        .form(&[("csrf", csrf.as_str()), ("assignee", sp2.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success() || res.status().is_redirection());
+    assert_eq!(status(&s.sam).await, fore);
+    assert_eq!(
+        boj_store::arenden::get(&app.store, &id)
+            .await
+            .unwrap()
+            .assignee
+            .as_deref(),
+        Some(sp2.as_str())
+    );
+}
