@@ -114,7 +114,14 @@ pub fn optimum(nat: &Nat, n: u64, hogst_rundor: usize) -> Option<Optimum> {
     for g in granska(&nat, n).brott() {
         let c = match g.mal {
             Mal::Cell { cell } => cell,
-            Mal::Skillnad { plus, minus } if !nat.celler[minus].skyddad() => plus,
+            // Against a published earlier edition that stays published (issued, or one the
+            // program cannot protect), only the new edition's cell can hide the difference.
+            Mal::Skillnad { plus, minus }
+                if !nat.celler[minus].skyddad()
+                    && (nat.celler[minus].fast || !plats.contains_key(&minus)) =>
+            {
+                plus
+            }
             Mal::Skillnad { .. } => continue,
         };
         if plats.contains_key(&c) {

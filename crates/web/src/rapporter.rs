@@ -769,22 +769,41 @@ pub async fn ny_utgava(
             .collect();
         samma_indelning(state, &a, &la, lp, &delperioder).await?;
         let mut u = underlag(state, &la, lp).await?;
-        let mut parts = Vec::new();
-        for (i, d) in l.parts.iter().enumerate() {
-            let del = ersatt.get(d).cloned().unwrap_or_else(|| d.clone());
+        // Sized once, as `fyll_delar` does: the stored parts' counts and the new edition's items.
+        let delar: Vec<String> = l
+            .parts
+            .iter()
+            .map(|d| ersatt.get(d).cloned().unwrap_or_else(|| d.clone()))
+            .collect();
+        let lagrade: Vec<String> = delar
+            .iter()
+            .filter(|d| !klara.iter().any(|k| &k.id == *d))
+            .cloned()
+            .collect();
+        let (fall, akt) = rapporter::rakning_antal(&state.store, &lagrade).await?;
+        let (nya_fall, nya_akt) = klara
+            .iter()
+            .filter(|k| delar.contains(&k.id))
+            .filter_map(|k| k.rakning.as_ref())
+            .fold((0, 0), |(f, a), r| {
+                (f + r.fall.len(), a + r.aktiviteter.len())
+            });
+        u.fall.reserve_exact(fall + nya_fall);
+        u.aktiviteter.reserve_exact(akt + nya_akt);
+        for (i, del) in delar.iter().enumerate() {
             match klara
                 .iter()
-                .find(|k| k.id == del)
+                .find(|k| &k.id == del)
                 .and_then(|k| k.rakning.as_ref())
             {
                 Some(r) => fyll(&mut u, r, i as u8)?,
                 None => {
-                    rapporter::rakning_delar(&state.store, &del, |r| fyll(&mut u, &r, i as u8))
+                    rapporter::rakning_delar(&state.store, del, |r| fyll(&mut u, &r, i as u8))
                         .await?
                 }
             }
-            parts.push(del);
         }
+        let parts = delar;
         u.aktiviteter.sort_unstable_by_key(|x| x.fall);
         let cykler: Vec<u8> = (0..parts.len() as u8).collect();
         let mut k = Klar {

@@ -480,12 +480,47 @@ async fn issuing_the_same_period_twice_at_once_issues_it_once() {
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 }
 
+/// Stores a bare cycle report with its record through the store (no document, no protection).
+async fn lagg_in(
+    app: &TestApp,
+    agreement: &str,
+    id: &str,
+    period: &str,
+    nyckel: &str,
+    items: Option<&boj_rapport::rakning::Rakning>,
+) {
+    let mut tx = app.store.begin().await.unwrap();
+    boj_store::rapporter::insert(
+        &mut tx,
+        None,
+        id,
+        &boj_store::rapporter::NyRapport {
+            agreement_id: agreement,
+            period,
+            edition: 1,
+            cycle: true,
+            parts: &[],
+            issued_at: 0,
+            reason: None,
+            reason_note: None,
+            document: "{}",
+            digest: "",
+            key_id: nyckel,
+            record: "[]",
+            items,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// A record larger than one part (SPEC § 3.3 at scale) is stored in parts and read back whole, part
 /// by part, and sized from the parts' counts, on SQLite and PostgreSQL.
 #[tokio::test]
 async fn a_large_record_is_stored_and_read_in_parts() {
     use boj_rapport::rakning::{Aktpost, DEL, Fallkod, KODBITAR, Rakning};
-    use boj_store::rapporter::{self, NyRapport};
+    use boj_store::rapporter;
     let app = spawn_app().await;
     let s = setup(&app).await;
     // A report issued through the API first, for the organisation's signing key.
@@ -521,30 +556,15 @@ async fn a_large_record_is_stored_and_read_in_parts() {
         vittnesstod: vec![("v_1".to_string(), [1, 2, 3, 4])],
         timmar: vec![("t_1".to_string(), 1, 250)],
     };
-    let mut tx = app.store.begin().await.unwrap();
-    rapporter::insert(
-        &mut tx,
-        None,
+    lagg_in(
+        &app,
+        &s.agreement,
         "r_stor",
-        &NyRapport {
-            agreement_id: &s.agreement,
-            period: "2099-Q1",
-            edition: 1,
-            cycle: true,
-            parts: &[],
-            issued_at: 0,
-            reason: None,
-            reason_note: None,
-            document: "{}",
-            digest: "",
-            key_id: &nyckel,
-            record: "[]",
-            items: Some(&stor),
-        },
+        "2099-Q1",
+        &nyckel,
+        Some(&stor),
     )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    .await;
     let mut delar = Vec::new();
     rapporter::rakning_delar(&app.store, "r_stor", |d| {
         delar.push((d.fall.len(), d.aktiviteter.len(), d.vittnesstod.len()));
@@ -566,5 +586,34 @@ async fn a_large_record_is_stored_and_read_in_parts() {
             .await
             .unwrap(),
         (fall, akt)
+    );
+    // A record written before migration 0012 (one value in report_counts) is read as one part
+    // and counts nothing for sizing.
+    let liten = Rakning {
+        fall: stor.fall[..3].to_vec(),
+        aktiviteter: stor.aktiviteter[..2].to_vec(),
+        ..Rakning::default()
+    };
+    lagg_in(&app, &s.agreement, "r_fore", "2099-Q2", &nyckel, None).await;
+    sqlx::query("INSERT INTO report_counts (report_id, items) VALUES ($1, $2)")
+        .bind("r_fore")
+        .bind(liten.koda())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let mut delar = 0;
+    rapporter::rakning_delar(&app.store, "r_fore", |d| {
+        delar += 1;
+        assert_eq!(d, liten);
+        Ok::<_, boj_store::StoreError>(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(delar, 1);
+    assert_eq!(
+        rapporter::rakning_antal(&app.store, &["r_fore".to_string()])
+            .await
+            .unwrap(),
+        (0, 0)
     );
 }
