@@ -498,7 +498,7 @@ pub async fn antal_fall(store: &Store, agreement_id: &str) -> Result<i64> {
 }
 
 /// Placeholders `$fran..` for an `IN` list of `n` values.
-fn platser(fran: usize, n: usize) -> String {
+pub(crate) fn platser(fran: usize, n: usize) -> String {
     (fran..fran + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

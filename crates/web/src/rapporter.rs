@@ -10,7 +10,6 @@ use crate::AppState;
 use crate::error::Failure;
 use crate::register::Lager;
 use axum::http::StatusCode;
-use boj_domain::behorighet::Status as Behorighet;
 use boj_domain::kod::{Kodlista, Sammanslagning, Utgavaskal, Volontartimmar};
 use boj_domain::{Action, Code, Cykel, Datum, Kommunkod, Period, Principal, authorize};
 use boj_rapport::bygg::Dokument;
@@ -677,49 +676,57 @@ pub async fn ny_utgava(
     let a = version_i_kraft(state, &a, period).await?;
     let troskel = u64::from(a.version.settings.troskel);
     let mut lager = state.register.lager(&state.store, &a.id).await?;
-    // The same items as the last edition, with their values now.
+    // The same items as the last edition, with their values now: its cases read a slice at a
+    // time, eligibility judged again for the corrected edition and written with the edition, in
+    // its transaction, so a refused edition changes nothing.
     let forra = rapporter::rakning(&state.store, &gammal.id).await?;
-    let mut nu = Rakning::default();
-    let mut nuvarande: HashMap<i64, Arende> = arenden::of_agreement(&state.store, &a.id)
-        .await?
-        .into_iter()
-        .map(|c| (c.seq, c))
-        .collect();
-    // Eligibility judged again for the corrected edition; written with the edition, in its
-    // transaction, so a refused edition changes nothing.
+    let mut nu = Rakning {
+        fall: Vec::with_capacity(forra.fall.len()),
+        aktiviteter: Vec::with_capacity(forra.aktiviteter.len()),
+        ..Rakning::default()
+    };
     let mut omprovade = Vec::new();
-    for (seq, f) in &forra.fall {
-        match nuvarande.get_mut(seq) {
-            Some(c) => {
-                if !c.frozen {
-                    let it = crate::arenden::statistik_of(c)?;
-                    let b = crate::arenden::bedom(state, &a, &it, c.opened_on).await?;
-                    let samma = b.status == c.eligibility
-                        && b.skal
-                            .iter()
-                            .map(|m| m.skal)
-                            .eq(c.reasons.iter().map(|(k, _)| *k));
-                    c.eligibility = b.status;
-                    c.reasons = b.skal.iter().map(|m| (m.skal, m.text.clone())).collect();
-                    if !samma {
-                        omprovade.push((c.id.clone(), b));
+    for bit in forra.fall.chunks(2_000) {
+        let seqs: Vec<i64> = bit.iter().map(|(s, _)| *s).collect();
+        let mut nuvarande: HashMap<i64, Arende> = arenden::med_nummer(&state.store, &a.id, &seqs)
+            .await?
+            .into_iter()
+            .map(|c| (c.seq, c))
+            .collect();
+        for (seq, f) in bit {
+            match nuvarande.get_mut(seq) {
+                Some(c) => {
+                    if !c.frozen {
+                        let it = crate::arenden::statistik_of(c)?;
+                        let b = crate::arenden::bedom(state, &a, &it, c.opened_on).await?;
+                        let samma = b.status == c.eligibility
+                            && b.skal
+                                .iter()
+                                .map(|m| m.skal)
+                                .eq(c.reasons.iter().map(|(k, _)| *k));
+                        c.eligibility = b.status;
+                        c.reasons = b.skal.iter().map(|m| (m.skal, m.text.clone())).collect();
+                        if !samma {
+                            omprovade.push((c.id.clone(), b));
+                        }
                     }
+                    nu.fall.push((*seq, fallkod(c, f.sent())?));
                 }
-                nu.fall.push((*seq, fallkod(c, f.sent())?));
+                None => nu.fall.push((*seq, *f)),
             }
-            None => nu.fall.push((*seq, *f)),
         }
     }
+    nu.fall.sort_unstable_by_key(|(s, _)| *s);
     // An activity never changes once logged (retention only moves it to the first of its month);
-    // whether its case is within the agreement may have.
+    // whether its case is within the agreement may have: as this edition judges it, or as the
+    // case is stored (the register) for a case an earlier report counted.
     for x in &forra.aktiviteter {
-        let inom = nuvarande
-            .get(&x.fall)
-            .map(|c| c.eligibility == Behorighet::Inom)
-            .unwrap_or(x.inom);
+        let inom = match nu.fall.binary_search_by_key(&x.fall, |(s, _)| *s) {
+            Ok(i) => nu.fall[i].1.status() == modell::INOM,
+            Err(_) => lager.fall_med_nummer(x.fall).map_or(x.inom, |f| f.inom()),
+        };
         nu.aktiviteter.push(Aktpost { inom, ..*x });
     }
-    drop(nuvarande);
     nu.vittnesstod = forra.vittnesstod.clone();
     nu.timmar = forra.timmar.clone();
     let mut h = Historik::las(state, &a, &rapporter).await?;
