@@ -15,6 +15,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use boj_domain::fordelning::{self, Andel, Nyckel, Part, Schema};
 use boj_domain::{Action, Code, Datum, Kommunkod, Kronor, Principal, authorize, folkmangd};
+use boj_render::csv_format::saker;
 use boj_store::avtal::{self, Avtal};
 use boj_store::bidrag::{self, Bidrag};
 use serde::{Deserialize, Serialize};
@@ -755,14 +756,14 @@ pub async fn invoice_csv(
         .enumerate()
     {
         let rec = [
-            safe(&u.a.version.title),
-            safe(&u.a.version.reference),
-            safe(&u.a.organisation_name),
+            saker(&u.a.version.title),
+            saker(&u.a.version.reference),
+            saker(&u.a.organisation_name),
             u.kommun.to_string(),
             u.kommun.namn().to_string(),
             u.g.year.to_string(),
-            safe(&u.decision),
-            safe(&u.g.key.label()),
+            saker(&u.decision),
+            saker(&u.g.key.label()),
             u.g.amount.whole().to_string(),
             u.andel.belopp.to_string(),
             format!("{} av {n}", i + 1),
@@ -789,15 +790,6 @@ pub async fn invoice_csv(
         bytes,
     )
         .into_response())
-}
-
-/// Neutralises text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`).
-fn safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
 }
 
 #[derive(Template)]

@@ -16,10 +16,14 @@ struct Setup {
 }
 
 async fn setup(app: &TestApp) -> Setup {
+    setup_med_titel(app, "IOP").await
+}
+
+async fn setup_med_titel(app: &TestApp, title: &str) -> Setup {
     let f = app.user("forbund", Role::Forbund).await;
     let token = app.token(&f).await;
     let c = TestApp::client();
-    let body = json!({"organisation_id": app.org_id, "title": "IOP", "reference": "REF", "valid_from": "2026-01-01", "parties": JAMTLAND});
+    let body = json!({"organisation_id": app.org_id, "title": title, "reference": "REF", "valid_from": "2026-01-01", "parties": JAMTLAND});
     let a: Value = c
         .post(app.at("/api/v1/agreements"))
         .bearer_auth(&token)
@@ -309,5 +313,40 @@ async fn bad_grants_and_population_files_are_refused() {
             .map(|r| r["amount_kr"].as_u64().unwrap())
             .sum::<u64>(),
         100
+    );
+}
+
+/// The invoice basis's CSV guards text against spreadsheet formulas with the report CSV's guard
+/// (`boj_render::csv_format::saker`): a title given as a formula is text in the file.
+#[tokio::test]
+async fn the_invoice_basis_csv_guards_every_text_like_the_report_csv() {
+    let app = spawn_app().await;
+    let s = setup_med_titel(&app, "\t=HYPERLINK(\"https://example.org\")").await;
+    assert_eq!(import(&app, &s.token, SCB.to_vec()).await.status(), 201);
+    let grant = json!({"year": 2026, "amount_kr": 731101, "decision_id": s.decision, "key": "befolkning", "schedule": "kvartalsvis"});
+    let res = TestApp::client()
+        .post(app.at(&format!("/api/v1/agreements/{}/grants", s.id)))
+        .bearer_auth(&s.token)
+        .json(&grant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    app.user("kommun-2303", Role::Kommun).await;
+    let (kc, _) = app.login("kommun-2303").await;
+    let csv = kc
+        .get(app.at(&format!("/avtal/{}/bidrag/2026/underlag/2303/csv", s.id)))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    let rad = text.lines().nth(1).unwrap();
+    let falt = rad.split(';').next().unwrap();
+    assert!(
+        falt.trim_start_matches('"').starts_with('\''),
+        "the title is guarded: {rad}"
     );
 }
