@@ -101,6 +101,7 @@ async fn main() {
         }),
         keys,
         register: Default::default(),
+        omprovning: Default::default(),
     };
     tokio::spawn(boj_web::serve(listener, state, std::future::pending()));
 

@@ -413,6 +413,7 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
                     config: Arc::new(config),
                     keys,
                     register: Default::default(),
+                    omprovning: Default::default(),
                 },
                 || {},
             )
@@ -531,6 +532,7 @@ async fn report(cmd: ReportCmd) -> CliResult<()> {
                 config: Arc::new(WebConfig::default()),
                 keys: Arc::new(Nyckelring::load(&data.data)?),
                 register: Default::default(),
+                omprovning: Default::default(),
             };
             let id = boj_web::rapporter::utfarda(&state, &p, &agreement, &period)
                 .await

@@ -44,6 +44,7 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
         config: Arc::new(config),
         keys,
         register: Default::default(),
+        omprovning: Default::default(),
     };
     if fresh {
         issue_past(&state, Datum::from_civil(today)).await?;

@@ -258,6 +258,7 @@ pub async fn amend(
     let latest = latest.ok_or(StoreError::NotFound)?;
     insert_version(&mut tx, id, latest + 1, u, Some(&note), now, actor).await?;
     audit::append(&mut tx, now, actor, "avtal.andrat", Some(id)).await?;
+    crate::omprovning::begar(&mut tx, id).await?;
     tx.commit().await?;
     store.forget_snapshot(id);
     get(store, id).await
@@ -426,6 +427,7 @@ pub async fn add_decision(
             .await?;
     }
     audit::append(&mut tx, now, actor, "beslut.registrerat", Some(&id)).await?;
+    crate::omprovning::begar(&mut tx, &agreement.id).await?;
     tx.commit().await?;
     store.forget_snapshot(&agreement.id);
     get_decision(store, &id).await

@@ -74,10 +74,13 @@ pub async fn galler(
     }
 }
 
-/// Recomputes every case of the agreement after its decisions changed. Cases counted in an issued
-/// report keep the status they were reported with until a corrected edition (SPEC § 3.2), and so do
-/// cases whose details retention has erased.
-pub async fn recompute(state: &AppState, a: &Avtal) -> Result<(), Failure> {
+/// Judges the agreement's cases again after its decisions or terms changed, with one read of the
+/// status board, each changed case written with its audit entry. Cases counted in an issued report
+/// keep the status they were reported with until a corrected edition (SPEC § 3.2), and so do cases
+/// whose details retention has erased. Run in the background, never inside the request that
+/// changed the decisions ([`omprova_vantande`]).
+async fn omprova(state: &AppState, agreement_id: &str) -> Result<(), Failure> {
+    let a = avtal::get(&state.store, agreement_id).await?;
     let reported: std::collections::HashSet<i64> = state
         .register
         .lager(&state.store, &a.id)
@@ -87,13 +90,19 @@ pub async fn recompute(state: &AppState, a: &Avtal) -> Result<(), Failure> {
         .filter(|f| f.raknat())
         .map(|f| f.seq)
         .collect();
+    let parter = avtal::board(&state.store, &a).await?;
+    let u = Underlag {
+        tid: &a.version.tid,
+        regel: &a.version.settings.malgruppsregel,
+        parter: &parter,
+    };
     for c in arenden::of_agreement(&state.store, &a.id)
         .await?
         .into_iter()
         .filter(|c| !c.frozen && !reported.contains(&c.seq))
     {
         let it = statistik_of(&c)?;
-        let b = bedom(state, a, &it, c.opened_on).await?;
+        let b = behorighet::bedom(&u, it.person, it.hem, c.opened_on);
         let same = b.status == c.eligibility
             && b.skal
                 .iter()
@@ -102,6 +111,17 @@ pub async fn recompute(state: &AppState, a: &Avtal) -> Result<(), Failure> {
         if !same {
             arenden::set_eligibility(&state.store, &c.id, &b).await?;
         }
+    }
+    Ok(())
+}
+
+/// Works off every waiting request to judge an agreement's cases again (the outbox a decision or
+/// an amendment writes in its own transaction, `boj_store::omprovning`). The server runs it in the
+/// background when told of a change and every minute; it may run in several places at once.
+pub async fn omprova_vantande(state: &AppState) -> Result<(), Failure> {
+    for b in boj_store::omprovning::vantande(&state.store).await? {
+        omprova(state, &b.agreement_id).await?;
+        boj_store::omprovning::klar(&state.store, &b).await?;
     }
     Ok(())
 }

@@ -423,7 +423,8 @@ pub async fn amend(
     let (u, _, note) = utkast(body, &a.version.settings)?;
     let note = note.unwrap_or_default();
     let a = avtal::amend(&state.store, Some(&p.user_id), &id, &u, &note).await?;
-    crate::arenden::recompute(&state, &a).await?;
+    // The cases are judged again in the background (`arenden::omprova_vantande`).
+    state.omprovning.notify_one();
     let b = avtal::decisions(&state.store, &a.id).await?;
     Ok((StatusCode::CREATED, Json(agreement_out(&a, &b))).into_response())
 }
@@ -485,7 +486,8 @@ pub async fn add_decision(
 ) -> Result<Response, ApiError> {
     let a = load(&state, &p, &id, true).await?;
     let b = avtal::add_decision(&state.store, Some(&p.user_id), &a, &nytt_beslut(body)?).await?;
-    crate::arenden::recompute(&state, &a).await?;
+    // The cases are judged again in the background (`arenden::omprova_vantande`).
+    state.omprovning.notify_one();
     Ok((StatusCode::CREATED, Json(DecisionOut::from(&b))).into_response())
 }
 

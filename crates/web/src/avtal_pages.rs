@@ -493,7 +493,8 @@ pub async fn amend(
     .await;
     match result {
         Ok(a) => {
-            crate::arenden::recompute(&state, &a).await?;
+            // The cases are judged again in the background (`arenden::omprova_vantande`).
+            state.omprovning.notify_one();
             Ok(Redirect::to(&format!("/avtal/{}", a.id)).into_response())
         }
         Err(e) => refused(&state, &who, &p, Some(&a), &f, e).await,
@@ -535,7 +536,8 @@ pub async fn add_decision(
         &avtal_api::nytt_beslut(d)?,
     )
     .await?;
-    crate::arenden::recompute(&state, &a).await?;
+    // The cases are judged again in the background (`arenden::omprova_vantande`).
+    state.omprovning.notify_one();
     Ok(Redirect::to(&format!("/avtal/{}#{}", a.id, b.id)).into_response())
 }
 

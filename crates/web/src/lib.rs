@@ -67,6 +67,9 @@ pub struct AppState {
     pub keys: Arc<boj_store::nycklar::Nyckelring>,
     /// Cases and activities as reports see them, in memory (`register.rs`).
     pub register: Arc<register::Register>,
+    /// Wakes the background work that judges cases again after a decision
+    /// (`arenden::omprova_vantande`).
+    pub omprovning: Arc<tokio::sync::Notify>,
 }
 
 /// The whole application as one router (tests serve it on port 0).
@@ -144,6 +147,20 @@ pub async fn serve(
             }
         }
     });
+    // Cases judged again after decisions and amendments, from the outbox their transactions
+    // wrote: when told of one, and every minute for requests another instance left.
+    let omprovning = state.clone();
+    let omprovare = tokio::spawn(async move {
+        loop {
+            if let Err(e) = arenden::omprova_vantande(&omprovning).await {
+                tracing::warn!(error = %e.message, "ärendena kunde inte bedömas på nytt");
+            }
+            tokio::select! {
+                _ = omprovning.omprovning.notified() => {}
+                _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+            }
+        }
+    });
     let store = state.store.clone();
     let expiry = state.config.expiry;
     let janitor = tokio::spawn(async move {
@@ -169,5 +186,6 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await;
     janitor.abort();
+    omprovare.abort();
     result
 }

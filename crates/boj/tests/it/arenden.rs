@@ -205,7 +205,7 @@ async fn a_volunteer_registers_anonymous_and_consented_cases_and_works_on_them()
         .unwrap();
     assert_eq!(keys, 0);
 
-    // When Berg decides, the case's eligibility follows.
+    // When Berg decides, the case's eligibility follows (judged again in the background).
     let d = json!({"body": "kommunfullmaktige", "municipality": "2326", "decided_on": "2026-03-20", "applies_from": "2026-03-01",
                    "paragraph": "§ 2", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"});
     c.post(app.at(&format!("/api/v1/agreements/{}/decisions", s.agreement)))
@@ -214,6 +214,7 @@ async fn a_volunteer_registers_anonymous_and_consented_cases_and_works_on_them()
         .send()
         .await
         .unwrap();
+    app.omprova().await;
     let got: Value = c
         .get(app.at(&format!("/api/v1/cases/{cid}")))
         .bearer_auth(&s.sp1)
@@ -1010,4 +1011,73 @@ async fn a_reported_case_keeps_its_status_on_every_path() {
             .as_deref(),
         Some(sp2.as_str())
     );
+}
+
+/// The request that records a decision does not judge the cases again (SPEC § 2: its response
+/// time would grow with the cases whose status changes, a live count): its transaction records
+/// the request, and the cases are judged in the background, each change with its audit entry.
+#[tokio::test]
+async fn a_decision_leaves_judging_the_cases_to_the_background() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    let created: Value = c
+        .post(app.at("/api/v1/cases"))
+        .bearer_auth(&s.sp1)
+        .json(&case(&s.agreement, "2326"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let status = || async {
+        let v: Value = c
+            .get(app.at(&format!("/api/v1/cases/{id}")))
+            .bearer_auth(&s.sam)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["eligibility"]["status"].as_str().unwrap().to_string()
+    };
+    let fore = status().await;
+    assert_ne!(fore, "inom");
+    // Judging the cases takes the agreement's report register: held here, nothing can judge them,
+    // and the decision is still recorded at once.
+    let las = app
+        .state
+        .register
+        .lager(&app.store, &s.agreement)
+        .await
+        .unwrap();
+    let d = json!({"body": "kommunfullmaktige", "municipality": "2326", "decided_on": "2026-03-20", "applies_from": "2026-03-01",
+                   "paragraph": "§ 2", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"});
+    let res = c
+        .post(app.at(&format!("/api/v1/agreements/{}/decisions", s.agreement)))
+        .bearer_auth(&s.forbund)
+        .json(&d)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(status().await, fore, "not judged inside the request");
+    let vantar = boj_store::omprovning::vantande(&app.store).await.unwrap();
+    assert!(vantar.iter().any(|b| b.agreement_id == s.agreement));
+    drop(las);
+    app.omprova().await;
+    assert_eq!(status().await, "inom");
+    let vantar = boj_store::omprovning::vantande(&app.store).await.unwrap();
+    assert!(vantar.iter().all(|b| b.agreement_id != s.agreement));
+    let poster: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'arende.behorighet_omprovad' AND object = $1",
+    )
+    .bind(id.clone())
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert!(poster >= 1);
 }

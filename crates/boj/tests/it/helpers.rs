@@ -15,6 +15,8 @@ pub struct TestApp {
     pub store: Store,
     pub clock: Arc<ManualClock>,
     pub org_id: String,
+    /// The served instance's state (its report register, its background work).
+    pub state: AppState,
     _dir: Arc<tempfile::TempDir>,
 }
 
@@ -74,13 +76,19 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
         config: Arc::new(config),
         keys,
         register: Default::default(),
+        omprovning: Default::default(),
     };
-    tokio::spawn(boj_web::serve(listener, state, std::future::pending()));
+    tokio::spawn(boj_web::serve(
+        listener,
+        state.clone(),
+        std::future::pending(),
+    ));
     TestApp {
         url,
         store,
         clock,
         org_id: org.id,
+        state,
         _dir: Arc::new(dir),
     }
 }
@@ -101,15 +109,29 @@ impl TestApp {
             }),
             keys,
             register: Default::default(),
+            omprovning: Default::default(),
         };
-        tokio::spawn(boj_web::serve(listener, state, std::future::pending()));
+        tokio::spawn(boj_web::serve(
+            listener,
+            state.clone(),
+            std::future::pending(),
+        ));
         TestApp {
             url,
             store: self.store.clone(),
             clock: self.clock.clone(),
             org_id: self.org_id.clone(),
+            state,
             _dir: self._dir.clone(),
         }
+    }
+
+    /// Works off the waiting re-judging after decisions now, as the server's background task does
+    /// (so a test need not wait for it).
+    pub async fn omprova(&self) {
+        boj_web::arenden::omprova_vantande(&self.state)
+            .await
+            .unwrap();
     }
 
     /// Creates a user of `role` with a fitting scope (Ragunda for `kommun`, Jämtland for `forbund`).
