@@ -9,7 +9,7 @@ use crate::nycklar::{self, Nyckelring};
 use crate::{Result, Store, StoreError, audit, new_id};
 use boj_domain::arende::{Aktivitet, Kontakt, Statistik, koder};
 use boj_domain::behorighet::{Bedomning, Motivering, Skal, Status};
-use boj_domain::kod::{Hemkommun, Kodlista};
+use boj_domain::kod::{Aktivitetstyp, Hemkommun, Kodlista, Kontaktsatt};
 use boj_domain::{Arendeomfang, Datum};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -541,20 +541,25 @@ pub async fn add_activity(
     Ok(aid)
 }
 
-/// Activities of a case: (date, kind, mode, minutes).
-pub async fn activities(store: &Store, id: &str) -> Result<Vec<(String, String, String, i64)>> {
+/// Activities of a case, in date order, as the domain has them.
+pub async fn activities(store: &Store, id: &str) -> Result<Vec<Aktivitet>> {
     let rows = sqlx::query("SELECT date, kind, mode, minutes FROM activities WHERE case_id = $1 ORDER BY date, registered_at")
         .bind(id.to_string())
         .fetch_all(store.pool())
         .await?;
+    let corrupt = |w: &str| StoreError::Other(format!("ogiltigt värde i activities.{w}"));
     rows.iter()
         .map(|r| {
-            Ok((
-                r.try_get("date")?,
-                r.try_get("kind")?,
-                r.try_get("mode")?,
-                r.try_get("minutes")?,
-            ))
+            let datum: String = r.try_get("date")?;
+            let typ: String = r.try_get("kind")?;
+            let satt: String = r.try_get("mode")?;
+            let minuter: i64 = r.try_get("minutes")?;
+            Ok(Aktivitet {
+                datum: Datum::parse(&datum).map_err(|_| corrupt("date"))?,
+                typ: Aktivitetstyp::parse(&typ).map_err(|_| corrupt("kind"))?,
+                satt: Kontaktsatt::parse(&satt).map_err(|_| corrupt("mode"))?,
+                minuter: u16::try_from(minuter).map_err(|_| corrupt("minutes"))?,
+            })
         })
         .collect()
 }

@@ -583,7 +583,7 @@ pub async fn correct(
         ));
     }
     if let Some(first) = arenden::activities(&state.store, id).await?.first()
-        && Datum::parse(&first.0).is_ok_and(|d| d < opened_on)
+        && first.datum < opened_on
     {
         return Err(Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -349,7 +349,14 @@ pub async fn show(
         activities: boj_store::arenden::activities(&state.store, &id)
             .await?
             .into_iter()
-            .map(|(d, k, m, min)| (d, label::<Aktivitetstyp>(&k), label::<Kontaktsatt>(&m), min))
+            .map(|a| {
+                (
+                    a.datum.to_string(),
+                    a.typ.label(),
+                    a.satt.label(),
+                    i64::from(a.minuter),
+                )
+            })
             .collect(),
         kinds: vals::<Aktivitetstyp>(&["stodsamtal".into()]),
         modes: vals::<Kontaktsatt>(&["telefon".into()]),
