@@ -33,6 +33,19 @@ fn unprocessable(msg: impl Into<String>) -> Failure {
     )
 }
 
+/// What judging a case under agreement version `a` reads: its term, its target-group rule and the
+/// parties' status board `parter` (read once for any number of cases).
+pub fn underlag<'a>(
+    a: &'a Avtal,
+    parter: &'a [(boj_domain::Kommunkod, boj_domain::avtal::Partstatus)],
+) -> Underlag<'a> {
+    Underlag {
+        tid: &a.version.tid,
+        regel: &a.version.settings.malgruppsregel,
+        parter,
+    }
+}
+
 /// Eligibility of a case under an agreement, as of the case's opening day.
 pub async fn bedom(
     state: &AppState,
@@ -41,12 +54,12 @@ pub async fn bedom(
     opened_on: Datum,
 ) -> Result<Bedomning, Failure> {
     let parter = avtal::board(&state.store, a).await?;
-    let u = Underlag {
-        tid: &a.version.tid,
-        regel: &a.version.settings.malgruppsregel,
-        parter: &parter,
-    };
-    Ok(behorighet::bedom(&u, it.person, it.hem, opened_on))
+    Ok(behorighet::bedom(
+        &underlag(a, &parter),
+        it.person,
+        it.hem,
+        opened_on,
+    ))
 }
 
 /// The eligibility case `c` holds with items `it` opened on `opened_on` — the one rule every path
@@ -91,11 +104,7 @@ async fn omprova(state: &AppState, agreement_id: &str) -> Result<(), Failure> {
         .map(|f| f.seq)
         .collect();
     let parter = avtal::board(&state.store, &a).await?;
-    let u = Underlag {
-        tid: &a.version.tid,
-        regel: &a.version.settings.malgruppsregel,
-        parter: &parter,
-    };
+    let u = underlag(&a, &parter);
     for c in arenden::of_agreement(&state.store, &a.id)
         .await?
         .into_iter()
@@ -410,12 +419,7 @@ async fn register_under(
         }
         _ => p.user_id.clone(),
     };
-    let u = Underlag {
-        tid: &a.version.tid,
-        regel: &a.version.settings.malgruppsregel,
-        parter: &s.board,
-    };
-    let b = behorighet::bedom(&u, items.person, items.hem, opened_on);
+    let b = behorighet::bedom(&underlag(a, &s.board), items.person, items.hem, opened_on);
     let n = NyttArende {
         agreement_id: &a.id,
         organisation_id: &a.organisation_id,
@@ -932,11 +936,7 @@ pub async fn preview(
 ) -> Result<Json<EligibilityOut>, ApiError> {
     let a = load(&state, &p, &b.agreement_id, false).await?;
     let parter = avtal::board(&state.store, &a).await?;
-    let u = Underlag {
-        tid: &a.version.tid,
-        regel: &a.version.settings.malgruppsregel,
-        parter: &parter,
-    };
+    let u = underlag(&a, &parter);
     let res = behorighet::bedom(
         &u,
         PersonTyp::parse(&b.person_type)?,

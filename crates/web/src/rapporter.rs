@@ -686,6 +686,9 @@ pub async fn ny_utgava(
         ..Rakning::default()
     };
     let mut omprovade = Vec::new();
+    // The status board once for every case of the edition.
+    let parter = avtal::board(&state.store, &a).await?;
+    let bedomning = crate::arenden::underlag(&a, &parter);
     for bit in forra.fall.chunks(2_000) {
         let seqs: Vec<i64> = bit.iter().map(|(s, _)| *s).collect();
         let mut nuvarande: HashMap<i64, Arende> = arenden::med_nummer(&state.store, &a.id, &seqs)
@@ -698,7 +701,12 @@ pub async fn ny_utgava(
                 Some(c) => {
                     if !c.frozen {
                         let it = crate::arenden::statistik_of(c)?;
-                        let b = crate::arenden::bedom(state, &a, &it, c.opened_on).await?;
+                        let b = boj_domain::behorighet::bedom(
+                            &bedomning,
+                            it.person,
+                            it.hem,
+                            c.opened_on,
+                        );
                         let samma = b.status == c.eligibility
                             && b.skal
                                 .iter()
