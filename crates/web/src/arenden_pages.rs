@@ -69,10 +69,14 @@ async fn nytt_page(
     f: Pairs,
     error: Option<String>,
 ) -> Result<NyttPage, PageError> {
-    let agreements = crate::avtal_api::readable(state, p)
-        .await?
-        .into_iter()
+    let readable = crate::avtal_api::readable(state, p).await?;
+    let agreements = readable
+        .iter()
         .map(|a| (a.id.clone(), a.version.title.clone()))
+        .collect();
+    let parter: std::collections::HashSet<_> = readable
+        .iter()
+        .flat_map(|a| a.version.parter.iter().copied())
         .collect();
     let first_choice = |k: &str, default: &str| {
         let v = many(&f, k);
@@ -86,9 +90,9 @@ async fn nytt_page(
         ("okand".into(), "Inte angiven".into()),
         ("utlandet".into(), "Bor utomlands".into()),
     ];
-    // The county's municipalities first (the common answers), then all 290.
+    // The agreements' parties first (the common answers), then every other municipality.
     let mut all: Vec<_> = boj_domain::kommun::kommuner().iter().collect();
-    all.sort_by_key(|k| (k.lan.as_str() != "23", k.namn));
+    all.sort_by_key(|k| (!parter.contains(&k.kod), k.namn));
     municipalities.extend(
         all.iter()
             .map(|k| (k.kod.to_string(), format!("{} ({})", k.namn, k.kod))),

@@ -1081,3 +1081,40 @@ async fn a_decision_leaves_judging_the_cases_to_the_background() {
     .unwrap();
     assert!(poster >= 1);
 }
+
+/// Nothing in code is specific to one county: the new-case form lists the agreements' own parties
+/// first, wherever they are (here Skåne's).
+#[tokio::test]
+async fn the_new_case_form_lists_the_agreements_parties_first_in_any_county() {
+    let app = spawn_app().await;
+    let forbund = app.user("forbund", Role::Forbund).await;
+    let token = app.token(&forbund).await;
+    let body = json!({"organisation_id": app.org_id, "title": "IOP Skåne", "reference": "REF", "valid_from": "2026-01-01", "parties": ["1280", "1281"]});
+    let res = TestApp::client()
+        .post(app.at("/api/v1/agreements"))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    app.user("stodperson1", Role::Stodperson).await;
+    let (c, _) = app.login("stodperson1").await;
+    let page = c
+        .get(app.at("/arenden/nytt"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let malmo = page.find("Malmö (1280)").expect("Malmö is offered");
+    let lund = page.find("Lund (1281)").expect("Lund is offered");
+    let ale = page
+        .find("Ale (1440)")
+        .expect("every municipality is offered");
+    let ostersund = page
+        .find("Östersund (2380)")
+        .expect("every municipality is offered");
+    assert!(malmo < ale && lund < ale && malmo < ostersund && lund < ostersund);
+}
