@@ -25,6 +25,7 @@ pub mod kommun;
 pub mod orgnr;
 pub mod period;
 pub mod personnummer;
+pub mod tal;
 
 pub use access::{
     Action, Anvandarnamn, Arendeomfang, Avtalsomfang, Denied, NyttLosenord, Principal, Role, Scope,

@@ -756,25 +756,12 @@ pub async fn close(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Hours as a decimal with at most two decimals, 0–24 × 31 × 100 per entry, in hundredths.
+/// Hours as a decimal with at most two decimals, at most 1 000 per entry, in hundredths
+/// (`boj_domain::tal`, the parser per cent also uses).
 fn hundredths(h: &serde_json::Number) -> Result<u32, Failure> {
-    let bad =
-        || unprocessable("Timmar anges som ett tal med högst två decimaler, till exempel 3.5.");
-    let t = h.to_string();
-    let (w, f) = t.split_once('.').unwrap_or((&t, ""));
-    if w.starts_with('-') || f.len() > 2 {
-        return Err(bad());
-    }
-    let w: u32 = w.parse().map_err(|_| bad())?;
-    let f: u32 = if f.is_empty() {
-        0
-    } else {
-        format!("{f:0<2}").parse().map_err(|_| bad())?
-    };
-    w.checked_mul(100)
-        .and_then(|x| x.checked_add(f))
-        .filter(|x| *x <= 100_000)
-        .ok_or_else(bad)
+    boj_domain::tal::hundradelar(&h.to_string(), 100_000).ok_or_else(|| {
+        unprocessable("Timmar anges som ett tal med högst två decimaler, till exempel 3.5.")
+    })
 }
 
 #[derive(Deserialize, ToSchema)]

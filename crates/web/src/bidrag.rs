@@ -107,30 +107,15 @@ pub struct GrantIn {
     pub population_date: Option<String>,
 }
 
+/// A share in per cent with at most two decimals, in basis points (`boj_domain::tal`, the parser
+/// hours also use).
 fn percent_bp(v: &serde_json::Number) -> Result<u32, Failure> {
-    let bad = || {
+    boj_domain::tal::hundradelar(&v.to_string(), 10_000).ok_or_else(|| {
         unprocessable(
             Code::OgiltigForfragan,
             "En andel ska vara ett tal mellan 0 och 100 med högst två decimaler.",
         )
-    };
-    let text = v.to_string();
-    let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
-    if frac.len() > 2 || whole.starts_with('-') {
-        return Err(bad());
-    }
-    let w: u32 = whole.parse().map_err(|_| bad())?;
-    let f: u32 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<2}").parse().map_err(|_| bad())?
-    };
-    let bp = w
-        .checked_mul(100)
-        .and_then(|x| x.checked_add(f))
-        .filter(|x| *x <= 10_000)
-        .ok_or_else(bad)?;
-    Ok(bp)
+    })
 }
 
 /// Parses a grant, checks its decision and computes its split once, so that nothing is saved that
