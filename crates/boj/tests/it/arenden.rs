@@ -69,13 +69,7 @@ async fn a_volunteer_registers_anonymous_and_consented_cases_and_works_on_them()
     let s = setup(&app).await;
     let c = TestApp::client();
     // Anonymous: the default path.
-    let res = c
-        .post(app.at("/api/v1/cases"))
-        .bearer_auth(&s.sp1)
-        .json(&case(&s.agreement, "2303"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_case(&s.sp1, &case(&s.agreement, "2303")).await;
     assert_eq!(res.status(), 201);
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["eligibility"]["status"], "inom");
@@ -86,16 +80,7 @@ async fn a_volunteer_registers_anonymous_and_consented_cases_and_works_on_them()
     with["consent_contact"] = json!(true);
     with["contact"] = json!({"name": "Anna", "phone": "070-123 45 67"});
     with["note"] = json!("Ring efter lunch");
-    let created: Value = c
-        .post(app.at("/api/v1/cases"))
-        .bearer_auth(&s.sp1)
-        .json(&with)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created: Value = app.post_case(&s.sp1, &with).await.json().await.unwrap();
     assert_eq!(created["eligibility"]["status"], "utanfor");
     assert_eq!(
         created["eligibility"]["reasons"][0]["code"],
@@ -206,14 +191,8 @@ async fn a_volunteer_registers_anonymous_and_consented_cases_and_works_on_them()
     assert_eq!(keys, 0);
 
     // When Berg decides, the case's eligibility follows (judged again in the background).
-    let d = json!({"body": "kommunfullmaktige", "municipality": "2326", "decided_on": "2026-03-20", "applies_from": "2026-03-01",
-                   "paragraph": "§ 2", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"});
-    c.post(app.at(&format!("/api/v1/agreements/{}/decisions", s.agreement)))
-        .bearer_auth(&s.forbund)
-        .json(&d)
-        .send()
-        .await
-        .unwrap();
+    app.post_decision(&s.forbund, &s.agreement, &berg_beslutar())
+        .await;
     app.omprova().await;
     let got: Value = c
         .get(app.at(&format!("/api/v1/cases/{cid}")))
@@ -232,13 +211,9 @@ async fn only_the_assigned_volunteer_and_coordinators_see_a_case() {
     let app = spawn_app().await;
     let s = setup(&app).await;
     let c = TestApp::client();
-    let created: Value = c
-        .post(app.at("/api/v1/cases"))
-        .bearer_auth(&s.sp1)
-        .json(&case(&s.agreement, "2380"))
-        .send()
+    let created: Value = app
+        .post_case(&s.sp1, &case(&s.agreement, "2380"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -356,13 +331,9 @@ async fn bad_case_input_is_refused_and_nothing_is_half_saved() {
         .unwrap();
     assert_eq!(n, 0);
 
-    let created: Value = c
-        .post(app.at("/api/v1/cases"))
-        .bearer_auth(&s.sp1)
-        .json(&case(&s.agreement, "2380"))
-        .send()
+    let created: Value = app
+        .post_case(&s.sp1, &case(&s.agreement, "2380"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -414,13 +385,9 @@ async fn bad_case_input_is_refused_and_nothing_is_half_saved() {
         .unwrap();
     assert_eq!(n, 0);
     // Dates after today are refused: they would hold off retention.
-    let created: Value = c
-        .post(app.at("/api/v1/cases"))
-        .bearer_auth(&s.sp1)
-        .json(&case(&s.agreement, "2380"))
-        .send()
+    let created: Value = app
+        .post_case(&s.sp1, &case(&s.agreement, "2380"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -574,16 +541,7 @@ async fn retention_closes_inactive_cases_and_shreds_expired_details_from_the_fil
     body["opened_on"] = json!("2026-11-26");
     body["consent_contact"] = json!(true);
     body["contact"] = json!({"name": "Unikanamnet Testsson", "phone": "070-765 43 21"});
-    let created: Value = c
-        .post(app.at("/api/v1/cases"))
-        .bearer_auth(&s.sp1)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created: Value = app.post_case(&s.sp1, &body).await.json().await.unwrap();
     let id = created["id"].as_str().unwrap().to_string();
     c.post(app.at(&format!("/api/v1/cases/{id}/close")))
         .bearer_auth(&s.sp1)
@@ -592,13 +550,9 @@ async fn retention_closes_inactive_cases_and_shreds_expired_details_from_the_fil
         .await
         .unwrap();
     // An old case without activity since March.
-    let old: Value = c
-        .post(app.at("/api/v1/cases"))
-        .bearer_auth(&s.sp1)
-        .json(&case(&s.agreement, "2303"))
-        .send()
+    let old: Value = app
+        .post_case(&s.sp1, &case(&s.agreement, "2303"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -720,13 +674,9 @@ async fn corrections_recompute_eligibility_and_the_preview_records_nothing() {
         .unwrap();
     assert_eq!(n, 0);
 
-    let created: Value = c
-        .post(app.at("/api/v1/cases"))
-        .bearer_auth(&s.sp1)
-        .json(&case(&s.agreement, "2326"))
-        .send()
+    let created: Value = app
+        .post_case(&s.sp1, &case(&s.agreement, "2326"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -922,59 +872,23 @@ async fn a_decision_recorded_by_another_instance_is_not_missed_by_the_cached_agr
 async fn a_reported_case_keeps_its_status_on_every_path() {
     let app = spawn_app().await;
     let s = setup(&app).await;
-    let c = TestApp::client();
     // Berg has not decided: its resident's case is outside the agreement when the first quarter
     // is issued.
-    let created: Value = c
-        .post(app.at("/api/v1/cases"))
-        .bearer_auth(&s.sp1)
-        .json(&case(&s.agreement, "2326"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_string();
-    let status = |who: &str| {
-        let (c, who, id) = (c.clone(), who.to_string(), id.clone());
-        let url = app.at(&format!("/api/v1/cases/{id}"));
-        async move {
-            let v: Value = c
-                .get(url)
-                .bearer_auth(who)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            v["eligibility"]["status"].as_str().unwrap().to_string()
-        }
-    };
-    let fore = status(&s.sam).await;
+    let id = app.register_case(&s.sp1, &case(&s.agreement, "2326")).await;
+    let fore = app.case_status(&s.sam, &id).await;
     assert_ne!(fore, "inom");
-    let res = c
-        .post(app.at("/api/v1/reports"))
-        .bearer_auth(&s.sam)
-        .json(&json!({"agreement_id": s.agreement, "period": "2026-Q1"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    assert_eq!(
+        app.issue(&s.sam, &s.agreement, "2026-Q1").await.status(),
+        201
+    );
     // Berg decides: a case not yet reported would now be within the agreement; this one was
     // reported outside it and stays so until a corrected edition.
-    let d = json!({"body": "kommunfullmaktige", "municipality": "2326", "decided_on": "2026-03-20", "applies_from": "2026-03-01",
-                   "paragraph": "§ 2", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"});
-    let res = c
-        .post(app.at(&format!("/api/v1/agreements/{}/decisions", s.agreement)))
-        .bearer_auth(&s.forbund)
-        .json(&d)
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_decision(&s.forbund, &s.agreement, &berg_beslutar())
+        .await;
     assert_eq!(res.status(), 201);
-    assert_eq!(status(&s.sam).await, fore);
+    app.omprova().await;
+    assert_eq!(app.case_status(&s.sam, &id).await, fore);
     // The case page shows the same status as the API, not a live judgement.
     let (pc, csrf) = app.login("samordnare").await;
     let page = pc
@@ -1002,7 +916,7 @@ async fn a_reported_case_keeps_its_status_on_every_path() {
         .await
         .unwrap();
     assert!(res.status().is_success() || res.status().is_redirection());
-    assert_eq!(status(&s.sam).await, fore);
+    assert_eq!(app.case_status(&s.sam, &id).await, fore);
     assert_eq!(
         boj_store::arenden::get(&app.store, &id)
             .await
@@ -1013,38 +927,18 @@ async fn a_reported_case_keeps_its_status_on_every_path() {
     );
 }
 
-/// The request that records a decision does not judge the cases again (SPEC § 2: its response
-/// time would grow with the cases whose status changes, a live count): its transaction records
-/// the request, and the cases are judged in the background, each change with its audit entry.
+/// Berg's council approves the agreement, from 2026-03-01.
+fn berg_beslutar() -> Value {
+    json!({"body": "kommunfullmaktige", "municipality": "2326", "decided_on": "2026-03-20", "applies_from": "2026-03-01",
+           "paragraph": "§ 2", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"})
+}
+
 #[tokio::test]
 async fn a_decision_leaves_judging_the_cases_to_the_background() {
     let app = spawn_app().await;
     let s = setup(&app).await;
-    let c = TestApp::client();
-    let created: Value = c
-        .post(app.at("/api/v1/cases"))
-        .bearer_auth(&s.sp1)
-        .json(&case(&s.agreement, "2326"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_string();
-    let status = || async {
-        let v: Value = c
-            .get(app.at(&format!("/api/v1/cases/{id}")))
-            .bearer_auth(&s.sam)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["eligibility"]["status"].as_str().unwrap().to_string()
-    };
-    let fore = status().await;
+    let id = app.register_case(&s.sp1, &case(&s.agreement, "2326")).await;
+    let fore = app.case_status(&s.sam, &id).await;
     assert_ne!(fore, "inom");
     // Judging the cases takes the agreement's report register: held here, nothing can judge them,
     // and the decision is still recorded at once.
@@ -1054,22 +948,20 @@ async fn a_decision_leaves_judging_the_cases_to_the_background() {
         .lager(&app.store, &s.agreement)
         .await
         .unwrap();
-    let d = json!({"body": "kommunfullmaktige", "municipality": "2326", "decided_on": "2026-03-20", "applies_from": "2026-03-01",
-                   "paragraph": "§ 2", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"});
-    let res = c
-        .post(app.at(&format!("/api/v1/agreements/{}/decisions", s.agreement)))
-        .bearer_auth(&s.forbund)
-        .json(&d)
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_decision(&s.forbund, &s.agreement, &berg_beslutar())
+        .await;
     assert_eq!(res.status(), 201);
-    assert_eq!(status().await, fore, "not judged inside the request");
+    assert_eq!(
+        app.case_status(&s.sam, &id).await,
+        fore,
+        "not judged inside the request"
+    );
     let vantar = boj_store::omprovning::vantande(&app.store).await.unwrap();
     assert!(vantar.iter().any(|b| b.agreement_id == s.agreement));
     drop(las);
     app.omprova().await;
-    assert_eq!(status().await, "inom");
+    assert_eq!(app.case_status(&s.sam, &id).await, "inom");
     let vantar = boj_store::omprovning::vantande(&app.store).await.unwrap();
     assert!(vantar.iter().all(|b| b.agreement_id != s.agreement));
     let poster: i64 = sqlx::query_scalar(
@@ -1082,8 +974,6 @@ async fn a_decision_leaves_judging_the_cases_to_the_background() {
     assert!(poster >= 1);
 }
 
-/// Nothing in code is specific to one county: the new-case form lists the agreements' own parties
-/// first, wherever they are (here Skåne's).
 #[tokio::test]
 async fn the_new_case_form_lists_the_agreements_parties_first_in_any_county() {
     let app = spawn_app().await;

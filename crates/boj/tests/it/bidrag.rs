@@ -196,16 +196,7 @@ async fn the_grant_is_split_exactly_and_each_municipality_gets_its_invoice_basis
     // A later rejection does not change the split that was decided.
     let nej = json!({"body": "kommunfullmaktige", "municipality": "2380", "decided_on": "2026-09-01", "applies_from": null,
                      "paragraph": "§ 7", "items": [{"number": "1", "text": "att avslå"}], "outcome": "avslag"});
-    assert_eq!(
-        c.post(app.at(&format!("/api/v1/agreements/{}/decisions", s.id)))
-            .bearer_auth(&s.token)
-            .json(&nej)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        201
-    );
+    assert_eq!(app.post_decision(&s.token, &s.id, &nej).await.status(), 201);
     let again: Value = c
         .get(app.at(&format!("/api/v1/agreements/{}/allocation?year=2026", s.id)))
         .bearer_auth(&kt)

@@ -126,6 +126,66 @@ impl TestApp {
         }
     }
 
+    /// `POST /api/v1/cases`.
+    pub async fn post_case(&self, token: &str, body: &serde_json::Value) -> reqwest::Response {
+        Self::client()
+            .post(self.at("/api/v1/cases"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Registers a case, which must be accepted; its id.
+    pub async fn register_case(&self, token: &str, body: &serde_json::Value) -> String {
+        let res = self.post_case(token, body).await;
+        assert_eq!(res.status(), 201);
+        let v: serde_json::Value = res.json().await.unwrap();
+        v["id"].as_str().unwrap().to_string()
+    }
+
+    /// The eligibility status code of a case (`GET /api/v1/cases/{id}`).
+    pub async fn case_status(&self, token: &str, id: &str) -> String {
+        let v: serde_json::Value = Self::client()
+            .get(self.at(&format!("/api/v1/cases/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["eligibility"]["status"].as_str().unwrap().to_string()
+    }
+
+    /// `POST /api/v1/reports`: issues the report of a period.
+    pub async fn issue(&self, token: &str, agreement: &str, period: &str) -> reqwest::Response {
+        Self::client()
+            .post(self.at("/api/v1/reports"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"agreement_id": agreement, "period": period}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `POST /api/v1/agreements/{id}/decisions`.
+    pub async fn post_decision(
+        &self,
+        token: &str,
+        agreement: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        Self::client()
+            .post(self.at(&format!("/api/v1/agreements/{agreement}/decisions")))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Works off the waiting re-judging after decisions now, as the server's background task does
     /// (so a test need not wait for it).
     pub async fn omprova(&self) {

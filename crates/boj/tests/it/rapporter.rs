@@ -14,31 +14,6 @@ pub(crate) fn case(agreement: &str, opened_on: &str, municipality: &str, gender:
     })
 }
 
-async fn register(app: &TestApp, token: &str, body: &Value) -> String {
-    let res = TestApp::client()
-        .post(app.at("/api/v1/cases"))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-async fn issue(app: &TestApp, token: &str, agreement: &str, period: &str) -> reqwest::Response {
-    TestApp::client()
-        .post(app.at("/api/v1/reports"))
-        .bearer_auth(token)
-        .json(&json!({"agreement_id": agreement, "period": period}))
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_them() {
     let app = spawn_app().await;
@@ -52,34 +27,34 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
     {
         for n in 0..9 {
             let g = if n % 2 == 0 { "kvinna" } else { "man" };
-            let id = register(&app, &s.sp1, &case(&s.agreement, day, "2380", g)).await;
+            let id = app
+                .register_case(&s.sp1, &case(&s.agreement, day, "2380", g))
+                .await;
             if i == 1 && n == 0 {
                 q2_case = id;
             }
         }
-        register(&app, &s.sp1, &case(&s.agreement, day, "2303", "kvinna")).await;
+        app.register_case(&s.sp1, &case(&s.agreement, day, "2303", "kvinna"))
+            .await;
         // Witnesses from elsewhere: within the agreement without residence ("annan eller okänd").
         for _ in 0..6 {
             let mut w = case(&s.agreement, day, "0180", "man");
             w["person_type"] = json!("vittne");
-            register(&app, &s.sp1, &w).await;
+            app.register_case(&s.sp1, &w).await;
         }
     }
     for p in ["2026-Q1", "2026-Q2"] {
-        let res = issue(&app, &s.sam, &s.agreement, p).await;
+        let res = app.issue(&s.sam, &s.agreement, p).await;
         assert_eq!(res.status(), 201, "{p}: {}", res.text().await.unwrap());
     }
     // The half-year is the sum of its quarters, issued once both are.
-    let res = issue(&app, &s.sam, &s.agreement, "2026-H1").await;
+    let res = app.issue(&s.sam, &s.agreement, "2026-H1").await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     // A case opened in Q2 but registered after Q2 was issued goes to the next report issued.
-    let late = register(
-        &app,
-        &s.sp1,
-        &case(&s.agreement, "2026-06-01", "2380", "man"),
-    )
-    .await;
-    let res = issue(&app, &s.sam, &s.agreement, "2026-Q3").await;
+    let late = app
+        .register_case(&s.sp1, &case(&s.agreement, "2026-06-01", "2380", "man"))
+        .await;
+    let res = app.issue(&s.sam, &s.agreement, "2026-Q3").await;
     assert_eq!(res.status(), 201);
     let q3: String = res.json::<Value>().await.unwrap()["id"]
         .as_str()
@@ -176,21 +151,21 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
     assert_eq!(t["would_protect"][row("2303")][0], true);
     assert!(t["would_protect_total"].is_boolean());
     // Issuing Q3 again is refused with the existing report's id; so is the unfinished year and Q4.
-    let res = issue(&app, &s.sam, &s.agreement, "2026-Q3").await;
+    let res = app.issue(&s.sam, &s.agreement, "2026-Q3").await;
     assert_eq!(res.status(), 409);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["id"], q3.as_str());
     for p in ["2026", "2026-Q4", "2025-Q4"] {
-        let (status, code, msg) = error_code(issue(&app, &s.sam, &s.agreement, p).await).await;
+        let (status, code, msg) = error_code(app.issue(&s.sam, &s.agreement, p).await).await;
         assert_eq!(
             (status, code.as_str()),
             (422, "ogiltig_period"),
             "{p}: {msg}"
         );
     }
-    let (status, _, _) = error_code(issue(&app, &s.sam, "a_finns_inte", "2026-Q1").await).await;
+    let (status, _, _) = error_code(app.issue(&s.sam, "a_finns_inte", "2026-Q1").await).await;
     assert_eq!(status, 404);
-    let (status, _, msg) = error_code(issue(&app, &s.sam, &s.agreement, "2026-Q5").await).await;
+    let (status, _, msg) = error_code(app.issue(&s.sam, &s.agreement, "2026-Q5").await).await;
     assert_eq!(status, 422, "{msg}");
 
     // A Q2 case's items are corrected: the coordinator sees it, and issues a second edition of Q2.
@@ -459,11 +434,12 @@ async fn issuing_the_same_period_twice_at_once_issues_it_once() {
     let s = setup(&app).await;
     for n in 0..6 {
         let g = if n % 2 == 0 { "kvinna" } else { "man" };
-        register(&app, &s.sp1, &case(&s.agreement, "2026-04-15", "2380", g)).await;
+        app.register_case(&s.sp1, &case(&s.agreement, "2026-04-15", "2380", g))
+            .await;
     }
     let (a, b) = tokio::join!(
-        issue(&app, &s.sam, &s.agreement, "2026-Q2"),
-        issue(&app, &s.sam, &s.agreement, "2026-Q2")
+        app.issue(&s.sam, &s.agreement, "2026-Q2"),
+        app.issue(&s.sam, &s.agreement, "2026-Q2")
     );
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort_unstable();
@@ -524,14 +500,10 @@ async fn a_large_record_is_stored_and_read_in_parts() {
     let app = spawn_app().await;
     let s = setup(&app).await;
     // A report issued through the API first, for the organisation's signing key.
-    register(
-        &app,
-        &s.sp1,
-        &case(&s.agreement, "2026-02-10", "2380", "man"),
-    )
-    .await;
+    app.register_case(&s.sp1, &case(&s.agreement, "2026-02-10", "2380", "man"))
+        .await;
     assert_eq!(
-        issue(&app, &s.sam, &s.agreement, "2026-Q1").await.status(),
+        app.issue(&s.sam, &s.agreement, "2026-Q1").await.status(),
         201
     );
     let nyckel = rapporter::public_keys(&app.store).await.unwrap()[0]
