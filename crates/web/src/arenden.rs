@@ -94,31 +94,36 @@ pub async fn galler(
 /// changed the decisions ([`omprova_vantande`]).
 async fn omprova(state: &AppState, agreement_id: &str) -> Result<(), Failure> {
     let a = avtal::get(&state.store, agreement_id).await?;
-    let reported: std::collections::HashSet<i64> = state
+    // The cases no report has counted, by number; read whole 2 000 at a time, so memory does not
+    // grow with the agreement. A case registered after this list is judged at registration
+    // against the decisions already committed.
+    let seqs: Vec<i64> = state
         .register
         .lager(&state.store, &a.id)
         .await?
         .fall
         .iter()
-        .filter(|f| f.raknat())
+        .filter(|f| !f.raknat())
         .map(|f| f.seq)
         .collect();
     let parter = avtal::board(&state.store, &a).await?;
     let u = underlag(&a, &parter);
-    for c in arenden::of_agreement(&state.store, &a.id)
-        .await?
-        .into_iter()
-        .filter(|c| !c.frozen && !reported.contains(&c.seq))
-    {
-        let it = statistik_of(&c)?;
-        let b = behorighet::bedom(&u, it.person, it.hem, c.opened_on);
-        let same = b.status == c.eligibility
-            && b.skal
-                .iter()
-                .map(|m| m.skal)
-                .eq(c.reasons.iter().map(|(k, _)| *k));
-        if !same {
-            arenden::set_eligibility(&state.store, &c.id, &b).await?;
+    for bit in seqs.chunks(2_000) {
+        for c in arenden::med_nummer(&state.store, &a.id, bit)
+            .await?
+            .into_iter()
+            .filter(|c| !c.frozen)
+        {
+            let it = statistik_of(&c)?;
+            let b = behorighet::bedom(&u, it.person, it.hem, c.opened_on);
+            let same = b.status == c.eligibility
+                && b.skal
+                    .iter()
+                    .map(|m| m.skal)
+                    .eq(c.reasons.iter().map(|(k, _)| *k));
+            if !same {
+                arenden::set_eligibility(&state.store, &c.id, &b).await?;
+            }
         }
     }
     Ok(())
@@ -128,11 +133,15 @@ async fn omprova(state: &AppState, agreement_id: &str) -> Result<(), Failure> {
 /// an amendment writes in its own transaction, `boj_store::omprovning`). The server runs it in the
 /// background when told of a change and every minute; it may run in several places at once.
 pub async fn omprova_vantande(state: &AppState) -> Result<(), Failure> {
+    // One agreement that fails (its request stays, to be tried again) does not hold up the rest.
+    let mut fel = None;
     for b in boj_store::omprovning::vantande(&state.store).await? {
-        omprova(state, &b.agreement_id).await?;
-        boj_store::omprovning::klar(&state.store, &b).await?;
+        match omprova(state, &b.agreement_id).await {
+            Ok(()) => boj_store::omprovning::klar(&state.store, &b).await?,
+            Err(e) => fel = fel.or(Some(e)),
+        }
     }
-    Ok(())
+    fel.map_or(Ok(()), Err)
 }
 
 pub fn statistik_of(c: &Arende) -> Result<Statistik, Failure> {
