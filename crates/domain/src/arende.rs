@@ -95,6 +95,22 @@ impl Kontakt {
     pub fn is_empty(&self) -> bool {
         self.name.is_none() && self.phone.is_none() && self.email.is_none() && self.note.is_none()
     }
+
+    /// What may be kept of the contact details given at intake: only with the person's consent
+    /// (SPEC § 3.2; advice without documentation duty, 10 kap. 1 § and 14 kap. 4 § SoL), checked
+    /// as [`Kontakt::check`] does. Details without consent are refused, not silently dropped, so
+    /// the volunteer knows; nothing given is `None`.
+    pub fn med_samtycke(self, samtycke: bool) -> Result<Option<Kontakt>, DomainError> {
+        let k = self.check()?;
+        match (k.is_empty(), samtycke) {
+            (true, _) => Ok(None),
+            (false, true) => Ok(Some(k)),
+            (false, false) => Err(DomainError::new(
+                Code::OgiltigForfragan,
+                "Kontaktuppgifter och anteckning får bara sparas med personens samtycke. Kryssa i samtycket eller lämna fälten tomma.",
+            )),
+        }
+    }
 }
 
 /// One contact or action in a case.
@@ -184,6 +200,29 @@ mod tests {
 
     fn d(s: &str) -> Datum {
         Datum::parse(s).unwrap()
+    }
+
+    /// Contact details are kept only with consent: without it any detail is refused, with it they
+    /// are kept exactly when something was given (whitespace is nothing).
+    #[test]
+    fn contact_details_only_with_consent() {
+        let tom = Kontakt {
+            name: Some("  ".into()),
+            phone: None,
+            email: None,
+            note: None,
+        };
+        let namn = Kontakt {
+            name: Some("Kim".into()),
+            ..tom.clone()
+        };
+        assert_eq!(tom.clone().med_samtycke(false), Ok(None));
+        assert_eq!(tom.med_samtycke(true), Ok(None));
+        assert!(namn.clone().med_samtycke(false).is_err());
+        assert_eq!(
+            namn.med_samtycke(true).map(|k| k.and_then(|k| k.name)),
+            Ok(Some("Kim".to_string()))
+        );
     }
 
     #[test]

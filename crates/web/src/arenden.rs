@@ -408,12 +408,7 @@ async fn register_under(
         email: body.contact.as_ref().and_then(|c| c.email.clone()),
         note: body.note.clone(),
     }
-    .check()?;
-    if !body.consent_contact && !contact.is_empty() {
-        return Err(Refused(unprocessable(
-            "Kontaktuppgifter och anteckning får bara sparas med personens samtycke. Kryssa i samtycket eller lämna fälten tomma.",
-        )));
-    }
+    .med_samtycke(body.consent_contact)?;
     let assignee = match &body.assignee {
         Some(x) if *x != p.user_id => {
             authorize(
@@ -437,7 +432,7 @@ async fn register_under(
         assignee: Some(&assignee),
         eligibility: &b,
         revision: s.revision,
-        contact: (body.consent_contact && !contact.is_empty()).then_some(&contact),
+        contact: contact.as_ref(),
     };
     match arenden::create(&state.store, &state.keys, Some(&p.user_id), &n).await {
         Ok(c) => Ok((c, b)),
