@@ -96,9 +96,10 @@ impl Kontakt {
         self.name.is_none() && self.phone.is_none() && self.email.is_none() && self.note.is_none()
     }
 
-    /// What may be kept of the contact details given at intake: only with the person's consent
-    /// (SPEC § 3.2; advice without documentation duty, 10 kap. 1 § and 14 kap. 4 § SoL), checked
-    /// as [`Kontakt::check`] does. Details without consent are refused, not silently dropped, so
+    /// What may be kept of the contact details given at intake: only with the person's recorded
+    /// consent (§ 22 2b: advice under 10 kap. 1 § SoL, no case journal, only what the agreement
+    /// names plus — with consent — what is needed to call back; SPEC § 3.2), checked as
+    /// [`Kontakt::check`] does. Details without consent are refused, not silently dropped, so
     /// the volunteer knows; nothing given is `None`.
     pub fn med_samtycke(self, samtycke: bool) -> Result<Option<Kontakt>, DomainError> {
         let k = self.check()?;
