@@ -127,8 +127,9 @@ async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Serves until `shutdown` resolves, then finishes the requests in flight. Also purges expired
-/// sessions every ten minutes and runs retention once a day.
+/// Serves until `shutdown` resolves, then finishes the requests in flight. Also builds the report
+/// register, judges cases again after decisions and amendments, purges expired sessions every ten
+/// minutes and runs retention once a day, all in the background.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
