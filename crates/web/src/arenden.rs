@@ -393,14 +393,11 @@ async fn register_under(
             assignee: Some(&p.user_id),
         })),
     )?;
-    let opened_on = Datum::parse(&body.opened_on)?;
-    if opened_on.civil() > state.store.clock().today() {
-        return Err(Refused(Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Code::OgiltigtDatum,
-            "Ett ärende kan inte öppnas i framtiden.",
-        )));
-    }
+    // No future dates (`arende::inte_framtida`, the rule corrections and activities use).
+    let opened_on = arende::inte_framtida(
+        Datum::parse(&body.opened_on)?,
+        Datum::from_civil(state.store.clock().today()),
+    )?;
     let items = parse_items(&a.version.settings, body)?;
     let contact = Kontakt {
         name: body.contact.as_ref().and_then(|c| c.name.clone()),
