@@ -933,6 +933,9 @@ fn berg_beslutar() -> Value {
            "paragraph": "§ 2", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"})
 }
 
+/// The request that records a decision does not judge the cases again (SPEC § 2: its response
+/// time would grow with the cases whose status changes, a live count): its transaction records
+/// the request, and the cases are judged in the background, each change with its audit entry.
 #[tokio::test]
 async fn a_decision_leaves_judging_the_cases_to_the_background() {
     let app = spawn_app().await;
@@ -974,6 +977,8 @@ async fn a_decision_leaves_judging_the_cases_to_the_background() {
     assert!(poster >= 1);
 }
 
+/// Nothing in code is specific to one county: the new-case form lists the agreements' own parties
+/// first, wherever they are (here Skåne's).
 #[tokio::test]
 async fn the_new_case_form_lists_the_agreements_parties_first_in_any_county() {
     let app = spawn_app().await;
