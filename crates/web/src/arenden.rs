@@ -116,17 +116,21 @@ async fn omprova(state: &AppState, agreement_id: &str) -> Result<(), Failure> {
         {
             let it = statistik_of(&c)?;
             let b = behorighet::bedom(&u, it.person, it.hem, c.opened_on);
-            let same = b.status == c.eligibility
-                && b.skal
-                    .iter()
-                    .map(|m| m.skal)
-                    .eq(c.reasons.iter().map(|(k, _)| *k));
-            if !same {
+            if !samma_bedomning(&c, &b) {
                 arenden::set_eligibility(&state.store, &c.id, &b).await?;
             }
         }
     }
     Ok(())
+}
+
+/// Whether judgement `b` is the one case `c` has stored (status and reasons).
+pub fn samma_bedomning(c: &Arende, b: &Bedomning) -> bool {
+    b.status == c.eligibility
+        && b.skal
+            .iter()
+            .map(|m| m.skal)
+            .eq(c.reasons.iter().map(|(k, _)| *k))
 }
 
 /// Works off every waiting request to judge an agreement's cases again (the outbox a decision or

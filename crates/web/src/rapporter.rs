@@ -36,12 +36,35 @@ fn ogiltig(msg: impl Into<String>) -> Failure {
 /// Fills `u` with what the cycle reports `parts` counted, part `i` as cycle period `i`, sized once
 /// and read one stored part at a time (a year at a million cases holds its coded cases, not its
 /// parts' records as well).
-async fn fyll_delar(state: &AppState, u: &mut Underlag, parts: &[String]) -> Result<(), Failure> {
-    let (fall, akt) = rapporter::rakning_antal(&state.store, parts).await?;
-    u.fall.reserve_exact(fall);
-    u.aktiviteter.reserve_exact(akt);
+/// A part prepared in the same transaction (a new edition, `klara`) is read from memory.
+async fn fyll_delar(
+    state: &AppState,
+    u: &mut Underlag,
+    parts: &[String],
+    klara: &[Klar],
+) -> Result<(), Failure> {
+    let i_minnet = |id: &String| {
+        klara
+            .iter()
+            .find(|k| &k.id == id)
+            .and_then(|k| k.rakning.as_ref())
+    };
+    let lagrade: Vec<String> = parts
+        .iter()
+        .filter(|d| i_minnet(d).is_none())
+        .cloned()
+        .collect();
+    let (fall, akt) = rapporter::rakning_antal(&state.store, &lagrade).await?;
+    let (nya_fall, nya_akt) = parts.iter().filter_map(i_minnet).fold((0, 0), |(f, a), r| {
+        (f + r.fall.len(), a + r.aktiviteter.len())
+    });
+    u.fall.reserve_exact(fall + nya_fall);
+    u.aktiviteter.reserve_exact(akt + nya_akt);
     for (i, id) in parts.iter().enumerate() {
-        rapporter::rakning_delar(&state.store, id, |r| fyll(u, &r, i as u8)).await?;
+        match i_minnet(id) {
+            Some(r) => fyll(u, r, i as u8)?,
+            None => rapporter::rakning_delar(&state.store, id, |r| fyll(u, &r, i as u8)).await?,
+        }
     }
     Ok(())
 }
@@ -605,7 +628,7 @@ pub async fn utfarda(
             })?;
             parts.push(r.id.clone());
         }
-        fyll_delar(state, &mut u, &parts).await?;
+        fyll_delar(state, &mut u, &parts, &[]).await?;
         (None, false, parts, (0..delar.len() as u8).collect())
     };
     // By case, in place: `sammanstall` would otherwise sort a copy to count contributing cases.
@@ -707,11 +730,7 @@ pub async fn ny_utgava(
                             it.hem,
                             c.opened_on,
                         );
-                        let samma = b.status == c.eligibility
-                            && b.skal
-                                .iter()
-                                .map(|m| m.skal)
-                                .eq(c.reasons.iter().map(|(k, _)| *k));
+                        let samma = crate::arenden::samma_bedomning(c, &b);
                         c.eligibility = b.status;
                         c.reasons = b.skal.iter().map(|m| (m.skal, m.text.clone())).collect();
                         if !samma {
@@ -784,40 +803,12 @@ pub async fn ny_utgava(
             .collect();
         samma_indelning(state, &a, &la, lp, &delperioder).await?;
         let mut u = underlag(state, &la, lp).await?;
-        // Sized once, as `fyll_delar` does: the stored parts' counts and the new edition's items.
         let delar: Vec<String> = l
             .parts
             .iter()
             .map(|d| ersatt.get(d).cloned().unwrap_or_else(|| d.clone()))
             .collect();
-        let lagrade: Vec<String> = delar
-            .iter()
-            .filter(|d| !klara.iter().any(|k| &k.id == *d))
-            .cloned()
-            .collect();
-        let (fall, akt) = rapporter::rakning_antal(&state.store, &lagrade).await?;
-        let (nya_fall, nya_akt) = klara
-            .iter()
-            .filter(|k| delar.contains(&k.id))
-            .filter_map(|k| k.rakning.as_ref())
-            .fold((0, 0), |(f, a), r| {
-                (f + r.fall.len(), a + r.aktiviteter.len())
-            });
-        u.fall.reserve_exact(fall + nya_fall);
-        u.aktiviteter.reserve_exact(akt + nya_akt);
-        for (i, del) in delar.iter().enumerate() {
-            match klara
-                .iter()
-                .find(|k| &k.id == del)
-                .and_then(|k| k.rakning.as_ref())
-            {
-                Some(r) => fyll(&mut u, r, i as u8)?,
-                None => {
-                    rapporter::rakning_delar(&state.store, del, |r| fyll(&mut u, &r, i as u8))
-                        .await?
-                }
-            }
-        }
+        fyll_delar(state, &mut u, &delar, &klara).await?;
         let parts = delar;
         u.aktiviteter.sort_unstable_by_key(|x| x.fall);
         let cykler: Vec<u8> = (0..parts.len() as u8).collect();
