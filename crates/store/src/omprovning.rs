@@ -40,12 +40,14 @@ pub async fn vantande(store: &Store) -> Result<Vec<Begaran>> {
         .collect()
 }
 
-/// Marks a request worked off, unless another came after it was read.
+/// Marks a request worked off, unless another came after it was read. A write like any other:
+/// through [`Store::begin`], queued behind the other writers on SQLite.
 pub async fn klar(store: &Store, b: &Begaran) -> Result<()> {
+    let mut tx = store.begin().await?;
     sqlx::query("DELETE FROM rejudge_queue WHERE agreement_id = $1 AND n = $2")
         .bind(b.agreement_id.clone())
         .bind(b.n)
-        .execute(store.pool())
+        .execute(&mut *tx.tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }

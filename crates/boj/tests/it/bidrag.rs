@@ -322,7 +322,8 @@ async fn the_invoice_basis_csv_guards_every_text_like_the_report_csv() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 201);
+    let status = res.status();
+    assert_eq!(status, 201, "{}", res.text().await.unwrap());
     app.user("kommun-2303", Role::Kommun).await;
     let (kc, _) = app.login("kommun-2303").await;
     let csv = kc
