@@ -94,14 +94,11 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState {
-        store: store.clone(),
+        app: boj_app::App::new(store.clone(), keys),
         config: Arc::new(WebConfig {
             secure_cookies: false,
             ..WebConfig::default()
         }),
-        keys,
-        register: Default::default(),
-        omprovning: Default::default(),
     };
     tokio::spawn(boj_web::serve(listener, state, std::future::pending()));
 

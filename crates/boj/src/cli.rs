@@ -1,16 +1,19 @@
 //! Command-line interface (SPEC § 4). Every command that touches data takes `--data DIR`;
 //! `BOJ_DATABASE_URL` selects PostgreSQL instead of the SQLite file in that directory.
 
+use crate::start::{
+    CliError, CliResult, DataArgs, DemoArgs, WebArgs, app, open, open_initialised, serve_on,
+    web_config,
+};
 use boj_domain::{
-    Anvandarnamn, DomainError, Kommunkod, Lanskod, NyttLosenord, Organisationsnummer, Role, Scope,
+    Anvandarnamn, Kommunkod, Lanskod, NyttLosenord, Organisationsnummer, Role, Scope,
 };
 use boj_store::clock::SystemClock;
 use boj_store::nycklar::Nyckelring;
-use boj_store::sessions::Expiry;
-use boj_store::{SharedClock, Store, StoreError, audit, orgs, tokens, users};
-use boj_web::{AppState, WebConfig};
+use boj_store::{StoreError, audit, orgs, tokens, users};
+use boj_web::AppState;
 use clap::{Args, Parser, Subcommand};
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -112,29 +115,6 @@ pub enum ImportCmd {
     },
 }
 
-#[derive(Args, Clone)]
-pub struct DataArgs {
-    /// Data directory (with SQLite, also the database)
-    #[arg(long, env = "BOJ_DATA", default_value = "./boj-data")]
-    pub data: PathBuf,
-    /// PostgreSQL URL; without it the SQLite database in the data directory is used
-    #[arg(long, env = "BOJ_DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-}
-
-#[derive(Args, Clone)]
-pub struct WebArgs {
-    /// Address to listen on (port 0 picks a free port; the URL is printed first)
-    #[arg(long, env = "BOJ_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: String,
-    /// Minutes of inactivity after which a session ends
-    #[arg(long, env = "BOJ_SESSION_IDLE_MINUTES", default_value_t = 30)]
-    pub session_idle_minutes: i64,
-    /// Hours after sign-in after which a session ends regardless
-    #[arg(long, env = "BOJ_SESSION_MAX_HOURS", default_value_t = 12)]
-    pub session_max_hours: i64,
-}
-
 #[derive(Args)]
 pub struct ServeArgs {
     #[command(flatten)]
@@ -144,21 +124,6 @@ pub struct ServeArgs {
     /// Session cookie without the Secure flag, for plain HTTP without TLS in front (testing only)
     #[arg(long, env = "BOJ_INSECURE_COOKIES")]
     pub insecure_cookies: bool,
-}
-
-#[derive(Args)]
-pub struct DemoArgs {
-    /// Demo directory
-    #[arg(long, default_value = "./boj-demo")]
-    pub data: PathBuf,
-    #[command(flatten)]
-    pub web: WebArgs,
-    /// The demo's date (YYYY-MM-DD); default today
-    #[arg(long)]
-    pub today: Option<String>,
-    /// Wipe and reseed an existing demo directory
-    #[arg(long)]
-    pub reset: bool,
 }
 
 #[derive(Args)]
@@ -266,70 +231,6 @@ pub enum AuditCmd {
 }
 
 /// A command's failure, with the exit status it maps to.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    #[error("{0}")]
-    Usage(String),
-    #[error("{0}")]
-    Verification(String),
-    #[error("{0}")]
-    Failure(String),
-}
-
-impl CliError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            CliError::Verification(_) => 1,
-            CliError::Usage(_) => 2,
-            CliError::Failure(_) => 3,
-        }
-    }
-}
-
-impl From<DomainError> for CliError {
-    fn from(e: DomainError) -> Self {
-        CliError::Usage(e.message)
-    }
-}
-
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Domain(d) => CliError::Usage(d.message),
-            StoreError::NotFound => CliError::Failure("hittades inte".into()),
-            StoreError::Conflict(_) => CliError::Failure("finns redan".into()),
-            other => CliError::Failure(other.to_string()),
-        }
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError::Failure(e.to_string())
-    }
-}
-
-pub type CliResult<T> = Result<T, CliError>;
-
-/// Opens and migrates the store for a data directory.
-pub async fn open(data: &DataArgs, clock: SharedClock) -> CliResult<Store> {
-    let store = Store::open(&data.data, data.database_url.as_deref(), clock).await?;
-    store.migrate().await?;
-    Ok(store)
-}
-
-async fn open_initialised(data: &DataArgs) -> CliResult<Store> {
-    let store = open(data, Arc::new(SystemClock)).await?;
-    if !store.is_initialised().await? {
-        return Err(CliError::Failure(format!(
-            "{} är inte initierad: kör först `boj init --data {}`",
-            data.data.display(),
-            data.data.display()
-        )));
-    }
-    Ok(store)
-}
-
 /// Reads a password: the first line of the file, or of standard input.
 fn read_password(file: Option<&Path>) -> CliResult<NyttLosenord> {
     let line = match file {
@@ -347,73 +248,19 @@ fn read_password(file: Option<&Path>) -> CliResult<NyttLosenord> {
     Ok(NyttLosenord::parse(line.trim_end_matches(['\r', '\n']))?)
 }
 
-pub fn web_config(web: &WebArgs, secure_cookies: bool, demo: bool) -> CliResult<WebConfig> {
-    if web.session_idle_minutes < 1 || web.session_max_hours < 1 {
-        return Err(CliError::Usage("sessionstiderna ska vara minst 1".into()));
-    }
-    Ok(WebConfig {
-        expiry: Expiry {
-            idle_secs: web.session_idle_minutes * 60,
-            absolute_secs: web.session_max_hours * 3600,
-        },
-        secure_cookies,
-        demo,
-        ..WebConfig::default()
-    })
-}
-
-/// Binds, prints the URL as the first line of standard output, and serves until Ctrl-C or SIGTERM.
-pub async fn serve_on(listen: &str, state: AppState, after_url: impl FnOnce()) -> CliResult<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| CliError::Failure(format!("kan inte lyssna på {listen}: {e}")))?;
-    let addr = listener.local_addr()?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "http://{addr}/")?;
-    out.flush()?;
-    drop(out);
-    after_url();
-    let store = state.store.clone();
-    boj_web::serve(listener, state, shutdown_signal()).await?;
-    store.close().await;
-    eprintln!("boj: avslutad");
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-}
-
 pub async fn run(cli: Cli) -> CliResult<ExitCode> {
     match cli.command {
         Command::Serve(a) => {
             let store = open_initialised(&a.data).await?;
             let config = web_config(&a.web, !a.insecure_cookies, false)?;
-            let keys = Arc::new(Nyckelring::load(&a.data.data)?);
+            let app = app(store, &a.data.data)?;
             // A restored backup is brought up to date before it serves.
-            boj_store::gallring::run(&store).await?;
+            boj_app::bakgrund::gallra(&app).await?;
             serve_on(
                 &a.web.listen,
                 AppState {
-                    store,
+                    app,
                     config: Arc::new(config),
-                    keys,
-                    register: Default::default(),
-                    omprovning: Default::default(),
                 },
                 || {},
             )
@@ -481,18 +328,22 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         },
         Command::Import(ImportCmd::Population { data, file, date }) => {
             let store = open_initialised(&data).await?;
+            let app = app(store, &data.data)?;
             let bytes = std::fs::read(&file)
                 .map_err(|e| CliError::Failure(format!("kan inte läsa {}: {e}", file.display())))?;
-            let parsed = boj_domain::folkmangd::las(&bytes)
-                .map_err(|errors| CliError::Usage(errors.join("\n")))?;
-            let date = boj_web::bidrag::reference_date(date.as_deref().unwrap_or(""), parsed.ar)
-                .map_err(|f| CliError::Usage(f.message))?;
-            boj_store::bidrag::import_population(&store, None, date, &parsed.rader).await?;
-            println!("{} kommuner, referensdatum {date}", parsed.rader.len());
+            // The operator, who holds the master key, imports without a principal.
+            let (date, n) = boj_app::bidrag::importera_befolkning(
+                &app,
+                None,
+                &bytes,
+                date.as_deref().unwrap_or(""),
+            )
+            .await?;
+            println!("{n} kommuner, referensdatum {date}");
         }
         Command::Retention(RetentionCmd::Run { data }) => {
             let store = open_initialised(&data).await?;
-            let u = boj_store::gallring::run(&store).await?;
+            let u = boj_app::bakgrund::gallra(&app(store, &data.data)?).await?;
             println!(
                 "{} ärenden avslutade, {} ärenden gallrade",
                 u.stangda, u.gallrade
@@ -527,22 +378,8 @@ async fn report(cmd: ReportCmd) -> CliResult<()> {
                 return Err(CliError::Failure(format!("{user} är avstängd")));
             }
             let p = u.principal();
-            let state = AppState {
-                store,
-                config: Arc::new(WebConfig::default()),
-                keys: Arc::new(Nyckelring::load(&data.data)?),
-                register: Default::default(),
-                omprovning: Default::default(),
-            };
-            let id = boj_web::rapporter::utfarda(&state, &p, &agreement, &period)
-                .await
-                .map_err(|f| match f.status.as_u16() {
-                    400..=499 => CliError::Usage(match f.conflict_id {
-                        Some(id) => format!("{} ({id})", f.message),
-                        None => f.message,
-                    }),
-                    _ => CliError::Failure(f.message),
-                })?;
+            let app = app(store, &data.data)?;
+            let id = boj_app::rapporter::utfarda(&app, &p, &agreement, &period).await?;
             println!("{id}");
             eprintln!("boj: rapporten för {period} är utfärdad");
         }

@@ -4,7 +4,8 @@
 //! data), serves an existing demo as it is, and reseeds it only with `--reset`. Everything seeded is
 //! sample data and the UI says so on every page.
 
-use crate::cli::{CliError, CliResult, DataArgs, DemoArgs, open, serve_on, web_config};
+use crate::start::{CliError, CliResult, DataArgs, DemoArgs, open, serve_on, web_config};
+use boj_app::App;
 use boj_domain::avtal::{Avtalsinstallningar, Avtalstid, Beslutsorgan, Utfall};
 use boj_domain::{Anvandarnamn, Datum, Kommunkod, Lanskod, NyttLosenord, Period, Role, Scope};
 use boj_store::avtal::{self, NyttBeslut, Utkast};
@@ -39,16 +40,14 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
     }
     let config = web_config(&a.web, false, true)?;
     let accounts = accounts(&store).await?;
-    let state = AppState {
-        store,
-        config: Arc::new(config),
-        keys,
-        register: Default::default(),
-        omprovning: Default::default(),
-    };
+    let app = App::new(store.clone(), keys);
     if fresh {
-        issue_past(&state, Datum::from_civil(today)).await?;
+        issue_past(&app, &store, Datum::from_civil(today)).await?;
     }
+    let state = AppState {
+        app,
+        config: Arc::new(config),
+    };
     serve_on(&a.web.listen, state, move || {
         println!("Demo för Jämtlands län med exempeldata, dagens datum {today}.");
         println!("Konton (lösenord för alla: {DEMO_PASSWORD}):");
@@ -62,11 +61,9 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
 /// Issues the demo's past reports as its coordinator, so that a municipal reader sees several:
 /// every ended quarter but the latest (left for the coordinator to issue in the demo), and each
 /// half-year and year whose quarters are all issued.
-async fn issue_past(state: &AppState, today: Datum) -> CliResult<()> {
-    let p = users::by_name(&state.store, "samordnare")
-        .await?
-        .principal();
-    for a in avtal::list(&state.store).await? {
+async fn issue_past(app: &App, store: &Store, today: Datum) -> CliResult<()> {
+    let p = users::by_name(store, "samordnare").await?.principal();
+    for a in boj_app::avtal::lasbara(app, &p).await? {
         let mut quarters = Vec::new();
         for y in a.version.tid.fran.year()..=today.year() {
             for q in 1..=4 {
@@ -93,7 +90,7 @@ async fn issue_past(state: &AppState, today: Datum) -> CliResult<()> {
             }
         }
         for period in periods {
-            boj_web::rapporter::utfarda(state, &p, &a.id, &period.to_string())
+            boj_app::rapporter::utfarda(app, &p, &a.id, &period.to_string())
                 .await
                 .map_err(|f| CliError::Failure(format!("{period}: {}", f.message)))?;
         }

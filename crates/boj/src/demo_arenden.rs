@@ -3,7 +3,7 @@
 //! referred by the police; assault, threats, fraud and theft the most common; a few relatives of
 //! perpetrators; tourists in Åre outside the agreement). All of it is sample data.
 
-use crate::cli::CliResult;
+use crate::start::CliResult;
 use boj_domain::arende::Statistik;
 use boj_domain::behorighet::{Underlag, bedom};
 use boj_domain::kod::*;

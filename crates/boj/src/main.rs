@@ -4,6 +4,7 @@
 mod cli;
 mod demo;
 mod demo_arenden;
+mod start;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -216,6 +216,15 @@ const UTANFOR: Denied = Denied {
     message: "Det här ligger utanför din behörighet.",
 };
 
+/// Who may hold a case of organisation `org`: an active support person or coordinator of that
+/// organisation (SPEC § 2: a case is worked on by its assigned support person or the organisation's
+/// coordinators, nobody else).
+pub fn kan_halla_arende(role: Role, scope: &Scope, aktiv: bool, org: &str) -> bool {
+    aktiv
+        && matches!(role, Role::Stodperson | Role::Samordnare)
+        && matches!(scope, Scope::Organisation(o) if o == org)
+}
+
 /// The one authorisation decision of boj: may `p` perform `action`?
 pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
     match action {

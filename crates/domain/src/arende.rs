@@ -27,6 +27,82 @@ pub struct Statistik {
     pub informerad_11_6: bool,
 }
 
+/// A case's statistics items as codes, the form they are entered and stored in; [`Poster::statistik`]
+/// parses them. Which items the agreement records is checked first ([`Poster::i_schemat`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Poster {
+    pub person: String,
+    /// SCB code, `utlandet` or `okand`.
+    pub hem: String,
+    pub kon: String,
+    pub alder: String,
+    pub brott: Vec<String>,
+    pub omstandigheter: Vec<String>,
+    pub polis: String,
+    pub forsta_kontakt: String,
+    pub informerad_11_6: bool,
+}
+
+impl Poster {
+    /// Parses the items, refusing any the agreement's documentation scheme `schema` does not
+    /// record (§ 22 2b: nothing beyond what the agreement names), and requiring a crime type where
+    /// it does (`okant` when it is not known).
+    pub fn i_schemat(&self, schema: &[String]) -> Result<Statistik, DomainError> {
+        let har = |item: &str| schema.iter().any(|x| x == item);
+        let refuse = |label: &str| {
+            DomainError::new(
+                Code::OgiltigForfragan,
+                format!("{label} dokumenteras inte enligt överenskommelsen och får inte anges."),
+            )
+        };
+        if !har("crime_types") && !self.brott.is_empty() {
+            return Err(refuse("Brottstyp"));
+        }
+        if !har("circumstances") && !self.omstandigheter.is_empty() {
+            return Err(refuse("Särskilda omständigheter"));
+        }
+        let s = self.statistik()?;
+        if har("crime_types") && s.brott.is_empty() {
+            return Err(DomainError::new(
+                Code::OgiltigForfragan,
+                "Ange minst en brottstyp (eller ”okant”).",
+            ));
+        }
+        Ok(s)
+    }
+
+    /// Parses the items as stored (every code checked; no scheme).
+    pub fn statistik(&self) -> Result<Statistik, DomainError> {
+        Ok(Statistik {
+            person: PersonTyp::parse(&self.person)?,
+            hem: Hemkommun::parse(&self.hem)?,
+            kon: Kon::parse(&self.kon)?,
+            alder: Aldersgrupp::parse(&self.alder)?,
+            brott: lista(&self.brott)?,
+            omstandigheter: lista(&self.omstandigheter)?,
+            polis: Polisanmalan::parse(&self.polis)?,
+            forsta_kontakt: ForstaKontakt::parse(&self.forsta_kontakt)?,
+            informerad_11_6: self.informerad_11_6,
+        })
+    }
+}
+
+/// The most people of one role a single witness-support session may record (a court day's
+/// session; larger numbers are typing errors).
+pub const VITTNESSTOD_HOGST: u32 = 1_000;
+
+/// The people supported at one witness-support session, per role (witness, injured party,
+/// relative, defendant): each at most [`VITTNESSTOD_HOGST`].
+pub fn vittnesstod_antal(antal: [u32; 4]) -> Result<[u32; 4], DomainError> {
+    if antal.iter().any(|n| *n > VITTNESSTOD_HOGST) {
+        return Err(DomainError::new(
+            Code::OgiltigForfragan,
+            "Antalet personer ska vara ett heltal mellan 0 och 1 000.",
+        ));
+    }
+    Ok(antal)
+}
+
 /// Parses a list of codes, each once.
 pub fn lista<K: Kodlista + PartialEq + Ord>(codes: &[String]) -> Result<Vec<K>, DomainError> {
     let mut out: Vec<K> = codes
@@ -44,7 +120,7 @@ pub fn koder<K: Kodlista>(v: &[K]) -> String {
 }
 
 /// Contact details, given only with consent.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Kontakt {
     pub name: Option<String>,
     pub phone: Option<String>,

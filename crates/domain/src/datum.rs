@@ -67,6 +67,16 @@ impl serde::Serialize for Datum {
     }
 }
 
+/// The day in Sweden (Europe/Stockholm) of a Unix timestamp in seconds: what a stored moment's date
+/// means in boj (a report's day of issue, a case's day of registration).
+pub fn svensk_dag(sekunder: i64) -> jiff::civil::Date {
+    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::from_second(sekunder)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(tz)
+        .date()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,11 +66,5 @@ impl Clock for ManualClock {
     }
 }
 
-/// The day in Sweden of a Unix timestamp (seconds).
-pub fn svensk_dag(sekunder: i64) -> jiff::civil::Date {
-    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
-    Timestamp::from_second(sekunder)
-        .unwrap_or(Timestamp::UNIX_EPOCH)
-        .to_zoned_datetime(tz)
-        .date()
-}
+/// The day in Sweden of a Unix timestamp (seconds); defined with the domain's dates.
+pub use boj_domain::datum::svensk_dag;

@@ -20,8 +20,8 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
+use boj_app::konton::{self, Lookup, Session, Stage};
 use boj_domain::{Action, Code, Principal, authorize};
-use boj_store::sessions::{self, Lookup, Session, Stage};
 
 pub const SESSION_COOKIE: &str = "boj_session";
 pub const SECURE_SESSION_COOKIE: &str = "__Host-boj_session";
@@ -128,7 +128,7 @@ pub async fn identify(
         .map(str::to_string);
 
     let identity = if let Some(token) = bearer {
-        match boj_store::tokens::authenticate(&state.store, &token).await {
+        match konton::med_token(&state.app, &token).await {
             Ok(Some(user)) => Identity::Token(user.principal()),
             Ok(None) => {
                 return respond(
@@ -144,7 +144,7 @@ pub async fn identify(
         }
     } else if let Some(c) = jar.get(cookie_name(&state)) {
         let secret = c.value().to_string();
-        match sessions::lookup(&state.store, &secret, state.config.expiry).await {
+        match konton::session(&state.app, &secret, state.config.expiry).await {
             Ok(Lookup::Live(session)) => Identity::Session { session, secret },
             Ok(Lookup::Expired) => Identity::Expired,
             Ok(Lookup::Unknown) => Identity::Anonymous,

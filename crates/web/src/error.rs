@@ -8,8 +8,8 @@ use askama::Template;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use boj_app::{AppError, Kind};
 use boj_domain::{Code, Denied, DomainError};
-use boj_store::StoreError;
 use serde_json::json;
 
 #[derive(Debug, Clone)]
@@ -44,12 +44,7 @@ impl Failure {
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(%cause, "internt fel");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Code::Internt,
-            "Något gick fel hos oss. Inget av det du sparat tidigare har påverkats. Försök igen om en stund.",
-        )
+        AppError::internal(cause).into()
     }
 
     pub fn unauthenticated() -> Self {
@@ -70,33 +65,36 @@ impl Failure {
 }
 
 impl From<DomainError> for Failure {
-    /// Values that parse but break a rule are 422; the parse errors of the domain are all about values.
+    /// A value parsed at the edge that breaks a rule: as the app would answer it.
     fn from(e: DomainError) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.code, e.message)
+        AppError::from(e).into()
     }
 }
 
 impl From<Denied> for Failure {
     fn from(d: Denied) -> Self {
-        Self::new(StatusCode::FORBIDDEN, d.code, d.message)
+        AppError::from(d).into()
     }
 }
 
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => Failure::not_found(),
-            StoreError::Conflict(id) => Failure {
-                conflict_id: id,
-                ..Failure::new(StatusCode::CONFLICT, Code::Konflikt, "Det finns redan.")
-            },
-            StoreError::Domain(d) => d.into(),
-            StoreError::Changed => Failure::new(
-                StatusCode::CONFLICT,
-                Code::Konflikt,
-                "Överenskommelsen ändrades medan ärendet sparades. Försök igen.",
-            ),
-            other => Failure::internal(other),
+impl From<AppError> for Failure {
+    /// The one place where a use case's kind of failure becomes an HTTP status.
+    fn from(e: AppError) -> Self {
+        let status = match e.kind {
+            Kind::BadRequest => StatusCode::BAD_REQUEST,
+            Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Kind::Denied => StatusCode::FORBIDDEN,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Failure {
+            status,
+            code: e.code,
+            message: e.message,
+            conflict_id: e.conflict_id,
         }
     }
 }

@@ -1,10 +1,12 @@
 //! Extractors whose rejections speak the API's error shape instead of axum's plain text.
 
 use crate::error::{ApiError, Failure};
+use axum::extract::Multipart;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use boj_app::avtal::Uppladdning;
 use boj_domain::Code;
 use serde::de::DeserializeOwned;
 
@@ -96,4 +98,85 @@ pub fn many(f: &Pairs, k: &str) -> Vec<String> {
         .filter(|(x, _)| x == k)
         .map(|(_, v)| v.clone())
         .collect()
+}
+
+/// A decision's document from a multipart form (`file`, optional `title`), for the API and the
+/// pages alike.
+pub async fn read_upload(mut m: Multipart) -> Result<Uppladdning, Failure> {
+    let too_large = too_large;
+    let mut title = String::new();
+    let mut file: Option<(String, Option<String>, axum::body::Bytes)> = None;
+    while let Some(field) = m.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            Failure::bad_request("Uppladdningen kunde inte läsas.")
+        }
+    })? {
+        match field.name() {
+            Some("title") => {
+                title = field
+                    .text()
+                    .await
+                    .map_err(|_| Failure::bad_request("Titeln kunde inte läsas."))?
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let ct = field.content_type().map(str::to_string);
+                let bytes = field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        too_large()
+                    } else {
+                        Failure::bad_request("Filen kunde inte läsas.")
+                    }
+                })?;
+                file = Some((name, ct, bytes));
+            }
+            _ => {}
+        }
+    }
+    let (filename, content_type, bytes) = file.ok_or_else(|| {
+        Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Code::OgiltigtDokument,
+            "Välj en fil att ladda upp.",
+        )
+    })?;
+    let title = if title.trim().is_empty() {
+        filename.clone()
+    } else {
+        title
+    };
+    Ok(Uppladdning {
+        titel: title,
+        filnamn: filename,
+        content_type,
+        bytes: bytes.to_vec(),
+    })
+}
+
+/// A population file from a multipart form (`file`, optional `date`): its bytes and the date as
+/// given (empty when not).
+pub async fn read_population(mut m: Multipart) -> Result<(Vec<u8>, String), Failure> {
+    let mut bytes = None;
+    let mut date = String::new();
+    while let Some(field) = m
+        .next_field()
+        .await
+        .map_err(|_| Failure::bad_request("Uppladdningen kunde inte läsas."))?
+    {
+        match field.name() {
+            Some("file") => bytes = Some(field.bytes().await.map_err(|_| too_large())?),
+            Some("date") => date = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    let bytes = bytes.ok_or_else(|| {
+        Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Code::OgiltigFil,
+            "Välj en fil.",
+        )
+    })?;
+    Ok((bytes.to_vec(), date))
 }

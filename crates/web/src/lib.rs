@@ -1,37 +1,32 @@
 //! # boj-web
 //!
-//! The web layer: server-rendered Swedish HTML that works without JavaScript, and the JSON API under
-//! `/api/v1` with its OpenAPI document at `/api/openapi.json`. Handlers are thin: extract, parse into
-//! domain types, call the store, map the error.
+//! The web layer: server-rendered Swedish HTML that works without JavaScript ([`pages`]), and the
+//! JSON API under `/api/v1` with its OpenAPI document at `/api/openapi.json` ([`api`]). This is the
+//! only crate that knows HTTP and JSON. Handlers are thin: extract, convert the wire or form input
+//! into the use case's input, call one use case of `boj-app`, and answer; the app's error kinds
+//! become HTTP statuses in one place ([`error`]). `boj-web` does not depend on `boj-store`: every
+//! access goes through an authorised use case. Pages never import [`api`], nor the API pages.
 //!
 //! The [`routes::table`] lists every route with its [`auth::Gate`]; the router is built from that table
 //! alone, so no route can exist without a stated authorisation, and the route × role test walks the
 //! same table.
 
 pub mod api;
-pub mod arenden;
-pub mod arenden_pages;
 pub mod auth;
-pub mod avtal_api;
-pub mod avtal_pages;
-pub mod bidrag;
 pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod pages;
-pub mod rapporter;
-pub mod rapporter_api;
-pub mod rapporter_pages;
-pub mod register;
 pub mod routes;
+pub mod visning;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
-use boj_store::Store;
-use boj_store::sessions::Expiry;
+use boj_app::App;
+use boj_app::konton::Expiry;
 use std::sync::Arc;
 use tower_http::trace::TraceLayer;
 
@@ -59,17 +54,11 @@ impl Default for WebConfig {
     }
 }
 
+/// What every handler gets: the application (its use cases' handle) and the web settings.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    pub app: App,
     pub config: Arc<WebConfig>,
-    /// The master key (from the data directory), for case contact details.
-    pub keys: Arc<boj_store::nycklar::Nyckelring>,
-    /// Cases and activities as reports see them, in memory (`register.rs`).
-    pub register: Arc<register::Register>,
-    /// Wakes the background work that judges cases again after a decision
-    /// (`arenden::omprova_vantande`).
-    pub omprovning: Arc<tokio::sync::Notify>,
 }
 
 /// The whole application as one router (tests serve it on port 0).
@@ -127,66 +116,16 @@ async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Serves until `shutdown` resolves, then finishes the requests in flight. Also builds the report
-/// register, judges cases again after decisions and amendments, purges expired sessions every ten
-/// minutes and runs retention once a day, all in the background.
+/// Serves until `shutdown` resolves, then finishes the requests in flight. Meanwhile the
+/// application's background work runs (`boj_app::bakgrund`): the report register, judging cases
+/// again after decisions and amendments, purging expired sessions, retention once a day.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The report register is built in the background as serving begins, so that the first
-    // preview or issue does not pay for it (its start-up cost, BENCHMARKS.md).
-    let warm = state.clone();
-    tokio::spawn(async move {
-        let Ok(avtal) = boj_store::avtal::list(&warm.store).await else {
-            return;
-        };
-        for a in avtal {
-            if let Err(e) = warm.register.lager(&warm.store, &a.id).await {
-                tracing::warn!(error = %e.message, "rapportregistret kunde inte byggas");
-            }
-        }
-    });
-    // Cases judged again after decisions and amendments, from the outbox their transactions
-    // wrote: when told of one, and every minute for requests another instance left.
-    let omprovning = state.clone();
-    let omprovare = tokio::spawn(async move {
-        loop {
-            if let Err(e) = arenden::omprova_vantande(&omprovning).await {
-                tracing::warn!(error = %e.message, "ärendena kunde inte bedömas på nytt");
-            }
-            tokio::select! {
-                _ = omprovning.omprovning.notified() => {}
-                _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
-            }
-        }
-    });
-    let store = state.store.clone();
-    let expiry = state.config.expiry;
-    let janitor = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-        let mut retention_day = store.clock().today();
-        loop {
-            tick.tick().await;
-            if let Err(e) = boj_store::sessions::purge_expired(&store, expiry).await {
-                tracing::warn!(error = %e, "kunde inte rensa utgångna sessioner");
-            }
-            // Retention once a day (it also ran before serving began).
-            let today = store.clock().today();
-            if today != retention_day {
-                retention_day = today;
-                match boj_store::gallring::run(&store).await {
-                    Ok(u) => tracing::info!(stangda = u.stangda, gallrade = u.gallrade, "gallring"),
-                    Err(e) => tracing::warn!(error = %e, "gallringen misslyckades"),
-                }
-            }
-        }
-    });
-    let result = axum::serve(listener, app(state))
+    let _bakgrund = boj_app::bakgrund::starta(&state.app, state.config.expiry);
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
-        .await;
-    janitor.abort();
-    omprovare.abort();
-    result
+        .await
 }

@@ -945,12 +945,7 @@ async fn a_decision_leaves_judging_the_cases_to_the_background() {
     assert_ne!(fore, "inom");
     // Judging the cases takes the agreement's report register: held here, nothing can judge them,
     // and the decision is still recorded at once.
-    let las = app
-        .state
-        .register
-        .lager(&app.store, &s.agreement)
-        .await
-        .unwrap();
+    let las = app.state.app.hall_register(&s.agreement).await.unwrap();
     let res = app
         .post_decision(&s.forbund, &s.agreement, &berg_beslutar())
         .await;

@@ -72,11 +72,8 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
     let url = format!("http://{}", listener.local_addr().unwrap());
     let keys = Arc::new(boj_store::nycklar::Nyckelring::create_or_load(dir.path()).unwrap());
     let state = AppState {
-        store: store.clone(),
+        app: boj_app::App::new(store.clone(), keys),
         config: Arc::new(config),
-        keys,
-        register: Default::default(),
-        omprovning: Default::default(),
     };
     tokio::spawn(boj_web::serve(
         listener,
@@ -102,14 +99,11 @@ impl TestApp {
         let keys =
             Arc::new(boj_store::nycklar::Nyckelring::create_or_load(self._dir.path()).unwrap());
         let state = AppState {
-            store: self.store.clone(),
+            app: boj_app::App::new(self.store.clone(), keys),
             config: Arc::new(WebConfig {
                 secure_cookies: false,
                 ..WebConfig::default()
             }),
-            keys,
-            register: Default::default(),
-            omprovning: Default::default(),
         };
         tokio::spawn(boj_web::serve(
             listener,
@@ -189,7 +183,7 @@ impl TestApp {
     /// Works off the waiting re-judging after decisions now, as the server's background task does
     /// (so a test need not wait for it).
     pub async fn omprova(&self) {
-        boj_web::arenden::omprova_vantande(&self.state)
+        boj_app::arenden::omprova_vantande(&self.state.app)
             .await
             .unwrap();
     }

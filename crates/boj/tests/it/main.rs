@@ -6,6 +6,7 @@
 mod helpers;
 
 mod arenden;
+mod arkitektur;
 mod auth;
 mod avtal;
 mod bad_input;

@@ -6,10 +6,9 @@
 //! organisation's coordinators only; issued reports are public documents for everyone who reads the
 //! agreement.
 
-use crate::AppState;
-use crate::error::Failure;
 use crate::register::Lager;
-use axum::http::StatusCode;
+use crate::{App, AppError, Kind};
+use boj_domain::datum::svensk_dag;
 use boj_domain::kod::{Kodlista, Sammanslagning, Utgavaskal, Volontartimmar};
 use boj_domain::{Action, Code, Cykel, Datum, Kommunkod, Period, Principal, authorize};
 use boj_rapport::bygg::Dokument;
@@ -19,18 +18,18 @@ use boj_rapport::rakning::{Aktpost, Fallkod, Hemindex, Rakning};
 use boj_rapport::signatur;
 use boj_store::arenden::{self, Arende};
 use boj_store::avtal::{self, Avtal};
-use boj_store::clock::svensk_dag;
-use boj_store::rapporter::{self, NyRapport, Rapport};
+use boj_store::rapporter::{self, NyRapport};
+pub use boj_store::rapporter::{Nyckel as Signeringsnyckel, Rapport};
 use std::collections::HashMap;
 
 /// Fills `u` with what `r` counted, as cycle period `cykel` of the report.
-fn fyll(u: &mut Underlag, r: &Rakning, cykel: u8) -> Result<(), Failure> {
+fn fyll(u: &mut Underlag, r: &Rakning, cykel: u8) -> Result<(), AppError> {
     r.fyll(u, cykel)
-        .ok_or_else(|| Failure::internal("ett ärendenummer ryms inte i rapportens numrering"))
+        .ok_or_else(|| AppError::internal("ett ärendenummer ryms inte i rapportens numrering"))
 }
 
-fn ogiltig(msg: impl Into<String>) -> Failure {
-    Failure::new(StatusCode::UNPROCESSABLE_ENTITY, Code::OgiltigPeriod, msg)
+fn ogiltig(msg: impl Into<String>) -> AppError {
+    AppError::new(Kind::Invalid, Code::OgiltigPeriod, msg)
 }
 
 /// Fills `u` with what the cycle reports `parts` counted, part `i` as cycle period `i`, sized once
@@ -38,11 +37,11 @@ fn ogiltig(msg: impl Into<String>) -> Failure {
 /// parts' records as well).
 /// A part prepared in the same transaction (a new edition, `klara`) is read from memory.
 async fn fyll_delar(
-    state: &AppState,
+    app: &App,
     u: &mut Underlag,
     parts: &[String],
     klara: &[Klar],
-) -> Result<(), Failure> {
+) -> Result<(), AppError> {
     let i_minnet = |id: &String| {
         klara
             .iter()
@@ -54,7 +53,7 @@ async fn fyll_delar(
         .filter(|d| i_minnet(d).is_none())
         .cloned()
         .collect();
-    let (fall, akt) = rapporter::rakning_antal(&state.store, &lagrade).await?;
+    let (fall, akt) = rapporter::rakning_antal(&app.store, &lagrade).await?;
     let (nya_fall, nya_akt) = parts.iter().filter_map(i_minnet).fold((0, 0), |(f, a), r| {
         (f + r.fall.len(), a + r.aktiviteter.len())
     });
@@ -63,38 +62,38 @@ async fn fyll_delar(
     for (i, id) in parts.iter().enumerate() {
         match i_minnet(id) {
             Some(r) => fyll(u, r, i as u8)?,
-            None => rapporter::rakning_delar(&state.store, id, |r| fyll(u, &r, i as u8)).await?,
+            None => rapporter::rakning_delar(&app.store, id, |r| fyll(u, &r, i as u8)).await?,
         }
     }
     Ok(())
 }
 
 /// A case's values as a report counts them.
-fn fallpost(c: &Arende, sent: bool) -> Result<Fallpost, Failure> {
+fn fallpost(c: &Arende, sent: bool) -> Result<Fallpost, AppError> {
     let s = crate::arenden::statistik_of(c)?;
     let orsaker = c.reasons.iter().map(|(s, _)| *s).collect();
     Ok(Fallpost::av(&s, c.eligibility, orsaker, sent))
 }
 
 /// A case's values as a report counts them, as one code.
-fn fallkod(c: &Arende, sent: bool) -> Result<Fallkod, Failure> {
+fn fallkod(c: &Arende, sent: bool) -> Result<Fallkod, AppError> {
     Ok(Fallkod::av(&fallpost(c, sent)?))
 }
 
 /// A code's place in its list, from its text.
-fn kod_index<K: Kodlista + PartialEq>(s: &str) -> Result<u8, Failure> {
+fn kod_index<K: Kodlista + PartialEq>(s: &str) -> Result<u8, AppError> {
     Ok(modell::index(K::parse(s)?))
 }
 
 /// The agreement version in force on the period's last day (SPEC § 3.3).
-async fn version_i_kraft(state: &AppState, a: &Avtal, p: Period) -> Result<Avtal, Failure> {
+async fn version_i_kraft(app: &App, a: &Avtal, p: Period) -> Result<Avtal, AppError> {
     let mut versioner = Vec::new();
     for n in 1..=a.latest {
-        let v = avtal::get_version(&state.store, &a.id, Some(n)).await?;
+        let v = avtal::get_version(&app.store, &a.id, Some(n)).await?;
         versioner.push((n, Datum::from_civil(svensk_dag(v.version.created_at))));
     }
     let n = modell::i_kraft(&versioner, p.end()).unwrap_or(a.latest);
-    Ok(avtal::get_version(&state.store, &a.id, Some(n)).await?)
+    Ok(avtal::get_version(&app.store, &a.id, Some(n)).await?)
 }
 
 /// A longer period sums its cycle reports cell by cell, so they must be compiled with the same
@@ -102,14 +101,14 @@ async fn version_i_kraft(state: &AppState, a: &Avtal, p: Period) -> Result<Avtal
 /// cells the attacker can link but the audit could not, or a line that does not hold): refused
 /// otherwise, naming what to do.
 async fn samma_indelning(
-    state: &AppState,
+    app: &App,
     a: &Avtal,
     lang: &Avtal,
     period: Period,
     delar: &[Period],
-) -> Result<(), Failure> {
+) -> Result<(), AppError> {
     for d in delar {
-        let v = version_i_kraft(state, a, *d).await?;
+        let v = version_i_kraft(app, a, *d).await?;
         if !v.version.settings.samma_indelning(
             &v.version.parter,
             &lang.version.settings,
@@ -124,7 +123,7 @@ async fn samma_indelning(
 }
 
 /// The frame of a report under an agreement version: parties, merged small parties, scheme, grant.
-async fn underlag(state: &AppState, a: &Avtal, p: Period) -> Result<Underlag, Failure> {
+async fn underlag(app: &App, a: &Avtal, p: Period) -> Result<Underlag, AppError> {
     let mut parter = a.version.parter.clone();
     parter.sort();
     let sma = a
@@ -147,7 +146,7 @@ async fn underlag(state: &AppState, a: &Avtal, p: Period) -> Result<Underlag, Fa
         ..Underlag::default()
     };
     let grant = match p {
-        Period::Ar(y) => match boj_store::bidrag::for_year(&state.store, &a.id, y).await {
+        Period::Ar(y) => match boj_store::bidrag::for_year(&app.store, &a.id, y).await {
             Ok(g) => Some(g),
             // No grant that year: the year report has no grant table.
             Err(boj_store::StoreError::NotFound) => None,
@@ -156,7 +155,7 @@ async fn underlag(state: &AppState, a: &Avtal, p: Period) -> Result<Underlag, Fa
         _ => None,
     };
     if let Some(g) = grant {
-        for d in boj_store::bidrag::parts(&state.store, &g.id).await? {
+        for d in boj_store::bidrag::parts(&app.store, &g.id).await? {
             u.bidrag.push(Bidragsrad {
                 kommun: d.kommun,
                 kronor: d.belopp,
@@ -189,12 +188,12 @@ fn registrerad(ts: i64) -> Datum {
 /// is given the item's id, date and the day it was registered, and answers `Some(late)` to take it.
 /// (They are few: read from the store each time.)
 async fn ovriga(
-    state: &AppState,
+    app: &App,
     a: &Avtal,
     r: &mut Rakning,
     med: impl Fn(&str, Datum, Datum) -> Option<bool>,
-) -> Result<(), Failure> {
-    let store = &state.store;
+) -> Result<(), AppError> {
+    let store = &app.store;
     for (id, date, n, reg) in rapporter::witness_sessions(store, &a.organisation_id).await? {
         if med(&id, Datum::parse(&date)?, registrerad(reg)).is_some() {
             let c = |x: i64| u32::try_from(x).unwrap_or(0);
@@ -220,13 +219,13 @@ async fn ovriga(
 /// The items a cycle report for `p` counts: everything no report has counted whose period (by
 /// `modell::tilldela`) is `p`, from the register.
 async fn nya_poster(
-    state: &AppState,
+    app: &App,
     lager: &Lager,
     a: &Avtal,
     p: Period,
     cykel: Cykel,
     rapporter: &[Rapport],
-) -> Result<Rakning, Failure> {
+) -> Result<Rakning, AppError> {
     let utgivna = utgivna_cykler(rapporter);
     let fran = a.version.tid.fran;
     let slut = p.end();
@@ -271,7 +270,7 @@ async fn nya_poster(
             inom: fall.inom(),
         });
     }
-    ovriga(state, a, &mut r, |id, d, reg| {
+    ovriga(app, a, &mut r, |id, d, reg| {
         if lager.raknade_ovrigt.contains(id) {
             return None;
         }
@@ -328,7 +327,7 @@ struct Historik {
 }
 
 impl Historik {
-    async fn las(state: &AppState, a: &Avtal, rapporter: &[Rapport]) -> Result<Historik, Failure> {
+    async fn las(app: &App, a: &Avtal, rapporter: &[Rapport]) -> Result<Historik, AppError> {
         let mut trosklar: HashMap<String, u64> = HashMap::new();
         let mut h = Historik {
             dok: Vec::new(),
@@ -336,15 +335,15 @@ impl Historik {
             utgavor: Vec::new(),
         };
         for r in rapporter {
-            let record = rapporter::record(&state.store, &r.id).await?;
+            let record = rapporter::record(&app.store, &r.id).await?;
             let t: Vec<Tabell> = serde_json::from_str(&record)
-                .map_err(|_| Failure::internal("en rapports register kunde inte läsas"))?;
+                .map_err(|_| AppError::internal("en rapports register kunde inte läsas"))?;
             // The threshold it was protected under: that of the version in force on its last day,
             // for a longer period no more than its cycle reports' (`Historik::skydda`).
             let mut troskel = match trosklar.get(&r.period) {
                 Some(t) => *t,
                 None => {
-                    let v = version_i_kraft(state, a, Period::parse(&r.period)?).await?;
+                    let v = version_i_kraft(app, a, Period::parse(&r.period)?).await?;
                     let t = u64::from(v.version.settings.troskel);
                     trosklar.insert(r.period.clone(), t);
                     t
@@ -378,7 +377,7 @@ impl Historik {
 
     /// Protects `k` against everything before it, audits, and adds it to the history. `forra`: the
     /// earlier editions of its period.
-    fn skydda(&mut self, k: &mut Klar, troskel: u64, forra: &[String]) -> Result<(), Failure> {
+    fn skydda(&mut self, k: &mut Klar, troskel: u64, forra: &[String]) -> Result<(), AppError> {
         // A longer period sums its cycle reports, whose published cells it repeats: it is
         // protected under the smallest of their thresholds (a threshold raised within the year
         // would otherwise make the sums of published quarters breaches no protection can mend).
@@ -416,7 +415,7 @@ impl Historik {
                 .collect();
             summor.push((
                 ny,
-                delar.ok_or_else(|| Failure::internal("en delrapport saknas"))?,
+                delar.ok_or_else(|| AppError::internal("en delrapport saknas"))?,
             ));
         }
         let mut utgavor: Vec<(usize, usize)> = self
@@ -441,8 +440,8 @@ impl Historik {
         let namn = format!("{}/{}", k.period, k.edition);
         let nollor = nollor_skyddas(k.cycle, k.edition);
         boj_rapport::skydda_dokument(&dok, &namn, &mut k.tabeller, nollor, &summor, &utgavor, troskel).map_err(|g| {
-            Failure::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::new(
+                Kind::Invalid,
                 Code::GranskningenUnderkande,
                 format!(
                     "Röjandegranskningen underkände rapporten: {} värden kunde inte skyddas mot det som redan är utgivet. Inget har utfärdats.",
@@ -497,26 +496,26 @@ struct Utgava<'a> {
 /// history was read (`sedan` reports), so two issues at once — two instances on PostgreSQL — cannot
 /// both build on the same history: the later one is refused and can simply be tried again.
 async fn spara(
-    state: &AppState,
+    app: &App,
     p: &Principal,
     klara: &[Klar],
     utgava: Option<&Utgava<'_>>,
     omprovade: &[(String, boj_domain::behorighet::Bedomning)],
     sedan: usize,
     lager: Option<&mut Lager>,
-) -> Result<(), Failure> {
+) -> Result<(), AppError> {
     let Some(forsta) = klara.first() else {
         return Ok(());
     };
     let agreement_id = forsta.avtal.id.clone();
     let (key_id, key) =
-        rapporter::signing_key(&state.store, &state.keys, &forsta.avtal.organisation_id).await?;
-    let issued_at = state.store.now();
-    let mut tx = state.store.begin().await?;
-    let nu = rapporter::lock(&state.store, &mut tx, &agreement_id).await?;
+        rapporter::signing_key(&app.store, &app.keys, &forsta.avtal.organisation_id).await?;
+    let issued_at = app.store.now();
+    let mut tx = app.store.begin().await?;
+    let nu = rapporter::lock(&app.store, &mut tx, &agreement_id).await?;
     if usize::try_from(nu).ok() != Some(sedan) {
-        return Err(Failure::new(
-            StatusCode::CONFLICT,
+        return Err(AppError::new(
+            Kind::Conflict,
             Code::Konflikt,
             "En annan rapport utfärdades samtidigt för överenskommelsen. Försök igen.",
         ));
@@ -526,11 +525,11 @@ async fn spara(
     }
     for k in klara {
         let json = dokument(&k.avtal, k, issued_at, utgava.map(|u| u.reason));
-        let (doc, sig) =
-            signatur::signera(json, &key, &key_id).map_err(|e| Failure::internal(e.to_string()))?;
-        let doc = String::from_utf8(doc).map_err(|e| Failure::internal(e.to_string()))?;
+        let (doc, sig) = signatur::signera(json, &key, &key_id)
+            .map_err(|e| AppError::internal(e.to_string()))?;
+        let doc = String::from_utf8(doc).map_err(|e| AppError::internal(e.to_string()))?;
         let record =
-            serde_json::to_string(&k.tabeller).map_err(|e| Failure::internal(e.to_string()))?;
+            serde_json::to_string(&k.tabeller).map_err(|e| AppError::internal(e.to_string()))?;
         rapporter::insert(
             &mut tx,
             Some(&p.user_id),
@@ -563,8 +562,8 @@ async fn spara(
 }
 
 /// Loads an agreement and checks that `p` may issue its reports.
-pub async fn load_for_issue(state: &AppState, p: &Principal, id: &str) -> Result<Avtal, Failure> {
-    let a = avtal::get(&state.store, id).await?;
+pub async fn load_for_issue(app: &App, p: &Principal, id: &str) -> Result<Avtal, AppError> {
+    let a = avtal::get(&app.store, id).await?;
     authorize(p, Action::UtfardaRapport(Some(a.omfang())))?;
     Ok(a)
 }
@@ -572,15 +571,15 @@ pub async fn load_for_issue(state: &AppState, p: &Principal, id: &str) -> Result
 /// Issues the report of a period (SPEC § 3.3); returns its id. A period issued before is a 409 with
 /// the existing report's id.
 pub async fn utfarda(
-    state: &AppState,
+    app: &App,
     p: &Principal,
     agreement_id: &str,
     period: &str,
-) -> Result<String, Failure> {
-    let a = load_for_issue(state, p, agreement_id).await?;
+) -> Result<String, AppError> {
+    let a = load_for_issue(app, p, agreement_id).await?;
     let period = Period::parse(period)?;
-    let idag = Datum::from_civil(state.store.clock().today());
-    let a = version_i_kraft(state, &a, period).await?;
+    let idag = Datum::from_civil(app.store.clock().today());
+    let a = version_i_kraft(app, &a, period).await?;
     let cykel = a.version.settings.rapportcykel;
     let delar = modell::utfardbar(period, idag, a.version.tid.fran, cykel).map_err(|h| {
         ogiltig(match h {
@@ -598,28 +597,28 @@ pub async fn utfarda(
             ),
         })
     })?;
-    let rapporter = rapporter::of_agreement(&state.store, &a.id).await?;
+    let rapporter = rapporter::of_agreement(&app.store, &a.id).await?;
     if let Some(r) = senaste(&rapporter).get(&period.to_string()) {
-        return Err(Failure {
+        return Err(AppError {
             conflict_id: Some(r.id.clone()),
-            ..Failure::new(
-                StatusCode::CONFLICT,
+            ..AppError::new(
+                Kind::Conflict,
                 Code::Konflikt,
                 format!("Rapporten för {period} är redan utfärdad. En rättelse blir en ny utgåva."),
             )
         });
     }
-    let mut u = underlag(state, &a, period).await?;
+    let mut u = underlag(app, &a, period).await?;
     // A cycle report counts from the register (held until it is stored, so two issues in this
     // instance take turns); a longer period sums its parts' records and needs no register.
     let mut lager = None;
     let (rakning, cycle, parts, cykler) = if delar.len() == 1 && delar[0] == period {
-        let l = lager.insert(state.register.lager(&state.store, &a.id).await?);
-        let r = nya_poster(state, l, &a, period, cykel, &rapporter).await?;
+        let l = lager.insert(app.register.lager(&app.store, &a.id).await?);
+        let r = nya_poster(app, l, &a, period, cykel, &rapporter).await?;
         fyll(&mut u, &r, 0)?;
         (Some(r), true, Vec::new(), vec![0u8])
     } else {
-        samma_indelning(state, &a, &a, period, &delar).await?;
+        samma_indelning(app, &a, &a, period, &delar).await?;
         let senaste = senaste(&rapporter);
         let mut parts = Vec::new();
         for d in &delar {
@@ -628,7 +627,7 @@ pub async fn utfarda(
             })?;
             parts.push(r.id.clone());
         }
-        fyll_delar(state, &mut u, &parts, &[]).await?;
+        fyll_delar(app, &mut u, &parts, &[]).await?;
         (None, false, parts, (0..delar.len() as u8).collect())
     };
     // By case, in place: `sammanstall` would otherwise sort a copy to count contributing cases.
@@ -645,10 +644,10 @@ pub async fn utfarda(
         troskel: 0,
     };
     drop(u);
-    let mut h = Historik::las(state, &a, &rapporter).await?;
+    let mut h = Historik::las(app, &a, &rapporter).await?;
     h.skydda(&mut k, u64::from(a.version.settings.troskel), &[])?;
     spara(
-        state,
+        app,
         p,
         std::slice::from_ref(&k),
         None,
@@ -663,20 +662,20 @@ pub async fn utfarda(
 /// A new edition of a cycle report after corrections; re-issues every issued longer period that
 /// contains it. Returns the new edition's id.
 pub async fn ny_utgava(
-    state: &AppState,
+    app: &App,
     p: &Principal,
     report_id: &str,
     reason: &str,
     note: Option<&str>,
-) -> Result<String, Failure> {
-    let r = rapporter::get(&state.store, report_id).await?;
-    let a = load_for_issue(state, p, &r.agreement_id).await?;
+) -> Result<String, AppError> {
+    let r = rapporter::get(&app.store, report_id).await?;
+    let a = load_for_issue(app, p, &r.agreement_id).await?;
     // The reason is published as a code; free text stays in the organisation's record (SPEC § 5).
     let reason = Utgavaskal::parse(reason)?;
     if let Some(n) = note {
         if n.chars().count() > 500 {
-            return Err(Failure::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            return Err(AppError::new(
+                Kind::Invalid,
                 Code::OgiltigForfragan,
                 "Anteckningen om utgåvan får vara högst 500 tecken.",
             ));
@@ -692,17 +691,17 @@ pub async fn ny_utgava(
             "Ge ut en ny utgåva av den kvartals- eller cykelrapport som rättas; halvår och år som innehåller den följer med.",
         ));
     }
-    let rapporter = rapporter::of_agreement(&state.store, &a.id).await?;
+    let rapporter = rapporter::of_agreement(&app.store, &a.id).await?;
     let senaste = senaste(&rapporter);
-    let gammal = *senaste.get(&r.period).ok_or_else(Failure::not_found)?;
+    let gammal = *senaste.get(&r.period).ok_or_else(AppError::not_found)?;
     let period = Period::parse(&gammal.period)?;
-    let a = version_i_kraft(state, &a, period).await?;
+    let a = version_i_kraft(app, &a, period).await?;
     let troskel = u64::from(a.version.settings.troskel);
-    let mut lager = state.register.lager(&state.store, &a.id).await?;
+    let mut lager = app.register.lager(&app.store, &a.id).await?;
     // The same items as the last edition, with their values now: its cases read a slice at a
     // time, eligibility judged again for the corrected edition and written with the edition, in
     // its transaction, so a refused edition changes nothing.
-    let forra = rapporter::rakning(&state.store, &gammal.id).await?;
+    let forra = rapporter::rakning(&app.store, &gammal.id).await?;
     let mut nu = Rakning {
         fall: Vec::with_capacity(forra.fall.len()),
         aktiviteter: Vec::with_capacity(forra.aktiviteter.len()),
@@ -710,11 +709,11 @@ pub async fn ny_utgava(
     };
     let mut omprovade = Vec::new();
     // The status board once for every case of the edition.
-    let parter = avtal::board(&state.store, &a).await?;
+    let parter = avtal::board(&app.store, &a).await?;
     let bedomning = crate::arenden::underlag(&a, &parter);
     for bit in forra.fall.chunks(2_000) {
         let seqs: Vec<i64> = bit.iter().map(|(s, _)| *s).collect();
-        let mut nuvarande: HashMap<i64, Arende> = arenden::med_nummer(&state.store, &a.id, &seqs)
+        let mut nuvarande: HashMap<i64, Arende> = arenden::med_nummer(&app.store, &a.id, &seqs)
             .await?
             .into_iter()
             .map(|c| (c.seq, c))
@@ -756,8 +755,8 @@ pub async fn ny_utgava(
     }
     nu.vittnesstod = forra.vittnesstod.clone();
     nu.timmar = forra.timmar.clone();
-    let mut h = Historik::las(state, &a, &rapporter).await?;
-    let mut u = underlag(state, &a, period).await?;
+    let mut h = Historik::las(app, &a, &rapporter).await?;
+    let mut u = underlag(app, &a, period).await?;
     fyll(&mut u, &nu, 0)?;
     u.aktiviteter.sort_unstable_by_key(|x| x.fall);
     let mut cyk = Klar {
@@ -794,21 +793,21 @@ pub async fn ny_utgava(
     let mut ersatt: HashMap<String, String> = HashMap::from([(gammal.id.clone(), ny_id.clone())]);
     for l in langre {
         let lp = Period::parse(&l.period)?;
-        let la = version_i_kraft(state, &a, lp).await?;
+        let la = version_i_kraft(app, &a, lp).await?;
         let delperioder: Vec<Period> = l
             .parts
             .iter()
             .filter_map(|d| rapporter.iter().find(|r| &r.id == d))
             .filter_map(|r| Period::parse(&r.period).ok())
             .collect();
-        samma_indelning(state, &a, &la, lp, &delperioder).await?;
-        let mut u = underlag(state, &la, lp).await?;
+        samma_indelning(app, &a, &la, lp, &delperioder).await?;
+        let mut u = underlag(app, &la, lp).await?;
         let delar: Vec<String> = l
             .parts
             .iter()
             .map(|d| ersatt.get(d).cloned().unwrap_or_else(|| d.clone()))
             .collect();
-        fyll_delar(state, &mut u, &delar, &klara).await?;
+        fyll_delar(app, &mut u, &delar, &klara).await?;
         let parts = delar;
         u.aktiviteter.sort_unstable_by_key(|x| x.fall);
         let cykler: Vec<u8> = (0..parts.len() as u8).collect();
@@ -832,7 +831,7 @@ pub async fn ny_utgava(
         klara.push(k);
     }
     spara(
-        state,
+        app,
         p,
         &klara,
         Some(&utgava),
@@ -846,13 +845,18 @@ pub async fn ny_utgava(
 
 /// How many cases of each cycle report's newest edition have changed since it was issued
 /// (coordinators only: a public counter would be a live count).
-pub async fn andrade(state: &AppState, a: &Avtal) -> Result<HashMap<String, usize>, Failure> {
-    let rapporter = rapporter::of_agreement(&state.store, &a.id).await?;
-    let lager = state.register.lager(&state.store, &a.id).await?;
+pub async fn andrade(
+    app: &App,
+    p: &Principal,
+    a: &Avtal,
+) -> Result<HashMap<String, usize>, AppError> {
+    authorize(p, Action::UtfardaRapport(Some(a.omfang())))?;
+    let rapporter = rapporter::of_agreement(&app.store, &a.id).await?;
+    let lager = app.register.lager(&app.store, &a.id).await?;
     let mut ut = HashMap::new();
     for r in senaste(&rapporter).values().filter(|r| r.cycle) {
         let mut n = 0;
-        rapporter::rakning_delar(&state.store, &r.id, |del| {
+        rapporter::rakning_delar(&app.store, &r.id, |del| {
             n += del
                 .fall
                 .iter()
@@ -862,7 +866,7 @@ pub async fn andrade(state: &AppState, a: &Avtal) -> Result<HashMap<String, usiz
                         .is_some_and(|f| !f.kod().samma(*k))
                 })
                 .count();
-            Ok::<_, Failure>(())
+            Ok::<_, AppError>(())
         })
         .await?;
         ut.insert(r.id.clone(), n);
@@ -873,16 +877,16 @@ pub async fn andrade(state: &AppState, a: &Avtal) -> Result<HashMap<String, usiz
 /// Live tables for any date range (inclusive), for the coordinator: true values, with the cells a
 /// report would protect marked (protected against nothing issued, so only indicative).
 pub async fn forhandsgranska(
-    state: &AppState,
+    app: &App,
     p: &Principal,
     agreement_id: &str,
     fran: Datum,
     till: Datum,
-) -> Result<Vec<Tabell>, Failure> {
-    let a = load_for_issue(state, p, agreement_id).await?;
+) -> Result<Vec<Tabell>, AppError> {
+    let a = load_for_issue(app, p, agreement_id).await?;
     if till < fran {
-        return Err(Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        return Err(AppError::new(
+            Kind::Invalid,
             Code::OgiltigtDatum,
             "Slutdatumet ligger före startdatumet.",
         ));
@@ -896,9 +900,9 @@ pub async fn forhandsgranska(
     } else {
         Period::Kvartal(till.year(), 1)
     };
-    let mut u = underlag(state, &a, period).await?;
+    let mut u = underlag(app, &a, period).await?;
     {
-        let lager = state.register.lager(&state.store, &a.id).await?;
+        let lager = app.register.lager(&app.store, &a.id).await?;
         let hem = Hemindex::av(&u);
         let inne = |d: Datum| fran <= d && d <= till;
         // At most everything: untouched capacity costs no memory, growing by doubling does.
@@ -928,7 +932,7 @@ pub async fn forhandsgranska(
         );
     }
     let mut r = Rakning::default();
-    ovriga(state, &a, &mut r, |_, d, _| {
+    ovriga(app, &a, &mut r, |_, d, _| {
         (fran <= d && d <= till).then_some(false)
     })
     .await?;
@@ -947,4 +951,90 @@ pub async fn forhandsgranska(
         u64::from(a.version.settings.troskel),
     );
     Ok(t)
+}
+
+/// A report and its agreement, for a principal who may read its reports (public documents for
+/// everyone who reads the agreement, SPEC § 3.3).
+pub async fn las(app: &App, p: &Principal, id: &str) -> Result<(Rapport, Avtal), AppError> {
+    let r = rapporter::get(&app.store, id).await?;
+    let a = avtal::get(&app.store, &r.agreement_id).await?;
+    authorize(p, Action::LasRapport(Some(a.omfang())))?;
+    Ok((r, a))
+}
+
+/// An agreement and every issued edition of its reports, for a principal who may read them.
+pub async fn av_avtal(
+    app: &App,
+    p: &Principal,
+    agreement_id: &str,
+) -> Result<(Avtal, Vec<Rapport>), AppError> {
+    let a = avtal::get(&app.store, agreement_id).await?;
+    authorize(p, Action::LasRapport(Some(a.omfang())))?;
+    let v = rapporter::of_agreement(&app.store, &a.id).await?;
+    Ok((a, v))
+}
+
+/// The signed document of a report exactly as issued, after its download (in `format`) is
+/// written to the audit log.
+pub async fn hamta(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    format: &str,
+) -> Result<(Rapport, Avtal, String), AppError> {
+    let (r, a) = las(app, p, id).await?;
+    let doc = rapporter::document(&app.store, &r.id).await?;
+    rapporter::log_download(&app.store, Some(&p.user_id), &r.id, format).await?;
+    Ok((r, a, doc))
+}
+
+/// The public keys that sign reports (public: anyone may verify a report).
+pub async fn signeringsnycklar(app: &App) -> Result<Vec<Signeringsnyckel>, AppError> {
+    Ok(rapporter::public_keys(&app.store).await?)
+}
+
+/// An issued edition as a list shows it.
+pub struct Utgiven {
+    pub rapport: Rapport,
+    /// The day the period's report was due (SPEC § 3.1: the agreement's reporting deadline).
+    pub frist: Option<Datum>,
+    /// Whether the period's first edition was issued by its deadline.
+    pub i_tid: bool,
+}
+
+/// The issued reports of an agreement `p` may read: newest period first, newest edition first,
+/// each with its deadline and whether the period's first edition met it.
+pub async fn lista(
+    app: &App,
+    p: &Principal,
+    agreement_id: &str,
+) -> Result<(Avtal, Vec<Utgiven>), AppError> {
+    let (a, mut v) = av_avtal(app, p, agreement_id).await?;
+    v.sort_by(|x, y| {
+        let px = Period::parse(&x.period).map(|p| p.end()).ok();
+        let py = Period::parse(&y.period).map(|p| p.end()).ok();
+        py.cmp(&px)
+            .then(y.period.len().cmp(&x.period.len()))
+            .then(y.edition.cmp(&x.edition))
+    });
+    let forst: HashMap<String, i64> = v
+        .iter()
+        .filter(|r| r.edition == 1)
+        .map(|r| (r.period.clone(), r.issued_at))
+        .collect();
+    let ut = v
+        .into_iter()
+        .map(|r| {
+            let frist = Period::parse(&r.period)
+                .ok()
+                .and_then(|p| p.frist(a.version.settings.rapportfrist_dagar));
+            let utgiven = forst.get(&r.period).map(|t| registrerad(*t));
+            Utgiven {
+                i_tid: matches!((utgiven, frist), (Some(u), Some(f)) if u <= f),
+                frist,
+                rapport: r,
+            }
+        })
+        .collect();
+    Ok((a, ut))
 }

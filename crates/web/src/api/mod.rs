@@ -1,19 +1,23 @@
-//! JSON API handlers (`/api/v1`). Request bodies are plain strings at the edge and are parsed into
-//! domain types here: a value that does not parse is a 422 with its stable code.
+//! The JSON API (`/api/v1`): wire types and handlers, one module per part of SPEC § 4. Each
+//! handler converts its request into a use case's input, calls `boj-app`, and answers; a value that
+//! does not parse is a 422 with its stable code. This module: health, reference data, users and
+//! tokens.
+
+pub mod arenden;
+pub mod avtal;
+pub mod bidrag;
+pub mod rapporter;
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::error::{ApiError, Failure};
+use crate::error::ApiError;
 use crate::extract::ApiJson;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use boj_domain::{
-    Action, Anvandarnamn, Datum, Kommunkod, Lanskod, NyttLosenord, Role, Scope, authorize,
-};
-use boj_store::users::User;
-use boj_store::{audit, tokens, users};
+use boj_app::konton::{self, User};
+use boj_domain::Scope;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -33,7 +37,7 @@ pub struct Health {
 /// Liveness and database reachability. Public.
 #[utoipa::path(get, path = "/api/v1/health", responses((status = 200, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    state.store.ping().await?;
+    state.app.ping().await?;
     Ok(Json(Health {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),
@@ -109,14 +113,17 @@ pub async fn me(
     State(state): State<AppState>,
     Authed(p): Authed,
 ) -> Result<Json<UserOut>, ApiError> {
-    let u = users::get(&state.store, &p.user_id).await?;
+    let u = konton::anvandare(&state.app, &p, &p.user_id).await?;
     Ok(Json(UserOut::from(&u)))
 }
 
 /// Every user account (admin).
 #[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = Items<UserOut>), (status = 403)))]
-pub async fn list_users(State(state): State<AppState>) -> Result<Json<Items<UserOut>>, ApiError> {
-    let list = users::list(&state.store).await?;
+pub async fn list_users(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+) -> Result<Json<Items<UserOut>>, ApiError> {
+    let list = konton::alla(&state.app, &p).await?;
     Ok(Json(Items {
         items: list.iter().map(UserOut::from).collect(),
     }))
@@ -130,8 +137,7 @@ pub async fn get_user(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<Json<UserOut>, ApiError> {
-    authorize(&p, Action::LasAnvandare(Some(&id)))?;
-    let u = users::get(&state.store, &id).await?;
+    let u = konton::anvandare(&state.app, &p, &id).await?;
     Ok(Json(UserOut::from(&u)))
 }
 
@@ -158,25 +164,15 @@ pub async fn create_user(
     Authed(p): Authed,
     ApiJson(body): ApiJson<NewUserIn>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let name = Anvandarnamn::parse(&body.name)?;
-    let role = Role::parse(&body.role)?;
-    let kommun = body
-        .municipality
-        .as_deref()
-        .map(Kommunkod::parse)
-        .transpose()?;
-    let lan = body.county.as_deref().map(Lanskod::parse).transpose()?;
-    let scope = Scope::for_role(role, body.organisation.clone(), kommun, lan)?;
-    let password = NyttLosenord::parse(&body.password)?;
-    let u = users::create(
-        &state.store,
-        Some(&p.user_id),
-        &name,
-        role,
-        &scope,
-        &password,
-    )
-    .await?;
+    let n = konton::NyAnvandare {
+        namn: body.name,
+        roll: body.role,
+        organisation: body.organisation,
+        kommun: body.municipality,
+        lan: body.county,
+        losenord: body.password,
+    };
+    let u = konton::ny_anvandare(&state.app, &p, &n).await?;
     Ok((StatusCode::CREATED, Json(UserOut::from(&u))))
 }
 
@@ -188,7 +184,7 @@ pub async fn disable_user(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    users::disable(&state.store, Some(&p.user_id), &id).await?;
+    konton::inaktivera(&state.app, &p, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -218,40 +214,7 @@ pub async fn create_token(
     Authed(p): Authed,
     ApiJson(body): ApiJson<NewTokenIn>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let days = match body.expires_on.as_deref() {
-        None => tokens::DEFAULT_DAYS,
-        Some(s) => {
-            let until = Datum::parse(s)?;
-            let today = state.store.clock().today();
-            let days = i64::from(
-                today
-                    .until(until.civil())
-                    .map(|sp| sp.get_days())
-                    .unwrap_or(0),
-            );
-            if days < 1 {
-                return Err(Failure::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    boj_domain::Code::OgiltigtDatum,
-                    "Sista giltighetsdag ska ligga efter i dag.",
-                )
-                .into());
-            }
-            days
-        }
-    };
-    let user = users::by_name(&state.store, &body.user).await?;
-    // A token acts as its user. Through the web, an admin may not mint one for a role that sees
-    // cases: that would show the admin case data (SPEC § 2). Operators use `boj token create`.
-    if matches!(user.role, Role::Stodperson | Role::Samordnare) {
-        return Err(Failure::new(
-            StatusCode::FORBIDDEN,
-            boj_domain::Code::ForbjudenAtgard,
-            "Tokens för stödpersoner och samordnare skapas med kommandot boj token create, inte här.",
-        )
-        .into());
-    }
-    let t = tokens::create(&state.store, Some(&p.user_id), &user, days).await?;
+    let t = konton::ny_token(&state.app, &p, &body.user, body.expires_on.as_deref()).await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenOut {
@@ -270,13 +233,6 @@ pub async fn revoke_token(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    tokens::revoke(&state.store, Some(&p.user_id), &id).await?;
+    konton::aterkalla_token(&state.app, &p, &id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Records in the audit log that `actor` did `action`; used by pages for events with no other write.
-pub async fn note(state: &AppState, actor: &str, action: &str) -> Result<(), Failure> {
-    audit::record(&state.store, Some(actor), action, None)
-        .await
-        .map_err(Failure::from)
 }

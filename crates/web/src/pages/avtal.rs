@@ -4,9 +4,6 @@
 
 use crate::AppState;
 use crate::auth::{Authed, Who};
-use crate::avtal_api::{
-    self, AgreementIn, DecisionIn, ItemIn, SettingsIn, load, load_decision, readable,
-};
 use crate::error::{Failure, PageError};
 use crate::extract::{Pairs, many, one, pairs};
 use crate::pages::{Layout, render};
@@ -14,13 +11,10 @@ use askama::Template;
 use axum::extract::{Multipart, Path, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use boj_domain::avtal::{
-    Avtalsinstallningar, Beslutsorgan, DOKUMENTATIONSPOSTER, Partstatus, Utfall,
-};
+use boj_app::avtal::{self as register, Avtal, Beslut, Beslutsforslag, Forslag, Installningar};
+use boj_domain::avtal::{Beslutsorgan, DOKUMENTATIONSPOSTER, Partstatus, Utfall};
 use boj_domain::kod::{Kodlista, PersonTyp};
 use boj_domain::{Action, Kommunkod, Principal, Scope, authorize};
-use boj_store::avtal::{self, Avtal, Beslut};
-use boj_store::orgs;
 
 fn can_manage(p: &Principal, a: &Avtal) -> bool {
     authorize(p, Action::HanteraAvtal(Some(a.omfang()))).is_ok()
@@ -59,9 +53,9 @@ pub async fn list(
     Authed(p): Authed,
 ) -> Result<Html<String>, PageError> {
     let mut rows = Vec::new();
-    for a in readable(&state, &p).await? {
-        let b = avtal::decisions(&state.store, &a.id).await?;
-        let board = avtal::status_board(&a, &b);
+    for a in register::lasbara(&state.app, &p).await? {
+        let b = register::beslut(&state.app, &a).await?;
+        let board = register::statustavla(&a, &b);
         rows.push(Rad {
             id: a.id.clone(),
             title: a.version.title.clone(),
@@ -115,17 +109,13 @@ async fn show_page(
     id: &str,
     n: Option<i64>,
 ) -> Result<Html<String>, PageError> {
-    let current = load(state, p, id, false).await?;
-    let a = match n {
-        Some(n) => avtal::get_version(&state.store, id, Some(n)).await?,
-        None => current,
-    };
-    let beslut = avtal::decisions(&state.store, &a.id).await?;
+    let a = register::las_version(&state.app, p, id, n).await?;
+    let beslut = register::beslut(&state.app, &a).await?;
     let own = match &p.scope {
         Scope::Kommun(k) => Some(*k),
         _ => None,
     };
-    let mut board: Vec<Partrad> = avtal::status_board(&a, &beslut)
+    let mut board: Vec<Partrad> = register::statustavla(&a, &beslut)
         .into_iter()
         .map(|(k, s)| Partrad {
             kod: k.to_string(),
@@ -237,29 +227,29 @@ fn num<T: std::str::FromStr>(f: &Pairs, k: &str, what: &str) -> Result<Option<T>
     })
 }
 
-fn agreement_in(f: &Pairs) -> Result<AgreementIn, Failure> {
-    Ok(AgreementIn {
+fn forslag(f: &Pairs) -> Result<Forslag, Failure> {
+    Ok(Forslag {
         organisation_id: Some(one(f, "organisation_id")).filter(|s| !s.is_empty()),
-        title: one(f, "title"),
-        reference: one(f, "reference"),
-        valid_from: one(f, "valid_from"),
-        valid_to: Some(one(f, "valid_to")).filter(|s| !s.trim().is_empty()),
-        notice_months: num(f, "notice_months", "Uppsägningstiden")?,
-        services: one(f, "services"),
-        parties: many(f, "parties"),
-        settings: Some(SettingsIn {
-            target_groups: Some(many(f, "target_groups")),
-            residence_required_for: Some(many(f, "residence_required_for")),
-            items: Some(many(f, "items")),
-            cycle: Some(one(f, "cycle")),
-            deadline_days: num(f, "deadline_days", "Rapportfristen")?,
-            threshold: num(f, "threshold", "Röjandetröskeln")?,
-            merged_municipalities: Some(many(f, "merged")),
-            merged_categories: Some(many(f, "recodings")),
-            contact_retention_days: num(f, "contact_days", "Gallringstiden")?,
-            inactive_close_days: num(f, "inactive_days", "Tiden till automatisk avslutning")?,
+        titel: one(f, "title"),
+        referens: one(f, "reference"),
+        fran: one(f, "valid_from"),
+        till: Some(one(f, "valid_to")).filter(|s| !s.trim().is_empty()),
+        uppsagning_manader: num(f, "notice_months", "Uppsägningstiden")?,
+        tjanster: one(f, "services"),
+        parter: many(f, "parties"),
+        installningar: Some(Installningar {
+            malgrupper: Some(many(f, "target_groups")),
+            bosattning_kravs_for: Some(many(f, "residence_required_for")),
+            poster: Some(many(f, "items")),
+            cykel: Some(one(f, "cycle")),
+            frist_dagar: num(f, "deadline_days", "Rapportfristen")?,
+            troskel: num(f, "threshold", "Röjandetröskeln")?,
+            sma_kommuner: Some(many(f, "merged")),
+            sammanslagningar: Some(many(f, "recodings")),
+            kontakt_dagar: num(f, "contact_days", "Gallringstiden")?,
+            inaktiv_dagar: num(f, "inactive_days", "Tiden till automatisk avslutning")?,
         }),
-        change_note: Some(one(f, "change_note")),
+        andring: Some(one(f, "change_note")),
     })
 }
 
@@ -333,7 +323,7 @@ async fn form_page(
             None => "/avtal".into(),
         },
         error,
-        organisations: orgs::list(&state.store)
+        organisations: register::organisationer(&state.app, p)
             .await?
             .into_iter()
             .map(|o| (o.id.clone(), o.name, o.id == org))
@@ -418,7 +408,7 @@ pub async fn edit_form(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let a = load(&state, &p, &id, true).await?;
+    let a = register::hantera(&state.app, &p, &id).await?;
     render(&form_page(&state, &who, &p, Some(&a), None, None).await?)
 }
 
@@ -447,21 +437,8 @@ pub async fn create(
     raw: RawForm,
 ) -> Result<Response, PageError> {
     let f = pairs(&raw);
-    let Scope::Lan(lan) = p.scope else {
-        return Err(PageError(Failure::unauthenticated()));
-    };
-    let result = async {
-        let (u, org, _) = avtal_api::utkast(agreement_in(&f)?, &Avtalsinstallningar::default())?;
-        let org = org.ok_or_else(|| {
-            Failure::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                boj_domain::Code::OgiltigForfragan,
-                "Välj organisation.",
-            )
-        })?;
-        Ok::<_, Failure>(avtal::create(&state.store, Some(&p.user_id), &org, lan, false, &u).await?)
-    }
-    .await;
+    let result =
+        async { Ok::<_, Failure>(register::skapa(&state.app, &p, forslag(&f)?).await?) }.await;
     match result {
         Ok(a) => Ok(Redirect::to(&format!("/avtal/{}", a.id)).into_response()),
         Err(e) => refused(&state, &who, &p, None, &f, e).await,
@@ -475,28 +452,12 @@ pub async fn amend(
     Path(id): Path<String>,
     raw: RawForm,
 ) -> Result<Response, PageError> {
-    let a = load(&state, &p, &id, true).await?;
+    let a = register::hantera(&state.app, &p, &id).await?;
     let f = pairs(&raw);
-    let result = async {
-        let (u, _, note) = avtal_api::utkast(agreement_in(&f)?, &a.version.settings)?;
-        Ok::<_, Failure>(
-            avtal::amend(
-                &state.store,
-                Some(&p.user_id),
-                &id,
-                &u,
-                &note.unwrap_or_default(),
-            )
-            .await?,
-        )
-    }
-    .await;
+    let result =
+        async { Ok::<_, Failure>(register::andra(&state.app, &p, &id, forslag(&f)?).await?) }.await;
     match result {
-        Ok(a) => {
-            // The cases are judged again in the background (`arenden::omprova_vantande`).
-            state.omprovning.notify_one();
-            Ok(Redirect::to(&format!("/avtal/{}", a.id)).into_response())
-        }
+        Ok(a) => Ok(Redirect::to(&format!("/avtal/{}", a.id)).into_response()),
         Err(e) => refused(&state, &who, &p, Some(&a), &f, e).await,
     }
 }
@@ -507,9 +468,8 @@ pub async fn add_decision(
     Path(id): Path<String>,
     raw: RawForm,
 ) -> Result<Response, PageError> {
-    let a = load(&state, &p, &id, true).await?;
     let f = pairs(&raw);
-    let items = (1..=5)
+    let punkter = (1..=5)
         .map(|i| {
             (
                 one(&f, &format!("punkt{i}_nr")),
@@ -517,27 +477,18 @@ pub async fn add_decision(
             )
         })
         .filter(|(n, t)| !n.trim().is_empty() || !t.trim().is_empty())
-        .map(|(number, text)| ItemIn { number, text })
         .collect();
-    let d = DecisionIn {
-        body: one(&f, "body"),
-        municipality: Some(one(&f, "municipality")),
-        decided_on: Some(one(&f, "decided_on")),
-        applies_from: Some(one(&f, "applies_from")),
-        paragraph: one(&f, "paragraph"),
-        items,
-        outcome: one(&f, "outcome"),
-        presenter: one(&f, "presenter"),
+    let d = Beslutsforslag {
+        organ: one(&f, "body"),
+        kommun: Some(one(&f, "municipality")),
+        beslutsdatum: Some(one(&f, "decided_on")),
+        galler_fran: Some(one(&f, "applies_from")),
+        paragraf: one(&f, "paragraph"),
+        punkter,
+        utfall: one(&f, "outcome"),
+        foredragande: one(&f, "presenter"),
     };
-    let b = avtal::add_decision(
-        &state.store,
-        Some(&p.user_id),
-        &a,
-        &avtal_api::nytt_beslut(d)?,
-    )
-    .await?;
-    // The cases are judged again in the background (`arenden::omprova_vantande`).
-    state.omprovning.notify_one();
+    let (a, b) = register::nytt_beslut(&state.app, &p, &id, d).await?;
     Ok(Redirect::to(&format!("/avtal/{}#{}", a.id, b.id)).into_response())
 }
 
@@ -547,8 +498,8 @@ pub async fn upload(
     Path(id): Path<String>,
     m: Multipart,
 ) -> Result<Response, PageError> {
-    let (a, _) = load_decision(&state, &p, &id, true).await?;
-    avtal_api::store_upload(&state, &p, &id, avtal_api::read_upload(m).await?).await?;
+    let u = crate::extract::read_upload(m).await?;
+    let (a, _) = register::nytt_dokument(&state.app, &p, &id, u).await?;
     Ok(Redirect::to(&format!("/avtal/{}#{id}", a.id)).into_response())
 }
 
@@ -558,26 +509,20 @@ pub async fn add_signature(
     Path(id): Path<String>,
     raw: RawForm,
 ) -> Result<Response, PageError> {
-    let (a, _) = load_decision(&state, &p, &id, true).await?;
     let f = pairs(&raw);
     let signers: Vec<String> = one(&f, "signers")
         .split(',')
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
-    let signed_at = Some(one(&f, "signed_at"))
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| boj_domain::Datum::parse(&s))
-        .transpose()
-        .map_err(Failure::from)?;
-    avtal::add_signature(
-        &state.store,
-        Some(&p.user_id),
+    let (a, _) = register::underskrift(
+        &state.app,
+        &p,
         &id,
         &one(&f, "method"),
         &one(&f, "reference"),
         &signers,
-        signed_at,
+        Some(&one(&f, "signed_at")),
     )
     .await?;
     Ok(Redirect::to(&format!("/avtal/{}#{id}", a.id)).into_response())
@@ -588,5 +533,6 @@ pub async fn document(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    Ok(avtal_api::serve_document(&state, &p, &id).await?)
+    let (meta, bytes) = register::dokument(&state.app, &p, &id).await?;
+    Ok(crate::visning::dokument(meta, bytes))
 }

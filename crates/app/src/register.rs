@@ -15,12 +15,12 @@
 //! - Items are ordered by number (numbers follow commit order), so a case is found by binary search
 //!   and new items are appended.
 
-use crate::error::Failure;
+use crate::AppError;
 use boj_domain::Datum;
+use boj_domain::datum::svensk_dag;
 use boj_rapport::modell::INOM;
 use boj_rapport::rakning::{Fallkod, KODBITAR, Rakning};
 use boj_store::Store;
-use boj_store::clock::svensk_dag;
 use boj_store::rapporter::{self, Aktrad, Fallrad};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -106,12 +106,12 @@ impl Register {
         &self,
         store: &Store,
         agreement_id: &str,
-    ) -> Result<tokio::sync::OwnedMutexGuard<Lager>, Failure> {
+    ) -> Result<tokio::sync::OwnedMutexGuard<Lager>, AppError> {
         let l = {
             let mut m = self
                 .lager
                 .lock()
-                .map_err(|_| Failure::internal("rapportregistret är låst"))?;
+                .map_err(|_| AppError::internal("rapportregistret är låst"))?;
             m.entry(agreement_id.to_string()).or_default().clone()
         };
         let mut g = l.lock_owned().await;
@@ -126,7 +126,7 @@ impl Register {
             }
             *g = Lager::default();
         }
-        Err(Failure::internal("rapportregistret kunde inte byggas"))
+        Err(AppError::internal("rapportregistret kunde inte byggas"))
     }
 }
 
@@ -209,7 +209,7 @@ impl Lager {
         }
     }
 
-    async fn las_nya(&mut self, store: &Store, id: &str, till: i64) -> Result<(), Failure> {
+    async fn las_nya(&mut self, store: &Store, id: &str, till: i64) -> Result<(), AppError> {
         loop {
             let efter = self.fall.last().map_or(i64::MIN, |f| f.seq);
             let rader = rapporter::fall_rader(store, id, efter, till, SIDA).await?;
@@ -236,7 +236,7 @@ impl Lager {
     /// Marks what report `r` counted, if it is a cycle report of agreement `id`. Read again each
     /// time its audit entry arrives, even when this instance issued it: a report listed while
     /// building may name items above the head read then, which are marked when its entry comes.
-    async fn markera_rapport(&mut self, store: &Store, id: &str, r: &str) -> Result<(), Failure> {
+    async fn markera_rapport(&mut self, store: &Store, id: &str, r: &str) -> Result<(), AppError> {
         let rapport = match rapporter::get(store, r).await {
             Ok(x) => x,
             Err(boj_store::StoreError::NotFound) => return Ok(()),
@@ -245,7 +245,7 @@ impl Lager {
         if rapport.agreement_id == id && rapport.cycle {
             rapporter::rakning_delar(store, r, |del| {
                 self.markera(&del);
-                Ok::<_, Failure>(())
+                Ok::<_, AppError>(())
             })
             .await?;
         }
@@ -253,7 +253,7 @@ impl Lager {
     }
 
     /// Brings the register up to date with the store.
-    async fn folj(&mut self, store: &Store, id: &str) -> Result<(), Failure> {
+    async fn folj(&mut self, store: &Store, id: &str) -> Result<(), AppError> {
         let till = boj_store::audit::head(store).await?;
         if !self.byggt {
             // Sized once: growing by doubling would hold the old and the new copy at once.

@@ -4,16 +4,14 @@ use crate::AppState;
 use crate::auth::Authed;
 use crate::error::{ApiError, Failure};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::rapporter::{self, forhandsgranska, ny_utgava, utfarda};
+use crate::visning::{PreviewTable, preview_out};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use boj_domain::{Action, Datum, Period, Principal, authorize};
-use boj_rapport::modell::{Tabell, publicera};
-use boj_store::avtal::{self, Avtal};
-use boj_store::clock::svensk_dag;
-use boj_store::rapporter::{self as lager, Rapport};
+use boj_app::rapporter::{self, Rapport, forhandsgranska, ny_utgava, utfarda};
+use boj_domain::datum::svensk_dag;
+use boj_domain::{Datum, Principal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -63,53 +61,23 @@ pub struct ReportList {
     pub items: Vec<ReportOut>,
 }
 
-/// Loads a report and its agreement, checking that `p` may read it.
-pub async fn load(state: &AppState, p: &Principal, id: &str) -> Result<(Rapport, Avtal), Failure> {
-    let r = lager::get(&state.store, id).await?;
-    let a = avtal::get(&state.store, &r.agreement_id).await?;
-    authorize(p, Action::LasRapport(Some(a.omfang())))?;
-    Ok((r, a))
-}
-
-/// The reports of an agreement for a list: newest period first, newest edition first.
-pub async fn list_of(state: &AppState, a: &Avtal) -> Result<Vec<ReportOut>, Failure> {
-    let mut v = lager::of_agreement(&state.store, &a.id).await?;
-    v.sort_by(|x, y| {
-        let px = Period::parse(&x.period).map(|p| p.end()).ok();
-        let py = Period::parse(&y.period).map(|p| p.end()).ok();
-        py.cmp(&px)
-            .then(y.period.len().cmp(&x.period.len()))
-            .then(y.edition.cmp(&x.edition))
-    });
-    let forst: std::collections::HashMap<String, i64> = v
-        .iter()
-        .filter(|r| r.edition == 1)
-        .map(|r| (r.period.clone(), r.issued_at))
-        .collect();
-    Ok(v.iter()
-        .map(|r| {
-            let frist = Period::parse(&r.period)
-                .ok()
-                .and_then(|p| p.frist(a.version.settings.rapportfrist_dagar));
-            let utgiven = forst
-                .get(&r.period)
-                .map(|t| Datum::from_civil(svensk_dag(*t)));
-            ReportOut {
-                id: r.id.clone(),
-                period: r.period.clone(),
-                edition: r.edition,
-                issued_at: jiff::Timestamp::from_second(r.issued_at)
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
-                issued_on: svensk_dag(r.issued_at).to_string(),
-                sha256: r.digest.clone(),
-                key_id: r.key_id.clone(),
-                reason: r.reason.clone(),
-                deadline: frist.map(|d| d.to_string()),
-                on_time: matches!((utgiven, frist), (Some(u), Some(f)) if u <= f),
-            }
-        })
-        .collect())
+/// An issued edition as the list shows it.
+pub fn report_out(u: rapporter::Utgiven) -> ReportOut {
+    let r = u.rapport;
+    ReportOut {
+        issued_at: jiff::Timestamp::from_second(r.issued_at)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+        issued_on: svensk_dag(r.issued_at).to_string(),
+        deadline: u.frist.map(|d| d.to_string()),
+        on_time: u.i_tid,
+        id: r.id,
+        period: r.period,
+        edition: r.edition,
+        sha256: r.digest,
+        key_id: r.key_id,
+        reason: r.reason,
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -124,10 +92,9 @@ pub async fn list(
     Authed(p): Authed,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<ReportList>, ApiError> {
-    let a = avtal::get(&state.store, &q.agreement_id).await?;
-    authorize(&p, Action::LasRapport(Some(a.omfang())))?;
+    let (_, v) = rapporter::lista(&state.app, &p, &q.agreement_id).await?;
     Ok(Json(ReportList {
-        items: list_of(&state, &a).await?,
+        items: v.into_iter().map(report_out).collect(),
     }))
 }
 
@@ -138,7 +105,7 @@ pub async fn issue(
     Authed(p): Authed,
     ApiJson(b): ApiJson<IssueIn>,
 ) -> Result<Response, ApiError> {
-    let id = utfarda(&state, &p, &b.agreement_id, &b.period).await?;
+    let id = utfarda(&state.app, &p, &b.agreement_id, &b.period).await?;
     Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
 }
 
@@ -150,7 +117,7 @@ pub async fn edition(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<EditionIn>,
 ) -> Result<Response, ApiError> {
-    let id = ny_utgava(&state, &p, &id, &b.reason, b.note.as_deref()).await?;
+    let id = ny_utgava(&state.app, &p, &id, &b.reason, b.note.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
 }
 
@@ -172,9 +139,7 @@ async fn signed(
     id: &str,
     format: &str,
 ) -> Result<(Rapport, String), Failure> {
-    let (r, _) = load(state, p, id).await?;
-    let doc = lager::document(&state.store, &r.id).await?;
-    lager::log_download(&state.store, Some(&p.user_id), &r.id, format).await?;
+    let (r, _, doc) = rapporter::hamta(&state.app, p, id, format).await?;
     Ok((r, doc))
 }
 
@@ -261,63 +226,12 @@ pub struct PreviewQuery {
     pub to: String,
 }
 
-/// A live table: true values, and which cells a report would protect.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PreviewTable {
-    #[schema(value_type = Object)]
-    pub table: serde_json::Value,
-    /// Row by row: whether the cell would be protected in an issued report.
-    pub would_protect: Vec<Vec<bool>>,
-    /// The same for the margins, where the table has them.
-    pub would_protect_row_totals: Option<Vec<bool>>,
-    pub would_protect_column_totals: Option<Vec<bool>>,
-    pub would_protect_total: Option<bool>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PreviewOut {
     pub agreement_id: String,
     pub from: String,
     pub to: String,
     pub tables: Vec<PreviewTable>,
-}
-
-pub fn preview_out(t: &[Tabell]) -> Vec<PreviewTable> {
-    let skyddad = |c: &boj_rapport::modell::Tal| c.status == boj_rapport::nat::Status::Skyddad;
-    t.iter()
-        .map(|x| {
-            let mut open = x.clone();
-            for c in open.celler.iter_mut().flatten() {
-                c.status = boj_rapport::nat::Status::Publicerad;
-            }
-            for c in open.radsummor.iter_mut().flatten() {
-                c.status = boj_rapport::nat::Status::Publicerad;
-            }
-            for c in open.kolumnsummor.iter_mut().flatten() {
-                c.status = boj_rapport::nat::Status::Publicerad;
-            }
-            if let Some(c) = open.total.as_mut() {
-                c.status = boj_rapport::nat::Status::Publicerad;
-            }
-            PreviewTable {
-                table: serde_json::to_value(publicera(&open)).unwrap_or_default(),
-                would_protect: x
-                    .celler
-                    .iter()
-                    .map(|r| r.iter().map(skyddad).collect())
-                    .collect(),
-                would_protect_row_totals: x
-                    .radsummor
-                    .as_ref()
-                    .map(|v| v.iter().map(skyddad).collect()),
-                would_protect_column_totals: x
-                    .kolumnsummor
-                    .as_ref()
-                    .map(|v| v.iter().map(skyddad).collect()),
-                would_protect_total: x.total.as_ref().map(skyddad),
-            }
-        })
-        .collect()
 }
 
 /// Live numbers for any date range (coordinators only; never published).
@@ -329,7 +243,7 @@ pub async fn preview(
 ) -> Result<Json<PreviewOut>, ApiError> {
     let fran = Datum::parse(&q.from)?;
     let till = Datum::parse(&q.to)?;
-    let t = forhandsgranska(&state, &p, &q.agreement_id, fran, till).await?;
+    let t = forhandsgranska(&state.app, &p, &q.agreement_id, fran, till).await?;
     Ok(Json(PreviewOut {
         agreement_id: q.agreement_id,
         from: fran.to_string(),
@@ -357,7 +271,7 @@ pub struct KeyList {
 #[utoipa::path(get, path = "/api/v1/keys", responses((status = 200, body = KeyList)))]
 pub async fn keys(State(state): State<AppState>) -> Result<Json<KeyList>, ApiError> {
     Ok(Json(KeyList {
-        items: lager::public_keys(&state.store)
+        items: rapporter::signeringsnycklar(&state.app)
             .await?
             .into_iter()
             .map(|k| KeyOut {
@@ -371,12 +285,4 @@ pub async fn keys(State(state): State<AppState>) -> Result<Json<KeyList>, ApiErr
             })
             .collect(),
     }))
-}
-
-/// The number of cases changed since issue, per report id (coordinators).
-pub async fn changed(
-    state: &AppState,
-    a: &Avtal,
-) -> Result<std::collections::HashMap<String, usize>, Failure> {
-    rapporter::andrade(state, a).await
 }

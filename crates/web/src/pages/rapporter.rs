@@ -5,18 +5,18 @@ use crate::auth::{Authed, Identity, Who};
 use crate::error::{Failure, PageError};
 use crate::extract::{Pairs, one, pairs};
 use crate::pages::{Layout, render};
-use crate::rapporter::{self, forhandsgranska, ny_utgava, utfarda};
-use crate::rapporter_api::{list_of, load};
+use crate::visning::preview_out;
 use askama::Template;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use boj_app::avtal::Avtal;
+use boj_app::rapporter::{self, forhandsgranska, ny_utgava, utfarda};
+use boj_domain::datum::svensk_dag;
 use boj_domain::kod::{Kodlista, Utgavaskal};
 use boj_domain::{Action, Datum, Principal, Scope, authorize};
 use boj_rapport::modell::{Enhet, Tabell};
 use boj_rapport::nat::Status;
-use boj_store::avtal::{self, Avtal};
-use boj_store::rapporter as lager;
 use serde::Deserialize;
 
 struct Rad {
@@ -52,28 +52,26 @@ async fn list_page(
     id: &str,
     error: Option<String>,
 ) -> Result<ListPage, Failure> {
-    let a = avtal::get(&state.store, id).await?;
-    authorize(p, Action::LasRapport(Some(a.omfang())))?;
+    let (a, utgivna) = rapporter::lista(&state.app, p, id).await?;
     let coordinator = authorize(p, Action::UtfardaRapport(Some(a.omfang()))).is_ok();
     let changed = if coordinator {
-        rapporter::andrade(state, &a).await?
+        rapporter::andrade(&state.app, p, &a).await?
     } else {
         Default::default()
     };
-    let rows = list_of(state, &a)
-        .await?
+    let rows = utgivna
         .into_iter()
-        .map(|r| Rad {
-            changed: changed.get(&r.id).copied(),
-            issued: r.issued_on,
-            deadline: r.deadline.unwrap_or_default(),
-            id: r.id,
-            period: r.period,
-            edition: r.edition,
-            on_time: r.on_time,
+        .map(|u| Rad {
+            changed: changed.get(&u.rapport.id).copied(),
+            issued: svensk_dag(u.rapport.issued_at).to_string(),
+            deadline: u.frist.map(|d| d.to_string()).unwrap_or_default(),
+            id: u.rapport.id,
+            period: u.rapport.period,
+            edition: u.rapport.edition,
+            on_time: u.i_tid,
         })
         .collect();
-    let today = state.store.clock().today();
+    let today = state.app.today();
     Ok(ListPage {
         layout: Layout::new(state, who),
         cykel: a.version.settings.rapportcykel.label().to_lowercase(),
@@ -123,7 +121,10 @@ pub async fn issue(
     raw: RawForm,
 ) -> Result<Response, PageError> {
     let f: Pairs = pairs(&raw);
-    match utfarda(&state, &p, &id, &one(&f, "period")).await {
+    match utfarda(&state.app, &p, &id, &one(&f, "period"))
+        .await
+        .map_err(Failure::from)
+    {
         Ok(r) => Ok(Redirect::to(&format!("/rapporter/{r}")).into_response()),
         Err(e) => refused(&state, &who, &p, &id, e).await,
     }
@@ -137,10 +138,13 @@ pub async fn edition(
     raw: RawForm,
 ) -> Result<Response, PageError> {
     let f: Pairs = pairs(&raw);
-    let r = lager::get(&state.store, &id).await?;
+    let (r, _) = rapporter::las(&state.app, &p, &id).await?;
     let note = one(&f, "note");
     let note = Some(note.trim()).filter(|n| !n.is_empty());
-    match ny_utgava(&state, &p, &id, &one(&f, "reason"), note).await {
+    match ny_utgava(&state.app, &p, &id, &one(&f, "reason"), note)
+        .await
+        .map_err(Failure::from)
+    {
         Ok(n) => Ok(Redirect::to(&format!("/rapporter/{n}")).into_response()),
         Err(e) => refused(&state, &who, &p, &r.agreement_id, e).await,
     }
@@ -278,10 +282,9 @@ pub async fn show(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let (r, a) = load(&state, &p, &id).await?;
-    let doc: serde_json::Value = serde_json::from_str(&lager::document(&state.store, &r.id).await?)
-        .map_err(|_| Failure::internal("rapporten kunde inte läsas"))?;
-    lager::log_download(&state.store, Some(&p.user_id), &r.id, "sida").await?;
+    let (r, a, doc) = rapporter::hamta(&state.app, &p, &id, "sida").await?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&doc).map_err(|_| Failure::internal("rapporten kunde inte läsas"))?;
     let rep = &doc["report"];
     let egen = match &p.scope {
         Scope::Kommun(k) => Some(k.to_string()),
@@ -409,14 +412,17 @@ pub async fn preview(
     Path(id): Path<String>,
     Query(q): Query<Range>,
 ) -> Result<Response, PageError> {
-    let today = state.store.clock().today();
+    let today = state.app.today();
     let fran = Datum::parse(
         q.from
             .as_deref()
             .unwrap_or(&format!("{}-01-01", today.year())),
     )?;
     let till = Datum::parse(q.to.as_deref().unwrap_or(&today.to_string()))?;
-    let t = match forhandsgranska(&state, &p, &id, fran, till).await {
+    let t = match forhandsgranska(&state.app, &p, &id, fran, till)
+        .await
+        .map_err(Failure::from)
+    {
         Ok(t) => t,
         Err(e) => return refused(&state, &who, &p, &id, e).await,
     };
@@ -428,10 +434,8 @@ pub async fn preview(
         preview: true,
         facts: Vec::new(),
         tables: {
-            let json: Vec<serde_json::Value> = crate::rapporter_api::preview_out(&t)
-                .into_iter()
-                .map(|x| x.table)
-                .collect();
+            let json: Vec<serde_json::Value> =
+                preview_out(&t).into_iter().map(|x| x.table).collect();
             let svgs = diagram("", &json).await;
             t.iter()
                 .map(live)

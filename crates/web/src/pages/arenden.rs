@@ -2,7 +2,6 @@
 //! and the coordinator's overview, one case with its activities, closing and consent.
 
 use crate::AppState;
-use crate::arenden::{self as api, ActivityIn, CaseIn, ContactIn};
 use crate::auth::{Authed, Who};
 use crate::error::{Failure, PageError};
 use crate::extract::{Pairs, many, one, pairs};
@@ -11,10 +10,10 @@ use askama::Template;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use boj_domain::behorighet::Bedomning;
+use boj_app::arenden::{self as fall, Arende};
+use boj_domain::arende::{Kontakt, Poster};
 use boj_domain::kod::*;
-use boj_domain::{Principal, Role, Scope};
-use boj_store::arenden::Arende;
+use boj_domain::{Principal, Role};
 use serde::Deserialize;
 
 /// A code and its label, for selects and checkboxes.
@@ -69,7 +68,7 @@ async fn nytt_page(
     f: Pairs,
     error: Option<String>,
 ) -> Result<NyttPage, PageError> {
-    let readable = crate::avtal_api::readable(state, p).await?;
+    let readable = boj_app::avtal::lasbara(&state.app, p).await?;
     let agreements = readable
         .iter()
         .map(|a| (a.id.clone(), a.version.title.clone()))
@@ -104,7 +103,7 @@ async fn nytt_page(
         editing: false,
         error,
         agreements,
-        today: state.store.clock().today().to_string(),
+        today: state.app.today().to_string(),
         persons: vals::<PersonTyp>(&first_choice("person_type", "brottsutsatt")),
         genders: vals::<Kon>(&first_choice("gender", "okant")),
         ages: vals::<Aldersgrupp>(&first_choice("age_band", "okand")),
@@ -133,28 +132,23 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     let f = pairs(&raw);
     let opt = |k: &str| Some(one(&f, k)).filter(|s| !s.trim().is_empty());
-    let body = CaseIn {
+    let r = fall::Registrering {
         agreement_id: one(&f, "agreement_id"),
         opened_on: one(&f, "opened_on"),
-        person_type: one(&f, "person_type"),
-        municipality: one(&f, "municipality"),
-        gender: one(&f, "gender"),
-        age_band: one(&f, "age_band"),
-        crime_types: many(&f, "crime_types"),
-        circumstances: many(&f, "circumstances"),
-        police_report: one(&f, "police_report"),
-        first_contact: one(&f, "first_contact"),
-        informed_11_6: one(&f, "informed_11_6") == "ja",
-        consent_contact: one(&f, "consent_contact") == "ja",
-        contact: Some(ContactIn {
+        poster: poster(&f),
+        samtycke: one(&f, "consent_contact") == "ja",
+        kontakt: Kontakt {
             name: opt("name"),
             phone: opt("phone"),
             email: opt("email"),
-        }),
-        note: opt("note"),
-        assignee: None,
+            note: opt("note"),
+        },
+        stodperson: None,
     };
-    match api::register(&state, &p, body).await {
+    match fall::registrera(&state.app, &p, &r)
+        .await
+        .map_err(Failure::from)
+    {
         Ok((c, b)) => {
             Ok(Redirect::to(&format!("/arenden/{}?ny={}", c.id, b.status.code())).into_response())
         }
@@ -166,6 +160,21 @@ pub async fn create(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(PageError(e)),
+    }
+}
+
+/// The statistics items of the intake form.
+fn poster(f: &Pairs) -> Poster {
+    Poster {
+        person: one(f, "person_type"),
+        hem: one(f, "municipality"),
+        kon: one(f, "gender"),
+        alder: one(f, "age_band"),
+        brott: many(f, "crime_types"),
+        omstandigheter: many(f, "circumstances"),
+        polis: one(f, "police_report"),
+        forsta_kontakt: one(f, "first_contact"),
+        informerad_11_6: one(f, "informed_11_6") == "ja",
     }
 }
 
@@ -208,12 +217,12 @@ pub async fn list(
 ) -> Result<Html<String>, PageError> {
     let show_all = q.visa.as_deref() == Some("alla");
     let filter = q.status.unwrap_or_default();
-    let names: std::collections::HashMap<String, String> = boj_store::users::list(&state.store)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let rows = api::visible(&state, &p, !show_all)
+    let names: std::collections::HashMap<String, String> =
+        boj_app::konton::kollegor(&state.app, &p)
+            .await?
+            .into_iter()
+            .collect();
+    let rows = fall::synliga(&state.app, &p, !show_all)
         .await?
         .into_iter()
         .filter(|c| filter.is_empty() || c.eligibility.code() == filter)
@@ -274,32 +283,24 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Html<String>, PageError> {
-    let c = api::load_case(&state, &p, &id).await?;
-    let a = boj_store::avtal::get(&state.store, &c.agreement_id).await?;
-    // The status the case holds, by the rule the API and the reports use.
-    let b: Bedomning = match api::statistik_of(&c) {
-        Ok(it) => api::galler(&state, &a, &c, &it, c.opened_on).await?,
-        Err(_) => boj_store::arenden::bedomning(&c),
-    };
+    let fall::Visning {
+        arende: c,
+        bedomning: b,
+        aktiviteter,
+        stodpersoner,
+    } = fall::visa(&state.app, &p, &id).await?;
     let contact = if q.kontakt.is_some() && c.has_contact {
-        boj_store::arenden::contact(&state.store, &state.keys, &p.user_id, &id).await?
+        fall::kontakt(&state.app, &p, &id).await?
     } else {
         None
     };
-    let assignees = if p.role == Role::Samordnare {
-        boj_store::users::list(&state.store)
-            .await?
-            .into_iter()
-            .filter(|u| {
-                !u.disabled
-                    && matches!(u.role, Role::Stodperson | Role::Samordnare)
-                    && u.scope == Scope::Organisation(c.organisation_id.clone())
-            })
-            .map(|u| (u.id.clone(), u.name, Some(&u.id) == c.assignee.as_ref()))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let assignees = stodpersoner
+        .into_iter()
+        .map(|(uid, name)| {
+            let own = Some(&uid) == c.assignee.as_ref();
+            (uid, name, own)
+        })
+        .collect();
     let list = |v: &[String], f: fn(&str) -> &'static str| {
         v.iter().map(|x| f(x)).collect::<Vec<_>>().join(", ")
     };
@@ -350,8 +351,7 @@ pub async fn show(
         explanation: b.forklaring.clone(),
         reasons: b.skal.iter().map(|m| m.text.clone()).collect(),
         items,
-        activities: boj_store::arenden::activities(&state.store, &id)
-            .await?
+        activities: aktiviteter
             .into_iter()
             .map(|a| {
                 (
@@ -365,7 +365,7 @@ pub async fn show(
         kinds: vals::<Aktivitetstyp>(&["stodsamtal".into()]),
         modes: vals::<Kontaktsatt>(&["telefon".into()]),
         contact,
-        today: state.store.clock().today().to_string(),
+        today: state.app.today().to_string(),
         assignees,
         c,
     })
@@ -389,13 +389,13 @@ pub async fn add_activity(
             "Ange minuter som ett heltal.",
         ))
     })?;
-    let b = ActivityIn {
-        date: one(&f, "date"),
-        kind: one(&f, "kind"),
-        mode: one(&f, "mode"),
-        minutes,
+    let b = fall::NyAktivitet {
+        datum: one(&f, "date"),
+        typ: one(&f, "kind"),
+        satt: one(&f, "mode"),
+        minuter: minutes,
     };
-    api::add_activity_to(&state, &p, &id, &b).await?;
+    fall::ny_aktivitet(&state.app, &p, &id, &b).await?;
     Ok(back(&id))
 }
 
@@ -406,7 +406,7 @@ pub async fn close(
     raw: RawForm,
 ) -> Result<Response, PageError> {
     let f = pairs(&raw);
-    api::close_case(&state, &p, &id, &one(&f, "closed_on")).await?;
+    fall::avsluta(&state.app, &p, &id, &one(&f, "closed_on")).await?;
     Ok(back(&id))
 }
 
@@ -415,14 +415,7 @@ pub async fn withdraw_consent(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    api::load_case(&state, &p, &id).await?;
-    boj_store::arenden::erase_contact(
-        &state.store,
-        Some(&p.user_id),
-        &id,
-        "arende.samtycke_aterkallat",
-    )
-    .await?;
+    fall::aterkalla_samtycke(&state.app, &p, &id).await?;
     Ok(back(&id))
 }
 
@@ -433,7 +426,7 @@ pub async fn reassign(
     raw: RawForm,
 ) -> Result<Response, PageError> {
     let f = pairs(&raw);
-    api::reassign(&state, &p, &id, &one(&f, "assignee")).await?;
+    fall::tilldela(&state.app, &p, &id, &one(&f, "assignee")).await?;
     Ok(back(&id))
 }
 
@@ -453,7 +446,7 @@ async fn verksamhet_page(
     message: Option<String>,
     error: Option<String>,
 ) -> Result<Html<String>, PageError> {
-    let today = state.store.clock().today();
+    let today = state.app.today();
     render(&VerksamhetPage {
         layout: Layout::new(state, who),
         today: today.to_string(),
@@ -470,9 +463,9 @@ pub async fn verksamhet(
     verksamhet_page(&state, &who, None, None).await
 }
 
-fn hours_number(s: &str) -> serde_json::Number {
-    let t = s.trim().replace(',', ".");
-    serde_json::from_str(&t).unwrap_or_else(|_| serde_json::Number::from(u32::MAX))
+/// Hours as people type them (a decimal comma), as the use case reads them.
+fn hours_text(s: &str) -> String {
+    s.trim().replace(',', ".")
 }
 
 fn count(f: &Pairs, k: &str) -> u32 {
@@ -505,18 +498,21 @@ pub async fn witness(
     raw: RawForm,
 ) -> Result<Response, PageError> {
     let f = pairs(&raw);
-    let b = api::WitnessIn {
-        date: one(&f, "date"),
-        court: one(&f, "court"),
-        counts: api::CountsIn {
-            vittne: count(&f, "vittne"),
-            malsagande: count(&f, "malsagande"),
-            anhorig_van: count(&f, "anhorig_van"),
-            tilltalad: count(&f, "tilltalad"),
-        },
-        hours: hours_number(&one(&f, "hours")),
+    let b = fall::Vittnesstod {
+        datum: one(&f, "date"),
+        domstol: one(&f, "court"),
+        antal: [
+            count(&f, "vittne"),
+            count(&f, "malsagande"),
+            count(&f, "anhorig_van"),
+            count(&f, "tilltalad"),
+        ],
+        timmar: hours_text(&one(&f, "hours")),
     };
-    let r = api::record_witness(&state, &p, &b).await.map(|_| ());
+    let r = fall::vittnesstod(&state.app, &p, &b)
+        .await
+        .map(|_| ())
+        .map_err(Failure::from);
     answer(&state, &who, r, "Vittnesstödstillfället är registrerat.").await
 }
 
@@ -527,12 +523,16 @@ pub async fn hours(
     raw: RawForm,
 ) -> Result<Response, PageError> {
     let f = pairs(&raw);
-    let b = api::HoursIn {
-        month: one(&f, "month"),
-        kind: one(&f, "kind"),
-        hours: hours_number(&one(&f, "hours")),
-    };
-    let r = api::record_hours(&state, &p, &b).await.map(|_| ());
+    let r = fall::volontartimmar(
+        &state.app,
+        &p,
+        &one(&f, "month"),
+        &one(&f, "kind"),
+        &hours_text(&one(&f, "hours")),
+    )
+    .await
+    .map(|_| ())
+    .map_err(Failure::from);
     answer(&state, &who, r, "Timmarna är registrerade.").await
 }
 
@@ -589,7 +589,7 @@ pub async fn edit_form(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let c = api::load_case(&state, &p, &id).await?;
+    let c = fall::arende(&state.app, &p, &id).await?;
     render(&edit_page(&state, &who, &p, &c, None, None).await?)
 }
 
@@ -600,22 +600,26 @@ pub async fn correct(
     Path(id): Path<String>,
     raw: RawForm,
 ) -> Result<Response, PageError> {
-    let c = api::load_case(&state, &p, &id).await?;
+    let c = fall::arende(&state.app, &p, &id).await?;
     let f = pairs(&raw);
-    let patch = api::CasePatch {
+    let q = poster(&f);
+    let patch = fall::Rattelse {
         opened_on: Some(one(&f, "opened_on")),
-        person_type: Some(one(&f, "person_type")),
-        municipality: Some(one(&f, "municipality")),
-        gender: Some(one(&f, "gender")),
-        age_band: Some(one(&f, "age_band")),
-        crime_types: Some(many(&f, "crime_types")),
-        circumstances: Some(many(&f, "circumstances")),
-        police_report: Some(one(&f, "police_report")),
-        first_contact: Some(one(&f, "first_contact")),
-        informed_11_6: Some(one(&f, "informed_11_6") == "ja"),
-        assignee: None,
+        person: Some(q.person),
+        hem: Some(q.hem),
+        kon: Some(q.kon),
+        alder: Some(q.alder),
+        brott: Some(q.brott),
+        omstandigheter: Some(q.omstandigheter),
+        polis: Some(q.polis),
+        forsta_kontakt: Some(q.forsta_kontakt),
+        informerad_11_6: Some(q.informerad_11_6),
+        stodperson: None,
     };
-    match api::correct(&state, &p, &id, patch).await {
+    match fall::ratta(&state.app, &p, &id, patch)
+        .await
+        .map_err(Failure::from)
+    {
         Ok(_) => Ok(back(&id)),
         Err(e)
             if e.status == StatusCode::UNPROCESSABLE_ENTITY

@@ -3,58 +3,15 @@
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::error::{ApiError, Failure};
+use crate::error::ApiError;
 use crate::extract::ApiJson;
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use boj_domain::avtal::{
-    self as regel, Avtalsinstallningar, Avtalstid, Beslutsorgan, Malgruppsregel, Utfall,
-};
-use boj_domain::{Action, Code, Cykel, Datum, Kommunkod, Principal, Scope, authorize};
-use boj_store::avtal::{self, Avtal, Beslut, Hamtat, NyttBeslut, Utkast};
+use boj_app::avtal::{self as register, Avtal, Beslut};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-/// Loads an agreement and checks that `p` may do `what` with it.
-pub async fn load(
-    state: &AppState,
-    p: &Principal,
-    id: &str,
-    write: bool,
-) -> Result<Avtal, Failure> {
-    let a = avtal::get(&state.store, id).await?;
-    let action = if write {
-        Action::HanteraAvtal(Some(a.omfang()))
-    } else {
-        Action::LasAvtal(Some(a.omfang()))
-    };
-    authorize(p, action)?;
-    Ok(a)
-}
-
-/// Loads a decision and its agreement, checking that `p` may do `what` with the agreement.
-pub async fn load_decision(
-    state: &AppState,
-    p: &Principal,
-    id: &str,
-    write: bool,
-) -> Result<(Avtal, Beslut), Failure> {
-    let b = avtal::get_decision(&state.store, id).await?;
-    let a = load(state, p, &b.agreement_id, write).await?;
-    Ok((a, b))
-}
-
-/// The agreements `p` may read.
-pub async fn readable(state: &AppState, p: &Principal) -> Result<Vec<Avtal>, Failure> {
-    Ok(avtal::list(&state.store)
-        .await?
-        .into_iter()
-        .filter(|a| authorize(p, Action::LasAvtal(Some(a.omfang()))).is_ok())
-        .collect())
-}
 
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
@@ -79,44 +36,20 @@ pub struct SettingsIn {
     pub inactive_close_days: Option<u16>,
 }
 
-impl SettingsIn {
-    pub fn parse(self, base: &Avtalsinstallningar) -> Result<Avtalsinstallningar, Failure> {
-        let mut s = base.clone();
-        if self.target_groups.is_some() || self.residence_required_for.is_some() {
-            s.malgruppsregel = Malgruppsregel::new(
-                &self
-                    .target_groups
-                    .unwrap_or(base.malgruppsregel.malgrupper.clone()),
-                &self
-                    .residence_required_for
-                    .unwrap_or(base.malgruppsregel.bosattning_kravs_for.clone()),
-            )?;
+impl From<SettingsIn> for register::Installningar {
+    fn from(s: SettingsIn) -> Self {
+        register::Installningar {
+            malgrupper: s.target_groups,
+            bosattning_kravs_for: s.residence_required_for,
+            poster: s.items,
+            cykel: s.cycle,
+            frist_dagar: s.deadline_days,
+            troskel: s.threshold,
+            sma_kommuner: s.merged_municipalities,
+            sammanslagningar: s.merged_categories,
+            kontakt_dagar: s.contact_retention_days,
+            inaktiv_dagar: s.inactive_close_days,
         }
-        if let Some(i) = self.items {
-            s.dokumentationsposter = i;
-        }
-        if let Some(c) = self.cycle {
-            s.rapportcykel = Cykel::parse(&c)?;
-        }
-        if let Some(v) = self.deadline_days {
-            s.rapportfrist_dagar = v;
-        }
-        if let Some(v) = self.threshold {
-            s.troskel = v;
-        }
-        if let Some(v) = self.merged_municipalities {
-            s.sma_kommuner = v;
-        }
-        if let Some(v) = self.merged_categories {
-            s.sammanslagningar = v;
-        }
-        if let Some(v) = self.contact_retention_days {
-            s.kontaktuppgifter_raderas_dagar = v;
-        }
-        if let Some(v) = self.inactive_close_days {
-            s.inaktiv_stangs_dagar = v;
-        }
-        Ok(s)
     }
 }
 
@@ -140,32 +73,21 @@ pub struct AgreementIn {
     pub change_note: Option<String>,
 }
 
-pub fn utkast(
-    body: AgreementIn,
-    base: &Avtalsinstallningar,
-) -> Result<(Utkast, Option<String>, Option<String>), Failure> {
-    let fran = Datum::parse(&body.valid_from)?;
-    let till = body
-        .valid_to
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(Datum::parse)
-        .transpose()?;
-    let tid = Avtalstid::new(fran, till, body.notice_months)?;
-    let parter = regel::parter(&body.parties)?;
-    let settings = body.settings.unwrap_or_default().parse(base)?;
-    Ok((
-        Utkast {
-            title: body.title,
-            reference: body.reference,
-            tid,
-            services: body.services,
-            settings,
-            parter,
-        },
-        body.organisation_id,
-        body.change_note,
-    ))
+impl From<AgreementIn> for register::Forslag {
+    fn from(b: AgreementIn) -> Self {
+        register::Forslag {
+            organisation_id: b.organisation_id,
+            titel: b.title,
+            referens: b.reference,
+            fran: b.valid_from,
+            till: b.valid_to,
+            uppsagning_manader: b.notice_months,
+            tjanster: b.services,
+            parter: b.parties,
+            installningar: b.settings.map(Into::into),
+            andring: b.change_note,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -337,7 +259,7 @@ pub fn agreement_out(a: &Avtal, beslut: &[Beslut]) -> AgreementOut {
             inactive_close_days: s.inaktiv_stangs_dagar,
         },
         sample: a.sample,
-        parties: avtal::status_board(a, beslut)
+        parties: register::statustavla(a, beslut)
             .into_iter()
             .map(|(k, st)| PartyOut {
                 municipality: k.to_string(),
@@ -363,8 +285,8 @@ pub async fn list(
     Authed(p): Authed,
 ) -> Result<Json<AgreementsOut>, ApiError> {
     let mut items = Vec::new();
-    for a in readable(&state, &p).await? {
-        let b = avtal::decisions(&state.store, &a.id).await?;
+    for a in register::lasbara(&state.app, &p).await? {
+        let b = register::beslut(&state.app, &a).await?;
         items.push(agreement_out(&a, &b));
     }
     Ok(Json(AgreementsOut { items }))
@@ -378,8 +300,8 @@ pub async fn get(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<Json<AgreementOut>, ApiError> {
-    let a = load(&state, &p, &id, false).await?;
-    let b = avtal::decisions(&state.store, &a.id).await?;
+    let a = register::las(&state.app, &p, &id).await?;
+    let b = register::beslut(&state.app, &a).await?;
     Ok(Json(agreement_out(&a, &b)))
 }
 
@@ -391,22 +313,7 @@ pub async fn create(
     Authed(p): Authed,
     ApiJson(body): ApiJson<AgreementIn>,
 ) -> Result<Response, ApiError> {
-    let Scope::Lan(lan) = p.scope else {
-        return Err(Failure::from(boj_domain::Denied {
-            code: Code::ForbjudenAtgard,
-            message: "Endast förbundsstrateger registrerar överenskommelser.",
-        })
-        .into());
-    };
-    let (u, org, _) = utkast(body, &Avtalsinstallningar::default())?;
-    let org = org.ok_or_else(|| {
-        Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Code::OgiltigForfragan,
-            "Ange organisation_id.",
-        )
-    })?;
-    let a = avtal::create(&state.store, Some(&p.user_id), &org, lan, false, &u).await?;
+    let a = register::skapa(&state.app, &p, body.into()).await?;
     Ok((StatusCode::CREATED, Json(agreement_out(&a, &[]))).into_response())
 }
 
@@ -419,13 +326,8 @@ pub async fn amend(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AgreementIn>,
 ) -> Result<Response, ApiError> {
-    let a = load(&state, &p, &id, true).await?;
-    let (u, _, note) = utkast(body, &a.version.settings)?;
-    let note = note.unwrap_or_default();
-    let a = avtal::amend(&state.store, Some(&p.user_id), &id, &u, &note).await?;
-    // The cases are judged again in the background (`arenden::omprova_vantande`).
-    state.omprovning.notify_one();
-    let b = avtal::decisions(&state.store, &a.id).await?;
+    let a = register::andra(&state.app, &p, &id, body.into()).await?;
+    let b = register::beslut(&state.app, &a).await?;
     Ok((StatusCode::CREATED, Json(agreement_out(&a, &b))).into_response())
 }
 
@@ -452,27 +354,19 @@ pub struct DecisionIn {
     pub presenter: String,
 }
 
-pub fn nytt_beslut(d: DecisionIn) -> Result<NyttBeslut, Failure> {
-    let opt_date = |s: Option<String>| {
-        s.filter(|s| !s.trim().is_empty())
-            .map(|s| Datum::parse(&s))
-            .transpose()
-    };
-    Ok(NyttBeslut {
-        organ: Beslutsorgan::parse(&d.body)?,
-        kommun: d
-            .municipality
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| Kommunkod::parse(&s))
-            .transpose()?,
-        beslutsdatum: opt_date(d.decided_on)?,
-        galler_fran: opt_date(d.applies_from)?,
-        paragraph: d.paragraph,
-        utfall: Utfall::parse(&d.outcome)?,
-        presenter: d.presenter,
-        items: d.items.into_iter().map(|i| (i.number, i.text)).collect(),
-        sample: false,
-    })
+impl From<DecisionIn> for register::Beslutsforslag {
+    fn from(d: DecisionIn) -> Self {
+        register::Beslutsforslag {
+            organ: d.body,
+            kommun: d.municipality,
+            beslutsdatum: d.decided_on,
+            galler_fran: d.applies_from,
+            paragraf: d.paragraph,
+            punkter: d.items.into_iter().map(|i| (i.number, i.text)).collect(),
+            utfall: d.outcome,
+            foredragande: d.presenter,
+        }
+    }
 }
 
 /// Records a decision of a body; for a municipality, its latest decision governs its status.
@@ -484,10 +378,7 @@ pub async fn add_decision(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DecisionIn>,
 ) -> Result<Response, ApiError> {
-    let a = load(&state, &p, &id, true).await?;
-    let b = avtal::add_decision(&state.store, Some(&p.user_id), &a, &nytt_beslut(body)?).await?;
-    // The cases are judged again in the background (`arenden::omprova_vantande`).
-    state.omprovning.notify_one();
+    let (_, b) = register::nytt_beslut(&state.app, &p, &id, body.into()).await?;
     Ok((StatusCode::CREATED, Json(DecisionOut::from(&b))).into_response())
 }
 
@@ -511,21 +402,14 @@ pub async fn add_signature(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SignatureIn>,
 ) -> Result<Response, ApiError> {
-    load_decision(&state, &p, &id, true).await?;
-    let signed_at = body
-        .signed_at
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| Datum::parse(&s))
-        .transpose()
-        .map_err(Failure::from)?;
-    let s = avtal::add_signature(
-        &state.store,
-        Some(&p.user_id),
+    let (_, s) = register::underskrift(
+        &state.app,
+        &p,
         &id,
         &body.method,
         &body.reference,
         &body.signers,
-        signed_at,
+        body.signed_at.as_deref(),
     )
     .await?;
     Ok((
@@ -541,87 +425,6 @@ pub async fn add_signature(
         .into_response())
 }
 
-/// The fields of a document upload, read from a multipart form.
-pub struct Upload {
-    pub title: String,
-    pub filename: String,
-    pub content_type: Option<String>,
-    pub bytes: Bytes,
-}
-
-pub async fn read_upload(mut m: Multipart) -> Result<Upload, Failure> {
-    let too_large = || crate::extract::too_large();
-    let mut title = String::new();
-    let mut file: Option<(String, Option<String>, Bytes)> = None;
-    while let Some(field) = m.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            Failure::bad_request("Uppladdningen kunde inte läsas.")
-        }
-    })? {
-        match field.name() {
-            Some("title") => {
-                title = field
-                    .text()
-                    .await
-                    .map_err(|_| Failure::bad_request("Titeln kunde inte läsas."))?
-            }
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let ct = field.content_type().map(str::to_string);
-                let bytes = field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large()
-                    } else {
-                        Failure::bad_request("Filen kunde inte läsas.")
-                    }
-                })?;
-                file = Some((name, ct, bytes));
-            }
-            _ => {}
-        }
-    }
-    let (filename, content_type, bytes) = file.ok_or_else(|| {
-        Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Code::OgiltigtDokument,
-            "Välj en fil att ladda upp.",
-        )
-    })?;
-    let title = if title.trim().is_empty() {
-        filename.clone()
-    } else {
-        title
-    };
-    Ok(Upload {
-        title,
-        filename,
-        content_type,
-        bytes,
-    })
-}
-
-/// Stores an upload after checking its type against its bytes.
-pub async fn store_upload(
-    state: &AppState,
-    p: &Principal,
-    decision_id: &str,
-    u: Upload,
-) -> Result<avtal::DokumentMeta, Failure> {
-    let ct = boj_domain::dokument::dokumenttyp(&u.filename, u.content_type.as_deref(), &u.bytes)?;
-    Ok(avtal::add_document(
-        &state.store,
-        Some(&p.user_id),
-        decision_id,
-        &u.title,
-        &u.filename,
-        ct,
-        u.bytes.to_vec(),
-    )
-    .await?)
-}
-
 /// Uploads a document of a decision (multipart: `file`, optional `title`); stored with its SHA-256.
 #[utoipa::path(post, path = "/api/v1/decisions/{id}/documents", params(("id" = String, Path)),
     responses((status = 201, body = DocumentOut), (status = 403), (status = 413), (status = 422)))]
@@ -631,8 +434,8 @@ pub async fn add_document(
     Path(id): Path<String>,
     m: Multipart,
 ) -> Result<Response, ApiError> {
-    load_decision(&state, &p, &id, true).await?;
-    let d = store_upload(&state, &p, &id, read_upload(m).await?).await?;
+    let u = crate::extract::read_upload(m).await?;
+    let (_, d) = register::nytt_dokument(&state.app, &p, &id, u).await?;
     Ok((
         StatusCode::CREATED,
         Json(DocumentOut {
@@ -647,71 +450,6 @@ pub async fn add_document(
         .into_response())
 }
 
-/// Serves a document after checking its bytes against its SHA-256; a changed document is refused.
-pub async fn serve_document(
-    state: &AppState,
-    p: &Principal,
-    id: &str,
-) -> Result<Response, Failure> {
-    let (meta, agreement_id, bytes) = match avtal::document(&state.store, id).await? {
-        Hamtat::Ok {
-            meta,
-            agreement_id,
-            bytes,
-        } => (meta, agreement_id, bytes),
-        Hamtat::UtanFil { agreement_id, .. } => {
-            load(state, p, &agreement_id, false).await?;
-            return Err(Failure::new(
-                StatusCode::NOT_FOUND,
-                Code::HittasInte,
-                "Dokumentet är registrerat, men filen finns inte i boj.",
-            ));
-        }
-        Hamtat::Andrat { agreement_id, .. } => {
-            load(state, p, &agreement_id, false).await?;
-            boj_store::audit::record(
-                &state.store,
-                Some(&p.user_id),
-                "dokument.andrat_upptackt",
-                Some(id),
-            )
-            .await?;
-            return Err(Failure::new(
-                StatusCode::CONFLICT,
-                Code::DokumentetArAndrat,
-                "Dokumentets innehåll stämmer inte med den kontrollsumma (SHA-256) det sparades med. Det visas inte; kontakta administratören.",
-            ));
-        }
-    };
-    load(state, p, &agreement_id, false).await?;
-    let filename = meta
-        .filename
-        .unwrap_or_else(|| "dokument".into())
-        .replace(['"', '\\', '\r', '\n'], "_");
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                meta.content_type
-                    .unwrap_or_else(|| "application/octet-stream".into()),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}\"",
-                    filename.replace(|c: char| !c.is_ascii(), "_")
-                ),
-            ),
-            (
-                header::HeaderName::from_static("x-content-sha256"),
-                meta.sha256.unwrap_or_default(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
 /// A decision's document, checked against its SHA-256.
 #[utoipa::path(get, path = "/api/v1/documents/{id}", params(("id" = String, Path)),
     responses((status = 200), (status = 403), (status = 404), (status = 409)))]
@@ -720,5 +458,6 @@ pub async fn get_document(
     Authed(p): Authed,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(serve_document(&state, &p, &id).await?)
+    let (meta, bytes) = register::dokument(&state.app, &p, &id).await?;
+    Ok(crate::visning::dokument(meta, bytes))
 }

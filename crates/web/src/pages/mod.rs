@@ -1,4 +1,11 @@
-//! Server-rendered pages (askama templates in `templates/`). Swedish throughout; no JavaScript needed.
+//! Server-rendered pages (askama templates in `templates/`). Swedish throughout; no JavaScript
+//! needed. Each handler reads its form, calls one use case of `boj-app`, and renders; pages never
+//! import the API's modules. This module: the layout, sign-in, the start page.
+
+pub mod arenden;
+pub mod avtal;
+pub mod bidrag;
+pub mod rapporter;
 
 use crate::AppState;
 use crate::auth::{Authed, Identity, SECURE_SESSION_COOKIE, SESSION_COOKIE, Who, cookie_name};
@@ -9,9 +16,8 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use boj_app::konton::{self, User};
 use boj_domain::{Principal, Role};
-use boj_store::sessions::{self, Stage};
-use boj_store::users;
 use serde::Deserialize;
 
 /// What every page's layout needs.
@@ -101,11 +107,12 @@ pub async fn login(
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    if let Identity::Session { secret, .. } = &who {
-        sessions::delete(&state.store, secret).await?;
-    }
+    let forra = match &who {
+        Identity::Session { secret, .. } => Some(secret.as_str()),
+        _ => None,
+    };
     let name = form.name.trim().to_string();
-    let Some(user) = users::authenticate(&state.store, &name, &form.password).await? else {
+    let Some(secret) = konton::logga_in(&state.app, forra, &name, &form.password).await? else {
         let page = LoginPage {
             layout: Layout::new(&state, &Identity::Anonymous),
             error: Some("Fel användarnamn eller lösenord.".into()),
@@ -114,7 +121,6 @@ pub async fn login(
         };
         return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
     };
-    let (secret, _) = sessions::create(&state.store, &user, Stage::Klar).await?;
     let cookie = Cookie::build((cookie_name(&state), secret))
         .http_only(true)
         .secure(state.config.secure_cookies)
@@ -130,8 +136,7 @@ pub async fn logout(
     jar: CookieJar,
 ) -> Result<Response, PageError> {
     if let Identity::Session { secret, session } = &who {
-        sessions::delete(&state.store, secret).await?;
-        crate::api::note(&state, &session.user.id, "session.utloggad").await?;
+        konton::logga_ut(&state.app, secret, &session.user.id).await?;
     }
     let jar = jar
         .remove(Cookie::build(SESSION_COOKIE).path("/"))
@@ -153,7 +158,7 @@ struct StartPage {
     role: &'static str,
     scope: String,
     cards: Vec<Card>,
-    users: Vec<boj_store::users::User>,
+    users: Vec<User>,
     agreements: Vec<StartAvtal>,
     show_agreements: bool,
     show_cases: bool,
@@ -170,10 +175,7 @@ pub struct StartAvtal {
 }
 
 /// The next report deadline of an agreement (`boj_domain::period::nasta_frist`).
-fn next_deadline(
-    a: &boj_store::avtal::Avtal,
-    today: jiff::civil::Date,
-) -> Option<(String, String)> {
+fn next_deadline(a: &boj_app::avtal::Avtal, today: jiff::civil::Date) -> Option<(String, String)> {
     let s = &a.version.settings;
     boj_domain::period::nasta_frist(
         s.rapportcykel,
@@ -231,7 +233,7 @@ pub async fn start(
         name, role, scope, ..
     } = p;
     let users = if role == Role::Admin {
-        users::list(&state.store).await?
+        konton::alla(&state.app, &p_full).await?
     } else {
         Vec::new()
     };
@@ -239,9 +241,9 @@ pub async fn start(
         boj_domain::authorize(&p_full, boj_domain::Action::LasAvtal(None)).is_ok();
     let mut agreements = Vec::new();
     if show_agreements {
-        let today = state.store.clock().today();
-        for a in crate::avtal_api::readable(&state, &p_full).await? {
-            let pending = boj_store::avtal::board(&state.store, &a)
+        let today = state.app.today();
+        for a in boj_app::avtal::lasbara(&state.app, &p_full).await? {
+            let pending = boj_app::avtal::parter(&state.app, &a)
                 .await?
                 .into_iter()
                 .filter(|(_, st)| !matches!(st, boj_domain::avtal::Partstatus::Beslutad(_)))
@@ -289,7 +291,7 @@ pub async fn stylesheet() -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../static/boj.css"),
+        include_str!("../../static/boj.css"),
     )
         .into_response()
 }
@@ -300,7 +302,7 @@ pub async fn intake_script() -> Response {
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../static/intake.js"),
+        include_str!("../../static/intake.js"),
     )
         .into_response()
 }

@@ -1,0 +1,605 @@
+//! Cases: the volunteers' intake and support log (SPEC § 3.2).
+//!
+//! Intake asks no needs question (11 kap. 5 § SoL): it records the agreement's statistics items and
+//! answers at once whether the case is within the agreement, with its reasons (§ 22 2a). Every use
+//! case here authorises with the case's organisation and assignee (`Action::ArbetaMedArende`);
+//! `kommun`, `forbund` and `admin` never reach a case.
+
+use crate::{App, AppError, Kind};
+use boj_domain::arende::{self, Kontakt, Poster, Statistik};
+use boj_domain::behorighet::{self, Bedomning, Underlag};
+use boj_domain::kod::{Aktivitetstyp, Hemkommun, Kodlista, Kontaktsatt, PersonTyp, Volontartimmar};
+use boj_domain::personnummer::Fritext;
+use boj_domain::{Action, Arendeomfang, Code, Datum, Principal, Role, Scope, authorize};
+use boj_store::StoreError;
+use boj_store::arenden::{self, NyttArende};
+use boj_store::avtal::{self, Avtal};
+use boj_store::users;
+
+pub use boj_domain::arende::Aktivitet;
+pub use boj_store::arenden::Arende;
+
+/// What judging a case under agreement version `a` reads: its term, its target-group rule and the
+/// parties' status board `parter` (read once for any number of cases).
+pub fn underlag<'a>(
+    a: &'a Avtal,
+    parter: &'a [(boj_domain::Kommunkod, boj_domain::avtal::Partstatus)],
+) -> Underlag<'a> {
+    Underlag {
+        tid: &a.version.tid,
+        regel: &a.version.settings.malgruppsregel,
+        parter,
+    }
+}
+
+/// A case's statistics items in their coded form, as stored.
+pub fn poster(c: &Arende) -> Poster {
+    Poster {
+        person: c.person_type.clone(),
+        hem: c.municipality.clone(),
+        kon: c.gender.clone(),
+        alder: c.age_band.clone(),
+        brott: c.crime_types.clone(),
+        omstandigheter: c.circumstances.clone(),
+        polis: c.police_report.clone(),
+        forsta_kontakt: c.first_contact.clone(),
+        informerad_11_6: c.informed_11_6,
+    }
+}
+
+/// A case's statistics items, parsed.
+pub fn statistik_of(c: &Arende) -> Result<Statistik, AppError> {
+    Ok(poster(c).statistik()?)
+}
+
+/// Eligibility of a case under an agreement, as of the case's opening day.
+async fn bedom(
+    app: &App,
+    a: &Avtal,
+    it: &Statistik,
+    opened_on: Datum,
+) -> Result<Bedomning, AppError> {
+    let parter = avtal::board(&app.store, a).await?;
+    Ok(behorighet::bedom(
+        &underlag(a, &parter),
+        it.person,
+        it.hem,
+        opened_on,
+    ))
+}
+
+/// The eligibility case `c` holds with items `it` opened on `opened_on` — the one rule every path
+/// uses (SPEC § 3.2): a case whose details retention has erased, or that an issued report counted,
+/// keeps the status it has (a reported case until a corrected edition judges it again); any other
+/// is judged now.
+pub async fn galler(
+    app: &App,
+    a: &Avtal,
+    c: &Arende,
+    it: &Statistik,
+    opened_on: Datum,
+) -> Result<Bedomning, AppError> {
+    let reported = c.frozen
+        || app
+            .register
+            .lager(&app.store, &c.agreement_id)
+            .await?
+            .fall_med_nummer(c.seq)
+            .is_some_and(|f| f.raknat());
+    if reported {
+        Ok(arenden::bedomning(c))
+    } else {
+        bedom(app, a, it, opened_on).await
+    }
+}
+
+/// Judges the agreement's cases again after its decisions or terms changed, with one read of the
+/// status board, each changed case written with its audit entry. Cases counted in an issued report
+/// keep the status they were reported with until a corrected edition (SPEC § 3.2), and so do cases
+/// whose details retention has erased. Run in the background, never inside the request that
+/// changed the decisions ([`omprova_vantande`]).
+async fn omprova(app: &App, agreement_id: &str) -> Result<(), AppError> {
+    let a = avtal::get(&app.store, agreement_id).await?;
+    // The cases no report has counted, by number; read whole 2 000 at a time, so memory does not
+    // grow with the agreement. A case registered after this list is judged at registration
+    // against the decisions already committed.
+    let seqs: Vec<i64> = app
+        .register
+        .lager(&app.store, &a.id)
+        .await?
+        .fall
+        .iter()
+        .filter(|f| !f.raknat())
+        .map(|f| f.seq)
+        .collect();
+    let parter = avtal::board(&app.store, &a).await?;
+    let u = underlag(&a, &parter);
+    for bit in seqs.chunks(2_000) {
+        for c in arenden::med_nummer(&app.store, &a.id, bit)
+            .await?
+            .into_iter()
+            .filter(|c| !c.frozen)
+        {
+            let it = statistik_of(&c)?;
+            let b = behorighet::bedom(&u, it.person, it.hem, c.opened_on);
+            if !samma_bedomning(&c, &b) {
+                arenden::set_eligibility(&app.store, &c.id, &b).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether judgement `b` is the one case `c` has stored (status and reasons).
+pub fn samma_bedomning(c: &Arende, b: &Bedomning) -> bool {
+    b.status == c.eligibility
+        && b.skal
+            .iter()
+            .map(|m| m.skal)
+            .eq(c.reasons.iter().map(|(k, _)| *k))
+}
+
+/// Works off every waiting request to judge an agreement's cases again (the outbox a decision or
+/// an amendment writes in its own transaction, `boj_store::omprovning`). The server runs it in the
+/// background when told of a change and every minute; it may run in several places at once.
+pub async fn omprova_vantande(app: &App) -> Result<(), AppError> {
+    // One agreement that fails (its request stays, to be tried again) does not hold up the rest.
+    let mut fel = None;
+    for b in boj_store::omprovning::vantande(&app.store).await? {
+        match omprova(app, &b.agreement_id).await {
+            Ok(()) => boj_store::omprovning::klar(&app.store, &b).await?,
+            Err(e) => fel = fel.or(Some(e)),
+        }
+    }
+    fel.map_or(Ok(()), Err)
+}
+
+/// A case `p` may work on (`Action::ArbetaMedArende` with its organisation and assignee).
+pub async fn arende(app: &App, p: &Principal, id: &str) -> Result<Arende, AppError> {
+    let c = arenden::get(&app.store, id).await?;
+    authorize(p, Action::ArbetaMedArende(Some(c.omfang())))?;
+    Ok(c)
+}
+
+/// A case as its page shows it: the case, the status it holds ([`galler`], the rule the API and
+/// the reports use), its activities, and the people a coordinator may hand it to.
+pub struct Visning {
+    pub arende: Arende,
+    pub bedomning: Bedomning,
+    pub aktiviteter: Vec<Aktivitet>,
+    /// (user id, name) of those who may hold the case; empty unless `p` may reassign it.
+    pub stodpersoner: Vec<(String, String)>,
+}
+
+/// The case page's view of case `id`.
+pub async fn visa(app: &App, p: &Principal, id: &str) -> Result<Visning, AppError> {
+    let c = arende(app, p, id).await?;
+    let a = avtal::get(&app.store, &c.agreement_id).await?;
+    let bedomning = match statistik_of(&c) {
+        Ok(it) => galler(app, &a, &c, &it, c.opened_on).await?,
+        Err(_) => arenden::bedomning(&c),
+    };
+    let stodpersoner = if authorize(p, Action::TilldelaArende(Some(c.omfang()))).is_ok() {
+        stodpersoner(app, &c.organisation_id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Visning {
+        aktiviteter: arenden::activities(&app.store, id).await?,
+        bedomning,
+        stodpersoner,
+        arende: c,
+    })
+}
+
+/// The people who may hold a case of organisation `org` (`access::kan_halla_arende`), by name.
+async fn stodpersoner(app: &App, org: &str) -> Result<Vec<(String, String)>, AppError> {
+    Ok(users::list(&app.store)
+        .await?
+        .into_iter()
+        .filter(|u| boj_domain::access::kan_halla_arende(u.role, &u.scope, !u.disabled, org))
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+/// Checks that `assignee` may hold cases of `org` (`access::kan_halla_arende`).
+async fn kan_halla(app: &App, org: &str, assignee: &str) -> Result<(), AppError> {
+    let u = users::get(&app.store, assignee)
+        .await
+        .map_err(|_| AppError::invalid("Stödpersonen finns inte."))?;
+    if boj_domain::access::kan_halla_arende(u.role, &u.scope, !u.disabled, org) {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "Ärenden kan bara tilldelas organisationens stödpersoner och samordnare.",
+        ))
+    }
+}
+
+/// A case to register, as entered.
+#[derive(Debug, Clone, Default)]
+pub struct Registrering {
+    pub agreement_id: String,
+    pub opened_on: String,
+    pub poster: Poster,
+    /// Consent to keep contact details (SPEC § 3.2).
+    pub samtycke: bool,
+    /// Contact details and note, kept only with consent.
+    pub kontakt: Kontakt,
+    /// User id of the support person; default the registering user (coordinators may choose).
+    pub stodperson: Option<String>,
+}
+
+/// Registers a case; answers with it and its eligibility.
+///
+/// The agreement comes from the store's in-memory copy ([`avtal::snapshot`]); if the agreement
+/// changed meanwhile (here or in another instance), the writer refuses the stale judgement and the
+/// case is judged again on a fresh copy.
+pub async fn registrera(
+    app: &App,
+    p: &Principal,
+    r: &Registrering,
+) -> Result<(Arende, Bedomning), AppError> {
+    let mut tries = 0;
+    loop {
+        let s = avtal::snapshot(&app.store, &r.agreement_id).await?;
+        match registrera_under(app, p, r, &s).await {
+            Err(Changed) if tries < 3 => {
+                app.store.forget_snapshot(&r.agreement_id);
+                tries += 1;
+            }
+            Err(Changed) => return Err(StoreError::Changed.into()),
+            Err(Refused(f)) => return Err(f),
+            Ok(r) => return Ok(r),
+        }
+    }
+}
+
+/// Why one attempt to register did not succeed.
+enum Attempt {
+    /// The agreement moved on under the judgement; try again.
+    Changed,
+    Refused(AppError),
+}
+use Attempt::{Changed, Refused};
+
+impl<E: Into<AppError>> From<E> for Attempt {
+    fn from(e: E) -> Self {
+        Refused(e.into())
+    }
+}
+
+async fn registrera_under(
+    app: &App,
+    p: &Principal,
+    r: &Registrering,
+    s: &avtal::Snapshot,
+) -> Result<(Arende, Bedomning), Attempt> {
+    let a = &s.avtal;
+    authorize(p, Action::LasAvtal(Some(a.omfang())))?;
+    // The case belongs to the agreement's organisation, which must be the user's.
+    authorize(
+        p,
+        Action::ArbetaMedArende(Some(Arendeomfang {
+            organisation: &a.organisation_id,
+            assignee: Some(&p.user_id),
+        })),
+    )?;
+    let opened_on = arende::inte_framtida(Datum::parse(&r.opened_on)?, idag(app))?;
+    let items = r
+        .poster
+        .i_schemat(&a.version.settings.dokumentationsposter)?;
+    let contact = r.kontakt.clone().med_samtycke(r.samtycke)?;
+    let assignee = match &r.stodperson {
+        Some(x) if *x != p.user_id => {
+            authorize(
+                p,
+                Action::TilldelaArende(Some(Arendeomfang {
+                    organisation: &a.organisation_id,
+                    assignee: None,
+                })),
+            )?;
+            kan_halla(app, &a.organisation_id, x).await?;
+            x.clone()
+        }
+        _ => p.user_id.clone(),
+    };
+    let b = behorighet::bedom(&underlag(a, &s.board), items.person, items.hem, opened_on);
+    let n = NyttArende {
+        agreement_id: &a.id,
+        organisation_id: &a.organisation_id,
+        opened_on,
+        items: &items,
+        assignee: Some(&assignee),
+        eligibility: &b,
+        revision: s.revision,
+        contact: contact.as_ref(),
+    };
+    match arenden::create(&app.store, &app.keys, Some(&p.user_id), &n).await {
+        Ok(c) => Ok((c, b)),
+        Err(StoreError::Changed) => Err(Changed),
+        Err(e) => Err(Refused(e.into())),
+    }
+}
+
+fn idag(app: &App) -> Datum {
+    Datum::from_civil(app.today())
+}
+
+/// The cases `p` may see: own for a support person, the organisation's for a coordinator.
+pub async fn synliga(app: &App, p: &Principal, open: bool) -> Result<Vec<Arende>, AppError> {
+    let Scope::Organisation(org) = &p.scope else {
+        return Ok(Vec::new());
+    };
+    let mine = (p.role == Role::Stodperson).then_some(p.user_id.as_str());
+    Ok(arenden::list(&app.store, org, open, mine)
+        .await?
+        .into_iter()
+        .filter(|c| authorize(p, Action::ArbetaMedArende(Some(c.omfang()))).is_ok())
+        .collect())
+}
+
+/// A correction: the items given replace the stored ones; a new assignee (coordinators).
+#[derive(Debug, Clone, Default)]
+pub struct Rattelse {
+    pub opened_on: Option<String>,
+    pub person: Option<String>,
+    pub hem: Option<String>,
+    pub kon: Option<String>,
+    pub alder: Option<String>,
+    pub brott: Option<Vec<String>>,
+    pub omstandigheter: Option<Vec<String>>,
+    pub polis: Option<String>,
+    pub forsta_kontakt: Option<String>,
+    pub informerad_11_6: Option<bool>,
+    pub stodperson: Option<String>,
+}
+
+/// Corrects a case's items or changes its assignee; the status it holds follows [`galler`].
+pub async fn ratta(app: &App, p: &Principal, id: &str, b: Rattelse) -> Result<Arende, AppError> {
+    let c = arende(app, p, id).await?;
+    if c.frozen {
+        return Err(AppError::conflict(
+            Some(c.id.clone()),
+            "Ärendet är gallrat: datumen är grovkorniga och uppgifterna kan inte rättas längre.",
+        ));
+    }
+    let a = avtal::get(&app.store, &c.agreement_id).await?;
+    let stored = poster(&c);
+    let merged = Poster {
+        person: b.person.unwrap_or(stored.person),
+        hem: b.hem.unwrap_or(stored.hem),
+        kon: b.kon.unwrap_or(stored.kon),
+        alder: b.alder.unwrap_or(stored.alder),
+        brott: b.brott.unwrap_or(stored.brott),
+        omstandigheter: b.omstandigheter.unwrap_or(stored.omstandigheter),
+        polis: b.polis.unwrap_or(stored.polis),
+        forsta_kontakt: b.forsta_kontakt.unwrap_or(stored.forsta_kontakt),
+        informerad_11_6: b.informerad_11_6.unwrap_or(stored.informerad_11_6),
+    };
+    let items = merged.i_schemat(&a.version.settings.dokumentationsposter)?;
+    let opened_on = match &b.opened_on {
+        Some(d) => arende::inte_framtida(Datum::parse(d)?, idag(app))?,
+        None => c.opened_on,
+    };
+    if c.closed_on.is_some_and(|closed| opened_on > closed) {
+        return Err(AppError::new(
+            Kind::Invalid,
+            Code::OgiltigtDatum,
+            "Ärendet kan inte ha öppnats efter att det avslutades.",
+        ));
+    }
+    if let Some(first) = arenden::activities(&app.store, id).await?.first()
+        && first.datum < opened_on
+    {
+        return Err(AppError::new(
+            Kind::Invalid,
+            Code::OgiltigtDatum,
+            "Ärendet har aktiviteter före det nya startdatumet.",
+        ));
+    }
+    let assignee = match b.stodperson {
+        Some(x) if Some(&x) != c.assignee.as_ref() => {
+            authorize(p, Action::TilldelaArende(Some(c.omfang())))?;
+            kan_halla(app, &c.organisation_id, &x).await?;
+            Some(x)
+        }
+        _ => c.assignee.clone(),
+    };
+    // Its items are corrected now; a reported case keeps its status (`galler`).
+    let bed = galler(app, &a, &c, &items, opened_on).await?;
+    Ok(arenden::update(
+        &app.store,
+        Some(&p.user_id),
+        id,
+        &items,
+        opened_on,
+        assignee.as_deref(),
+        &bed,
+    )
+    .await?)
+}
+
+/// Hands a case to another support person (coordinators); its status follows [`galler`].
+pub async fn tilldela(app: &App, p: &Principal, id: &str, to: &str) -> Result<(), AppError> {
+    let c = arende(app, p, id).await?;
+    authorize(p, Action::TilldelaArende(Some(c.omfang())))?;
+    kan_halla(app, &c.organisation_id, to).await?;
+    let a = avtal::get(&app.store, &c.agreement_id).await?;
+    let it = statistik_of(&c)?;
+    let b = galler(app, &a, &c, &it, c.opened_on).await?;
+    arenden::update(
+        &app.store,
+        Some(&p.user_id),
+        id,
+        &it,
+        c.opened_on,
+        Some(to),
+        &b,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The contact details of a case (given with consent), `None` when there are none. Every read is
+/// written to the audit log.
+pub async fn kontakt(app: &App, p: &Principal, id: &str) -> Result<Option<Kontakt>, AppError> {
+    arende(app, p, id).await?;
+    Ok(arenden::contact(&app.store, &app.keys, &p.user_id, id).await?)
+}
+
+/// Consent withdrawn: the contact details and the case's data key are erased at once.
+pub async fn aterkalla_samtycke(app: &App, p: &Principal, id: &str) -> Result<(), AppError> {
+    arende(app, p, id).await?;
+    Ok(arenden::erase_contact(
+        &app.store,
+        Some(&p.user_id),
+        id,
+        "arende.samtycke_aterkallat",
+    )
+    .await?)
+}
+
+/// An activity as entered.
+#[derive(Debug, Clone)]
+pub struct NyAktivitet {
+    pub datum: String,
+    pub typ: String,
+    pub satt: String,
+    pub minuter: i64,
+}
+
+/// Records a contact or action in a case.
+pub async fn ny_aktivitet(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    b: &NyAktivitet,
+) -> Result<(), AppError> {
+    let c = arende(app, p, id).await?;
+    let datum = arende::inte_framtida(Datum::parse(&b.datum)?, idag(app))?;
+    let a = Aktivitet::new(
+        datum,
+        Aktivitetstyp::parse(&b.typ)?,
+        Kontaktsatt::parse(&b.satt)?,
+        b.minuter,
+        c.opened_on,
+        c.closed_on,
+    )?;
+    arenden::add_activity(&app.store, Some(&p.user_id), id, &a).await?;
+    Ok(())
+}
+
+/// Closes a case on day `on`.
+pub async fn avsluta(app: &App, p: &Principal, id: &str, on: &str) -> Result<(), AppError> {
+    let c = arende(app, p, id).await?;
+    if c.closed_on.is_some() {
+        return Err(AppError::conflict(
+            Some(id.to_string()),
+            "Ärendet är redan avslutat.",
+        ));
+    }
+    let on = arende::inte_framtida(Datum::parse(on)?, idag(app))?;
+    let on = arende::avsluta(
+        on,
+        c.opened_on,
+        arenden::last_activity(&app.store, id).await?,
+    )?;
+    arenden::close(&app.store, Some(&p.user_id), id, on).await?;
+    Ok(())
+}
+
+/// Hours in hundredths, as text with at most two decimals, at most 1 000 per entry
+/// (`boj_domain::tal`, the parser per cent also uses).
+fn hundradelar(h: &str) -> Result<u32, AppError> {
+    boj_domain::tal::hundradelar(h, 100_000).ok_or_else(|| {
+        AppError::invalid("Timmar anges som ett tal med högst två decimaler, till exempel 3.5.")
+    })
+}
+
+fn org_of(p: &Principal) -> Result<&str, AppError> {
+    match &p.scope {
+        Scope::Organisation(o) => Ok(o),
+        _ => Err(AppError::unauthenticated()),
+    }
+}
+
+/// A witness-support session at court, as entered.
+#[derive(Debug, Clone)]
+pub struct Vittnesstod {
+    pub datum: String,
+    /// The court, as free text.
+    pub domstol: String,
+    /// People supported per role: witness, injured party, relative, defendant.
+    pub antal: [u32; 4],
+    /// Hours as text (`3.5`).
+    pub timmar: String,
+}
+
+/// Records a witness-support session (counted per session, not per person); its id.
+pub async fn vittnesstod(app: &App, p: &Principal, b: &Vittnesstod) -> Result<String, AppError> {
+    authorize(p, Action::RegistreraVerksamhet)?;
+    let date = Datum::parse(&b.datum)?;
+    let court = Fritext::parse(&b.domstol, 200)?;
+    if court.as_str().is_empty() {
+        return Err(AppError::invalid("Ange domstolen."));
+    }
+    let antal = boj_domain::arende::vittnesstod_antal(b.antal)?;
+    Ok(arenden::add_witness_support(
+        &app.store,
+        Some(&p.user_id),
+        org_of(p)?,
+        date,
+        court.as_str(),
+        antal,
+        hundradelar(&b.timmar)?,
+    )
+    .await?)
+}
+
+/// Records volunteer hours for a month (`YYYY-MM`) of kind `typ`; the entry's id.
+pub async fn volontartimmar(
+    app: &App,
+    p: &Principal,
+    manad: &str,
+    typ: &str,
+    timmar: &str,
+) -> Result<String, AppError> {
+    authorize(p, Action::RegistreraVerksamhet)?;
+    Datum::parse(&format!("{manad}-01")).map_err(|_| {
+        AppError::new(
+            Kind::Invalid,
+            Code::OgiltigtDatum,
+            "Ange månaden som ÅÅÅÅ-MM.",
+        )
+    })?;
+    let kind = Volontartimmar::parse(typ)?;
+    Ok(arenden::add_volunteer_hours(
+        &app.store,
+        Some(&p.user_id),
+        org_of(p)?,
+        manad,
+        kind.code(),
+        hundradelar(timmar)?,
+    )
+    .await?)
+}
+
+/// The eligibility answer for what the intake form holds so far; records nothing.
+pub async fn forhandsbedom(
+    app: &App,
+    p: &Principal,
+    agreement_id: &str,
+    opened_on: &str,
+    person: &str,
+    hem: &str,
+) -> Result<Bedomning, AppError> {
+    let a = crate::avtal::las(app, p, agreement_id).await?;
+    let parter = avtal::board(&app.store, &a).await?;
+    Ok(behorighet::bedom(
+        &underlag(&a, &parter),
+        PersonTyp::parse(person)?,
+        Hemkommun::parse(hem)?,
+        Datum::parse(opened_on)?,
+    ))
+}

@@ -1,0 +1,76 @@
+//! Work the server does in the background while it serves: building the report register, judging
+//! cases again after decisions and amendments, purging expired sessions and running retention.
+
+use crate::{App, AppError};
+use boj_store::sessions::Expiry;
+use tokio::task::JoinHandle;
+
+pub use boj_store::gallring::Utfall as Gallring;
+
+/// The background tasks of one serving instance; they stop when this is dropped.
+pub struct Bakgrund(Vec<JoinHandle<()>>);
+
+impl Drop for Bakgrund {
+    fn drop(&mut self) {
+        for h in &self.0 {
+            h.abort();
+        }
+    }
+}
+
+/// Starts the background work of a serving instance.
+pub fn starta(app: &App, expiry: Expiry) -> Bakgrund {
+    // The report register is built as serving begins, so that the first preview or issue does not
+    // pay for it (its start-up cost, BENCHMARKS.md).
+    let warm = app.clone();
+    let register = tokio::spawn(async move {
+        let Ok(avtal) = boj_store::avtal::list(&warm.store).await else {
+            return;
+        };
+        for a in avtal {
+            if let Err(e) = warm.register.lager(&warm.store, &a.id).await {
+                tracing::warn!(error = %e.message, "rapportregistret kunde inte byggas");
+            }
+        }
+    });
+    // Cases judged again after decisions and amendments, from the outbox their transactions
+    // wrote: when told of one, and every minute for requests another instance left.
+    let omprovning = app.clone();
+    let omprovare = tokio::spawn(async move {
+        loop {
+            if let Err(e) = crate::arenden::omprova_vantande(&omprovning).await {
+                tracing::warn!(error = %e.message, "ärendena kunde inte bedömas på nytt");
+            }
+            tokio::select! {
+                _ = omprovning.omprovning.notified() => {}
+                _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+            }
+        }
+    });
+    let store = app.store.clone();
+    let janitor = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        let mut retention_day = store.clock().today();
+        loop {
+            tick.tick().await;
+            if let Err(e) = boj_store::sessions::purge_expired(&store, expiry).await {
+                tracing::warn!(error = %e, "kunde inte rensa utgångna sessioner");
+            }
+            // Retention once a day (it also ran before serving began).
+            let today = store.clock().today();
+            if today != retention_day {
+                retention_day = today;
+                match boj_store::gallring::run(&store).await {
+                    Ok(u) => tracing::info!(stangda = u.stangda, gallrade = u.gallrade, "gallring"),
+                    Err(e) => tracing::warn!(error = %e, "gallringen misslyckades"),
+                }
+            }
+        }
+    });
+    Bakgrund(vec![register, omprovare, janitor])
+}
+
+/// Runs retention now (SPEC § 3.2): closes inactive cases, erases contact details due.
+pub async fn gallra(app: &App) -> Result<Gallring, AppError> {
+    Ok(boj_store::gallring::run(&app.store).await?)
+}

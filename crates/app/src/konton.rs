@@ -1,0 +1,161 @@
+//! Accounts, sign-in, sessions and API tokens (SPEC § 2, § 6).
+//!
+//! Signing in and looking up a session or token need no principal (they produce one); every other
+//! use case here authorises: `admin` manages users and tokens, everyone reads their own account.
+
+use crate::{App, AppError, Kind};
+use boj_domain::{
+    Action, Anvandarnamn, Code, Datum, Kommunkod, Lanskod, NyttLosenord, Principal, Role, Scope,
+    authorize,
+};
+use boj_store::{audit, sessions, tokens, users};
+
+pub use boj_store::sessions::{Expiry, Lookup, Session, Stage};
+pub use boj_store::tokens::NewToken as NyToken;
+pub use boj_store::users::User;
+
+/// The user a bearer token acts as, if the token is known, unexpired, unrevoked and its user
+/// enabled.
+pub async fn med_token(app: &App, token: &str) -> Result<Option<User>, AppError> {
+    Ok(tokens::authenticate(&app.store, token).await?)
+}
+
+/// The session a cookie's secret names, as of now.
+pub async fn session(app: &App, secret: &str, expiry: Expiry) -> Result<Lookup, AppError> {
+    Ok(sessions::lookup(&app.store, secret, expiry).await?)
+}
+
+/// Checks name and password; on success starts a fresh session (never reusing an old id) and
+/// answers its secret for the cookie. `forra`: the secret of a session the browser already holds,
+/// which ends first.
+pub async fn logga_in(
+    app: &App,
+    forra: Option<&str>,
+    namn: &str,
+    losenord: &str,
+) -> Result<Option<String>, AppError> {
+    if let Some(s) = forra {
+        sessions::delete(&app.store, s).await?;
+    }
+    let Some(user) = users::authenticate(&app.store, namn, losenord).await? else {
+        return Ok(None);
+    };
+    let (secret, _) = sessions::create(&app.store, &user, Stage::Klar).await?;
+    Ok(Some(secret))
+}
+
+/// Ends a session (signing out), with its audit entry.
+pub async fn logga_ut(app: &App, secret: &str, user_id: &str) -> Result<(), AppError> {
+    sessions::delete(&app.store, secret).await?;
+    anteckna(app, user_id, "session.utloggad").await
+}
+
+/// Records in the audit log that `actor` did `action`, for events with no other write.
+pub async fn anteckna(app: &App, actor: &str, action: &str) -> Result<(), AppError> {
+    Ok(audit::record(&app.store, Some(actor), action, None).await?)
+}
+
+/// A user account: one's own, or any for admin.
+pub async fn anvandare(app: &App, p: &Principal, id: &str) -> Result<User, AppError> {
+    authorize(p, Action::LasAnvandare(Some(id)))?;
+    Ok(users::get(&app.store, id).await?)
+}
+
+/// Every user account (admin).
+pub async fn alla(app: &App, p: &Principal) -> Result<Vec<User>, AppError> {
+    authorize(p, Action::HanteraAnvandare)?;
+    Ok(users::list(&app.store).await?)
+}
+
+/// The names of the users of `p`'s organisation, by id (a coordinator's case list shows who holds
+/// each case).
+pub async fn kollegor(app: &App, p: &Principal) -> Result<Vec<(String, String)>, AppError> {
+    let Scope::Organisation(org) = &p.scope else {
+        return Ok(Vec::new());
+    };
+    Ok(users::list(&app.store)
+        .await?
+        .into_iter()
+        .filter(|u| u.scope == Scope::Organisation(org.clone()))
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+/// A new account as entered.
+#[derive(Debug, Clone)]
+pub struct NyAnvandare {
+    pub namn: String,
+    pub roll: String,
+    /// Required for `stodperson` and `samordnare`.
+    pub organisation: Option<String>,
+    /// SCB code, required for `kommun`.
+    pub kommun: Option<String>,
+    /// SCB county code, required for `forbund`.
+    pub lan: Option<String>,
+    pub losenord: String,
+}
+
+/// Creates a user (admin); a conflict with the existing id when the name is taken.
+pub async fn ny_anvandare(app: &App, p: &Principal, n: &NyAnvandare) -> Result<User, AppError> {
+    authorize(p, Action::HanteraAnvandare)?;
+    let name = Anvandarnamn::parse(&n.namn)?;
+    let role = Role::parse(&n.roll)?;
+    let kommun = n.kommun.as_deref().map(Kommunkod::parse).transpose()?;
+    let lan = n.lan.as_deref().map(Lanskod::parse).transpose()?;
+    let scope = Scope::for_role(role, n.organisation.clone(), kommun, lan)?;
+    let password = NyttLosenord::parse(&n.losenord)?;
+    Ok(users::create(&app.store, Some(&p.user_id), &name, role, &scope, &password).await?)
+}
+
+/// Disables a user, ending their sessions and tokens (admin).
+pub async fn inaktivera(app: &App, p: &Principal, id: &str) -> Result<(), AppError> {
+    authorize(p, Action::HanteraAnvandare)?;
+    Ok(users::disable(&app.store, Some(&p.user_id), id).await?)
+}
+
+/// Creates a bearer token for user `namn`, valid through `sista_dag` (default 90 days) (admin).
+/// A token acts as its user: through the web an admin may not mint one for a role that sees cases,
+/// which would show the admin case data (SPEC § 2); operators use `boj token create`.
+pub async fn ny_token(
+    app: &App,
+    p: &Principal,
+    namn: &str,
+    sista_dag: Option<&str>,
+) -> Result<NyToken, AppError> {
+    authorize(p, Action::HanteraTokens)?;
+    let days = match sista_dag {
+        None => tokens::DEFAULT_DAYS,
+        Some(s) => {
+            let until = Datum::parse(s)?;
+            let days = i64::from(
+                app.today()
+                    .until(until.civil())
+                    .map(|sp| sp.get_days())
+                    .unwrap_or(0),
+            );
+            if days < 1 {
+                return Err(AppError::new(
+                    Kind::Invalid,
+                    Code::OgiltigtDatum,
+                    "Sista giltighetsdag ska ligga efter i dag.",
+                ));
+            }
+            days
+        }
+    };
+    let user = users::by_name(&app.store, namn).await?;
+    if matches!(user.role, Role::Stodperson | Role::Samordnare) {
+        return Err(AppError::new(
+            Kind::Denied,
+            Code::ForbjudenAtgard,
+            "Tokens för stödpersoner och samordnare skapas med kommandot boj token create, inte här.",
+        ));
+    }
+    Ok(tokens::create(&app.store, Some(&p.user_id), &user, days).await?)
+}
+
+/// Revokes a token by id (admin).
+pub async fn aterkalla_token(app: &App, p: &Principal, id: &str) -> Result<(), AppError> {
+    authorize(p, Action::HanteraTokens)?;
+    Ok(tokens::revoke(&app.store, Some(&p.user_id), id).await?)
+}

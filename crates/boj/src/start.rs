@@ -1,0 +1,188 @@
+//! Starting boj: the settings every serving command shares, opening a data directory, the
+//! application handle, serving until told to stop, and how failures become exit codes. The command
+//! line (`cli.rs`) and the demo (`demo.rs`) both start from here, so neither imports the other's
+//! internals (zero2prod's `startup`).
+
+use boj_app::konton::Expiry;
+use boj_app::{App, AppError, Kind};
+use boj_domain::DomainError;
+use boj_store::clock::SystemClock;
+use boj_store::nycklar::Nyckelring;
+use boj_store::{SharedClock, Store, StoreError};
+use boj_web::{AppState, WebConfig};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Args, Clone)]
+pub struct DataArgs {
+    /// Data directory (with SQLite, also the database)
+    #[arg(long, env = "BOJ_DATA", default_value = "./boj-data")]
+    pub data: PathBuf,
+    /// PostgreSQL URL; without it the SQLite database in the data directory is used
+    #[arg(long, env = "BOJ_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Args, Clone)]
+pub struct WebArgs {
+    /// Address to listen on (port 0 picks a free port; the URL is printed first)
+    #[arg(long, env = "BOJ_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Minutes of inactivity after which a session ends
+    #[arg(long, env = "BOJ_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: i64,
+    /// Hours after sign-in after which a session ends regardless
+    #[arg(long, env = "BOJ_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: i64,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Demo directory
+    #[arg(long, default_value = "./boj-demo")]
+    pub data: PathBuf,
+    #[command(flatten)]
+    pub web: WebArgs,
+    /// The demo's date (YYYY-MM-DD); default today
+    #[arg(long)]
+    pub today: Option<String>,
+    /// Wipe and reseed an existing demo directory
+    #[arg(long)]
+    pub reset: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Verification(String),
+    #[error("{0}")]
+    Failure(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Verification(_) => 1,
+            CliError::Usage(_) => 2,
+            CliError::Failure(_) => 3,
+        }
+    }
+}
+
+impl From<DomainError> for CliError {
+    fn from(e: DomainError) -> Self {
+        CliError::Usage(e.message)
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Domain(d) => CliError::Usage(d.message),
+            StoreError::NotFound => CliError::Failure("hittades inte".into()),
+            StoreError::Conflict(_) => CliError::Failure("finns redan".into()),
+            other => CliError::Failure(other.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Failure(e.to_string())
+    }
+}
+
+pub type CliResult<T> = Result<T, CliError>;
+
+/// Opens and migrates the store for a data directory.
+pub async fn open(data: &DataArgs, clock: SharedClock) -> CliResult<Store> {
+    let store = Store::open(&data.data, data.database_url.as_deref(), clock).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+pub async fn open_initialised(data: &DataArgs) -> CliResult<Store> {
+    let store = open(data, Arc::new(SystemClock)).await?;
+    if !store.is_initialised().await? {
+        return Err(CliError::Failure(format!(
+            "{} är inte initierad: kör först `boj init --data {}`",
+            data.data.display(),
+            data.data.display()
+        )));
+    }
+    Ok(store)
+}
+
+impl From<AppError> for CliError {
+    /// What the user can mend is a usage error (exit 2); anything else a failure (exit 3).
+    fn from(e: AppError) -> Self {
+        let message = match e.conflict_id {
+            Some(id) => format!("{} ({id})", e.message),
+            None => e.message,
+        };
+        match e.kind {
+            Kind::Internal => CliError::Failure(message),
+            _ => CliError::Usage(message),
+        }
+    }
+}
+
+/// The application over a data directory's store and master key.
+pub fn app(store: Store, data: &std::path::Path) -> CliResult<App> {
+    Ok(App::new(store, Arc::new(Nyckelring::load(data)?)))
+}
+
+pub fn web_config(web: &WebArgs, secure_cookies: bool, demo: bool) -> CliResult<WebConfig> {
+    if web.session_idle_minutes < 1 || web.session_max_hours < 1 {
+        return Err(CliError::Usage("sessionstiderna ska vara minst 1".into()));
+    }
+    Ok(WebConfig {
+        expiry: Expiry {
+            idle_secs: web.session_idle_minutes * 60,
+            absolute_secs: web.session_max_hours * 3600,
+        },
+        secure_cookies,
+        demo,
+        ..WebConfig::default()
+    })
+}
+
+/// Binds, prints the URL as the first line of standard output, and serves until Ctrl-C or SIGTERM.
+pub async fn serve_on(listen: &str, state: AppState, after_url: impl FnOnce()) -> CliResult<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| CliError::Failure(format!("kan inte lyssna på {listen}: {e}")))?;
+    let addr = listener.local_addr()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "http://{addr}/")?;
+    out.flush()?;
+    drop(out);
+    after_url();
+    let app = state.app.clone();
+    boj_web::serve(listener, state, shutdown_signal()).await?;
+    app.close().await;
+    eprintln!("boj: avslutad");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,123 @@
+//! The architecture's invariants that the compiler does not check by itself, read from the sources
+//! (rust-analyzer's "tidy" tests): which crate may know what, and which modules may not import
+//! each other.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The Rust files under a directory, with their text.
+fn sources(rel: &str) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root().join(rel)];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                out.push((p, text));
+            }
+        }
+    }
+    out
+}
+
+/// The dependency names a crate's manifest lists under `[dependencies]`.
+fn dependencies(krate: &str) -> Vec<String> {
+    let toml = read(&format!("crates/{krate}/Cargo.toml"));
+    let deps = toml
+        .split("\n[dependencies]\n")
+        .nth(1)
+        .unwrap_or_default()
+        .split("\n[")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    deps.lines()
+        .filter_map(|l| l.split(['.', ' ', '=']).next())
+        .filter(|n| !n.is_empty() && !n.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// No face reaches the store: the web layer's only way to data is an authorised use case of
+/// `boj-app`, and the build enforces it.
+#[test]
+fn the_web_layer_has_no_access_to_the_store() {
+    let deps = dependencies("web");
+    assert!(deps.contains(&"boj-app".to_string()), "{deps:?}");
+    assert!(!deps.iter().any(|d| d == "boj-store"), "{deps:?}");
+    for (p, text) in sources("crates/web/src") {
+        assert!(
+            !text.contains("boj_store"),
+            "{} names the store",
+            p.display()
+        );
+    }
+}
+
+/// `boj-app` speaks domain types: it knows neither HTTP nor JSON wire types nor templates.
+#[test]
+fn the_use_cases_know_nothing_of_http() {
+    let deps = dependencies("app");
+    for web in [
+        "axum",
+        "axum-extra",
+        "askama",
+        "utoipa",
+        "tower",
+        "tower-http",
+        "boj-web",
+    ] {
+        assert!(!deps.iter().any(|d| d == web), "boj-app depends on {web}");
+    }
+}
+
+/// The pure crates do no I/O: no database, no runtime.
+#[test]
+fn the_rules_are_pure() {
+    for krate in ["domain", "rapport"] {
+        let deps = dependencies(krate);
+        for io in ["tokio", "sqlx", "boj-store", "boj-app", "reqwest"] {
+            assert!(!deps.iter().any(|d| d == io), "boj-{krate} depends on {io}");
+        }
+    }
+}
+
+/// Pages and the API each call the use cases; neither imports the other, so a rule cannot
+/// settle in one face and be missed by the other.
+#[test]
+fn pages_and_the_api_do_not_import_each_other() {
+    for (p, text) in sources("crates/web/src/pages") {
+        assert!(
+            !text.contains("crate::api"),
+            "{} imports the API",
+            p.display()
+        );
+    }
+    for (p, text) in sources("crates/web/src/api") {
+        assert!(
+            !text.contains("crate::pages"),
+            "{} imports the pages",
+            p.display()
+        );
+    }
+}
+
+/// The command line and the demo start from `start.rs`; the demo does not import the command
+/// line that calls it.
+#[test]
+fn the_demo_and_the_command_line_form_no_circle() {
+    for f in ["demo.rs", "demo_arenden.rs", "start.rs"] {
+        let text = read(&format!("crates/boj/src/{f}"));
+        assert!(!text.contains("crate::cli"), "{f} imports cli.rs");
+    }
+}
