@@ -21,35 +21,12 @@ pub use boj_store::arenden::Arende;
 
 /// What judging a case under agreement version `a` reads: its term, its target-group rule and the
 /// parties' status board `parter` (read once for any number of cases).
-pub fn underlag<'a>(
-    a: &'a Avtal,
-    parter: &'a [(boj_domain::Kommunkod, boj_domain::avtal::Partstatus)],
-) -> Underlag<'a> {
+pub fn underlag<'a>(a: &'a Avtal, parter: &'a [boj_domain::avtal::Statusrad]) -> Underlag<'a> {
     Underlag {
         tid: &a.version.tid,
         regel: &a.version.settings.malgruppsregel,
         parter,
     }
-}
-
-/// A case's statistics items in their coded form, as stored.
-pub fn poster(c: &Arende) -> Poster {
-    Poster {
-        person: c.person_type.clone(),
-        hem: c.municipality.clone(),
-        kon: c.gender.clone(),
-        alder: c.age_band.clone(),
-        brott: c.crime_types.clone(),
-        omstandigheter: c.circumstances.clone(),
-        polis: c.police_report.clone(),
-        forsta_kontakt: c.first_contact.clone(),
-        informerad_11_6: c.informed_11_6,
-    }
-}
-
-/// A case's statistics items, parsed.
-pub fn statistik_of(c: &Arende) -> Result<Statistik, AppError> {
-    Ok(poster(c).statistik()?)
 }
 
 /// Eligibility of a case under an agreement, as of the case's opening day.
@@ -120,7 +97,7 @@ async fn omprova(app: &App, agreement_id: &str) -> Result<(), AppError> {
             .into_iter()
             .filter(|c| !c.frozen)
         {
-            let it = statistik_of(&c)?;
+            let it = &c.statistik;
             let b = behorighet::bedom(&u, it.person, it.hem, c.opened_on);
             if !samma_bedomning(&c, &b) {
                 arenden::set_eligibility(&app.store, &c.id, &b).await?;
@@ -175,10 +152,7 @@ pub struct Visning {
 pub async fn visa(app: &App, p: &Principal, id: &str) -> Result<Visning, AppError> {
     let c = arende(app, p, id).await?;
     let a = avtal::get(&app.store, &c.agreement_id).await?;
-    let bedomning = match statistik_of(&c) {
-        Ok(it) => galler(app, &a, &c, &it, c.opened_on).await?,
-        Err(_) => arenden::bedomning(&c),
-    };
+    let bedomning = galler(app, &a, &c, &c.statistik, c.opened_on).await?;
     let stodpersoner = if authorize(p, Action::TilldelaArende(Some(c.omfang()))).is_ok() {
         stodpersoner(app, &c.organisation_id).await?
     } else {
@@ -365,7 +339,7 @@ pub async fn ratta(app: &App, p: &Principal, id: &str, b: Rattelse) -> Result<Ar
         ));
     }
     let a = avtal::get(&app.store, &c.agreement_id).await?;
-    let stored = poster(&c);
+    let stored = c.statistik.poster();
     let merged = Poster {
         person: b.person.unwrap_or(stored.person),
         hem: b.hem.unwrap_or(stored.hem),
@@ -426,7 +400,7 @@ pub async fn tilldela(app: &App, p: &Principal, id: &str, to: &str) -> Result<()
     authorize(p, Action::TilldelaArende(Some(c.omfang())))?;
     kan_halla(app, &c.organisation_id, to).await?;
     let a = avtal::get(&app.store, &c.agreement_id).await?;
-    let it = statistik_of(&c)?;
+    let it = c.statistik.clone();
     let b = galler(app, &a, &c, &it, c.opened_on).await?;
     arenden::update(
         &app.store,

@@ -4,7 +4,7 @@
 
 use crate::{App, AppError, Kind};
 use boj_domain::avtal::{
-    self as regel, Avtalsinstallningar, Avtalstid, Beslutsorgan, Malgruppsregel, Partstatus, Utfall,
+    self as regel, Avtalsinstallningar, Avtalstid, Beslutsorgan, Malgruppsregel, Statusrad, Utfall,
 };
 use boj_domain::{
     Action, Avtalsomfang, Code, Cykel, Datum, Kommunkod, Principal, Scope, authorize,
@@ -73,12 +73,12 @@ pub async fn beslut(app: &App, a: &Avtal) -> Result<Vec<Beslut>, AppError> {
 }
 
 /// The parties of an agreement `p` has read with their status today (SPEC § 3.1).
-pub async fn parter(app: &App, a: &Avtal) -> Result<Vec<(Kommunkod, Partstatus)>, AppError> {
+pub async fn parter(app: &App, a: &Avtal) -> Result<Vec<Statusrad>, AppError> {
     Ok(avtal::board(&app.store, a).await?)
 }
 
 /// The status board from an agreement and its decisions (pure).
-pub fn statustavla(a: &Avtal, beslut: &[Beslut]) -> Vec<(Kommunkod, Partstatus)> {
+pub fn statustavla(a: &Avtal, beslut: &[Beslut]) -> Vec<Statusrad> {
     avtal::status_board(a, beslut)
 }
 

@@ -35,10 +35,11 @@ pub async fn fordelning(app: &App, a: &Avtal, g: &Bidrag) -> Result<Vec<Andel>, 
 /// Computes a split from today's party statuses and the population figures of the grant's date.
 async fn berakna(app: &App, a: &Avtal, g: &Bidrag) -> Result<Vec<Andel>, AppError> {
     let mut parts = Vec::new();
-    for (k, st) in avtal::board(&app.store, a).await? {
-        if !fordelning::betalar(st) {
+    for rad in avtal::board(&app.store, a).await? {
+        if !fordelning::betalar(rad.status) {
             continue;
         }
+        let k = rad.kommun;
         let folkmangd = match g.population_date {
             Some(d) => bidrag::population(&app.store, k, d).await?,
             None => None,

@@ -40,8 +40,8 @@ pub async fn logga_in(
     let Some(user) = users::authenticate(&app.store, namn, losenord).await? else {
         return Ok(None);
     };
-    let (secret, _) = sessions::create(&app.store, &user, Stage::Klar).await?;
-    Ok(Some(secret))
+    let s = sessions::create(&app.store, &user, Stage::Klar).await?;
+    Ok(Some(s.hemlighet))
 }
 
 /// Ends a session (signing out), with its audit entry.

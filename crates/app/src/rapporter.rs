@@ -9,7 +9,7 @@
 use crate::register::Lager;
 use crate::{App, AppError, Kind};
 use boj_domain::datum::svensk_dag;
-use boj_domain::kod::{Kodlista, Sammanslagning, Utgavaskal, Volontartimmar};
+use boj_domain::kod::{Kodlista, Sammanslagning, Utgavaskal};
 use boj_domain::{Action, Code, Cykel, Datum, Kommunkod, Period, Principal, authorize};
 use boj_rapport::bygg::Dokument;
 use boj_rapport::modell::{self, Aktivitet, Bidragsrad, Fallpost, Omfang, Tabell, Underlag};
@@ -19,7 +19,7 @@ use boj_rapport::signatur;
 use boj_store::arenden::{self, Arende};
 use boj_store::avtal::{self, Avtal};
 use boj_store::rapporter::{self, NyRapport};
-pub use boj_store::rapporter::{Nyckel as Signeringsnyckel, Rapport};
+pub use boj_store::rapporter::{Nyckel as PublikNyckel, Rapport};
 use std::collections::HashMap;
 
 /// Fills `u` with what `r` counted, as cycle period `cykel` of the report.
@@ -53,12 +53,12 @@ async fn fyll_delar(
         .filter(|d| i_minnet(d).is_none())
         .cloned()
         .collect();
-    let (fall, akt) = rapporter::rakning_antal(&app.store, &lagrade).await?;
+    let antal = rapporter::rakning_antal(&app.store, &lagrade).await?;
     let (nya_fall, nya_akt) = parts.iter().filter_map(i_minnet).fold((0, 0), |(f, a), r| {
         (f + r.fall.len(), a + r.aktiviteter.len())
     });
-    u.fall.reserve_exact(fall + nya_fall);
-    u.aktiviteter.reserve_exact(akt + nya_akt);
+    u.fall.reserve_exact(antal.fall + nya_fall);
+    u.aktiviteter.reserve_exact(antal.aktiviteter + nya_akt);
     for (i, id) in parts.iter().enumerate() {
         match i_minnet(id) {
             Some(r) => fyll(u, r, i as u8)?,
@@ -70,19 +70,14 @@ async fn fyll_delar(
 
 /// A case's values as a report counts them.
 fn fallpost(c: &Arende, sent: bool) -> Result<Fallpost, AppError> {
-    let s = crate::arenden::statistik_of(c)?;
+    let s = &c.statistik;
     let orsaker = c.reasons.iter().map(|(s, _)| *s).collect();
-    Ok(Fallpost::av(&s, c.eligibility, orsaker, sent))
+    Ok(Fallpost::av(s, c.eligibility, orsaker, sent))
 }
 
 /// A case's values as a report counts them, as one code.
 fn fallkod(c: &Arende, sent: bool) -> Result<Fallkod, AppError> {
     Ok(Fallkod::av(&fallpost(c, sent)?))
-}
-
-/// A code's place in its list, from its text.
-fn kod_index<K: Kodlista + PartialEq>(s: &str) -> Result<u8, AppError> {
-    Ok(modell::index(K::parse(s)?))
 }
 
 /// The agreement version in force on the period's last day (SPEC § 3.3).
@@ -194,23 +189,14 @@ async fn ovriga(
     med: impl Fn(&str, Datum, Datum) -> Option<bool>,
 ) -> Result<(), AppError> {
     let store = &app.store;
-    for (id, date, n, reg) in rapporter::witness_sessions(store, &a.organisation_id).await? {
-        if med(&id, Datum::parse(&date)?, registrerad(reg)).is_some() {
-            let c = |x: i64| u32::try_from(x).unwrap_or(0);
-            r.vittnesstod
-                .push((id, [c(n[0]), c(n[1]), c(n[2]), c(n[3])]));
+    for v in rapporter::witness_sessions(store, &a.organisation_id).await? {
+        if med(&v.id, v.datum, registrerad(v.registrerad)).is_some() {
+            r.vittnesstod.push((v.id, v.antal));
         }
     }
-    for (id, month, kind, hundredths, reg) in
-        rapporter::volunteer_hours(store, &a.organisation_id).await?
-    {
-        let dag = Datum::parse(&format!("{month}-01"))?;
-        if med(&id, dag, registrerad(reg)).is_some() {
-            r.timmar.push((
-                id,
-                kod_index::<Volontartimmar>(&kind)?,
-                u64::try_from(hundredths).unwrap_or(0),
-            ));
+    for t in rapporter::volunteer_hours(store, &a.organisation_id).await? {
+        if med(&t.id, t.manad, registrerad(t.registrerad)).is_some() {
+            r.timmar.push((t.id, modell::index(t.typ), t.hundradelar));
         }
     }
     Ok(())
@@ -508,8 +494,10 @@ async fn spara(
         return Ok(());
     };
     let agreement_id = forsta.avtal.id.clone();
-    let (key_id, key) =
-        rapporter::signing_key(&app.store, &app.keys, &forsta.avtal.organisation_id).await?;
+    let rapporter::Signeringsnyckel {
+        id: key_id,
+        privat: key,
+    } = rapporter::signing_key(&app.store, &app.keys, &forsta.avtal.organisation_id).await?;
     let issued_at = app.store.now();
     let mut tx = app.store.begin().await?;
     let nu = rapporter::lock(&app.store, &mut tx, &agreement_id).await?;
@@ -722,7 +710,7 @@ pub async fn ny_utgava(
             match nuvarande.get_mut(seq) {
                 Some(c) => {
                     if !c.frozen {
-                        let it = crate::arenden::statistik_of(c)?;
+                        let it = &c.statistik;
                         let b = boj_domain::behorighet::bedom(
                             &bedomning,
                             it.person,
@@ -989,7 +977,7 @@ pub async fn hamta(
 }
 
 /// The public keys that sign reports (public: anyone may verify a report).
-pub async fn signeringsnycklar(app: &App) -> Result<Vec<Signeringsnyckel>, AppError> {
+pub async fn signeringsnycklar(app: &App) -> Result<Vec<PublikNyckel>, AppError> {
     Ok(rapporter::public_keys(&app.store).await?)
 }
 

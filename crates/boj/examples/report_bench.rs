@@ -23,9 +23,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use boj_domain::Datum;
+use boj_domain::arende::{Aktivitet, Statistik};
+use boj_domain::behorighet::{Bedomning, Motivering, Skal, Status};
 use boj_domain::kod::{
-    Aktivitetstyp, Aldersgrupp, Brottstyp, ForstaKontakt, Kodlista, Kon, Kontaktsatt, PersonTyp,
-    Polisanmalan, SarskildOmstandighet,
+    Aktivitetstyp, Aldersgrupp, Brottstyp, ForstaKontakt, Hemkommun, Kodlista, Kon, Kontaktsatt,
+    PersonTyp, Polisanmalan, SarskildOmstandighet,
 };
 use boj_store::arenden::{Massfall, massregistrera};
 use boj_store::clock::SystemClock;
@@ -48,10 +50,6 @@ fn val(rng: &mut StdRng, w: &[u32]) -> usize {
         x -= v;
     }
     0
-}
-
-fn code<K: Kodlista>(i: usize) -> String {
-    K::ALL[i].code().to_string()
 }
 
 fn rss(pid: u32, key: &str) -> u64 {
@@ -204,16 +202,16 @@ async fn main() {
             if let Some((_, g)) = csv.as_mut() {
                 writeln!(g, "{i},{cykel},{s},{m},{min}").unwrap();
             }
-            akt.push((
-                Datum::from_civil(
+            akt.push(Aktivitet {
+                datum: Datum::from_civil(
                     jiff::civil::date(2026, 1, 1)
                         .checked_add(jiff::Span::new().days(d))
                         .unwrap(),
                 ),
-                code::<Aktivitetstyp>(s),
-                code::<Kontaktsatt>(m),
-                min,
-            ));
+                typ: Aktivitetstyp::ALL[s],
+                satt: Kontaktsatt::ALL[m],
+                minuter: min as u16,
+            });
         }
         aktiviteter += akt.len();
         if let Some((f, _)) = csv.as_mut() {
@@ -243,31 +241,28 @@ async fn main() {
             organisation_id: a.organisation_id.clone(),
             opened_on: opened,
             registered_at: reg,
-            codes: [
-                code::<PersonTyp>(p),
-                parter[h].to_string(),
-                code::<Kon>(k),
-                code::<Aldersgrupp>(al),
-                b.iter()
-                    .map(|x| code::<Brottstyp>(*x))
-                    .collect::<Vec<_>>()
-                    .join(","),
-                o.iter()
-                    .map(|x| code::<SarskildOmstandighet>(*x))
-                    .collect::<Vec<_>>()
-                    .join(","),
-                code::<Polisanmalan>(po),
-                code::<ForstaKontakt>(fo),
-            ],
-            informed: informerad,
-            eligibility: ["inom", "utanfor", "ej_faststalld"][status],
-            reasons: if status == 1 {
-                format!(
-                    "{}\tsyntetiskt skäl",
-                    boj_domain::behorighet::Skal::ALL[orsak].code()
-                )
-            } else {
-                String::new()
+            statistik: Statistik {
+                person: PersonTyp::ALL[p],
+                hem: Hemkommun::parse(parter[h]).unwrap(),
+                kon: Kon::ALL[k],
+                alder: Aldersgrupp::ALL[al],
+                brott: b.iter().map(|x| Brottstyp::ALL[*x]).collect(),
+                omstandigheter: o.iter().map(|x| SarskildOmstandighet::ALL[*x]).collect(),
+                polis: Polisanmalan::ALL[po],
+                forsta_kontakt: ForstaKontakt::ALL[fo],
+                informerad_11_6: informerad,
+            },
+            bedomning: Bedomning {
+                status: [Status::Inom, Status::Utanfor, Status::EjFaststalld][status],
+                skal: if status == 1 {
+                    vec![Motivering {
+                        skal: Skal::ALL[orsak],
+                        text: "syntetiskt skäl".into(),
+                    }]
+                } else {
+                    Vec::new()
+                },
+                forklaring: String::new(),
             },
             activities: akt,
         });

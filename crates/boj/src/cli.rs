@@ -353,7 +353,10 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Audit(AuditCmd::Verify { data }) => {
             let store = open_initialised(&data).await?;
             match audit::verify(&store).await {
-                Ok((n, head)) => println!("granskningsloggen är hel: {n} poster, huvud {head}"),
+                Ok(k) => println!(
+                    "granskningsloggen är hel: {} poster, huvud {}",
+                    k.poster, k.huvud
+                ),
                 Err(StoreError::Other(msg)) => return Err(CliError::Verification(msg)),
                 Err(e) => return Err(e.into()),
             }

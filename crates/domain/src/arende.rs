@@ -103,6 +103,27 @@ pub fn vittnesstod_antal(antal: [u32; 4]) -> Result<[u32; 4], DomainError> {
     Ok(antal)
 }
 
+impl Statistik {
+    /// The items as codes, the form they are entered and stored in.
+    pub fn poster(&self) -> Poster {
+        Poster {
+            person: self.person.code().into(),
+            hem: self.hem.code(),
+            kon: self.kon.code().into(),
+            alder: self.alder.code().into(),
+            brott: self.brott.iter().map(|k| k.code().to_string()).collect(),
+            omstandigheter: self
+                .omstandigheter
+                .iter()
+                .map(|k| k.code().to_string())
+                .collect(),
+            polis: self.polis.code().into(),
+            forsta_kontakt: self.forsta_kontakt.code().into(),
+            informerad_11_6: self.informerad_11_6,
+        }
+    }
+}
+
 /// Parses a list of codes, each once.
 pub fn lista<K: Kodlista + PartialEq + Ord>(codes: &[String]) -> Result<Vec<K>, DomainError> {
     let mut out: Vec<K> = codes

@@ -503,6 +503,13 @@ impl Partstatus {
     }
 }
 
+/// A party of an agreement with its status: one row of the status board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Statusrad {
+    pub kommun: Kommunkod,
+    pub status: Partstatus,
+}
+
 /// The status of `kommun` from all decisions of the agreement: its own latest decision governs
 /// (SPEC § 4: "for a municipality, its latest decision governs"); SocSam's recommendation is not a
 /// municipality's decision. "Latest" is by decision date, then by order of recording; a decision of

@@ -13,10 +13,9 @@
 //! Groups that need no residence are decided by the agreement's term alone. BOJ may still help someone
 //! outside the agreement; the case is then recorded and reported as outside.
 
-use crate::avtal::{Avtalstid, Malgruppsregel, Partstatus};
+use crate::avtal::{Avtalstid, Malgruppsregel, Partstatus, Statusrad};
 use crate::datum::Datum;
 use crate::kod::{Hemkommun, Kodlista, PersonTyp};
-use crate::kommun::Kommunkod;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
@@ -108,7 +107,7 @@ pub struct Underlag<'a> {
     pub tid: &'a Avtalstid,
     pub regel: &'a Malgruppsregel,
     /// The status of each party (from their decisions).
-    pub parter: &'a [(Kommunkod, Partstatus)],
+    pub parter: &'a [Statusrad],
 }
 
 /// Decides eligibility (§ 22 2a; see the module docs).
@@ -150,7 +149,8 @@ pub fn bedom(u: &Underlag<'_>, person: PersonTyp, hem: Hemkommun, oppnad: Datum)
                     person.label()
                 ),
             }),
-            Hemkommun::Kommun(k) => match u.parter.iter().find(|(p, _)| *p == k).map(|(_, s)| *s) {
+            Hemkommun::Kommun(k) => match u.parter.iter().find(|p| p.kommun == k).map(|p| p.status)
+            {
                 None => skal.push(Motivering {
                     skal: Skal::EjBosattIPartskommun,
                     text: format!(
@@ -227,19 +227,22 @@ mod tests {
 
     /// Jämtland: seven parties from 2026-01-01, Berg pending; Åre's decision applies from 2026-03-01
     /// in the variant used for "a later date".
-    fn parter(are_from: &str) -> Vec<(Kommunkod, Partstatus)> {
+    fn parter(are_from: &str) -> Vec<Statusrad> {
         [
             "2303", "2305", "2309", "2313", "2321", "2326", "2361", "2380",
         ]
         .iter()
         .map(|k| {
-            let kod = Kommunkod::parse(k).unwrap();
+            let kod = crate::kommun::Kommunkod::parse(k).unwrap();
             let st = match *k {
                 "2326" => Partstatus::Vantar,
                 "2321" => Partstatus::Beslutad(d(are_from)),
                 _ => Partstatus::Beslutad(d("2026-01-01")),
             };
-            (kod, st)
+            Statusrad {
+                kommun: kod,
+                status: st,
+            }
         })
         .collect()
     }

@@ -20,6 +20,7 @@ pub mod dokument;
 pub mod error;
 pub mod folkmangd;
 pub mod fordelning;
+pub mod gallring;
 pub mod kod;
 pub mod kommun;
 pub mod orgnr;

@@ -7,9 +7,9 @@
 
 use crate::nycklar::{self, Nyckelring};
 use crate::{Result, Store, StoreError, audit, new_id};
-use boj_domain::arende::{Aktivitet, Kontakt, Statistik, koder};
+use boj_domain::arende::{Aktivitet, Kontakt, Poster, Statistik, koder};
 use boj_domain::behorighet::{Bedomning, Motivering, Skal, Status};
-use boj_domain::kod::{Aktivitetstyp, Hemkommun, Kodlista, Kontaktsatt};
+use boj_domain::kod::{Aktivitetstyp, Kodlista, Kontaktsatt};
 use boj_domain::{Arendeomfang, Datum};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -23,15 +23,8 @@ pub struct Arende {
     pub opened_on: Datum,
     pub closed_on: Option<Datum>,
     pub registered_at: i64,
-    pub person_type: String,
-    pub municipality: String,
-    pub gender: String,
-    pub age_band: String,
-    pub crime_types: Vec<String>,
-    pub circumstances: Vec<String>,
-    pub police_report: String,
-    pub first_contact: String,
-    pub informed_11_6: bool,
+    /// The statistics items, parsed (a stored value that does not parse is a store error).
+    pub statistik: Statistik,
     pub consent_contact: bool,
     pub has_contact: bool,
     pub assignee: Option<String>,
@@ -86,15 +79,19 @@ fn from_row(r: &AnyRow) -> Result<Arende> {
             .map(date)
             .transpose()?,
         registered_at: r.try_get("registered_at")?,
-        person_type: r.try_get("person_type")?,
-        municipality: r.try_get("municipality")?,
-        gender: r.try_get("gender")?,
-        age_band: r.try_get("age_band")?,
-        crime_types: split(r.try_get("crime_types")?),
-        circumstances: split(r.try_get("circumstances")?),
-        police_report: r.try_get("police_report")?,
-        first_contact: r.try_get("first_contact")?,
-        informed_11_6: r.try_get::<i64, _>("informed_11_6")? != 0,
+        statistik: Poster {
+            person: r.try_get("person_type")?,
+            hem: r.try_get("municipality")?,
+            kon: r.try_get("gender")?,
+            alder: r.try_get("age_band")?,
+            brott: split(r.try_get("crime_types")?),
+            omstandigheter: split(r.try_get("circumstances")?),
+            polis: r.try_get("police_report")?,
+            forsta_kontakt: r.try_get("first_contact")?,
+            informerad_11_6: r.try_get::<i64, _>("informed_11_6")? != 0,
+        }
+        .statistik()
+        .map_err(|_| corrupt("items"))?,
         consent_contact: r.try_get::<i64, _>("consent_contact")? != 0,
         has_contact: r.try_get::<i64, _>("has_contact")? > 0,
         assignee: r.try_get("assignee")?,
@@ -127,6 +124,21 @@ pub struct NyttArende<'a> {
     pub revision: i64,
     /// Contact details and note, with consent only (the caller has checked that).
     pub contact: Option<&'a Kontakt>,
+}
+
+/// The statistics items as the columns person_type, municipality, gender, age_band, crime_types,
+/// circumstances, police_report and first_contact hold them.
+fn kolumner(it: &Statistik) -> [String; 8] {
+    [
+        it.person.code().to_string(),
+        it.hem.code(),
+        it.kon.code().to_string(),
+        it.alder.code().to_string(),
+        koder(&it.brott),
+        koder(&it.omstandigheter),
+        it.polis.code().to_string(),
+        it.forsta_kontakt.code().to_string(),
+    ]
 }
 
 /// A case ready to be written: every value owned, the contact details already sealed.
@@ -310,16 +322,7 @@ pub async fn create(
         organisation_id: n.organisation_id.to_string(),
         opened_on: n.opened_on.to_string(),
         registered_at,
-        codes: [
-            it.person.code().to_string(),
-            it.hem.code(),
-            it.kon.code().to_string(),
-            it.alder.code().to_string(),
-            koder(&it.brott),
-            koder(&it.omstandigheter),
-            it.polis.code().to_string(),
-            it.forsta_kontakt.code().to_string(),
-        ],
+        codes: kolumner(it),
         informed: i64::from(it.informerad_11_6),
         assignee: n.assignee.map(str::to_string),
         eligibility: n.eligibility.status.code(),
@@ -344,19 +347,7 @@ pub async fn create(
         opened_on: n.opened_on,
         closed_on: None,
         registered_at,
-        person_type: it.person.code().to_string(),
-        municipality: it.hem.code(),
-        gender: it.kon.code().to_string(),
-        age_band: it.alder.code().to_string(),
-        crime_types: it.brott.iter().map(|k| k.code().to_string()).collect(),
-        circumstances: it
-            .omstandigheter
-            .iter()
-            .map(|k| k.code().to_string())
-            .collect(),
-        police_report: it.polis.code().to_string(),
-        first_contact: it.forsta_kontakt.code().to_string(),
-        informed_11_6: it.informerad_11_6,
+        statistik: it.clone(),
         consent_contact: has_contact,
         has_contact,
         assignee: n.assignee.map(str::to_string),
@@ -661,11 +652,6 @@ pub async fn add_volunteer_hours(
     Ok(id)
 }
 
-/// The home municipality as the domain sees it.
-pub fn hem(a: &Arende) -> Option<Hemkommun> {
-    Hemkommun::parse(&a.municipality).ok()
-}
-
 /// Turns stored reasons back into the domain's form.
 pub fn bedomning(a: &Arende) -> Bedomning {
     Bedomning {
@@ -748,15 +734,10 @@ pub struct Massfall {
     pub organisation_id: String,
     pub opened_on: Datum,
     pub registered_at: i64,
-    /// person_type, municipality, gender, age_band, crime_types, circumstances, police_report,
-    /// first_contact: the codes as the columns hold them.
-    pub codes: [String; 8],
-    pub informed: bool,
-    /// `inom`, `utanfor` or `ej_faststalld`, and the reasons as `code\ttext` lines.
-    pub eligibility: &'static str,
-    pub reasons: String,
-    /// (date, kind, mode, minutes), registered with the case.
-    pub activities: Vec<(Datum, String, String, i64)>,
+    pub statistik: Statistik,
+    pub bedomning: Bedomning,
+    /// Registered with the case.
+    pub activities: Vec<Aktivitet>,
 }
 
 /// Registers many anonymous cases with their activities in one transaction, each with its audit
@@ -819,14 +800,14 @@ pub async fn massregistrera(store: &Store, fall: &[Massfall]) -> Result<()> {
                 .bind(f.organisation_id.clone())
                 .bind(f.opened_on.to_string())
                 .bind(f.registered_at);
-            for c in &f.codes {
-                q = q.bind(c.clone());
+            for c in kolumner(&f.statistik) {
+                q = q.bind(c);
             }
             q = q
-                .bind(i64::from(f.informed))
+                .bind(i64::from(f.statistik.informerad_11_6))
                 .bind(0i64)
-                .bind(f.eligibility)
-                .bind(f.reasons.clone())
+                .bind(f.bedomning.status.code())
+                .bind(reasons_text(&f.bedomning))
                 .bind(f.opened_on.to_string())
                 .bind(*seq);
         }
@@ -838,14 +819,14 @@ pub async fn massregistrera(store: &Store, fall: &[Massfall]) -> Result<()> {
             platser(bit.len(), 8)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for ((d, kind, mode, min), aid, case, reg, seq) in bit {
+        for (a, aid, case, reg, seq) in bit {
             q = q
                 .bind((*aid).clone())
                 .bind((*case).clone())
-                .bind(d.to_string())
-                .bind(kind.clone())
-                .bind(mode.clone())
-                .bind(*min)
+                .bind(a.datum.to_string())
+                .bind(a.typ.code())
+                .bind(a.satt.code())
+                .bind(i64::from(a.minuter))
                 .bind(*reg)
                 .bind(*seq);
         }

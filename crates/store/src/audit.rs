@@ -114,9 +114,16 @@ pub async fn recent(store: &Store, limit: i64) -> Result<Vec<Entry>> {
         .collect()
 }
 
+/// An audit chain that holds: how many entries, and the head's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kedja {
+    pub poster: i64,
+    pub huvud: String,
+}
+
 /// Recomputes the chain from the start. Returns the number of entries and the head hash, or the
 /// first sequence number where the chain breaks.
-pub async fn verify(store: &Store) -> Result<(i64, String)> {
+pub async fn verify(store: &Store) -> Result<Kedja> {
     let rows = sqlx::query(
         "SELECT seq, at, actor, action, object, prev_hash, hash FROM audit_log ORDER BY seq",
     )
@@ -157,7 +164,10 @@ pub async fn verify(store: &Store) -> Result<(i64, String)> {
             "granskningsloggens sista poster saknas".into(),
         ));
     }
-    Ok((head_seq, prev))
+    Ok(Kedja {
+        poster: head_seq,
+        huvud: prev,
+    })
 }
 
 /// The newest sequence number of the chain (everything up to it is committed: the chain is written

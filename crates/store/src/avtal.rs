@@ -7,7 +7,7 @@
 
 use crate::{Result, Store, StoreError, audit, new_id, sha256_bytes};
 use boj_domain::avtal::{
-    Avtalsinstallningar, Avtalstid, Beslutsorgan, Beslutsutfall, Partstatus, Utfall, partstatus,
+    Avtalsinstallningar, Avtalstid, Beslutsorgan, Beslutsutfall, Statusrad, Utfall, partstatus,
 };
 use boj_domain::{Avtalsomfang, Code, Datum, DomainError, Kommunkod, Lanskod};
 use sqlx::Row;
@@ -544,7 +544,7 @@ pub async fn decisions(store: &Store, agreement_id: &str) -> Result<Vec<Beslut>>
 
 /// Each party of the agreement's current version with its status (§ 22 item 1: the agreement applies
 /// to a municipality from the date of its own decision).
-pub fn status_board(agreement: &Avtal, beslut: &[Beslut]) -> Vec<(Kommunkod, Partstatus)> {
+pub fn status_board(agreement: &Avtal, beslut: &[Beslut]) -> Vec<Statusrad> {
     let utfall: Vec<(Beslutsutfall, i64)> = beslut
         .iter()
         .map(|b| (b.utfall.clone(), b.recorded_at))
@@ -553,7 +553,7 @@ pub fn status_board(agreement: &Avtal, beslut: &[Beslut]) -> Vec<(Kommunkod, Par
 }
 
 /// The status board from decision outcomes and the times they were recorded.
-fn board_of(agreement: &Avtal, utfall: &[(Beslutsutfall, i64)]) -> Vec<(Kommunkod, Partstatus)> {
+fn board_of(agreement: &Avtal, utfall: &[(Beslutsutfall, i64)]) -> Vec<Statusrad> {
     let only: Vec<Beslutsutfall> = utfall.iter().map(|(u, _)| u.clone()).collect();
     let recorded = |u: &Beslutsutfall| {
         let at = utfall
@@ -561,26 +561,21 @@ fn board_of(agreement: &Avtal, utfall: &[(Beslutsutfall, i64)]) -> Vec<(Kommunko
             .find(|(x, _)| x.ordning == u.ordning)
             .map(|(_, t)| *t)
             .unwrap_or(0);
-        let day = jiff::Timestamp::from_second(at)
-            .map(|t| {
-                t.to_zoned_datetime(
-                    jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC),
-                )
-                .date()
-            })
-            .unwrap_or_default();
-        Datum::from_civil(day)
+        Datum::from_civil(boj_domain::datum::svensk_dag(at))
     };
     agreement
         .version
         .parter
         .iter()
-        .map(|k| (*k, partstatus(*k, &only, recorded)))
+        .map(|k| Statusrad {
+            kommun: *k,
+            status: partstatus(*k, &only, recorded),
+        })
         .collect()
 }
 
 /// The status board in one query (for eligibility, which needs the outcomes and not the documents).
-pub async fn board(store: &Store, agreement: &Avtal) -> Result<Vec<(Kommunkod, Partstatus)>> {
+pub async fn board(store: &Store, agreement: &Avtal) -> Result<Vec<Statusrad>> {
     let sql = format!("SELECT {DECISION_COLUMNS} FROM decisions WHERE agreement_id = $1");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(agreement.id.clone())
@@ -780,7 +775,7 @@ pub async fn add_signature(
 #[derive(Debug)]
 pub struct Snapshot {
     pub avtal: Avtal,
-    pub board: Vec<(Kommunkod, Partstatus)>,
+    pub board: Vec<Statusrad>,
     /// The agreement's revision when this was read (see migration 0008).
     pub revision: i64,
 }

@@ -1,30 +1,22 @@
-//! Retention (SPEC § 3.2), per agreement:
+//! Retention (SPEC § 3.2), per agreement, by the limits of `boj_domain::gallring::granser`:
 //!
 //! - a case without activity for `inaktiv_stangs_dagar` days (default 180) is closed;
 //! - `kontaktuppgifter_raderas_dagar` days (default 30) after a case is closed, its contact details,
 //!   note and data key are erased (crypto-shredding), its dates — opened, closed, last activity and
-//!   every activity — are coarsened to the first of their month, and its eligibility is frozen; the
-//!   statistics items are kept.
+//!   every activity — are coarsened to the first of their month (`gallring::manadens_forsta`, here
+//!   in SQL), and its eligibility is frozen; the statistics items are kept.
 //!
 //! `serve` runs this at start (so a restored backup is brought up to date before it serves) and then
 //! daily; `boj retention run` runs it once. Running it twice changes nothing the second time.
 
 use crate::{Result, Store, audit, avtal};
-use boj_domain::Datum;
+use boj_domain::{Datum, gallring};
 use sqlx::Row;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Utfall {
     pub stangda: u64,
     pub gallrade: u64,
-}
-
-fn days_before(today: Datum, days: u16) -> String {
-    today
-        .civil()
-        .checked_sub(jiff::Span::new().days(i64::from(days)))
-        .map(|d| d.to_string())
-        .unwrap_or_default()
 }
 
 /// First of the month, for a `YYYY-MM-DD` column, in SQL both databases understand.
@@ -38,14 +30,14 @@ pub async fn run(store: &Store) -> Result<Utfall> {
     let today = Datum::from_civil(store.clock().today());
     let mut out = Utfall::default();
     for a in avtal::list(store).await? {
-        let s = &a.version.settings;
+        let g = gallring::granser(today, &a.version.settings);
         let mut tx = store.begin().await?;
         let closed = sqlx::query(
             "UPDATE cases SET closed_on = $1 WHERE agreement_id = $2 AND closed_on IS NULL AND last_activity_on <= $3",
         )
         .bind(today.to_string())
         .bind(a.id.clone())
-        .bind(days_before(today, s.inaktiv_stangs_dagar))
+        .bind(g.stang_senast_aktiv.to_string())
         .execute(&mut *tx.tx)
         .await?
         .rows_affected();
@@ -64,7 +56,7 @@ pub async fn run(store: &Store) -> Result<Utfall> {
 
         let due = sqlx::query("SELECT id FROM cases WHERE agreement_id = $1 AND erased_at IS NULL AND closed_on IS NOT NULL AND closed_on <= $2")
             .bind(a.id.clone())
-            .bind(days_before(today, s.kontaktuppgifter_raderas_dagar))
+            .bind(g.radera_avslutat.to_string())
             .fetch_all(store.pool())
             .await?;
         for r in &due {

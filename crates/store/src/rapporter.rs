@@ -137,9 +137,16 @@ pub async fn rakning(store: &Store, report_id: &str) -> Result<Rakning> {
     Ok(r)
 }
 
+/// How many cases and activities some reports counted together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Antal {
+    pub fall: usize,
+    pub aktiviteter: usize,
+}
+
 /// How many cases and activities the reports counted together, to size what their items fill
 /// (reports issued before migration 0012 add none: the caller's buffer then grows).
-pub async fn rakning_antal(store: &Store, report_ids: &[String]) -> Result<(usize, usize)> {
+pub async fn rakning_antal(store: &Store, report_ids: &[String]) -> Result<Antal> {
     let (mut fall, mut akt) = (0usize, 0usize);
     for id in report_ids {
         let row = sqlx::query(
@@ -153,7 +160,10 @@ pub async fn rakning_antal(store: &Store, report_ids: &[String]) -> Result<(usiz
         fall += usize::try_from(row.try_get::<i64, _>("f")?).unwrap_or(0);
         akt += usize::try_from(row.try_get::<i64, _>("a")?).unwrap_or(0);
     }
-    Ok((fall, akt))
+    Ok(Antal {
+        fall,
+        aktiviteter: akt,
+    })
 }
 
 /// A record written before migration 0012: one value in `report_counts`, or before 0011 one
@@ -345,13 +355,19 @@ pub async fn public_keys(store: &Store) -> Result<Vec<Nyckel>> {
         .collect()
 }
 
-/// The organisation's signing key (id and private key), created on first use. The private key is
-/// kept wrapped by the master key.
+/// An organisation's private signing key and its id (published with each report it signs).
+pub struct Signeringsnyckel {
+    pub id: String,
+    pub privat: zeroize::Zeroizing<[u8; 32]>,
+}
+
+/// The organisation's signing key, created on first use. The private key is kept wrapped by the
+/// master key.
 pub async fn signing_key(
     store: &Store,
     keys: &Nyckelring,
     organisation_id: &str,
-) -> Result<(String, zeroize::Zeroizing<[u8; 32]>)> {
+) -> Result<Signeringsnyckel> {
     let row = sqlx::query(
         "SELECT id, wrapped FROM signing_keys WHERE organisation_id = $1 ORDER BY created_at DESC, id LIMIT 1",
     )
@@ -361,8 +377,8 @@ pub async fn signing_key(
     if let Some(r) = row {
         let id: String = r.try_get("id")?;
         let wrapped: Vec<u8> = r.try_get("wrapped")?;
-        let key = keys.unwrap_key(&wrapped, &format!("signing_keys.wrapped:{id}"))?;
-        return Ok((id, key));
+        let privat = keys.unwrap_key(&wrapped, &format!("signing_keys.wrapped:{id}"))?;
+        return Ok(Signeringsnyckel { id, privat });
     }
     let id = new_id("k");
     let key = Nyckelring::new_data_key();
@@ -382,7 +398,7 @@ pub async fn signing_key(
     .await?;
     audit::append(&mut tx, now, None, "nyckel.skapad", Some(&id)).await?;
     tx.commit().await?;
-    Ok((id, key))
+    Ok(Signeringsnyckel { id, privat: key })
 }
 
 /// A case as reports read it: its number, opening date, registration time and report values.
@@ -598,12 +614,31 @@ pub async fn akt_rader_for_fall(
     med_id(store, &sql, agreement_id, till, case_ids, aktrad).await
 }
 
-/// Witness-support sessions of an organisation: (id, date, [vittne, malsagande, anhorig_van,
-/// tilltalad], registered_at).
-pub async fn witness_sessions(
-    store: &Store,
-    organisation_id: &str,
-) -> Result<Vec<(String, String, [i64; 4], i64)>> {
+/// A witness-support session as reports count it.
+#[derive(Debug, Clone)]
+pub struct Vittnespost {
+    pub id: String,
+    pub datum: Datum,
+    /// People supported per role: witness, injured party, relative, defendant.
+    pub antal: [u32; 4],
+    /// When it was registered (Unix seconds).
+    pub registrerad: i64,
+}
+
+/// Volunteer hours of a month as reports count them.
+#[derive(Debug, Clone)]
+pub struct Timpost {
+    pub id: String,
+    /// The month's first day.
+    pub manad: Datum,
+    pub typ: kod::Volontartimmar,
+    pub hundradelar: u64,
+    /// When it was registered (Unix seconds).
+    pub registrerad: i64,
+}
+
+/// Witness-support sessions of an organisation.
+pub async fn witness_sessions(store: &Store, organisation_id: &str) -> Result<Vec<Vittnespost>> {
     let rows = sqlx::query(
         "SELECT id, date, vittne, malsagande, anhorig_van, tilltalad, registered_at FROM witness_support \
          WHERE organisation_id = $1 ORDER BY date, id",
@@ -611,28 +646,29 @@ pub async fn witness_sessions(
     .bind(organisation_id.to_string())
     .fetch_all(store.pool())
     .await?;
+    let n = |r: &AnyRow, c: &str| -> Result<u32> {
+        Ok(u32::try_from(r.try_get::<i64, _>(c)?).unwrap_or(0))
+    };
     rows.iter()
         .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("date")?,
-                [
-                    r.try_get("vittne")?,
-                    r.try_get("malsagande")?,
-                    r.try_get("anhorig_van")?,
-                    r.try_get("tilltalad")?,
+            Ok(Vittnespost {
+                id: r.try_get("id")?,
+                datum: Datum::parse(&r.try_get::<String, _>("date")?)
+                    .map_err(|e| StoreError::Other(e.message))?,
+                antal: [
+                    n(r, "vittne")?,
+                    n(r, "malsagande")?,
+                    n(r, "anhorig_van")?,
+                    n(r, "tilltalad")?,
                 ],
-                r.try_get("registered_at")?,
-            ))
+                registrerad: r.try_get("registered_at")?,
+            })
         })
         .collect()
 }
 
-/// Volunteer hours of an organisation: (id, month YYYY-MM, kind, hundredths, registered_at).
-pub async fn volunteer_hours(
-    store: &Store,
-    organisation_id: &str,
-) -> Result<Vec<(String, String, String, i64, i64)>> {
+/// Volunteer hours of an organisation.
+pub async fn volunteer_hours(store: &Store, organisation_id: &str) -> Result<Vec<Timpost>> {
     let rows = sqlx::query(
         "SELECT id, month, kind, hundredths, registered_at FROM volunteer_hours WHERE organisation_id = $1 \
          ORDER BY month, id",
@@ -640,15 +676,17 @@ pub async fn volunteer_hours(
     .bind(organisation_id.to_string())
     .fetch_all(store.pool())
     .await?;
+    let fel = |e: boj_domain::DomainError| StoreError::Other(e.message);
     rows.iter()
         .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("month")?,
-                r.try_get("kind")?,
-                r.try_get("hundredths")?,
-                r.try_get("registered_at")?,
-            ))
+            Ok(Timpost {
+                id: r.try_get("id")?,
+                manad: Datum::parse(&format!("{}-01", r.try_get::<String, _>("month")?))
+                    .map_err(fel)?,
+                typ: kod::Volontartimmar::parse(&r.try_get::<String, _>("kind")?).map_err(fel)?,
+                hundradelar: u64::try_from(r.try_get::<i64, _>("hundredths")?).unwrap_or(0),
+                registrerad: r.try_get("registered_at")?,
+            })
         })
         .collect()
 }

@@ -61,8 +61,16 @@ pub enum Lookup {
     Unknown,
 }
 
-/// Starts a session; returns the secret id for the cookie. The caller has checked the password.
-pub async fn create(store: &Store, user: &User, stage: Stage) -> Result<(String, Session)> {
+/// A session just started: the secret id for the cookie (shown once, stored only hashed) and the
+/// session.
+#[derive(Debug, Clone)]
+pub struct NySession {
+    pub hemlighet: String,
+    pub session: Session,
+}
+
+/// Starts a session. The caller has checked the password.
+pub async fn create(store: &Store, user: &User, stage: Stage) -> Result<NySession> {
     let secret = random_hex(32);
     let csrf = random_hex(32);
     let now = store.now();
@@ -79,14 +87,14 @@ pub async fn create(store: &Store, user: &User, stage: Stage) -> Result<(String,
     .await?;
     crate::audit::append(&mut tx, now, Some(&user.id), "session.inloggad", None).await?;
     tx.commit().await?;
-    Ok((
-        secret,
-        Session {
+    Ok(NySession {
+        hemlighet: secret,
+        session: Session {
             user: user.clone(),
             stage,
             csrf_token: csrf,
         },
-    ))
+    })
 }
 
 /// Finds the session for a cookie value, enforcing both expiries and refreshing `last_seen_at`.

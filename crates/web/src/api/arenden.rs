@@ -106,20 +106,21 @@ pub struct CaseOut {
 }
 
 pub fn case_out(c: &Arende) -> CaseOut {
+    let p = c.statistik.poster();
     CaseOut {
         id: c.id.clone(),
         agreement_id: c.agreement_id.clone(),
         opened_on: c.opened_on.to_string(),
         closed_on: c.closed_on.map(|d| d.to_string()),
-        person_type: c.person_type.clone(),
-        municipality: c.municipality.clone(),
-        gender: c.gender.clone(),
-        age_band: c.age_band.clone(),
-        crime_types: c.crime_types.clone(),
-        circumstances: c.circumstances.clone(),
-        police_report: c.police_report.clone(),
-        first_contact: c.first_contact.clone(),
-        informed_11_6: c.informed_11_6,
+        person_type: p.person,
+        municipality: p.hem,
+        gender: p.kon,
+        age_band: p.alder,
+        crime_types: p.brott,
+        circumstances: p.omstandigheter,
+        police_report: p.polis,
+        first_contact: p.forsta_kontakt,
+        informed_11_6: p.informerad_11_6,
         consent_contact: c.consent_contact,
         has_contact: c.has_contact,
         assignee: c.assignee.clone(),

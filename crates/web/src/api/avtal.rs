@@ -261,11 +261,11 @@ pub fn agreement_out(a: &Avtal, beslut: &[Beslut]) -> AgreementOut {
         sample: a.sample,
         parties: register::statustavla(a, beslut)
             .into_iter()
-            .map(|(k, st)| PartyOut {
-                municipality: k.to_string(),
-                name: k.namn(),
-                status: st.code(),
-                applies_from: st.galler_fran().map(|d| d.to_string()),
+            .map(|r| PartyOut {
+                municipality: r.kommun.to_string(),
+                name: r.kommun.namn(),
+                status: r.status.code(),
+                applies_from: r.status.galler_fran().map(|d| d.to_string()),
             })
             .collect(),
         decisions: beslut.iter().map(DecisionOut::from).collect(),

@@ -205,10 +205,6 @@ struct ListPage {
     filter: String,
 }
 
-fn label<K: Kodlista>(code: &str) -> &'static str {
-    K::parse(code).map(|k| k.label()).unwrap_or("?")
-}
-
 pub async fn list(
     State(state): State<AppState>,
     Who(who): Who,
@@ -228,10 +224,8 @@ pub async fn list(
         .filter(|c| filter.is_empty() || c.eligibility.code() == filter)
         .map(|c| Rad {
             opened_on: c.opened_on.to_string(),
-            person: label::<PersonTyp>(&c.person_type),
-            hem: Hemkommun::parse(&c.municipality)
-                .map(|h| h.label())
-                .unwrap_or("?"),
+            person: c.statistik.person.label(),
+            hem: c.statistik.hem.label(),
             status: c.eligibility.label(),
             status_code: c.eligibility.code(),
             closed: c.closed_on.is_some(),
@@ -301,43 +295,30 @@ pub async fn show(
             (uid, name, own)
         })
         .collect();
-    let list = |v: &[String], f: fn(&str) -> &'static str| {
-        v.iter().map(|x| f(x)).collect::<Vec<_>>().join(", ")
-    };
+    let it = &c.statistik;
+    let labels = |v: Vec<&'static str>| v.join(", ");
     let items = vec![
+        ("Typ av hjälpsökande", it.person.label().to_string()),
+        ("Hemkommun", it.hem.label().to_string()),
+        ("Kön", it.kon.label().to_string()),
+        ("Åldersgrupp", it.alder.label().to_string()),
         (
-            "Typ av hjälpsökande",
-            label::<PersonTyp>(&c.person_type).to_string(),
+            "Brottstyp",
+            labels(it.brott.iter().map(|k| k.label()).collect()),
         ),
-        (
-            "Hemkommun",
-            Hemkommun::parse(&c.municipality)
-                .map(|h| h.label())
-                .unwrap_or("?")
-                .to_string(),
-        ),
-        ("Kön", label::<Kon>(&c.gender).to_string()),
-        ("Åldersgrupp", label::<Aldersgrupp>(&c.age_band).to_string()),
-        ("Brottstyp", list(&c.crime_types, label::<Brottstyp>)),
         (
             "Särskilda omständigheter",
-            if c.circumstances.is_empty() {
+            if it.omstandigheter.is_empty() {
                 "Inga".into()
             } else {
-                list(&c.circumstances, label::<SarskildOmstandighet>)
+                labels(it.omstandigheter.iter().map(|k| k.label()).collect())
             },
         ),
-        (
-            "Polisanmälan",
-            label::<Polisanmalan>(&c.police_report).to_string(),
-        ),
-        (
-            "Första kontakt",
-            label::<ForstaKontakt>(&c.first_contact).to_string(),
-        ),
+        ("Polisanmälan", it.polis.label().to_string()),
+        ("Första kontakt", it.forsta_kontakt.label().to_string()),
         (
             "Informerad enligt 11 kap. 6 § SoL",
-            if c.informed_11_6 {
+            if it.informerad_11_6 {
                 "Ja".into()
             } else {
                 "Nej".into()
@@ -546,33 +527,30 @@ async fn edit_page(
     error: Option<String>,
 ) -> Result<NyttPage, PageError> {
     let f = f.unwrap_or_else(|| {
+        let q = c.statistik.poster();
         let mut f: Pairs = vec![
             ("agreement_id".into(), c.agreement_id.clone()),
             ("opened_on".into(), c.opened_on.to_string()),
-            ("person_type".into(), c.person_type.clone()),
-            ("municipality".into(), c.municipality.clone()),
-            ("gender".into(), c.gender.clone()),
-            ("age_band".into(), c.age_band.clone()),
-            ("police_report".into(), c.police_report.clone()),
-            ("first_contact".into(), c.first_contact.clone()),
+            ("person_type".into(), q.person),
+            ("municipality".into(), q.hem),
+            ("gender".into(), q.kon),
+            ("age_band".into(), q.alder),
+            ("police_report".into(), q.polis),
+            ("first_contact".into(), q.forsta_kontakt),
             (
                 "informed_11_6".into(),
-                if c.informed_11_6 {
+                if q.informerad_11_6 {
                     "ja".into()
                 } else {
                     String::new()
                 },
             ),
         ];
+        f.extend(q.brott.into_iter().map(|x| ("crime_types".to_string(), x)));
         f.extend(
-            c.crime_types
-                .iter()
-                .map(|x| ("crime_types".to_string(), x.clone())),
-        );
-        f.extend(
-            c.circumstances
-                .iter()
-                .map(|x| ("circumstances".to_string(), x.clone())),
+            q.omstandigheter
+                .into_iter()
+                .map(|x| ("circumstances".to_string(), x)),
         );
         f
     });

@@ -64,7 +64,7 @@ pub async fn list(
             parter: board.len(),
             vantar: board
                 .iter()
-                .filter(|(_, s)| !matches!(s, Partstatus::Beslutad(_)))
+                .filter(|r| !matches!(r.status, Partstatus::Beslutad(_)))
                 .count(),
         });
     }
@@ -117,12 +117,12 @@ async fn show_page(
     };
     let mut board: Vec<Partrad> = register::statustavla(&a, &beslut)
         .into_iter()
-        .map(|(k, s)| Partrad {
-            kod: k.to_string(),
-            namn: k.namn(),
-            status: s.label(),
-            code: s.code(),
-            egen: Some(k) == own,
+        .map(|r| Partrad {
+            kod: r.kommun.to_string(),
+            namn: r.kommun.namn(),
+            status: r.status.label(),
+            code: r.status.code(),
+            egen: Some(r.kommun) == own,
         })
         .collect();
     // A municipal official sees their own municipality first.

@@ -246,8 +246,8 @@ pub async fn start(
             let pending = boj_app::avtal::parter(&state.app, &a)
                 .await?
                 .into_iter()
-                .filter(|(_, st)| !matches!(st, boj_domain::avtal::Partstatus::Beslutad(_)))
-                .map(|(k, _)| k.namn())
+                .filter(|r| !matches!(r.status, boj_domain::avtal::Partstatus::Beslutad(_)))
+                .map(|r| r.kommun.namn())
                 .collect();
             agreements.push(StartAvtal {
                 id: a.id.clone(),
