@@ -7,7 +7,7 @@
 
 use crate::{App, AppError, Kind};
 use boj_domain::arende::{self, Kontakt, Poster, Statistik};
-use boj_domain::behorighet::{self, Bedomning, Underlag};
+use boj_domain::bedomning::{self, Bedomning, Bedomningsgrund};
 use boj_domain::kod::{Aktivitetstyp, Hemkommun, Kodlista, Kontaktsatt, PersonTyp, Volontartimmar};
 use boj_domain::personnummer::Fritext;
 use boj_domain::{Action, Arendeomfang, Code, Datum, Principal, Role, Scope, authorize};
@@ -21,8 +21,8 @@ pub use boj_store::arenden::Arende;
 
 /// What judging a case under agreement version `a` reads: its term, its target-group rule and the
 /// parties' status board `parter` (read once for any number of cases).
-pub fn underlag<'a>(a: &'a Avtal, parter: &'a [boj_domain::avtal::Statusrad]) -> Underlag<'a> {
-    Underlag {
+pub fn grund<'a>(a: &'a Avtal, parter: &'a [boj_domain::avtal::Statusrad]) -> Bedomningsgrund<'a> {
+    Bedomningsgrund {
         tid: &a.version.tid,
         regel: &a.version.settings.malgruppsregel,
         parter,
@@ -37,8 +37,8 @@ async fn bedom(
     opened_on: Datum,
 ) -> Result<Bedomning, AppError> {
     let parter = avtal::board(&app.store, a).await?;
-    Ok(behorighet::bedom(
-        &underlag(a, &parter),
+    Ok(bedomning::bedom(
+        &grund(a, &parter),
         it.person,
         it.hem,
         opened_on,
@@ -90,7 +90,7 @@ async fn omprova(app: &App, agreement_id: &str) -> Result<(), AppError> {
         .map(|f| f.seq)
         .collect();
     let parter = avtal::board(&app.store, &a).await?;
-    let u = underlag(&a, &parter);
+    let u = grund(&a, &parter);
     for bit in seqs.chunks(2_000) {
         for c in arenden::med_nummer(&app.store, &a.id, bit)
             .await?
@@ -98,7 +98,7 @@ async fn omprova(app: &App, agreement_id: &str) -> Result<(), AppError> {
             .filter(|c| !c.frozen)
         {
             let it = &c.statistik;
-            let b = behorighet::bedom(&u, it.person, it.hem, c.opened_on);
+            let b = bedomning::bedom(&u, it.person, it.hem, c.opened_on);
             if !samma_bedomning(&c, &b) {
                 arenden::set_eligibility(&app.store, &c.id, &b).await?;
             }
@@ -278,7 +278,7 @@ async fn registrera_under(
         }
         _ => p.user_id.clone(),
     };
-    let b = behorighet::bedom(&underlag(a, &s.board), items.person, items.hem, opened_on);
+    let b = bedomning::bedom(&grund(a, &s.board), items.person, items.hem, opened_on);
     let n = NyttArende {
         agreement_id: &a.id,
         organisation_id: &a.organisation_id,
@@ -570,8 +570,8 @@ pub async fn forhandsbedom(
 ) -> Result<Bedomning, AppError> {
     let a = crate::avtal::las(app, p, agreement_id).await?;
     let parter = avtal::board(&app.store, &a).await?;
-    Ok(behorighet::bedom(
-        &underlag(&a, &parter),
+    Ok(bedomning::bedom(
+        &grund(&a, &parter),
         PersonTyp::parse(person)?,
         Hemkommun::parse(hem)?,
         Datum::parse(opened_on)?,

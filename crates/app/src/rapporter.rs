@@ -11,9 +11,8 @@ use crate::{App, AppError, Kind};
 use boj_domain::datum::svensk_dag;
 use boj_domain::kod::{Kodlista, Sammanslagning, Utgavaskal};
 use boj_domain::{Action, Code, Cykel, Datum, Kommunkod, Period, Principal, authorize};
-use boj_rapport::bygg::Dokument;
+use boj_rapport::historik::{Hinder, Historik, Rapportutkast, Utgivet};
 use boj_rapport::modell::{self, Aktivitet, Bidragsrad, Fallpost, Omfang, Tabell, Underlag};
-use boj_rapport::nat::nollor_skyddas;
 use boj_rapport::rakning::{Aktpost, Fallkod, Hemindex, Rakning};
 use boj_rapport::signatur;
 use boj_store::arenden::{self, Arende};
@@ -287,165 +286,69 @@ fn tidigare_utgavor(rapporter: &[Rapport], period: &str) -> Vec<String> {
         .collect()
 }
 
-/// A report ready to be stored.
+/// A report ready to be stored: the agreement version it is compiled under (in force on its last
+/// day) and the report as `boj_rapport::historik` prepared it.
 struct Klar {
-    /// The agreement version the report is compiled under (in force on its last day).
     avtal: Avtal,
-    id: String,
-    period: Period,
-    edition: i64,
-    cycle: bool,
-    parts: Vec<String>,
-    tabeller: Vec<Tabell>,
-    /// What a cycle report counted (`None` for a half-year or year, which sums its parts).
-    rakning: Option<Rakning>,
-    /// The threshold it is protected under (set by `Historik::skydda`; published).
-    troskel: u64,
+    r: Rapportutkast,
 }
 
-/// Issued documents as the protection sees them: every edition of every report, and the new ones
-/// already prepared in this transaction.
-struct Historik {
-    /// (report id, "period/edition", tables, may protect zeros, threshold)
-    dok: Vec<(String, String, Vec<Tabell>, bool, u64)>,
-    summor: Vec<(String, Vec<String>)>, // (report id, parts' ids)
-    utgavor: Vec<(String, String)>,     // (edition id, an earlier edition's id)
+impl std::ops::Deref for Klar {
+    type Target = Rapportutkast;
+    fn deref(&self) -> &Rapportutkast {
+        &self.r
+    }
 }
 
-impl Historik {
-    async fn las(app: &App, a: &Avtal, rapporter: &[Rapport]) -> Result<Historik, AppError> {
-        let mut trosklar: HashMap<String, u64> = HashMap::new();
-        let mut h = Historik {
-            dok: Vec::new(),
-            summor: Vec::new(),
-            utgavor: Vec::new(),
+/// Everything issued under the agreement, as the protection weighs a new report against it
+/// (`boj_rapport::historik`): each report's stored tables and the threshold it was protected
+/// under — that of the version in force on its last day.
+async fn historik(app: &App, a: &Avtal, rapporter: &[Rapport]) -> Result<Historik, AppError> {
+    let mut trosklar: HashMap<String, u64> = HashMap::new();
+    let mut h = Historik::default();
+    for r in rapporter {
+        let record = rapporter::record(&app.store, &r.id).await?;
+        let tabeller: Vec<Tabell> = serde_json::from_str(&record)
+            .map_err(|_| AppError::internal("en rapports register kunde inte läsas"))?;
+        let troskel = match trosklar.get(&r.period) {
+            Some(t) => *t,
+            None => {
+                let v = version_i_kraft(app, a, Period::parse(&r.period)?).await?;
+                let t = u64::from(v.version.settings.troskel);
+                trosklar.insert(r.period.clone(), t);
+                t
+            }
         };
-        for r in rapporter {
-            let record = rapporter::record(&app.store, &r.id).await?;
-            let t: Vec<Tabell> = serde_json::from_str(&record)
-                .map_err(|_| AppError::internal("en rapports register kunde inte läsas"))?;
-            // The threshold it was protected under: that of the version in force on its last day,
-            // for a longer period no more than its cycle reports' (`Historik::skydda`).
-            let mut troskel = match trosklar.get(&r.period) {
-                Some(t) => *t,
-                None => {
-                    let v = version_i_kraft(app, a, Period::parse(&r.period)?).await?;
-                    let t = u64::from(v.version.settings.troskel);
-                    trosklar.insert(r.period.clone(), t);
-                    t
-                }
-            };
-            for d in &r.parts {
-                if let Some((.., t)) = h.dok.iter().find(|x| &x.0 == d) {
-                    troskel = troskel.min(*t);
-                }
-            }
-            h.dok.push((
-                r.id.clone(),
-                format!("{}/{}", r.period, r.edition),
-                t,
-                nollor_skyddas(r.cycle, r.edition),
-                troskel,
-            ));
-            if !r.cycle {
-                h.summor.push((r.id.clone(), r.parts.clone()));
-            }
-            // Every earlier edition: the attacker subtracts any two (SPEC § 5).
-            for prev in rapporter
+        h.utgivet(Utgivet {
+            id: r.id.clone(),
+            period: r.period.clone(),
+            edition: r.edition,
+            cycle: r.cycle,
+            parts: r.parts.clone(),
+            tabeller,
+            troskel,
+            forra: rapporter
                 .iter()
                 .filter(|x| x.period == r.period && x.edition < r.edition)
-            {
-                h.utgavor.push((r.id.clone(), prev.id.clone()));
-            }
-        }
-        Ok(h)
+                .map(|x| x.id.clone())
+                .collect(),
+        });
     }
+    Ok(h)
+}
 
-    /// Protects `k` against everything before it, audits, and adds it to the history. `forra`: the
-    /// earlier editions of its period.
-    fn skydda(&mut self, k: &mut Klar, troskel: u64, forra: &[String]) -> Result<(), AppError> {
-        // A longer period sums its cycle reports, whose published cells it repeats: it is
-        // protected under the smallest of their thresholds (a threshold raised within the year
-        // would otherwise make the sums of published quarters breaches no protection can mend).
-        let troskel = k
-            .parts
-            .iter()
-            .filter_map(|d| self.dok.iter().find(|x| &x.0 == d).map(|x| x.4))
-            .fold(troskel, u64::min);
-        k.troskel = troskel;
-        let index: HashMap<&str, usize> = self
-            .dok
-            .iter()
-            .enumerate()
-            .map(|(i, (id, ..))| (id.as_str(), i))
-            .collect();
-        let ny = self.dok.len();
-        let mut summor: Vec<(usize, Vec<usize>)> = self
-            .summor
-            .iter()
-            .filter_map(|(s, delar)| {
-                Some((
-                    *index.get(s.as_str())?,
-                    delar
-                        .iter()
-                        .map(|d| index.get(d.as_str()).copied())
-                        .collect::<Option<_>>()?,
-                ))
-            })
-            .collect();
-        if !k.cycle {
-            let delar: Option<Vec<usize>> = k
-                .parts
-                .iter()
-                .map(|d| index.get(d.as_str()).copied())
-                .collect();
-            summor.push((
-                ny,
-                delar.ok_or_else(|| AppError::internal("en delrapport saknas"))?,
-            ));
-        }
-        let mut utgavor: Vec<(usize, usize)> = self
-            .utgavor
-            .iter()
-            .filter_map(|(a, b)| Some((*index.get(a.as_str())?, *index.get(b.as_str())?)))
-            .collect();
-        for f in forra.iter().filter_map(|f| index.get(f.as_str())) {
-            utgavor.push((ny, *f));
-        }
-        let dok: Vec<Dokument> = self
-            .dok
-            .iter()
-            .map(|(_, namn, t, nollor, troskel)| Dokument {
-                id: namn.clone(),
-                tabeller: t,
-                fast: true,
-                nollor: *nollor,
-                troskel: *troskel,
-            })
-            .collect();
-        let namn = format!("{}/{}", k.period, k.edition);
-        let nollor = nollor_skyddas(k.cycle, k.edition);
-        boj_rapport::skydda_dokument(&dok, &namn, &mut k.tabeller, nollor, &summor, &utgavor, troskel).map_err(|g| {
-            AppError::new(
-                Kind::Invalid,
-                Code::GranskningenUnderkande,
-                format!(
-                    "Röjandegranskningen underkände rapporten: {} värden kunde inte skyddas mot det som redan är utgivet. Inget har utfärdats.",
-                    g.brott().count() + g.fel.len()
-                ),
-            )
-        })?;
-        drop(dok);
-        if !k.cycle {
-            self.summor.push((k.id.clone(), k.parts.clone()));
-        }
-        for f in forra {
-            self.utgavor.push((k.id.clone(), f.clone()));
-        }
-        self.dok
-            .push((k.id.clone(), namn, k.tabeller.clone(), nollor, troskel));
-        Ok(())
-    }
+/// Protects a prepared report against the history (`Historik::skydda`), as a use case's failure.
+fn skydda(h: &mut Historik, k: &mut Klar, troskel: u64, forra: &[String]) -> Result<(), AppError> {
+    h.skydda(&mut k.r, troskel, forra).map_err(|e| match e {
+        Hinder::DelSaknas => AppError::internal("en delrapport saknas"),
+        Hinder::Underkand(n) => AppError::new(
+            Kind::Invalid,
+            Code::GranskningenUnderkande,
+            format!(
+                "Röjandegranskningen underkände rapporten: {n} värden kunde inte skyddas mot det som redan är utgivet. Inget har utfärdats."
+            ),
+        ),
+    })
 }
 
 /// The published report (SPEC § 4) as a JSON value, before signing.
@@ -486,7 +389,7 @@ async fn spara(
     p: &Principal,
     klara: &[Klar],
     utgava: Option<&Utgava<'_>>,
-    omprovade: &[(String, boj_domain::behorighet::Bedomning)],
+    omprovade: &[(String, boj_domain::bedomning::Bedomning)],
     sedan: usize,
     lager: Option<&mut Lager>,
 ) -> Result<(), AppError> {
@@ -622,18 +525,20 @@ pub async fn utfarda(
     u.aktiviteter.sort_unstable_by_key(|x| x.fall);
     let mut k = Klar {
         avtal: a.clone(),
-        id: boj_store::new_id("r"),
-        period,
-        edition: 1,
-        cycle,
-        parts,
-        tabeller: modell::sammanstall(&u, &cykler, Omfang::av(period)),
-        rakning,
-        troskel: 0,
+        r: Rapportutkast {
+            id: boj_store::new_id("r"),
+            period,
+            edition: 1,
+            cycle,
+            parts,
+            tabeller: modell::sammanstall(&u, &cykler, Omfang::av(period)),
+            rakning,
+            troskel: 0,
+        },
     };
     drop(u);
-    let mut h = Historik::las(app, &a, &rapporter).await?;
-    h.skydda(&mut k, u64::from(a.version.settings.troskel), &[])?;
+    let mut h = historik(app, &a, &rapporter).await?;
+    skydda(&mut h, &mut k, u64::from(a.version.settings.troskel), &[])?;
     spara(
         app,
         p,
@@ -644,7 +549,7 @@ pub async fn utfarda(
         lager.as_deref_mut(),
     )
     .await?;
-    Ok(k.id)
+    Ok(k.r.id)
 }
 
 /// A new edition of a cycle report after corrections; re-issues every issued longer period that
@@ -698,7 +603,7 @@ pub async fn ny_utgava(
     let mut omprovade = Vec::new();
     // The status board once for every case of the edition.
     let parter = avtal::board(&app.store, &a).await?;
-    let bedomning = crate::arenden::underlag(&a, &parter);
+    let bedomning = crate::arenden::grund(&a, &parter);
     for bit in forra.fall.chunks(2_000) {
         let seqs: Vec<i64> = bit.iter().map(|(s, _)| *s).collect();
         let mut nuvarande: HashMap<i64, Arende> = arenden::med_nummer(&app.store, &a.id, &seqs)
@@ -711,7 +616,7 @@ pub async fn ny_utgava(
                 Some(c) => {
                     if !c.frozen {
                         let it = &c.statistik;
-                        let b = boj_domain::behorighet::bedom(
+                        let b = boj_domain::bedomning::bedom(
                             &bedomning,
                             it.person,
                             it.hem,
@@ -743,22 +648,25 @@ pub async fn ny_utgava(
     }
     nu.vittnesstod = forra.vittnesstod.clone();
     nu.timmar = forra.timmar.clone();
-    let mut h = Historik::las(app, &a, &rapporter).await?;
+    let mut h = historik(app, &a, &rapporter).await?;
     let mut u = underlag(app, &a, period).await?;
     fyll(&mut u, &nu, 0)?;
     u.aktiviteter.sort_unstable_by_key(|x| x.fall);
     let mut cyk = Klar {
         avtal: a.clone(),
-        id: boj_store::new_id("r"),
-        period,
-        edition: gammal.edition + 1,
-        cycle: true,
-        parts: Vec::new(),
-        tabeller: modell::sammanstall(&u, &[0], Omfang::av(period)),
-        rakning: Some(nu),
-        troskel: 0,
+        r: Rapportutkast {
+            id: boj_store::new_id("r"),
+            period,
+            edition: gammal.edition + 1,
+            cycle: true,
+            parts: Vec::new(),
+            tabeller: modell::sammanstall(&u, &[0], Omfang::av(period)),
+            rakning: Some(nu),
+            troskel: 0,
+        },
     };
-    h.skydda(
+    skydda(
+        &mut h,
         &mut cyk,
         troskel,
         &tidigare_utgavor(&rapporter, &gammal.period),
@@ -801,16 +709,19 @@ pub async fn ny_utgava(
         let cykler: Vec<u8> = (0..parts.len() as u8).collect();
         let mut k = Klar {
             avtal: la.clone(),
-            id: boj_store::new_id("r"),
-            period: lp,
-            edition: l.edition + 1,
-            cycle: false,
-            parts,
-            tabeller: modell::sammanstall(&u, &cykler, Omfang::av(lp)),
-            rakning: None,
-            troskel: 0,
+            r: Rapportutkast {
+                id: boj_store::new_id("r"),
+                period: lp,
+                edition: l.edition + 1,
+                cycle: false,
+                parts,
+                tabeller: modell::sammanstall(&u, &cykler, Omfang::av(lp)),
+                rakning: None,
+                troskel: 0,
+            },
         };
-        h.skydda(
+        skydda(
+            &mut h,
             &mut k,
             u64::from(la.version.settings.troskel),
             &tidigare_utgavor(&rapporter, &l.period),

@@ -24,7 +24,7 @@
 
 use boj_domain::Datum;
 use boj_domain::arende::{Aktivitet, Statistik};
-use boj_domain::behorighet::{Bedomning, Motivering, Skal, Status};
+use boj_domain::bedomning::{Bedomning, Motivering, Skal, Status};
 use boj_domain::kod::{
     Aktivitetstyp, Aldersgrupp, Brottstyp, ForstaKontakt, Hemkommun, Kodlista, Kon, Kontaktsatt,
     PersonTyp, Polisanmalan, SarskildOmstandighet,

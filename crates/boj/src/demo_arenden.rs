@@ -5,7 +5,7 @@
 
 use crate::start::CliResult;
 use boj_domain::arende::Statistik;
-use boj_domain::behorighet::{Underlag, bedom};
+use boj_domain::bedomning::{Bedomningsgrund, bedom};
 use boj_domain::kod::*;
 use boj_domain::{Datum, Kommunkod};
 use boj_store::Store;
@@ -39,7 +39,7 @@ pub async fn seed(
     let mut rng = StdRng::seed_from_u64(22_2025);
     let snap = avtal::snapshot(store, &a.id).await?;
     let parter = snap.board.clone();
-    let u = Underlag {
+    let u = Bedomningsgrund {
         tid: &a.version.tid,
         regel: &a.version.settings.malgruppsregel,
         parter: &parter,

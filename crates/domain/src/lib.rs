@@ -13,7 +13,7 @@
 pub mod access;
 pub mod arende;
 pub mod avtal;
-pub mod behorighet;
+pub mod bedomning;
 pub mod belopp;
 pub mod datum;
 pub mod dokument;

@@ -12,6 +12,7 @@
 
 pub mod bygg;
 pub mod granskning;
+pub mod historik;
 pub mod modell;
 pub mod nat;
 pub mod optimum;

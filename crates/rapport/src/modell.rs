@@ -8,7 +8,7 @@
 //! version in force on the period's last day (SPEC § 3.3), and the cycle periods the report spans.
 
 use crate::nat::{Skal, Slag, Status};
-use boj_domain::behorighet::Skal as Orsak;
+use boj_domain::bedomning::Skal as Orsak;
 use boj_domain::kod::{
     Aktivitetstyp, Aldersgrupp, Brottstyp, ForstaKontakt, Kodlista, Kon, Kontaktsatt, PersonTyp,
     Polisanmalan, SarskildOmstandighet, VittnesstodRoll, Volontartimmar,
@@ -1251,11 +1251,11 @@ impl Fallpost {
     /// A case's items and eligibility as a report counts them.
     pub fn av(
         s: &boj_domain::arende::Statistik,
-        status: boj_domain::behorighet::Status,
+        status: boj_domain::bedomning::Status,
         orsaker: Vec<Orsak>,
         sent: bool,
     ) -> Fallpost {
-        use boj_domain::behorighet::Status as B;
+        use boj_domain::bedomning::Status as B;
         Fallpost {
             person: s.person,
             hem: s.hem.code(),

@@ -12,7 +12,7 @@
 
 use crate::modell::{self, Aktivitet, Fall, Fallpost, Timmar, Underlag, Vittnesstod};
 use boj_domain::Kommunkod;
-use boj_domain::behorighet::Skal as Orsak;
+use boj_domain::bedomning::Skal as Orsak;
 use boj_domain::kod::{
     Aldersgrupp, Brottstyp, ForstaKontakt, Kodlista, Kon, PersonTyp, Polisanmalan,
     SarskildOmstandighet,
@@ -476,7 +476,7 @@ pub fn fallnummer(seq: i64) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use boj_domain::behorighet::Skal;
+    use boj_domain::bedomning::Skal;
     use proptest::prelude::*;
 
     fn valj<K: Kodlista + Copy>(i: usize) -> K {

@@ -398,7 +398,7 @@ fn a_case_snapshot_round_trips() {
         forsta: ForstaKontakt::Sjalv,
         informerad: false,
         status: modell::UTANFOR,
-        orsaker: vec![boj_domain::behorighet::Skal::EjMalgrupp],
+        orsaker: vec![boj_domain::bedomning::Skal::EjMalgrupp],
         sent: true,
     };
     assert_eq!(modell::Fallpost::parse(&f.text()), Some(f.clone()));

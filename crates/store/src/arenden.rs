@@ -1,14 +1,14 @@
 //! Cases, activities, witness support and volunteer hours (SPEC § 3.2).
 //!
 //! A case stores its statistics items and its eligibility (computed by
-//! `boj_domain::behorighet::bedom` when registered and whenever its inputs change). Contact details
+//! `boj_domain::bedomning::bedom` when registered and whenever its inputs change). Contact details
 //! and the note exist only with consent, sealed under the case's own data key (see [`crate::nycklar`]);
 //! withdrawing consent deletes the sealed details and the key at once.
 
 use crate::nycklar::{self, Nyckelring};
 use crate::{Result, Store, StoreError, audit, new_id};
 use boj_domain::arende::{Aktivitet, Kontakt, Poster, Statistik, koder};
-use boj_domain::behorighet::{Bedomning, Motivering, Skal, Status};
+use boj_domain::bedomning::{Bedomning, Motivering, Skal, Status};
 use boj_domain::kod::{Aktivitetstyp, Kodlista, Kontaktsatt};
 use boj_domain::{Arendeomfang, Datum};
 use sqlx::Row;

@@ -9,7 +9,7 @@
 use crate::nycklar::Nyckelring;
 use crate::{Result, Store, StoreError, Tx, audit, new_id};
 use boj_domain::Datum;
-use boj_domain::behorighet::{Skal, Status};
+use boj_domain::bedomning::{Skal, Status};
 use boj_domain::kod::{self, Kodlista};
 use boj_rapport::modell::{self, Fallpost};
 use boj_rapport::rakning::{self, Aktpost, Fallkod, Rakning};

@@ -18,13 +18,9 @@ pub(crate) async fn setup(app: &TestApp) -> Setup {
     let forbund = app.token(&f).await;
     let c = TestApp::client();
     let body = json!({"organisation_id": app.org_id, "title": "IOP", "reference": "REF", "valid_from": "2026-01-01", "parties": ["2303", "2326", "2380"]});
-    let a: Value = c
-        .post(app.at("/api/v1/agreements"))
-        .bearer_auth(&forbund)
-        .json(&body)
-        .send()
+    let a: Value = app
+        .post_agreement(&forbund, &body)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -785,8 +781,8 @@ async fn concurrent_registrations_share_commits_and_one_bad_case_fails_alone() {
                 forsta_kontakt: boj_domain::kod::ForstaKontakt::Sjalv,
                 informerad_11_6: false,
             };
-            let b = boj_domain::behorighet::Bedomning {
-                status: boj_domain::behorighet::Status::Inom,
+            let b = boj_domain::bedomning::Bedomning {
+                status: boj_domain::bedomning::Status::Inom,
                 skal: vec![],
                 forklaring: String::new(),
             };
@@ -899,9 +895,7 @@ async fn a_reported_case_keeps_its_status_on_every_path() {
         .text()
         .await
         .unwrap();
-    let etikett = boj_domain::behorighet::Status::parse(&fore)
-        .unwrap()
-        .label();
+    let etikett = boj_domain::bedomning::Status::parse(&fore).unwrap().label();
     assert!(page.contains(etikett), "{page}");
     assert!(!page.contains("Inom överenskommelsen"), "{page}");
     // Handing the case over through the page keeps it too.
@@ -980,13 +974,7 @@ async fn the_new_case_form_lists_the_agreements_parties_first_in_any_county() {
     let forbund = app.user("forbund", Role::Forbund).await;
     let token = app.token(&forbund).await;
     let body = json!({"organisation_id": app.org_id, "title": "IOP Skåne", "reference": "REF", "valid_from": "2026-01-01", "parties": ["1280", "1281"]});
-    let res = TestApp::client()
-        .post(app.at("/api/v1/agreements"))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_agreement(&token, &body).await;
     assert_eq!(res.status(), 201);
     app.user("stodperson1", Role::Stodperson).await;
     let (c, _) = app.login("stodperson1").await;

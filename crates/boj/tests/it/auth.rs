@@ -339,22 +339,13 @@ async fn an_admin_cannot_mint_a_token_that_reads_cases() {
     app.user("stodperson1", Role::Stodperson).await;
     app.user("kommun-2303", Role::Kommun).await;
     let t = app.token(&admin).await;
-    let c = TestApp::client();
-    let res = c
-        .post(app.at("/api/v1/tokens"))
-        .bearer_auth(&t)
-        .json(&serde_json::json!({"user": "stodperson1"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_token(&t, &serde_json::json!({"user": "stodperson1"}))
+        .await;
     let (status, code, _) = error_code(res).await;
     assert_eq!((status, code.as_str()), (403, "forbjuden_atgard"));
-    let res = c
-        .post(app.at("/api/v1/tokens"))
-        .bearer_auth(&t)
-        .json(&serde_json::json!({"user": "kommun-2303"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_token(&t, &serde_json::json!({"user": "kommun-2303"}))
+        .await;
     assert_eq!(res.status(), 201);
 }

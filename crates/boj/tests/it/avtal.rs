@@ -20,13 +20,7 @@ async fn setup(app: &TestApp, parties: &[&str]) -> (String, String) {
     let t = app.token(&f).await;
     let mut body = agreement(parties);
     body["organisation_id"] = json!(app.org_id);
-    let res = TestApp::client()
-        .post(app.at("/api/v1/agreements"))
-        .bearer_auth(&t)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_agreement(&t, &body).await;
     assert_eq!(res.status(), 201);
     let a: Value = res.json().await.unwrap();
     (t, a["id"].as_str().unwrap().to_string())
@@ -253,13 +247,7 @@ async fn municipal_officials_see_only_their_agreements_and_nobody_else_writes() 
     let (t, ours) = setup(&app, &["2303", "2380"]).await;
     let mut other = agreement(&["2380"]);
     other["organisation_id"] = json!(app.org_id);
-    let res = TestApp::client()
-        .post(app.at("/api/v1/agreements"))
-        .bearer_auth(&t)
-        .json(&other)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_agreement(&t, &other).await;
     let theirs = res.json::<Value>().await.unwrap()["id"]
         .as_str()
         .unwrap()
@@ -451,15 +439,7 @@ async fn bad_agreements_and_uploads_are_refused_and_nothing_is_half_saved() {
         for (k, v) in patch.as_object().unwrap() {
             body[k] = v.clone();
         }
-        let (status, code, message) = error_code(
-            c.post(app.at("/api/v1/agreements"))
-                .bearer_auth(&t)
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, code, message) = error_code(app.post_agreement(&t, &body).await).await;
         assert_eq!((status, code.as_str()), (422, want), "{patch}");
         assert!(message.contains(text), "{message}");
     }

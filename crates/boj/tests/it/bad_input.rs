@@ -15,13 +15,7 @@ async fn an_unknown_municipality_code_is_422() {
     let t = admin_token(&app).await;
     for bad in ["9999", "23", "Ragunda", ""] {
         let body = json!({"name": "kommun-x", "role": "kommun", "municipality": bad, "password": "ett-langt-losenord"});
-        let res = TestApp::client()
-            .post(app.at("/api/v1/users"))
-            .bearer_auth(&t)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = app.post_user(&t, &body).await;
         let (status, code, message) = error_code(res).await;
         assert_eq!((status, code.as_str()), (422, "ogiltig_kommunkod"), "{bad}");
         assert!(message.contains("ingen kommunkod"), "{message}");
@@ -34,36 +28,18 @@ async fn a_malformed_date_is_422() {
     let t = admin_token(&app).await;
     for bad in ["2026-13-45", "2026-02-29", "imorgon", "27-01-01"] {
         let body = json!({"user": "admin", "expires_on": bad});
-        let res = TestApp::client()
-            .post(app.at("/api/v1/tokens"))
-            .bearer_auth(&t)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = app.post_token(&t, &body).await;
         let (status, code, message) = error_code(res).await;
         assert_eq!((status, code.as_str()), (422, "ogiltigt_datum"), "{bad}");
         assert!(message.contains("ÅÅÅÅ-MM-DD"));
     }
     // A real date in the past breaks the rule, not the format.
     let body = json!({"user": "admin", "expires_on": "2020-01-01"});
-    let res = TestApp::client()
-        .post(app.at("/api/v1/tokens"))
-        .bearer_auth(&t)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_token(&t, &body).await;
     assert_eq!(error_code(res).await.0, 422);
     // A valid one works.
     let body = json!({"user": "admin", "expires_on": "2027-01-31"});
-    let res = TestApp::client()
-        .post(app.at("/api/v1/tokens"))
-        .bearer_auth(&t)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_token(&t, &body).await;
     assert_eq!(res.status(), 201);
 }
 
@@ -73,13 +49,7 @@ async fn an_oversize_body_is_413() {
     let t = admin_token(&app).await;
     let body =
         json!({"name": "x".repeat(200_000), "role": "admin", "password": "ett-langt-losenord"});
-    let res = TestApp::client()
-        .post(app.at("/api/v1/users"))
-        .bearer_auth(&t)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_user(&t, &body).await;
     let (status, code, _) = error_code(res).await;
     assert_eq!((status, code.as_str()), (413, "for_stor_forfragan"));
 }
@@ -90,27 +60,11 @@ async fn wrong_json_types_and_broken_json_are_400() {
     let t = admin_token(&app).await;
     let c = TestApp::client();
     let wrong_type = json!({"name": 5, "role": "admin", "password": "ett-langt-losenord"});
-    let (status, code, message) = error_code(
-        c.post(app.at("/api/v1/users"))
-            .bearer_auth(&t)
-            .json(&wrong_type)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, code, message) = error_code(app.post_user(&t, &wrong_type).await).await;
     assert_eq!((status, code.as_str()), (400, "ogiltig_json"));
     assert!(message.contains("fel typ"));
     let missing = json!({"role": "admin"});
-    let (status, code, _) = error_code(
-        c.post(app.at("/api/v1/users"))
-            .bearer_auth(&t)
-            .json(&missing)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, code, _) = error_code(app.post_user(&t, &missing).await).await;
     assert_eq!((status, code.as_str()), (400, "ogiltig_json"));
     let res = c
         .post(app.at("/api/v1/users"))
@@ -137,7 +91,6 @@ async fn wrong_json_types_and_broken_json_are_400() {
 async fn rule_breaking_values_are_422_and_conflicts_409_with_the_id() {
     let app = spawn_app().await;
     let t = admin_token(&app).await;
-    let c = TestApp::client();
     let cases = [
         (
             json!({"name": "x", "role": "admin", "password": "ett-langt-losenord"}),
@@ -165,15 +118,7 @@ async fn rule_breaking_values_are_422_and_conflicts_409_with_the_id() {
         ),
     ];
     for (body, want) in cases {
-        let (status, code, _) = error_code(
-            c.post(app.at("/api/v1/users"))
-                .bearer_auth(&t)
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, code, _) = error_code(app.post_user(&t, &body).await).await;
         assert_eq!((status, code.as_str()), (422, want), "{body}");
     }
     // Nothing was half-saved: only the admin exists.
@@ -184,13 +129,7 @@ async fn rule_breaking_values_are_422_and_conflicts_409_with_the_id() {
         .unwrap()
         .id;
     let dup = json!({"name": "admin", "role": "admin", "password": "ett-langt-losenord"});
-    let res = c
-        .post(app.at("/api/v1/users"))
-        .bearer_auth(&t)
-        .json(&dup)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_user(&t, &dup).await;
     assert_eq!(res.status(), 409);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "konflikt");

@@ -24,13 +24,9 @@ async fn setup_med_titel(app: &TestApp, title: &str) -> Setup {
     let token = app.token(&f).await;
     let c = TestApp::client();
     let body = json!({"organisation_id": app.org_id, "title": title, "reference": "REF", "valid_from": "2026-01-01", "parties": JAMTLAND});
-    let a: Value = c
-        .post(app.at("/api/v1/agreements"))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
+    let a: Value = app
+        .post_agreement(&token, &body)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

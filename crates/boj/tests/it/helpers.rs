@@ -122,13 +122,7 @@ impl TestApp {
 
     /// `POST /api/v1/cases`.
     pub async fn post_case(&self, token: &str, body: &serde_json::Value) -> reqwest::Response {
-        Self::client()
-            .post(self.at("/api/v1/cases"))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.post_json("/api/v1/cases", token, body).await
     }
 
     /// Registers a case, which must be accepted; its id.
@@ -155,13 +149,8 @@ impl TestApp {
 
     /// `POST /api/v1/reports`: issues the report of a period.
     pub async fn issue(&self, token: &str, agreement: &str, period: &str) -> reqwest::Response {
-        Self::client()
-            .post(self.at("/api/v1/reports"))
-            .bearer_auth(token)
-            .json(&serde_json::json!({"agreement_id": agreement, "period": period}))
-            .send()
-            .await
-            .unwrap()
+        let body = serde_json::json!({"agreement_id": agreement, "period": period});
+        self.post_json("/api/v1/reports", token, &body).await
     }
 
     /// `POST /api/v1/agreements/{id}/decisions`.
@@ -171,13 +160,39 @@ impl TestApp {
         agreement: &str,
         body: &serde_json::Value,
     ) -> reqwest::Response {
+        let path = format!("/api/v1/agreements/{agreement}/decisions");
+        self.post_json(&path, token, body).await
+    }
+
+    /// A JSON `POST` with a bearer token, the one chain every endpoint helper shares.
+    async fn post_json(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
         Self::client()
-            .post(self.at(&format!("/api/v1/agreements/{agreement}/decisions")))
+            .post(self.at(path))
             .bearer_auth(token)
             .json(body)
             .send()
             .await
             .unwrap()
+    }
+
+    /// `POST /api/v1/agreements`: registers an agreement.
+    pub async fn post_agreement(&self, token: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.post_json("/api/v1/agreements", token, body).await
+    }
+
+    /// `POST /api/v1/tokens`: an admin creates a token.
+    pub async fn post_token(&self, token: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.post_json("/api/v1/tokens", token, body).await
+    }
+
+    /// `POST /api/v1/users`: an admin creates a user.
+    pub async fn post_user(&self, token: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.post_json("/api/v1/users", token, body).await
     }
 
     /// Works off the waiting re-judging after decisions now, as the server's background task does

@@ -14,26 +14,16 @@ async fn an_admin_sets_up_a_colleague_who_then_works_through_the_api() {
     let c = TestApp::client();
 
     // The admin creates a county strategist through the API.
-    let res = c
-        .post(app.at("/api/v1/users"))
-        .bearer_auth(&admin_token)
-        .json(&json!({"name": "forbund", "role": "forbund", "county": "23", "password": "ett-langt-losenord"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_user(&admin_token, &json!({"name": "forbund", "role": "forbund", "county": "23", "password": "ett-langt-losenord"})).await;
     assert_eq!(res.status(), 201);
     let created: serde_json::Value = res.json().await.unwrap();
     assert!(created["id"].as_str().unwrap().starts_with("u_"));
     assert_eq!(created["county"], "23");
 
     // ...and a token for them.
-    let res = c
-        .post(app.at("/api/v1/tokens"))
-        .bearer_auth(&admin_token)
-        .json(&json!({"user": "forbund"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_token(&admin_token, &json!({"user": "forbund"}))
+        .await;
     assert_eq!(res.status(), 201);
     let tok: serde_json::Value = res.json().await.unwrap();
     let token = tok["token"].as_str().unwrap().to_string();

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use boj_app::arenden::{self as fall, Arende};
 use boj_domain::Code;
 use boj_domain::arende::{Kontakt, Poster};
-use boj_domain::behorighet::Bedomning;
+use boj_domain::bedomning::Bedomning;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -103,7 +103,7 @@ pub struct Bedomning {
 }
 
 /// What eligibility depends on, besides the case's own items.
-pub struct Underlag<'a> {
+pub struct Bedomningsgrund<'a> {
     pub tid: &'a Avtalstid,
     pub regel: &'a Malgruppsregel,
     /// The status of each party (from their decisions).
@@ -111,7 +111,12 @@ pub struct Underlag<'a> {
 }
 
 /// Decides eligibility (§ 22 2a; see the module docs).
-pub fn bedom(u: &Underlag<'_>, person: PersonTyp, hem: Hemkommun, oppnad: Datum) -> Bedomning {
+pub fn bedom(
+    u: &Bedomningsgrund<'_>,
+    person: PersonTyp,
+    hem: Hemkommun,
+    oppnad: Datum,
+) -> Bedomning {
     let mut skal = Vec::new();
     let malgrupp = u.regel.omfattar(person);
     if !malgrupp {
@@ -251,7 +256,7 @@ mod tests {
         let tid = Avtalstid::new(d("2026-01-01"), None, None).unwrap();
         let regel = Malgruppsregel::default();
         let p = parter(are_from);
-        let u = Underlag {
+        let u = Bedomningsgrund {
             tid: &tid,
             regel: &regel,
             parter: &p,
@@ -487,7 +492,7 @@ mod tests {
             let tid = Avtalstid::new(d("2026-01-01"), None, None).unwrap();
             let regel = Malgruppsregel::default();
             let ps = parter("2026-01-01");
-            let u = Underlag { tid: &tid, regel: &regel, parter: &ps };
+            let u = Bedomningsgrund { tid: &tid, regel: &regel, parter: &ps };
             if !regel.kraver_bosattning(p) {
                 prop_assert_eq!(bedom(&u, p, a, opened).status, bedom(&u, p, b, opened).status);
             }
@@ -499,7 +504,7 @@ mod tests {
             let tid = Avtalstid::new(d("2026-01-01"), Some(d("2027-06-30")), None).unwrap();
             let regel = Malgruppsregel::default();
             let ps = parter("2026-01-01");
-            let b = bedom(&Underlag { tid: &tid, regel: &regel, parter: &ps }, p, h, opened);
+            let b = bedom(&Bedomningsgrund { tid: &tid, regel: &regel, parter: &ps }, p, h, opened);
             prop_assert_eq!(b.status == Status::Utanfor, !b.skal.is_empty());
             prop_assert_eq!(b.skal.iter().any(|m| m.skal == Skal::UtanforAvtalstid), !tid.omfattar(opened));
             prop_assert_eq!(b.skal.iter().any(|m| m.skal == Skal::EjMalgrupp), p == PersonTyp::Annan);
