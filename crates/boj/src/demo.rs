@@ -35,12 +35,12 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
     let keys = std::sync::Arc::new(boj_store::nycklar::Nyckelring::create_or_load(&a.data)?);
     let today = clock.today();
     let fresh = !store.is_initialised().await?;
+    let app = App::new(store.clone(), keys);
     if fresh {
-        seed(&store, &keys, Datum::from_civil(today)).await?;
+        seed(&app, &store, Datum::from_civil(today)).await?;
     }
     let config = web_config(&a.web, false, true)?;
     let accounts = accounts(&store).await?;
-    let app = App::new(store.clone(), keys);
     if fresh {
         issue_past(&app, &store, Datum::from_civil(today)).await?;
     }
@@ -121,7 +121,12 @@ fn prepare_dir(dir: &Path, reset: bool) -> CliResult<()> {
     Ok(())
 }
 
-async fn seed(store: &Store, keys: &boj_store::nycklar::Nyckelring, today: Datum) -> CliResult<()> {
+/// Seeds the demo. The operator creates the organisation and the accounts; the sample-marked
+/// agreement, its decisions, document and signature are registered as the county's strategist's
+/// would be but with the sample flag no user can set (`seed_agreement`); everything else — the
+/// population figures, the grant, every case with its activities, witness support, volunteer
+/// hours — goes through the use cases users call (`boj_app`).
+async fn seed(app: &App, store: &Store, today: Datum) -> CliResult<()> {
     let password = NyttLosenord::parse(DEMO_PASSWORD)?;
     let org = orgs::create(store, None, "Brottsofferjouren Jämtlands län", None).await?;
     let lan = Lanskod::parse(LAN)?;
@@ -162,12 +167,18 @@ async fn seed(store: &Store, keys: &boj_store::nycklar::Nyckelring, today: Datum
         )
         .await?;
     }
-    let (a, populations) = seed_agreement(store, &org.id, lan).await?;
-    let mut assignees = Vec::new();
+    let principal = |name: &'static str| async move {
+        Ok::<_, CliError>(users::by_name(store, name).await?.principal())
+    };
+    let (a, populations) =
+        seed_agreement(app, store, &principal("forbund").await?, &org.id, lan).await?;
+    let mut volontarer = Vec::new();
     for name in ["stodperson1", "stodperson2", "stodperson1", "samordnare"] {
-        assignees.push(users::by_name(store, name).await?.id);
+        volontarer.push(principal(name).await?);
     }
-    let n = crate::demo_arenden::seed(store, keys, &a, &assignees, &populations, today).await?;
+    let samordnare = principal("samordnare").await?;
+    let n =
+        crate::demo_arenden::seed(app, &a, &volontarer, &samordnare, &populations, today).await?;
     eprintln!("boj: demodata skapad ({n} exempelärenden)");
     Ok(())
 }
@@ -202,7 +213,9 @@ async fn accounts(store: &Store) -> CliResult<Vec<(String, String)>> {
 
 /// The Jämtland IOP: what § 22 and its summary state, and sample values for the rest, each marked.
 async fn seed_agreement(
+    app: &App,
     store: &Store,
+    forbund: &boj_domain::Principal,
     org: &str,
     lan: Lanskod,
 ) -> CliResult<(avtal::Avtal, Vec<(Kommunkod, u64)>)> {
@@ -293,30 +306,20 @@ async fn seed_agreement(
 
     // SCB's population 2024-12-31, as shipped, and the 2026 grant split by it (the key and the
     // quarterly schedule are sample settings: the protocol states neither).
-    let scb = boj_domain::folkmangd::las(include_bytes!("../demo/scb-folkmangd-jamtland-2024.csv"))
-        .map_err(|e| CliError::Failure(e.join(" ")))?;
-    boj_store::bidrag::import_population(store, None, Datum::parse("2024-12-31")?, &scb.rader)
-        .await?;
-    let grant = boj_store::bidrag::Bidrag {
-        id: String::new(),
-        agreement_id: a.id.clone(),
-        year: 2026,
-        amount: boj_domain::Kronor::from_whole(731_101)?,
-        decision_id: juni.id.clone(),
-        key: boj_domain::fordelning::Nyckel::Befolkning,
-        schedule: boj_domain::fordelning::Schema::Kvartalsvis,
-        population_date: Some(Datum::parse("2024-12-31")?),
+    let scb_fil = include_bytes!("../demo/scb-folkmangd-jamtland-2024.csv");
+    let scb = boj_domain::folkmangd::las(scb_fil).map_err(|e| CliError::Failure(e.join(" ")))?;
+    boj_app::bidrag::importera_befolkning(app, None, scb_fil, "2024-12-31").await?;
+    let grant = boj_app::bidrag::Bidragsforslag {
+        ar: 2026,
+        belopp: boj_domain::Kronor::from_whole(731_101)?,
+        beslut: juni.id.clone(),
+        nyckel: Some("befolkning".into()),
+        grund: None,
+        andelar: None,
+        schema: Some("kvartalsvis".into()),
+        befolkningsdatum: Some("2024-12-31".into()),
     };
-    let parts: Vec<boj_domain::fordelning::Part> = scb
-        .rader
-        .iter()
-        .map(|(k, n)| boj_domain::fordelning::Part {
-            kommun: *k,
-            folkmangd: Some(*n),
-        })
-        .collect();
-    let split = boj_domain::fordelning::fordela(grant.amount, &parts, &grant.key, grant.schedule)?;
-    boj_store::bidrag::create(store, None, &grant, &split).await?;
+    boj_app::bidrag::nytt_bidrag(app, forbund, &a.id, grant).await?;
 
     // Sample decisions of seven councils; Berg (2326) is left pending.
     for (i, k) in parter.iter().filter(|k| k.as_str() != "2326").enumerate() {

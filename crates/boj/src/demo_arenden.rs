@@ -2,16 +2,19 @@
 //! the demo's today, roughly proportional to population, with a mix like BOJ's (most cases victims
 //! referred by the police; assault, threats, fraud and theft the most common; a few relatives of
 //! perpetrators; tourists in Åre outside the agreement). All of it is sample data.
+//!
+//! Everything here goes through the use cases users call (`boj_app::arenden`): each case is
+//! registered, logged, closed and judged by the same functions as one entered on the intake page,
+//! by the volunteer who holds it; witness support and volunteer hours are recorded by the
+//! coordinator.
 
 use crate::start::CliResult;
+use boj_app::App;
+use boj_app::arenden::{self as fall, NyAktivitet, Registrering, Vittnesstod};
+use boj_app::avtal::Avtal;
 use boj_domain::arende::Statistik;
-use boj_domain::bedomning::{Bedomningsgrund, bedom};
 use boj_domain::kod::*;
-use boj_domain::{Datum, Kommunkod};
-use boj_store::Store;
-use boj_store::arenden::{self, NyttArende};
-use boj_store::avtal::{self, Avtal};
-use boj_store::nycklar::Nyckelring;
+use boj_domain::{Datum, Kommunkod, Principal};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -28,22 +31,22 @@ fn pick<T: Copy>(rng: &mut StdRng, items: &[(T, u32)]) -> T {
     items[0].0
 }
 
+/// Hundredths as the text a form would hold (`12.34`).
+fn timmar(hundradelar: u32) -> String {
+    format!("{}.{:02}", hundradelar / 100, hundradelar % 100)
+}
+
+/// Seeds the cases of agreement `a`, each held by one of `volontarer`, and the organisation's
+/// witness support and volunteer hours, recorded by `samordnare`.
 pub async fn seed(
-    store: &Store,
-    keys: &Nyckelring,
+    app: &App,
     a: &Avtal,
-    assignees: &[String],
+    volontarer: &[Principal],
+    samordnare: &Principal,
     populations: &[(Kommunkod, u64)],
     today: Datum,
 ) -> CliResult<usize> {
     let mut rng = StdRng::seed_from_u64(22_2025);
-    let snap = avtal::snapshot(store, &a.id).await?;
-    let parter = snap.board.clone();
-    let u = Bedomningsgrund {
-        tid: &a.version.tid,
-        regel: &a.version.settings.malgruppsregel,
-        parter: &parter,
-    };
     let elsewhere: Vec<Kommunkod> = ["0180", "1480", "2281", "2480", "1283"]
         .iter()
         .filter_map(|k| Kommunkod::parse(k).ok())
@@ -163,19 +166,14 @@ pub async fn seed(
                 informerad_11_6: rng.random_range(0..100) < 85,
             };
             let opened = Datum::from_civil(day);
-            let b = bedom(&u, items.person, items.hem, opened);
-            let assignee = &assignees[rng.random_range(0..assignees.len())];
-            let n_arende = NyttArende {
-                agreement_id: &a.id,
-                organisation_id: &a.organisation_id,
-                opened_on: opened,
-                items: &items,
-                assignee: Some(assignee),
-                eligibility: &b,
-                revision: snap.revision,
-                contact: None,
+            let p = &volontarer[rng.random_range(0..volontarer.len())];
+            let r = Registrering {
+                agreement_id: a.id.clone(),
+                opened_on: opened.to_string(),
+                poster: items.poster(),
+                ..Registrering::default()
             };
-            let c = arenden::create(store, keys, None, &n_arende).await?;
+            let (c, _) = fall::registrera(app, p, &r).await?;
             let mut last = opened;
             for _ in 0..rng.random_range(1..=3) {
                 let d = day
@@ -184,9 +182,9 @@ pub async fn seed(
                 if d >= today.civil() {
                     continue;
                 }
-                let act = boj_domain::arende::Aktivitet::new(
-                    Datum::from_civil(d),
-                    pick(
+                let act = NyAktivitet {
+                    datum: Datum::from_civil(d).to_string(),
+                    typ: pick(
                         &mut rng,
                         &[
                             (Aktivitetstyp::Stodsamtal, 50),
@@ -196,8 +194,10 @@ pub async fn seed(
                             (Aktivitetstyp::MedfoljningRattegang, 5),
                             (Aktivitetstyp::Hanvisning, 8),
                         ],
-                    ),
-                    pick(
+                    )
+                    .code()
+                    .to_string(),
+                    satt: pick(
                         &mut rng,
                         &[
                             (Kontaktsatt::Telefon, 70),
@@ -205,16 +205,16 @@ pub async fn seed(
                             (Kontaktsatt::Video, 3),
                             (Kontaktsatt::Skriftligt, 7),
                         ],
-                    ),
-                    i64::from(pick(
+                    )
+                    .code()
+                    .to_string(),
+                    minuter: i64::from(pick(
                         &mut rng,
                         &[(15u32, 20), (30, 40), (45, 20), (60, 15), (120, 5)],
                     )),
-                    opened,
-                    None,
-                )?;
-                last = last.max(act.datum);
-                arenden::add_activity(store, None, &c.id, &act).await?;
+                };
+                last = last.max(Datum::from_civil(d));
+                fall::ny_aktivitet(app, p, &c.id, &act).await?;
             }
             let age = last
                 .civil()
@@ -222,14 +222,13 @@ pub async fn seed(
                 .map(|s| s.get_days())
                 .unwrap_or(0);
             if age > 14 && rng.random_range(0..100) < 85 {
-                arenden::close(store, None, &c.id, last).await?;
+                fall::avsluta(app, p, &c.id, &last.to_string()).await?;
             }
             n += 1;
         }
         day = day.tomorrow().unwrap_or(today.civil());
     }
     // Witness support at the district court every other Tuesday, and volunteer hours per month.
-    let org = &a.organisation_id;
     let mut d = a.version.tid.fran.civil();
     while d < today.civil() {
         if d.weekday() == jiff::civil::Weekday::Tuesday && d.day() <= 14 {
@@ -239,16 +238,13 @@ pub async fn seed(
                 rng.random_range(0..4),
                 rng.random_range(0..2),
             ];
-            arenden::add_witness_support(
-                store,
-                None,
-                org,
-                Datum::from_civil(d),
-                "Östersunds tingsrätt",
-                counts,
-                rng.random_range(300..900),
-            )
-            .await?;
+            let v = Vittnesstod {
+                datum: Datum::from_civil(d).to_string(),
+                domstol: "Östersunds tingsrätt".into(),
+                antal: counts,
+                timmar: timmar(rng.random_range(300..900)),
+            };
+            fall::vittnesstod(app, samordnare, &v).await?;
         }
         if d.day() == 1
             && d.checked_add(jiff::Span::new().months(1))
@@ -260,15 +256,8 @@ pub async fn seed(
                 ("vittnesstod", 2500),
                 ("administration", 1500),
             ] {
-                arenden::add_volunteer_hours(
-                    store,
-                    None,
-                    org,
-                    &month,
-                    kind,
-                    base + rng.random_range(0..2000),
-                )
-                .await?;
+                let h = timmar(base + rng.random_range(0..2000));
+                fall::volontartimmar(app, samordnare, &month, kind, &h).await?;
             }
         }
         d = d.tomorrow().unwrap_or(today.civil());

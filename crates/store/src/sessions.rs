@@ -123,12 +123,17 @@ pub async fn lookup(store: &Store, secret: &str, expiry: Expiry) -> Result<Looku
         Err(e) => return Err(e),
     };
     // Refresh at most once a minute: keeps idle expiry honest without a write per request.
+    // Every write goes through the store's writer queue (`Store::begin`): on SQLite a write beside
+    // it could make a queued transaction that has already read fail at once ("database is locked",
+    // a read transaction is not let to wait for the write lock).
     if now - seen >= 60 {
+        let mut tx = store.begin().await?;
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
             .bind(id_hash)
-            .execute(store.pool())
+            .execute(&mut *tx.tx)
             .await?;
+        tx.commit().await?;
     }
     let stage = if r.try_get::<String, _>("stage")? == Stage::Klar.code() {
         Stage::Klar
@@ -144,21 +149,24 @@ pub async fn lookup(store: &Store, secret: &str, expiry: Expiry) -> Result<Looku
 
 /// Ends a session (sign-out, or expiry).
 pub async fn delete(store: &Store, secret: &str) -> Result<()> {
+    let mut tx = store.begin().await?;
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(sha256_hex(secret))
-        .execute(store.pool())
+        .execute(&mut *tx.tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Deletes every session past its expiry (run periodically by `serve`).
 pub async fn purge_expired(store: &Store, expiry: Expiry) -> Result<u64> {
     let now = store.now();
+    let mut tx = store.begin().await?;
     let n = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
         .bind(now - expiry.idle_secs)
         .bind(now - expiry.absolute_secs)
-        .execute(store.pool())
+        .execute(&mut *tx.tx)
         .await?
         .rows_affected();
+    tx.commit().await?;
     Ok(n)
 }

@@ -121,3 +121,21 @@ fn the_demo_and_the_command_line_form_no_circle() {
         assert!(!text.contains("crate::cli"), "{f} imports cli.rs");
     }
 }
+
+/// On SQLite every write goes through the store's writer queue (`Store::begin`): a write beside
+/// it lets a queued transaction that has already read fail at once with "database is locked"
+/// (SQLite does not let a read transaction wait for the write lock). So no statement of the store
+/// runs on the bare pool except reads and the maintenance in `lib.rs`.
+#[test]
+fn the_store_writes_only_through_its_writer_queue() {
+    for (p, text) in sources("crates/store/src") {
+        if p.ends_with("lib.rs") {
+            continue;
+        }
+        for (i, line) in text.lines().enumerate() {
+            if line.contains(".execute(store.pool())") {
+                panic!("{}:{} writes on the bare pool", p.display(), i + 1);
+            }
+        }
+    }
+}
