@@ -56,17 +56,17 @@ pub async fn galler(
     it: &Statistik,
     opened_on: Datum,
 ) -> Result<Bedomning, AppError> {
-    let reported = c.frozen
-        || app
+    let rapporterat = !c.frozen
+        && app
             .register
             .lager(&app.store, &c.agreement_id)
             .await?
             .fall_med_nummer(c.seq)
             .is_some_and(|f| f.raknat());
-    if reported {
-        Ok(arenden::bedomning(c))
-    } else {
+    if bedomning::bedoms_pa_nytt(rapporterat, c.frozen) {
         bedom(app, a, it, opened_on).await
+    } else {
+        Ok(arenden::bedomning(c))
     }
 }
 
@@ -95,7 +95,7 @@ async fn omprova(app: &App, agreement_id: &str) -> Result<(), AppError> {
         for c in arenden::med_nummer(&app.store, &a.id, bit)
             .await?
             .into_iter()
-            .filter(|c| !c.frozen)
+            .filter(|c| bedomning::bedoms_pa_nytt(false, c.frozen))
         {
             let it = &c.statistik;
             let b = bedomning::bedom(&u, it.person, it.hem, c.opened_on);

@@ -110,6 +110,15 @@ pub struct Bedomningsgrund<'a> {
     pub parter: &'a [Statusrad],
 }
 
+/// Whether a case is judged again now, or keeps the judgement it has (SPEC § 3.2): a case an
+/// issued report counted keeps the status it was reported with until a corrected edition judges it
+/// again, and a case whose details retention has erased keeps its frozen status for good; any other
+/// case is judged now, on every path (registration, correction, reassignment, the case page, the
+/// background re-judging after a decision).
+pub fn bedoms_pa_nytt(rapporterat: bool, gallrat: bool) -> bool {
+    !(rapporterat || gallrat)
+}
+
 /// Decides eligibility (§ 22 2a; see the module docs).
 pub fn bedom(
     u: &Bedomningsgrund<'_>,
