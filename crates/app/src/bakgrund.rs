@@ -42,7 +42,11 @@ pub fn starta(app: &App, expiry: Expiry) -> Bakgrund {
                 tracing::warn!(error = %e.message, "ärendena kunde inte bedömas på nytt");
             }
             tokio::select! {
-                _ = omprovning.omprovning.notified() => {}
+                _ = omprovning.omprovning.notified() => {
+                    // A moment's grace: the decision's answer is on its way before this work
+                    // takes a core, and decisions recorded together are judged once.
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                }
                 _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
             }
         }

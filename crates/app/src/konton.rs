@@ -4,11 +4,12 @@
 //! use case here authorises: `admin` manages users and tokens, everyone reads their own account.
 
 use crate::{App, AppError, Kind};
+use boj_domain::inloggning as regel;
 use boj_domain::{
     Action, Anvandarnamn, Code, Datum, Kommunkod, Lanskod, NyttLosenord, Principal, Role, Scope,
     authorize,
 };
-use boj_store::{audit, sessions, tokens, users};
+use boj_store::{StoreError, audit, inloggning, sessions, tokens, users};
 
 pub use boj_store::sessions::{Expiry, Lookup, Session, Stage};
 pub use boj_store::tokens::NewToken as NyToken;
@@ -25,23 +26,71 @@ pub async fn session(app: &App, secret: &str, expiry: Expiry) -> Result<Lookup, 
     Ok(sessions::lookup(&app.store, secret, expiry).await?)
 }
 
-/// Checks name and password; on success starts a fresh session (never reusing an old id) and
-/// answers its secret for the cookie. `forra`: the secret of a session the browser already holds,
-/// which ends first.
+/// How a sign-in attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inloggning {
+    /// Signed in: the new session's secret, for the cookie.
+    Klar(String),
+    /// Wrong name or password (which of them is not said).
+    Fel,
+    /// Too many failed attempts for the account or from the address: wait this many seconds.
+    /// The password was not tried.
+    Vanta(i64),
+}
+
+/// Checks name and password from client address `adress`, throttled per account and per address
+/// (`boj_domain::inloggning`, counters in the database so that instances count together); on
+/// success starts a fresh session (never reusing an old id). `forra`: the secret of a session the
+/// browser already holds, which ends first. Every failure is an audit entry with the account's id
+/// when the name is an account's — never the name typed or the password — and so is every failure
+/// that starts a wait (`inloggning.sparrad`). An attempt refused for waiting is only logged: it
+/// could otherwise flood the audit log.
 pub async fn logga_in(
     app: &App,
     forra: Option<&str>,
     namn: &str,
     losenord: &str,
-) -> Result<Option<String>, AppError> {
+    adress: &str,
+) -> Result<Inloggning, AppError> {
     if let Some(s) = forra {
         sessions::delete(&app.store, s).await?;
     }
-    let Some(user) = users::authenticate(&app.store, namn, losenord).await? else {
-        return Ok(None);
+    let konto = match users::by_name(&app.store, namn.trim()).await {
+        Ok(u) => Some(u),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
     };
-    let s = sessions::create(&app.store, &user, Stage::Klar).await?;
-    Ok(Some(s.hemlighet))
+    let konto_nyckel = match &konto {
+        Some(u) => inloggning::konto(&u.id),
+        None => inloggning::namn(namn),
+    };
+    let adress_nyckel = inloggning::adress(adress);
+    let k = inloggning::raknare(&app.store, &konto_nyckel).await?;
+    let a = inloggning::raknare(&app.store, &adress_nyckel).await?;
+    let nu = app.store.now();
+    let vanta = regel::vanta(k, a, nu);
+    if vanta > 0 {
+        tracing::info!(vanta, "inloggning avvisad: för många misslyckade försök");
+        return Ok(Inloggning::Vanta(vanta));
+    }
+    match users::authenticate(&app.store, namn, losenord).await? {
+        Some(user) => {
+            inloggning::lyckad(&app.store, &konto_nyckel).await?;
+            let s = sessions::create(&app.store, &user, Stage::Klar).await?;
+            Ok(Inloggning::Klar(s.hemlighet))
+        }
+        None => {
+            let sparrad = regel::vanta(k.misslyckad(nu), a.misslyckad(nu), nu) > 0;
+            inloggning::misslyckad(
+                &app.store,
+                &[konto_nyckel, adress_nyckel],
+                konto.as_ref().map(|u| u.id.as_str()),
+                sparrad,
+            )
+            .await?;
+            Ok(Inloggning::Fel)
+        }
+    }
 }
 
 /// Ends a session (signing out), with its audit entry.

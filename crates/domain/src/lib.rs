@@ -21,6 +21,7 @@ pub mod error;
 pub mod folkmangd;
 pub mod fordelning;
 pub mod gallring;
+pub mod inloggning;
 pub mod kod;
 pub mod kommun;
 pub mod orgnr;

@@ -21,6 +21,7 @@ pub mod avtal;
 pub mod bidrag;
 pub mod clock;
 pub mod gallring;
+pub mod inloggning;
 pub mod nycklar;
 pub mod omprovning;
 pub mod orgs;

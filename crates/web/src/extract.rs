@@ -180,3 +180,21 @@ pub async fn read_population(mut m: Multipart) -> Result<(Vec<u8>, String), Fail
     })?;
     Ok((bytes.to_vec(), date))
 }
+
+/// The client's address as the connection reports it (behind a reverse proxy, the proxy's: see
+/// ARCHITECTURE.md, "Sign-in"). `okänd` when the server was not started with connection info.
+pub struct Klientadress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Klientadress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Klientadress(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "okänd".into()),
+        ))
+    }
+}

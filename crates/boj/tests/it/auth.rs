@@ -79,6 +79,97 @@ async fn a_wrong_password_is_refused_in_swedish() {
     }
 }
 
+impl TestApp {
+    /// `POST /logga-in` with a name and a password.
+    async fn sign_in(&self, name: &str, password: &str) -> reqwest::Response {
+        TestApp::client()
+            .post(self.at("/logga-in"))
+            .form(&[("name", name), ("password", password)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn audit_count(&self, action: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+            .bind(action.to_string())
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap()
+    }
+}
+
+/// Guessing is throttled (SPEC § 6): after five wrong passwords an account must wait, doubling
+/// with each further failure up to a lockout that lifts by itself; 429 with `Retry-After` and a
+/// Swedish message; the right password does not help meanwhile; a colleague at the same address
+/// signs in normally; every failure and the lockout are audit entries without the password.
+#[tokio::test]
+async fn guessing_a_password_is_throttled_per_account_and_audited() {
+    let app = spawn_app().await;
+    app.user("stodperson1", Role::Stodperson).await;
+    app.user("samordnare", Role::Samordnare).await;
+    let mut statuses = Vec::new();
+    for i in 0..30 {
+        let res = app.sign_in("stodperson1", &format!("gissning-{i}")).await;
+        statuses.push(res.status().as_u16());
+        if res.status() == 429 {
+            let wait: i64 = res.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=900).contains(&wait), "{wait}");
+            let page = res.text().await.unwrap();
+            assert!(
+                page.contains("För många misslyckade inloggningar"),
+                "{page}"
+            );
+        }
+    }
+    assert_eq!(statuses[..5], [401; 5]);
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    // The right password does not help while the account waits.
+    assert_eq!(app.sign_in("stodperson1", PASSWORD).await.status(), 429);
+    // A colleague at the same address is not locked out by the flood.
+    assert_eq!(app.sign_in("samordnare", PASSWORD).await.status(), 303);
+    // Refused attempts did not count: five failures, one lockout, and no password in the log.
+    assert_eq!(app.audit_count("inloggning.misslyckad").await, 5);
+    assert_eq!(app.audit_count("inloggning.sparrad").await, 1);
+    let logged: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE object LIKE '%gissning%' OR actor LIKE '%gissning%'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(logged, 0);
+    // Each further failure doubles the wait; the lock lifts by itself.
+    app.clock.advance(SignedDuration::from_secs(2));
+    assert_eq!(app.sign_in("stodperson1", "gissning-x").await.status(), 401);
+    let res = app.sign_in("stodperson1", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(res.headers()["retry-after"], "2");
+    app.clock.advance(SignedDuration::from_secs(3));
+    assert_eq!(app.sign_in("stodperson1", PASSWORD).await.status(), 303);
+    // A success clears the account's count: the next wrong password costs nothing.
+    assert_eq!(app.sign_in("stodperson1", "gissning-y").await.status(), 401);
+    assert_eq!(app.sign_in("stodperson1", PASSWORD).await.status(), 303);
+}
+
+/// A name no account has is throttled like an account, without the name being stored.
+#[tokio::test]
+async fn guessing_names_is_throttled_too() {
+    let app = spawn_app().await;
+    for i in 0..6 {
+        let res = app.sign_in("ingen-sadan", &format!("x{i}")).await;
+        assert_eq!(res.status(), if i < 5 { 401 } else { 429 });
+    }
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM signin_failures")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    assert!(keys.iter().all(|k| !k.contains("ingen-sadan")), "{keys:?}");
+}
+
 #[tokio::test]
 async fn a_disabled_user_cannot_sign_in_and_loses_their_session() {
     let app = spawn_app().await;

@@ -10,13 +10,14 @@ pub mod rapporter;
 use crate::AppState;
 use crate::auth::{Authed, Identity, SECURE_SESSION_COOKIE, SESSION_COOKIE, Who, cookie_name};
 use crate::error::PageError;
+use crate::extract::Klientadress;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use boj_app::konton::{self, User};
+use boj_app::konton::{self, Inloggning, User};
 use boj_domain::{Principal, Role};
 use serde::Deserialize;
 
@@ -99,11 +100,14 @@ pub struct LoginForm {
     password: String,
 }
 
-/// Checks name and password; on success starts a fresh session (never reusing an old id) and goes to
-/// the start page. Roles that need a second factor will get a second step here (the session's stage).
+/// Checks name and password (`konton::logga_in`, throttled per account and per address); on
+/// success starts a fresh session (never reusing an old id) and goes to the start page; after too
+/// many failures answers 429 with `Retry-After`. Roles that need a second factor will get a second
+/// step here (the session's stage).
 pub async fn login(
     State(state): State<AppState>,
     Who(who): Who,
+    Klientadress(adress): Klientadress,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
@@ -112,14 +116,34 @@ pub async fn login(
         _ => None,
     };
     let name = form.name.trim().to_string();
-    let Some(secret) = konton::logga_in(&state.app, forra, &name, &form.password).await? else {
+    let refused = |status: StatusCode, error: String, name: String| {
         let page = LoginPage {
             layout: Layout::new(&state, &Identity::Anonymous),
-            error: Some("Fel användarnamn eller lösenord.".into()),
+            error: Some(error),
             notice: None,
             name,
         };
-        return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
+        render(&page).map(|html| (status, html).into_response())
+    };
+    let secret = match konton::logga_in(&state.app, forra, &name, &form.password, &adress).await? {
+        Inloggning::Klar(secret) => secret,
+        Inloggning::Fel => {
+            return refused(
+                StatusCode::UNAUTHORIZED,
+                "Fel användarnamn eller lösenord.".into(),
+                name,
+            );
+        }
+        Inloggning::Vanta(s) => {
+            let mut res = refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                boj_domain::inloggning::meddelande(s),
+                name,
+            )?;
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(s));
+            return Ok(res);
+        }
     };
     let cookie = Cookie::build((cookie_name(&state), secret))
         .http_only(true)
