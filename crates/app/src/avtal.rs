@@ -219,6 +219,14 @@ pub async fn andra(app: &App, p: &Principal, id: &str, f: Forslag) -> Result<Avt
     let a = hantera(app, p, id).await?;
     let note = f.andring.clone().unwrap_or_default();
     let u = f.utkast(&a.version.settings)?;
+    // The amended parties too must lie in the strategist's county.
+    authorize(
+        p,
+        Action::HanteraAvtal(Some(Avtalsomfang {
+            parter: &u.parter,
+            ..a.omfang()
+        })),
+    )?;
     let a = avtal::amend(&app.store, Some(&p.user_id), id, &u, &note).await?;
     app.omprovning.notify_one();
     Ok(a)

@@ -3,7 +3,7 @@
 
 use crate::{App, AppError, Kind};
 use boj_domain::fordelning::{self, Andel, Nyckel, Part, Schema};
-use boj_domain::{Action, Code, Datum, Kommunkod, Kronor, Principal, authorize, folkmangd};
+use boj_domain::{Action, Code, Datum, Kommunkod, Kronor, Principal, Scope, authorize, folkmangd};
 use boj_store::StoreError;
 use boj_store::avtal::{self, Avtal, Beslut};
 use boj_store::bidrag;
@@ -250,8 +250,10 @@ pub async fn befolkningsdatum(app: &App) -> Result<Vec<String>, AppError> {
 }
 
 /// Imports SCB's population file (`boj_domain::folkmangd`), all rows or none, for reference date
-/// `datum` (empty: 31 December of the file's year, SPEC § 4). `p` is `None` for the operator on
-/// the command line. Answers the date and the number of municipalities.
+/// `datum` (empty: 31 December of the file's year, SPEC § 4). A county strategist imports the
+/// municipalities of their own county (a national file is welcome; the other counties' rows are
+/// left); `p` is `None` for the operator on the command line, who imports every row. Answers the
+/// date and the number of municipalities imported.
 pub async fn importera_befolkning(
     app: &App,
     p: Option<&Principal>,
@@ -261,7 +263,20 @@ pub async fn importera_befolkning(
     if let Some(p) = p {
         authorize(p, Action::HanteraBefolkning)?;
     }
-    let parsed = folkmangd::las(bytes).map_err(|e| AppError::from(folkmangd::fel(&e)))?;
+    let mut parsed = folkmangd::las(bytes).map_err(|e| AppError::from(folkmangd::fel(&e)))?;
+    if let Some(Principal {
+        scope: Scope::Lan(lan),
+        ..
+    }) = p
+    {
+        parsed.rader.retain(|(k, _)| k.lan() == *lan);
+        if parsed.rader.is_empty() {
+            return Err(ogiltig(
+                Code::OgiltigFil,
+                "Filen har inga kommuner i ditt län.",
+            ));
+        }
+    }
     let date = referensdatum(datum, parsed.ar)?;
     bidrag::import_population(
         &app.store,

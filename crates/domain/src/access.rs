@@ -249,7 +249,10 @@ pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
         },
         Action::HanteraAvtal(target) => match (&p.scope, target) {
             (Scope::Lan(_), None) => Ok(()),
-            (Scope::Lan(l), Some(a)) if *l == a.lan => Ok(()),
+            // The county's own agreements, whose parties all lie in the county.
+            (Scope::Lan(l), Some(a)) if *l == a.lan && a.parter.iter().all(|k| k.lan() == *l) => {
+                Ok(())
+            }
             (Scope::Lan(_), Some(_)) => Err(UTANFOR),
             _ => Err(FORBJUDEN),
         },
@@ -410,6 +413,18 @@ mod tests {
         }
         assert_eq!(
             authorize(&p(Role::Forbund), Action::HanteraAvtal(Some(other)))
+                .unwrap_err()
+                .code,
+            Code::UtanforBehorighet
+        );
+        // The strategist's county, but a party in another county: not the strategist's to manage.
+        let skane = [Kommunkod::parse("1280").unwrap()];
+        let blandat = Avtalsomfang {
+            parter: &skane,
+            ..a
+        };
+        assert_eq!(
+            authorize(&p(Role::Forbund), Action::HanteraAvtal(Some(blandat)))
                 .unwrap_err()
                 .code,
             Code::UtanforBehorighet

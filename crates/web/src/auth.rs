@@ -6,7 +6,9 @@
 //!   `same-origin` or `none`; without it, an `Origin` header must name this host) — this also covers
 //!   the sign-in form, which has no session yet;
 //! - requests authenticated by the session cookie must also carry the session's CSRF token, in the
-//!   `x-csrf-token` header or the `csrf` form field. Bearer-token requests carry no cookie and need neither.
+//!   `x-csrf-token` header or the `csrf` field of the form (urlencoded or multipart) — never in
+//!   the query string, which ends up in logs and referrers. Bearer-token requests carry no cookie
+//!   and need neither.
 //!
 //! [`gate`] runs per route with the route's [`Gate`] and calls [`boj_domain::authorize`] — the one
 //! authorisation decision — before the handler sees the request.
@@ -14,7 +16,7 @@
 use crate::AppState;
 use crate::error::{Failure, respond};
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
@@ -187,22 +189,16 @@ async fn csrf_from_request(
     {
         return Ok((Some(t.to_string()), req));
     }
-    // Multipart forms (uploads) carry the token in the query string: reading it from the body would
-    // mean buffering the upload here. Only the path is ever logged, never the query.
-    if let Some(t) = req
-        .uri()
-        .query()
-        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
-    {
-        return Ok((Some(t), req));
-    }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_string();
+    if content_type.starts_with("multipart/form-data") {
+        return multipart_csrf(req, content_type).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((None, req));
     }
     let path = req.uri().path().to_string();
@@ -225,6 +221,33 @@ async fn csrf_from_request(
                 .find(|(k, _)| k == "csrf")
                 .map(|(_, v)| v)
         });
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// The `csrf` field of a multipart form (an upload): the body is read once, up to the upload
+/// limit, searched for the field, and handed on intact.
+async fn multipart_csrf(
+    req: Request,
+    content_type: String,
+) -> Result<(Option<String>, Request), Response> {
+    let path = req.uri().path().to_string();
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, crate::routes::UPLOAD_LIMIT)
+        .await
+        .map_err(|_| respond(&path, crate::extract::too_large()))?;
+    let probe = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes.clone()))
+        .map_err(|e| respond(&path, Failure::internal(e)))?;
+    let mut token = None;
+    if let Ok(mut m) = axum::extract::Multipart::from_request(probe, &()).await {
+        while let Ok(Some(field)) = m.next_field().await {
+            if field.name() == Some("csrf") {
+                token = field.text().await.ok();
+                break;
+            }
+        }
+    }
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
 }
 

@@ -80,11 +80,29 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), auth::identify))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(state.config.secure_cookies, hsts))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             // Method and path only: query strings and bodies never reach the logs.
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
         }))
         .with_state(state)
+}
+
+/// HTTP Strict Transport Security when boj runs behind TLS (secure cookies, as `serve` does): a
+/// browser that has seen boj once never speaks plain HTTP to it again.
+async fn hsts(
+    axum::extract::State(on): axum::extract::State<bool>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut res = next.run(req).await;
+    if on {
+        res.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    res
 }
 
 /// Strict security headers on every response (SPEC § 6).

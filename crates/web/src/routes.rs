@@ -12,7 +12,7 @@ use axum::routing::{MethodRouter, delete, get, patch, post};
 use boj_domain::{Action, Code};
 
 /// Uploads may be as large as the largest document, plus the form around it.
-const UPLOAD_LIMIT: usize = boj_domain::dokument::MAX_BYTES + 64 * 1024;
+pub(crate) const UPLOAD_LIMIT: usize = boj_domain::dokument::MAX_BYTES + 64 * 1024;
 const LAS: Gate = Gate::Signed(Action::LasAvtal(None));
 const HANTERA: Gate = Gate::Signed(Action::HanteraAvtal(None));
 const UNDERLAG: Gate = Gate::Signed(Action::LasFakturaunderlag(None));

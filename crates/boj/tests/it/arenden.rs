@@ -980,7 +980,8 @@ async fn a_decision_leaves_judging_the_cases_to_the_background() {
 #[tokio::test]
 async fn the_new_case_form_lists_the_agreements_parties_first_in_any_county() {
     let app = spawn_app().await;
-    let forbund = app.user("forbund", Role::Forbund).await;
+    let skane = boj_domain::Scope::Lan(boj_domain::Lanskod::parse("12").unwrap());
+    let forbund = app.user_in("forbund-skane", Role::Forbund, skane).await;
     let token = app.token(&forbund).await;
     let body = json!({"organisation_id": app.org_id, "title": "IOP Skåne", "reference": "REF", "valid_from": "2026-01-01", "parties": ["1280", "1281"]});
     let res = app.post_agreement(&token, &body).await;

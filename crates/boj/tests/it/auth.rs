@@ -50,11 +50,113 @@ async fn the_session_cookie_is_http_only_same_site_and_secure_when_configured() 
         .send()
         .await
         .unwrap();
-    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.starts_with("__Host-boj_session="), "{cookie}");
     for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
         assert!(cookie.contains(flag), "{flag} missing in {cookie}");
     }
+    // Behind TLS, browsers are told to stay on HTTPS.
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    // Signing out removes the cookie with the same attributes, or the browser keeps it.
+    let session = cookie.split(';').next().unwrap().to_string();
+    let page = TestApp::client()
+        .get(app.at("/"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::csrf_in(&page);
+    let res = TestApp::client()
+        .post(app.at("/logga-ut"))
+        .header("cookie", &session)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let removal: Vec<&str> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .filter(|c| c.starts_with("__Host-boj_session="))
+        .collect();
+    assert_eq!(removal.len(), 1, "{removal:?}");
+    for flag in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Secure",
+        "Path=/",
+        "Max-Age=0",
+    ] {
+        assert!(
+            removal[0].contains(flag),
+            "{flag} missing in {}",
+            removal[0]
+        );
+    }
+}
+
+/// Without TLS in front (the demo, tests) no HSTS header: it would lock browsers out of plain HTTP.
+#[tokio::test]
+async fn no_hsts_on_plain_http() {
+    let app = spawn_app().await;
+    let res = TestApp::client()
+        .get(app.at("/logga-in"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("strict-transport-security").is_none());
+}
+
+/// An upload form carries its CSRF token as a field of the multipart body; the query string is
+/// never read for it (it ends up in logs and referrers).
+#[tokio::test]
+async fn an_upload_form_carries_its_csrf_token_in_the_body_not_the_query() {
+    let app = spawn_app().await;
+    app.user("forbund", Role::Forbund).await;
+    let (c, csrf) = app.login("forbund").await;
+    let file = include_bytes!("../../demo/scb-folkmangd-jamtland-2024.csv");
+    let form = |with_field: bool| {
+        let mut f = reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file.to_vec()).file_name("folkmangd.csv"),
+            )
+            .text("date", "2024-12-31");
+        if with_field {
+            f = f.text("csrf", csrf.clone());
+        }
+        f
+    };
+    let res = c
+        .post(app.at(&format!("/befolkning?csrf={csrf}")))
+        .multipart(form(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("CSRF"));
+    let res = c
+        .post(app.at("/befolkning"))
+        .multipart(form(true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("8 kommuner importerades")
+    );
 }
 
 #[tokio::test]

@@ -553,3 +553,39 @@ async fn the_create_form_registers_an_agreement_and_explains_refusals() {
         ["brottsutsatt", "vittne"]
     );
 }
+
+/// A county strategist manages only agreements whose parties lie in the county (SPEC § 2): neither
+/// a new agreement nor an amendment may bring in another county's municipality.
+#[tokio::test]
+async fn a_strategist_cannot_bring_another_countys_municipality_into_an_agreement() {
+    let app = spawn_app().await;
+    let (t, id) = setup(&app, &["2303", "2380"]).await;
+    let mut body = agreement(&["2303", "1280"]);
+    body["organisation_id"] = json!(app.org_id);
+    let res = app.post_agreement(&t, &body).await;
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("utanfor_behorighet"), "{text}");
+    let mut amended = agreement(&["2303", "2380", "1280"]);
+    amended["change_note"] = json!("Malmö med");
+    let res = TestApp::client()
+        .post(app.at(&format!("/api/v1/agreements/{id}/versions")))
+        .bearer_auth(&t)
+        .json(&amended)
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = error_code(res).await;
+    assert_eq!((status, code.as_str()), (403, "utanfor_behorighet"));
+    let a: Value = TestApp::client()
+        .get(app.at(&format!("/api/v1/agreements/{id}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a["latest_version"], 1);
+}

@@ -338,3 +338,20 @@ async fn the_invoice_basis_csv_guards_every_text_like_the_report_csv() {
         "the title is guarded: {rad}"
     );
 }
+
+/// A county strategist imports the population of their own county: a file of another county's
+/// municipalities is refused, and nothing is stored.
+#[tokio::test]
+async fn a_strategist_imports_only_their_own_countys_population() {
+    let app = spawn_app().await;
+    let skane = boj_domain::Scope::Lan(boj_domain::Lanskod::parse("12").unwrap());
+    let f = app.user_in("forbund-skane", Role::Forbund, skane).await;
+    let t = app.token(&f).await;
+    let (status, code, _) = error_code(import(&app, &t, SCB.to_vec()).await).await;
+    assert_eq!((status, code.as_str()), (422, "ogiltig_fil"));
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM population")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}

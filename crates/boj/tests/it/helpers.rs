@@ -211,6 +211,11 @@ impl TestApp {
             Role::Forbund => Scope::Lan(Lanskod::parse("23").unwrap()),
             Role::Admin => Scope::System,
         };
+        self.user_in(name, role, scope).await
+    }
+
+    /// Creates a user with the given scope.
+    pub async fn user_in(&self, name: &str, role: Role, scope: Scope) -> User {
         users::create(
             &self.store,
             None,

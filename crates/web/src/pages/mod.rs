@@ -162,9 +162,18 @@ pub async fn logout(
     if let Identity::Session { secret, session } = &who {
         konton::logga_ut(&state.app, secret, &session.user.id).await?;
     }
+    // Removed with the attributes it was set with: a browser keeps a `__Host-` cookie whose removal
+    // lacks `Secure`.
+    let gone = |name: &'static str, secure: bool| {
+        Cookie::build(name)
+            .path("/")
+            .http_only(true)
+            .secure(secure)
+            .same_site(SameSite::Strict)
+    };
     let jar = jar
-        .remove(Cookie::build(SESSION_COOKIE).path("/"))
-        .remove(Cookie::build(SECURE_SESSION_COOKIE).path("/"));
+        .remove(gone(SESSION_COOKIE, false))
+        .remove(gone(SECURE_SESSION_COOKIE, true));
     Ok((jar, Redirect::to("/logga-in?utloggad=1")).into_response())
 }
 
