@@ -134,7 +134,8 @@ pub async fn omprova_vantande(app: &App) -> Result<(), AppError> {
 /// A case `p` may work on (`Action::ArbetaMedArende` with its organisation and assignee).
 pub async fn arende(app: &App, p: &Principal, id: &str) -> Result<Arende, AppError> {
     let c = arenden::get(&app.store, id).await?;
-    authorize(p, Action::ArbetaMedArende(Some(c.omfang())))?;
+    app.tillat(p, Action::ArbetaMedArende(Some(c.omfang())), &c.id)
+        .await?;
     Ok(c)
 }
 
@@ -250,15 +251,18 @@ async fn registrera_under(
     s: &avtal::Snapshot,
 ) -> Result<(Arende, Bedomning), Attempt> {
     let a = &s.avtal;
-    authorize(p, Action::LasAvtal(Some(a.omfang())))?;
+    app.tillat(p, Action::LasAvtal(Some(a.omfang())), &a.id)
+        .await?;
     // The case belongs to the agreement's organisation, which must be the user's.
-    authorize(
+    app.tillat(
         p,
         Action::ArbetaMedArende(Some(Arendeomfang {
             organisation: &a.organisation_id,
             assignee: Some(&p.user_id),
         })),
-    )?;
+        &a.id,
+    )
+    .await?;
     let opened_on = arende::inte_framtida(Datum::parse(&r.opened_on)?, idag(app))?;
     let items = r
         .poster
@@ -266,13 +270,15 @@ async fn registrera_under(
     let contact = r.kontakt.clone().med_samtycke(r.samtycke)?;
     let assignee = match &r.stodperson {
         Some(x) if *x != p.user_id => {
-            authorize(
+            app.tillat(
                 p,
                 Action::TilldelaArende(Some(Arendeomfang {
                     organisation: &a.organisation_id,
                     assignee: None,
                 })),
-            )?;
+                &a.id,
+            )
+            .await?;
             kan_halla(app, &a.organisation_id, x).await?;
             x.clone()
         }
@@ -374,7 +380,8 @@ pub async fn ratta(app: &App, p: &Principal, id: &str, b: Rattelse) -> Result<Ar
     }
     let assignee = match b.stodperson {
         Some(x) if Some(&x) != c.assignee.as_ref() => {
-            authorize(p, Action::TilldelaArende(Some(c.omfang())))?;
+            app.tillat(p, Action::TilldelaArende(Some(c.omfang())), &c.id)
+                .await?;
             kan_halla(app, &c.organisation_id, &x).await?;
             Some(x)
         }
@@ -397,7 +404,8 @@ pub async fn ratta(app: &App, p: &Principal, id: &str, b: Rattelse) -> Result<Ar
 /// Hands a case to another support person (coordinators); its status follows [`galler`].
 pub async fn tilldela(app: &App, p: &Principal, id: &str, to: &str) -> Result<(), AppError> {
     let c = arende(app, p, id).await?;
-    authorize(p, Action::TilldelaArende(Some(c.omfang())))?;
+    app.tillat(p, Action::TilldelaArende(Some(c.omfang())), &c.id)
+        .await?;
     kan_halla(app, &c.organisation_id, to).await?;
     let a = avtal::get(&app.store, &c.agreement_id).await?;
     let it = c.statistik.clone();

@@ -17,14 +17,16 @@ pub use boj_store::orgs::Organisation;
 /// An agreement `p` may read.
 pub async fn las(app: &App, p: &Principal, id: &str) -> Result<Avtal, AppError> {
     let a = avtal::get(&app.store, id).await?;
-    authorize(p, Action::LasAvtal(Some(a.omfang())))?;
+    app.tillat(p, Action::LasAvtal(Some(a.omfang())), &a.id)
+        .await?;
     Ok(a)
 }
 
 /// An agreement `p` may manage.
 pub async fn hantera(app: &App, p: &Principal, id: &str) -> Result<Avtal, AppError> {
     let a = avtal::get(&app.store, id).await?;
-    authorize(p, Action::HanteraAvtal(Some(a.omfang())))?;
+    app.tillat(p, Action::HanteraAvtal(Some(a.omfang())), &a.id)
+        .await?;
     Ok(a)
 }
 
@@ -202,14 +204,16 @@ pub async fn skapa(app: &App, p: &Principal, f: Forslag) -> Result<Avtal, AppErr
         .filter(|o| !o.trim().is_empty())
         .ok_or_else(|| AppError::invalid("Välj organisation (organisation_id)."))?;
     let u = f.utkast(&Avtalsinstallningar::default())?;
-    authorize(
+    app.tillat(
         p,
         Action::HanteraAvtal(Some(Avtalsomfang {
             organisation: &org,
             lan,
             parter: &u.parter,
         })),
-    )?;
+        &org,
+    )
+    .await?;
     Ok(avtal::create(&app.store, Some(&p.user_id), &org, lan, false, &u).await?)
 }
 
@@ -220,13 +224,15 @@ pub async fn andra(app: &App, p: &Principal, id: &str, f: Forslag) -> Result<Avt
     let note = f.andring.clone().unwrap_or_default();
     let u = f.utkast(&a.version.settings)?;
     // The amended parties too must lie in the strategist's county.
-    authorize(
+    app.tillat(
         p,
         Action::HanteraAvtal(Some(Avtalsomfang {
             parter: &u.parter,
             ..a.omfang()
         })),
-    )?;
+        &a.id,
+    )
+    .await?;
     let a = avtal::amend(&app.store, Some(&p.user_id), id, &u, &note).await?;
     app.omprovning.notify_one();
     Ok(a)

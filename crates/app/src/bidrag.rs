@@ -220,7 +220,12 @@ pub async fn fakturaunderlag(
 ) -> Result<Fakturaunderlag, AppError> {
     let a = avtal::get(&app.store, agreement_id).await?;
     let kommun = Kommunkod::parse(kod)?;
-    authorize(p, Action::LasFakturaunderlag(Some((a.omfang(), kommun))))?;
+    app.tillat(
+        p,
+        Action::LasFakturaunderlag(Some((a.omfang(), kommun))),
+        &format!("{}/{kommun}", a.id),
+    )
+    .await?;
     let g = bidrag::for_year(&app.store, &a.id, ar(year)?).await?;
     let andel = fordelning(app, &a, &g)
         .await?

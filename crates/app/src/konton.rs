@@ -99,6 +99,13 @@ pub async fn logga_ut(app: &App, secret: &str, user_id: &str) -> Result<(), AppE
     anteckna(app, user_id, "session.utloggad").await
 }
 
+/// Records a refused access by `p` to `objekt` (an id, or the path a route gate refused): a
+/// warning in the log and an audit entry `atkomst.nekad`.
+pub async fn nekad(app: &App, p: &Principal, objekt: &str) -> Result<(), AppError> {
+    tracing::warn!(user = %p.user_id, objekt, "åtkomst nekad");
+    Ok(audit::record(&app.store, Some(&p.user_id), "atkomst.nekad", Some(objekt)).await?)
+}
+
 /// Records in the audit log that `actor` did `action`, for events with no other write.
 pub async fn anteckna(app: &App, actor: &str, action: &str) -> Result<(), AppError> {
     Ok(audit::record(&app.store, Some(actor), action, None).await?)
@@ -106,7 +113,7 @@ pub async fn anteckna(app: &App, actor: &str, action: &str) -> Result<(), AppErr
 
 /// A user account: one's own, or any for admin.
 pub async fn anvandare(app: &App, p: &Principal, id: &str) -> Result<User, AppError> {
-    authorize(p, Action::LasAnvandare(Some(id)))?;
+    app.tillat(p, Action::LasAnvandare(Some(id)), id).await?;
     Ok(users::get(&app.store, id).await?)
 }
 

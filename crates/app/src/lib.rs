@@ -67,6 +67,24 @@ impl App {
         self.register.lager(&self.store, agreement_id).await
     }
 
+    /// Authorises `p` for `action` on object `objekt` (an id); a refusal is logged and written to
+    /// the audit log with the actor and the object's id — someone probing another's case or
+    /// agreement leaves a trace (SPEC § 6).
+    pub(crate) async fn tillat(
+        &self,
+        p: &boj_domain::Principal,
+        action: boj_domain::Action<'_>,
+        objekt: &str,
+    ) -> Result<(), AppError> {
+        match boj_domain::authorize(p, action) {
+            Ok(()) => Ok(()),
+            Err(d) => {
+                konton::nekad(self, p, objekt).await?;
+                Err(d.into())
+            }
+        }
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), AppError> {
         Ok(self.store.ping().await?)

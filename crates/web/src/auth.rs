@@ -252,7 +252,7 @@ async fn multipart_csrf(
 }
 
 /// The per-route gate: signs-in and authorises before the handler runs.
-pub async fn gate(gate: Gate, req: Request, next: Next) -> Response {
+pub async fn gate(app: boj_app::App, gate: Gate, req: Request, next: Next) -> Response {
     let Gate::Signed(action) = gate else {
         return next.run(req).await;
     };
@@ -279,7 +279,11 @@ pub async fn gate(gate: Gate, req: Request, next: Next) -> Response {
         return respond(&path, f);
     };
     if let Err(denied) = authorize(&principal, action) {
-        tracing::info!(user = %principal.user_id, ?action, "nekad");
+        // Logged and audited like a refusal at the object (`boj_app::konton::nekad`); the
+        // refusal stands even if the audit entry cannot be written.
+        if let Err(e) = konton::nekad(&app, &principal, &path).await {
+            tracing::error!(error = %e.message, "en nekad åtkomst kunde inte skrivas i granskningsloggen");
+        }
         return respond(&path, denied.into());
     }
     let mut req = req;

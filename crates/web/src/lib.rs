@@ -66,10 +66,11 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new();
     for r in routes::table() {
         let gate = r.gate;
+        let app = state.app.clone();
         let handler = r
             .handler
             .route_layer(from_fn(move |req: Request, next: Next| {
-                auth::gate(gate, req, next)
+                auth::gate(app.clone(), gate, req, next)
             }));
         router = router.route(r.path, handler);
     }

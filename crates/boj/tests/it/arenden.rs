@@ -223,6 +223,35 @@ async fn only_the_assigned_volunteer_and_coordinators_see_a_case() {
     )
     .await;
     assert_eq!((status, code.as_str()), (403, "utanfor_behorighet"));
+    // The probe leaves a trace: who, and which case — nothing else.
+    let (actor, object): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT actor, object FROM audit_log WHERE action = 'atkomst.nekad' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let sp2 = boj_store::users::by_name(&app.store, "stodperson2")
+        .await
+        .unwrap();
+    assert_eq!(actor.as_deref(), Some(sp2.id.as_str()));
+    assert_eq!(object.as_deref(), Some(id.as_str()));
+    // A refusal at the route's gate is audited the same way.
+    let (status, _, _) = error_code(
+        c.get(app.at("/api/v1/users"))
+            .bearer_auth(&s.sp2)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let object: Option<String> = sqlx::query_scalar(
+        "SELECT object FROM audit_log WHERE action = 'atkomst.nekad' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(object.as_deref(), Some("/api/v1/users"));
     let list: Value = c
         .get(app.at("/api/v1/cases"))
         .bearer_auth(&s.sp2)
