@@ -148,19 +148,102 @@ pub struct NyAnvandare {
     pub kommun: Option<String>,
     /// SCB county code, required for `forbund`.
     pub lan: Option<String>,
-    pub losenord: String,
+    /// Required for `kommun`, `forbund` and `admin`; never given for a role that sees cases.
+    pub losenord: Option<String>,
 }
 
-/// Creates a user (admin); a conflict with the existing id when the name is taken.
-pub async fn ny_anvandare(app: &App, p: &Principal, n: &NyAnvandare) -> Result<User, AppError> {
+/// Whether accounts of `role` see cases, and so are never given a password by an admin.
+fn ser_arenden(role: Role) -> bool {
+    matches!(role, Role::Stodperson | Role::Samordnare)
+}
+
+/// Creates a user (admin); a conflict with the existing id when the name is taken. An admin never
+/// gives a support person or coordinator a password (SPEC § 2: no admin action yields an account
+/// that sees cases): such an account gets a one-time activation link — answered here, once — with
+/// which the person sets their own password, and a coordinator of the organisation approves it
+/// before it sees cases. The first coordinator of an organisation is created by the operator on
+/// the command line.
+pub async fn ny_anvandare(
+    app: &App,
+    p: &Principal,
+    n: &NyAnvandare,
+) -> Result<(User, Option<String>), AppError> {
     authorize(p, Action::HanteraAnvandare)?;
     let name = Anvandarnamn::parse(&n.namn)?;
     let role = Role::parse(&n.roll)?;
     let kommun = n.kommun.as_deref().map(Kommunkod::parse).transpose()?;
     let lan = n.lan.as_deref().map(Lanskod::parse).transpose()?;
     let scope = Scope::for_role(role, n.organisation.clone(), kommun, lan)?;
-    let password = NyttLosenord::parse(&n.losenord)?;
-    Ok(users::create(&app.store, Some(&p.user_id), &name, role, &scope, &password).await?)
+    if ser_arenden(role) {
+        if n.losenord.is_some() {
+            return Err(AppError::invalid(
+                "Stödpersoner och samordnare väljer själva sitt lösenord via en aktiveringslänk; ange inget lösenord.",
+            ));
+        }
+        let (u, token) =
+            users::create_for_activation(&app.store, Some(&p.user_id), &name, role, &scope).await?;
+        return Ok((u, Some(token)));
+    }
+    let password = n
+        .losenord
+        .as_deref()
+        .ok_or_else(|| AppError::invalid("Ange ett lösenord (minst 10 tecken)."))?;
+    let password = NyttLosenord::parse(password)?;
+    let u = users::create(&app.store, Some(&p.user_id), &name, role, &scope, &password).await?;
+    Ok((u, None))
+}
+
+/// Resets a support person's or coordinator's password (admin): the account loses its password
+/// and its approval, its sessions and tokens end, and a new one-time activation link is answered.
+pub async fn aterstall(app: &App, p: &Principal, id: &str) -> Result<String, AppError> {
+    authorize(p, Action::HanteraAnvandare)?;
+    let u = users::get(&app.store, id).await?;
+    if !ser_arenden(u.role) {
+        return Err(AppError::invalid(
+            "Bara stödpersoners och samordnares lösenord återställs med en aktiveringslänk; andra roller får nytt lösenord med kommandot boj user set-password.",
+        ));
+    }
+    Ok(users::reset_to_activation(&app.store, Some(&p.user_id), id).await?)
+}
+
+/// The account an activation link belongs to, if the link is unused and unexpired.
+pub async fn aktivering(app: &App, token: &str) -> Result<Option<User>, AppError> {
+    Ok(users::activation(&app.store, token).await?)
+}
+
+/// Activates an account with the person's own password (the link is used up). `None` when the
+/// link is unknown, used or expired.
+pub async fn aktivera(app: &App, token: &str, losenord: &str) -> Result<Option<User>, AppError> {
+    let password = NyttLosenord::parse(losenord)?;
+    Ok(users::activate(&app.store, token, &password).await?)
+}
+
+/// Approves an account of the coordinator's organisation, so that it may see cases (SPEC § 2).
+pub async fn godkann(app: &App, p: &Principal, id: &str) -> Result<User, AppError> {
+    let u = users::get(&app.store, id).await?;
+    let org = match &u.scope {
+        Scope::Organisation(o) => o.as_str(),
+        _ => "",
+    };
+    app.tillat(p, Action::GodkannaAnvandare(Some(org)), id)
+        .await?;
+    users::approve(&app.store, Some(&p.user_id), id).await?;
+    Ok(users::get(&app.store, id).await?)
+}
+
+/// The accounts of the coordinator's organisation that wait for approval.
+pub async fn vantar_pa_godkannande(app: &App, p: &Principal) -> Result<Vec<User>, AppError> {
+    let Scope::Organisation(org) = &p.scope else {
+        return Ok(Vec::new());
+    };
+    if authorize(p, Action::GodkannaAnvandare(Some(org))).is_err() {
+        return Ok(Vec::new());
+    }
+    Ok(users::list(&app.store)
+        .await?
+        .into_iter()
+        .filter(|u| !u.approved && !u.disabled && u.scope == p.scope)
+        .collect())
 }
 
 /// Disables a user, ending their sessions and tokens (admin).

@@ -138,6 +138,10 @@ pub struct Principal {
     pub name: String,
     pub role: Role,
     pub scope: Scope,
+    /// Approved by a coordinator of the organisation (SPEC § 2). An account an admin created for
+    /// a support person or coordinator is not, until then: it may see its start page and its own
+    /// account, nothing else. Every other account is.
+    pub godkand: bool,
 }
 
 /// Everything a route or handler can ask permission for. Targets are `None` at the route gate ("some
@@ -168,6 +172,10 @@ pub enum Action<'a> {
     /// Read and work on a case, including its contact details: the assigned support person, or a
     /// coordinator of the organisation. Nobody else, ever (SPEC § 2).
     ArbetaMedArende(Option<Arendeomfang<'a>>),
+    /// Approve an account a support person or coordinator activated, so that it may see cases: a
+    /// coordinator of its organisation (SPEC § 2: no admin action yields an account that sees
+    /// cases).
+    GodkannaAnvandare(Option<&'a str>),
     /// Assign cases to support persons (SPEC § 2: `samordnare`).
     TilldelaArende(Option<Arendeomfang<'a>>),
     /// Record witness-support sessions and volunteer hours (SPEC § 2: `samordnare`).
@@ -216,6 +224,11 @@ const UTANFOR: Denied = Denied {
     message: "Det här ligger utanför din behörighet.",
 };
 
+const EJ_GODKAND: Denied = Denied {
+    code: Code::EjGodkand,
+    message: "Ditt konto väntar på att en samordnare i organisationen godkänner det.",
+};
+
 /// Who may hold a case of organisation `org`: an active support person or coordinator of that
 /// organisation (SPEC § 2: a case is worked on by its assigned support person or the organisation's
 /// coordinators, nobody else).
@@ -227,6 +240,9 @@ pub fn kan_halla_arende(role: Role, scope: &Scope, aktiv: bool, org: &str) -> bo
 
 /// The one authorisation decision of boj: may `p` perform `action`?
 pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
+    if !p.godkand && !matches!(action, Action::SeStartsida | Action::LasAnvandare(_)) {
+        return Err(EJ_GODKAND);
+    }
     match action {
         Action::SeStartsida => Ok(()),
         Action::LasAnvandare(target) => match (p.role, target) {
@@ -258,6 +274,12 @@ pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
         },
         Action::HanteraBefolkning => match p.role {
             Role::Forbund => Ok(()),
+            _ => Err(FORBJUDEN),
+        },
+        Action::GodkannaAnvandare(org) => match (&p.scope, p.role, org) {
+            (Scope::Organisation(_), Role::Samordnare, None) => Ok(()),
+            (Scope::Organisation(o), Role::Samordnare, Some(t)) if o == t => Ok(()),
+            (Scope::Organisation(_), Role::Samordnare, Some(_)) => Err(UTANFOR),
             _ => Err(FORBJUDEN),
         },
         Action::RegistreraArende => match p.role {
@@ -318,6 +340,7 @@ mod tests {
             name: role.to_string(),
             role,
             scope,
+            godkand: true,
         }
     }
 
@@ -466,6 +489,41 @@ mod tests {
         );
         assert!(authorize(&p(Role::Forbund), Action::HanteraBefolkning).is_ok());
         assert!(authorize(&p(Role::Kommun), Action::HanteraBefolkning).is_err());
+    }
+
+    #[test]
+    fn an_account_not_yet_approved_sees_only_its_start_page_and_itself() {
+        let ny = Principal {
+            godkand: false,
+            ..p(Role::Samordnare)
+        };
+        assert!(authorize(&ny, Action::SeStartsida).is_ok());
+        assert!(authorize(&ny, Action::LasAnvandare(Some("u_samordnare"))).is_ok());
+        for a in [
+            Action::RegistreraArende,
+            Action::ArbetaMedArende(None),
+            Action::RegistreraVerksamhet,
+            Action::GodkannaAnvandare(Some("o_1")),
+            Action::LasAvtal(None),
+        ] {
+            assert_eq!(
+                authorize(&ny, a).unwrap_err().code,
+                Code::EjGodkand,
+                "{a:?}"
+            );
+        }
+        // Only a coordinator of the same organisation approves.
+        let sam = p(Role::Samordnare);
+        assert!(authorize(&sam, Action::GodkannaAnvandare(Some("o_1"))).is_ok());
+        assert_eq!(
+            authorize(&sam, Action::GodkannaAnvandare(Some("o_2")))
+                .unwrap_err()
+                .code,
+            Code::UtanforBehorighet
+        );
+        for role in [Role::Stodperson, Role::Kommun, Role::Forbund, Role::Admin] {
+            assert!(authorize(&p(role), Action::GodkannaAnvandare(Some("o_1"))).is_err());
+        }
     }
 
     #[test]

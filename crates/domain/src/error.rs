@@ -35,6 +35,7 @@ pub enum Code {
     SessionenHarGattUt,
     ForbjudenAtgard,
     UtanforBehorighet,
+    EjGodkand,
     CsrfSaknas,
     // Lookup and state (404 / 405 / 409).
     HittasInte,
@@ -71,6 +72,7 @@ impl Code {
         Code::SessionenHarGattUt,
         Code::ForbjudenAtgard,
         Code::UtanforBehorighet,
+        Code::EjGodkand,
         Code::CsrfSaknas,
         Code::HittasInte,
         Code::MetodEjTillaten,
@@ -105,6 +107,7 @@ impl Code {
             Code::SessionenHarGattUt => "sessionen_har_gatt_ut",
             Code::ForbjudenAtgard => "forbjuden_atgard",
             Code::UtanforBehorighet => "utanfor_behorighet",
+            Code::EjGodkand => "ej_godkand",
             Code::CsrfSaknas => "csrf_saknas",
             Code::HittasInte => "hittas_inte",
             Code::MetodEjTillaten => "metod_ej_tillaten",

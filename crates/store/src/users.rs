@@ -16,6 +16,8 @@ pub struct User {
     pub role: Role,
     pub scope: Scope,
     pub disabled: bool,
+    /// Approved by a coordinator of its organisation (migration 0015; see `Principal::godkand`).
+    pub approved: bool,
 }
 
 impl User {
@@ -25,11 +27,13 @@ impl User {
             name: self.name.clone(),
             role: self.role,
             scope: self.scope.clone(),
+            godkand: self.approved,
         }
     }
 }
 
-pub(crate) const COLUMNS: &str = "id, name, role, organisation_id, municipality, county, disabled";
+pub(crate) const COLUMNS: &str =
+    "id, name, role, organisation_id, municipality, county, disabled, approved";
 
 pub(crate) fn from_row(r: &AnyRow) -> Result<User> {
     let corrupt = |what: &str| StoreError::Other(format!("ogiltigt värde i users.{what}"));
@@ -52,8 +56,16 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<User> {
         role,
         scope,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
+        approved: r.try_get::<i64, _>("approved")? != 0,
     })
 }
+
+/// The stored password hash of an account whose person has not set a password yet: no password
+/// verifies against it (sign-in checks the dummy hash instead, at the same cost).
+const INGET_LOSENORD: &str = "!";
+
+/// How long an activation link is valid, in seconds (seven days).
+pub const AKTIVERING_GILTIG: i64 = 7 * 86_400;
 
 /// Hashes a password with argon2id (default parameters: m = 19 MiB, t = 2, p = 1, OWASP's minimum),
 /// off the async threads because it is deliberately slow.
@@ -134,7 +146,197 @@ pub async fn create(
         role,
         scope: scope.clone(),
         disabled: false,
+        approved: true,
     })
+}
+
+/// Creates an account for a person who sets their own password with the one-time activation link
+/// this answers (its token, shown once; only its hash is stored), and which a coordinator approves
+/// before it sees cases (an admin creating a support person or coordinator, SPEC § 2).
+pub async fn create_for_activation(
+    store: &Store,
+    actor: Option<&str>,
+    name: &Anvandarnamn,
+    role: Role,
+    scope: &Scope,
+) -> Result<(User, String)> {
+    if let Scope::Organisation(o) = scope {
+        crate::orgs::get(store, o).await.map_err(|e| match e {
+            StoreError::NotFound => StoreError::Domain(DomainError::new(
+                Code::OgiltigBehorighetsomfattning,
+                format!("Organisationen {o} finns inte."),
+            )),
+            other => other,
+        })?;
+    }
+    let id = new_id("u");
+    let org = match scope {
+        Scope::Organisation(o) => Some(o.clone()),
+        _ => None,
+    };
+    let now = store.now();
+    let mut tx = store.begin().await?;
+    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE name = $1")
+        .bind(name.to_string())
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    if existing.is_some() {
+        return Err(StoreError::Conflict(existing));
+    }
+    sqlx::query(
+        "INSERT INTO users (id, name, role, organisation_id, municipality, county, password_hash, disabled, approved, created_at) \
+         VALUES ($1, $2, $3, $4, NULL, NULL, $5, 0, 0, $6)",
+    )
+    .bind(id.clone())
+    .bind(name.to_string())
+    .bind(role.code())
+    .bind(org)
+    .bind(INGET_LOSENORD)
+    .bind(now)
+    .execute(&mut *tx.tx)
+    .await
+    .map_err(|e| conflict_or(e, None))?;
+    audit::append(&mut tx, now, actor, "anvandare.skapad", Some(&id)).await?;
+    let token = ny_aktivering(&mut tx, now, &id).await?;
+    tx.commit().await?;
+    Ok((
+        User {
+            id,
+            name: name.to_string(),
+            role,
+            scope: scope.clone(),
+            disabled: false,
+            approved: false,
+        },
+        token,
+    ))
+}
+
+/// A new activation token for `user_id`, its hash stored in the transaction.
+async fn ny_aktivering(tx: &mut crate::Tx, now: i64, user_id: &str) -> Result<String> {
+    let token = crate::random_hex(32);
+    sqlx::query(
+        "INSERT INTO activations (token_hash, user_id, expires_at, used_at) VALUES ($1, $2, $3, NULL)",
+    )
+    .bind(crate::sha256_hex(&token))
+    .bind(user_id.to_string())
+    .bind(now + AKTIVERING_GILTIG)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(token)
+}
+
+/// Resets an account to activation: its password is gone, it is no longer approved, its sessions
+/// and tokens end, and a new one-time activation link is answered (a password reset of a support
+/// person or coordinator, SPEC § 2: the admin never learns a password that opens cases).
+pub async fn reset_to_activation(
+    store: &Store,
+    actor: Option<&str>,
+    user_id: &str,
+) -> Result<String> {
+    let now = store.now();
+    let mut tx = store.begin().await?;
+    let n = sqlx::query("UPDATE users SET password_hash = $1, approved = 0 WHERE id = $2")
+        .bind(INGET_LOSENORD)
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("UPDATE activations SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(&mut tx, now, actor, "anvandare.aterstalld", Some(user_id)).await?;
+    let token = ny_aktivering(&mut tx, now, user_id).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The account an unused, unexpired activation token belongs to (`None` when the link is unknown,
+/// used or expired).
+pub async fn activation(store: &Store, token: &str) -> Result<Option<User>> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM activations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(crate::sha256_hex(token))
+    .bind(store.now())
+    .fetch_optional(store.pool())
+    .await?;
+    match id {
+        Some(id) => get(store, &id).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Activates an account with the person's own password: the link is used up, in one transaction
+/// with the password and the audit entry. `None` when the link is unknown, used or expired.
+pub async fn activate(store: &Store, token: &str, password: &NyttLosenord) -> Result<Option<User>> {
+    let hash = hash_password(password).await?;
+    let now = store.now();
+    let mut tx = store.begin().await?;
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM activations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(crate::sha256_hex(token))
+    .bind(now)
+    .fetch_optional(&mut *tx.tx)
+    .await?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    sqlx::query("UPDATE activations SET used_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(crate::sha256_hex(token))
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id.clone())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(&mut tx, now, Some(&id), "anvandare.aktiverad", Some(&id)).await?;
+    tx.commit().await?;
+    get(store, &id).await.map(Some)
+}
+
+/// Approves an account, so that it may see cases (a coordinator of its organisation).
+pub async fn approve(store: &Store, actor: Option<&str>, user_id: &str) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let n = sqlx::query("UPDATE users SET approved = 1 WHERE id = $1")
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    // Its sessions began without the approval: they end, and the next sign-in carries it.
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        store.now(),
+        actor,
+        "anvandare.godkand",
+        Some(user_id),
+    )
+    .await?;
+    tx.commit().await
 }
 
 pub async fn get(store: &Store, id: &str) -> Result<User> {
@@ -181,6 +383,12 @@ pub async fn authenticate(store: &Store, name: &str, password: &str) -> Result<O
             r.try_get::<i64, _>("disabled")? != 0,
         ),
         None => (None, DUMMY_HASH.to_string(), true),
+    };
+    // An account without a password yet is checked against the dummy hash, at the same cost.
+    let hash = if hash == INGET_LOSENORD {
+        DUMMY_HASH.to_string()
+    } else {
+        hash
     };
     let pw = password.to_string();
     // At most two argon2 checks at once (19 MiB each): a flood of sign-in attempts queues here

@@ -14,6 +14,8 @@ use utoipa::OpenApi;
         api::get_user,
         api::create_user,
         api::disable_user,
+        api::reset_user,
+        api::approve_user,
         api::create_token,
         api::revoke_token,
         api::avtal::list,

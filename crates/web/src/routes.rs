@@ -114,6 +114,36 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             Method::POST,
+            "/api/v1/users/{id}/reset",
+            Signed(Action::HanteraAnvandare),
+            post(api::reset_user),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/users/{id}/approve",
+            Signed(Action::GodkannaAnvandare(None)),
+            post(api::approve_user),
+        ),
+        r(
+            Method::GET,
+            "/aktivera/{token}",
+            Public,
+            get(pages::activation_form),
+        ),
+        r(
+            Method::POST,
+            "/aktivera/{token}",
+            Public,
+            post(pages::activate),
+        ),
+        r(
+            Method::POST,
+            "/anvandare/{id}/godkann",
+            Signed(Action::GodkannaAnvandare(None)),
+            post(pages::approve),
+        ),
+        r(
+            Method::POST,
             "/api/v1/tokens",
             Signed(Action::HanteraTokens),
             post(api::create_token),

@@ -542,3 +542,137 @@ async fn an_admin_cannot_mint_a_token_that_reads_cases() {
         .await;
     assert_eq!(res.status(), 201);
 }
+
+/// No admin action yields an account that sees cases (SPEC § 2). An admin creates a coordinator
+/// without a password; the person chooses one with a one-time activation link; the account sees
+/// no case until a coordinator of the organisation approves it; an admin's reset takes the
+/// approval away again.
+#[tokio::test]
+async fn an_admin_cannot_turn_an_account_into_case_access() {
+    let app = spawn_app().await;
+    let admin = app.user("admin", Role::Admin).await;
+    let at = app.token(&admin).await;
+    let sam = app.user("samordnare", Role::Samordnare).await;
+    let st = app.token(&sam).await;
+    let org = app.org_id.clone();
+    // With a password chosen by the admin: refused.
+    let body = serde_json::json!({"name": "ny-samordnare", "role": "samordnare", "organisation": org, "password": "admins-eget-losenord"});
+    let (status, _, message) = error_code(app.post_user(&at, &body).await).await;
+    assert_eq!(status, 422);
+    assert!(message.contains("aktiveringslänk"), "{message}");
+    // Without: an account and a one-time link, shown once.
+    let body =
+        serde_json::json!({"name": "ny-samordnare", "role": "samordnare", "organisation": org});
+    let res = app.post_user(&at, &body).await;
+    assert_eq!(res.status(), 201);
+    let created: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(created["approved"], false);
+    let link = created["activation_url"].as_str().unwrap().to_string();
+    assert!(link.starts_with("/aktivera/"), "{link}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let listed: serde_json::Value = TestApp::client()
+        .get(app.at(&format!("/api/v1/users/{id}")))
+        .bearer_auth(&at)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(listed.get("activation_url").is_none(), "{listed}");
+    // No password works before activation.
+    assert_eq!(app.sign_in("ny-samordnare", PASSWORD).await.status(), 401);
+    // The person sets their own.
+    let page = TestApp::client().get(app.at(&link)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("ny-samordnare"));
+    let res = TestApp::client()
+        .post(app.at(&link))
+        .form(&[("password", PASSWORD), ("again", "inte-samma-losenord")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = TestApp::client()
+        .post(app.at(&link))
+        .form(&[("password", PASSWORD), ("again", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    // Used once.
+    let res = TestApp::client()
+        .post(app.at(&link))
+        .form(&[
+            ("password", "ett-annat-losenord"),
+            ("again", "ett-annat-losenord"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    // Signed in, but no case until approved.
+    let (c, _) = app.login("ny-samordnare").await;
+    let (status, code, _) = error_code(c.get(app.at("/api/v1/cases")).send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (403, "ej_godkand"));
+    // The admin cannot approve it; a coordinator of the organisation can.
+    let approve = format!("/api/v1/users/{id}/approve");
+    let res = TestApp::client()
+        .post(app.at(&approve))
+        .bearer_auth(&at)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = TestApp::client()
+        .post(app.at(&approve))
+        .bearer_auth(&st)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // Its old session ended with the change; signed in again, it sees the organisation's cases.
+    let (c, _) = app.login("ny-samordnare").await;
+    assert_eq!(
+        c.get(app.at("/api/v1/cases"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // An admin's reset ends its sessions, its password and its approval; a new link, once.
+    let res = TestApp::client()
+        .post(app.at(&format!("/api/v1/users/{id}/reset")))
+        .bearer_auth(&at)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let reset: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(reset["approved"], false);
+    assert!(
+        reset["activation_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/aktivera/")
+    );
+    assert_eq!(
+        c.get(app.at("/api/v1/cases"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(app.sign_in("ny-samordnare", PASSWORD).await.status(), 401);
+    // Every step is in the audit log.
+    for action in [
+        "anvandare.skapad",
+        "anvandare.aktiverad",
+        "anvandare.godkand",
+        "anvandare.aterstalld",
+    ] {
+        assert!(app.audit_count(action).await >= 1, "{action}");
+    }
+}

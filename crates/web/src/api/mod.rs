@@ -85,6 +85,13 @@ pub struct UserOut {
     pub municipality: Option<String>,
     pub county: Option<String>,
     pub disabled: bool,
+    /// Approved by a coordinator of its organisation (an account an admin created for a support
+    /// person or coordinator is not, until then, and sees no cases).
+    pub approved: bool,
+    /// Only when the account was just created or reset: the one-time link with which the person
+    /// sets their own password (shown once; valid seven days).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_url: Option<String>,
 }
 
 impl From<&User> for UserOut {
@@ -103,6 +110,8 @@ impl From<&User> for UserOut {
             municipality,
             county,
             disabled: u.disabled,
+            approved: u.approved,
+            activation_url: None,
         }
     }
 }
@@ -152,8 +161,9 @@ pub struct NewUserIn {
     pub municipality: Option<String>,
     /// SCB county code, required for `forbund`.
     pub county: Option<String>,
-    /// At least 10 characters.
-    pub password: String,
+    /// At least 10 characters; required for `kommun`, `forbund` and `admin`, never given for
+    /// `stodperson` or `samordnare` (they get an activation link and choose their own).
+    pub password: Option<String>,
 }
 
 /// Creates a user (admin). 409 with the existing id when the name is taken.
@@ -172,8 +182,43 @@ pub async fn create_user(
         lan: body.county,
         losenord: body.password,
     };
-    let u = konton::ny_anvandare(&state.app, &p, &n).await?;
-    Ok((StatusCode::CREATED, Json(UserOut::from(&u))))
+    let (u, token) = konton::ny_anvandare(&state.app, &p, &n).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UserOut {
+            activation_url: token.map(|t| format!("/aktivera/{t}")),
+            ..UserOut::from(&u)
+        }),
+    ))
+}
+
+/// Approves an account of the coordinator's organisation, so that it may see cases.
+#[utoipa::path(post, path = "/api/v1/users/{id}/approve", params(("id" = String, Path)),
+    responses((status = 200, body = UserOut), (status = 403), (status = 404)))]
+pub async fn approve_user(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<UserOut>, ApiError> {
+    let u = konton::godkann(&state.app, &p, &id).await?;
+    Ok(Json(UserOut::from(&u)))
+}
+
+/// Resets a support person's or coordinator's password (admin): a new one-time activation link;
+/// the account needs a coordinator's approval again.
+#[utoipa::path(post, path = "/api/v1/users/{id}/reset", params(("id" = String, Path)),
+    responses((status = 200, body = UserOut), (status = 404), (status = 422)))]
+pub async fn reset_user(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<UserOut>, ApiError> {
+    let token = konton::aterstall(&state.app, &p, &id).await?;
+    let u = konton::anvandare(&state.app, &p, &id).await?;
+    Ok(Json(UserOut {
+        activation_url: Some(format!("/aktivera/{token}")),
+        ..UserOut::from(&u)
+    }))
 }
 
 /// Disables a user, ending their sessions and tokens (admin).

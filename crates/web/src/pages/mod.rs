@@ -13,7 +13,7 @@ use crate::error::PageError;
 use crate::extract::Klientadress;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -66,6 +66,7 @@ struct LoginPage {
 pub struct LoginQuery {
     utgangen: Option<String>,
     utloggad: Option<String>,
+    aktiverat: Option<String>,
 }
 
 pub async fn login_form(
@@ -80,6 +81,10 @@ pub async fn login_form(
         Some("Din session har gått ut. Logga in igen.")
     } else if q.utloggad.is_some() {
         Some("Du är utloggad.")
+    } else if q.aktiverat.is_some() {
+        Some(
+            "Ditt lösenord är sparat. Logga in; en samordnare godkänner kontot innan du ser ärenden.",
+        )
     } else {
         None
     };
@@ -177,6 +182,89 @@ pub async fn logout(
     Ok((jar, Redirect::to("/logga-in?utloggad=1")).into_response())
 }
 
+#[derive(Template)]
+#[template(path = "aktivera.html")]
+struct ActivationPage {
+    layout: Layout,
+    token: String,
+    /// The account's name; `None` when the link is unknown, used or expired.
+    name: Option<String>,
+    error: Option<String>,
+}
+
+/// The activation link of an account an admin created: the person chooses their own password.
+pub async fn activation_form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let u = konton::aktivering(&state.app, &token).await?;
+    let status = if u.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    let page = ActivationPage {
+        layout: Layout::new(&state, &Identity::Anonymous),
+        token,
+        name: u.map(|u| u.name),
+        error: None,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ActivationForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    again: String,
+}
+
+/// Sets the person's own password with the activation link, then asks them to sign in.
+pub async fn activate(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<ActivationForm>,
+) -> Result<Response, PageError> {
+    let again = |error: String| async {
+        let u = konton::aktivering(&state.app, &token).await?;
+        let page = ActivationPage {
+            layout: Layout::new(&state, &Identity::Anonymous),
+            token: token.clone(),
+            name: u.map(|u| u.name),
+            error: Some(error),
+        };
+        Ok::<_, PageError>((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+    };
+    if form.password != form.again {
+        return again("Lösenorden är inte lika.".into()).await;
+    }
+    match konton::aktivera(&state.app, &token, &form.password).await {
+        Ok(Some(_)) => Ok(Redirect::to("/logga-in?aktiverat=1").into_response()),
+        Ok(None) => {
+            let page = ActivationPage {
+                layout: Layout::new(&state, &Identity::Anonymous),
+                token,
+                name: None,
+                error: None,
+            };
+            Ok((StatusCode::NOT_FOUND, render(&page)?).into_response())
+        }
+        Err(e) if e.kind == boj_app::Kind::Invalid => again(e.message).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A coordinator approves an account of the organisation from the start page.
+pub async fn approve(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    konton::godkann(&state.app, &p, &id).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
 /// One thing a role can do, shown on its start page.
 pub struct Card {
     pub title: &'static str,
@@ -192,6 +280,8 @@ struct StartPage {
     scope: String,
     cards: Vec<Card>,
     users: Vec<User>,
+    /// Accounts of the coordinator's organisation that wait for approval.
+    pending: Vec<User>,
     agreements: Vec<StartAvtal>,
     show_agreements: bool,
     show_cases: bool,
@@ -297,6 +387,7 @@ pub async fn start(
         scope: scope.label(),
         cards: cards(role),
         users,
+        pending: konton::vantar_pa_godkannande(&state.app, &p_full).await?,
         agreements,
         show_agreements,
         show_cases: boj_domain::authorize(&p_full, boj_domain::Action::RegistreraArende).is_ok(),
