@@ -198,12 +198,12 @@ pub async fn skapa(app: &App, p: &Principal, f: Forslag) -> Result<Avtal, AppErr
         }
         .into());
     };
-    let org = f
-        .organisation_id
-        .clone()
+    let org = f.organisation_id.clone();
+    // The fields first, then the organisation (the order the forms have always answered in).
+    let u = f.utkast(&Avtalsinstallningar::default())?;
+    let org = org
         .filter(|o| !o.trim().is_empty())
         .ok_or_else(|| AppError::invalid("Välj organisation (organisation_id)."))?;
-    let u = f.utkast(&Avtalsinstallningar::default())?;
     app.tillat(
         p,
         Action::HanteraAvtal(Some(Avtalsomfang {

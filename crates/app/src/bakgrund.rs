@@ -60,6 +60,9 @@ pub fn starta(app: &App, expiry: Expiry) -> Bakgrund {
             if let Err(e) = boj_store::sessions::purge_expired(&store, expiry).await {
                 tracing::warn!(error = %e, "kunde inte rensa utgångna sessioner");
             }
+            if let Err(e) = boj_store::inloggning::rensa(&store).await {
+                tracing::warn!(error = %e, "kunde inte rensa gamla inloggningsförsök");
+            }
             // Retention once a day (it also ran before serving began).
             let today = store.clock().today();
             if today != retention_day {

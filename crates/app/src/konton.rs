@@ -4,7 +4,6 @@
 //! use case here authorises: `admin` manages users and tokens, everyone reads their own account.
 
 use crate::{App, AppError, Kind};
-use boj_domain::inloggning as regel;
 use boj_domain::{
     Action, Anvandarnamn, Code, Datum, Kommunkod, Lanskod, NyttLosenord, Principal, Role, Scope,
     authorize,
@@ -60,34 +59,32 @@ pub async fn logga_in(
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let konto_nyckel = match &konto {
-        Some(u) => inloggning::konto(&u.id),
-        None => inloggning::namn(namn),
-    };
     let adress_nyckel = inloggning::adress(adress);
-    let k = inloggning::raknare(&app.store, &konto_nyckel).await?;
-    let a = inloggning::raknare(&app.store, &adress_nyckel).await?;
-    let nu = app.store.now();
-    let vanta = regel::vanta(k, a, nu);
-    if vanta > 0 {
-        tracing::info!(vanta, "inloggning avvisad: för många misslyckade försök");
-        return Ok(Inloggning::Vanta(vanta));
+    // A name no account has is counted by its address only: nothing typed is stored.
+    let mut nycklar = Vec::new();
+    if let Some(u) = &konto {
+        nycklar.push(inloggning::konto(&u.id));
     }
+    nycklar.push(adress_nyckel.clone());
+    let sparrad = match inloggning::reservera(&app.store, &nycklar).await? {
+        inloggning::Reservation::Vanta(s) => {
+            tracing::info!(
+                vanta = s,
+                "inloggning avvisad: för många misslyckade försök"
+            );
+            return Ok(Inloggning::Vanta(s));
+        }
+        inloggning::Reservation::Reserverad { sparrad } => sparrad,
+    };
     match users::authenticate(&app.store, namn, losenord).await? {
         Some(user) => {
-            inloggning::lyckad(&app.store, &konto_nyckel).await?;
+            inloggning::lyckad(&app.store, &inloggning::konto(&user.id), &adress_nyckel).await?;
             let s = sessions::create(&app.store, &user, Stage::Klar).await?;
             Ok(Inloggning::Klar(s.hemlighet))
         }
         None => {
-            let sparrad = regel::vanta(k.misslyckad(nu), a.misslyckad(nu), nu) > 0;
-            inloggning::misslyckad(
-                &app.store,
-                &[konto_nyckel, adress_nyckel],
-                konto.as_ref().map(|u| u.id.as_str()),
-                sparrad,
-            )
-            .await?;
+            inloggning::misslyckad(&app.store, konto.as_ref().map(|u| u.id.as_str()), sparrad)
+                .await?;
             Ok(Inloggning::Fel)
         }
     }
@@ -102,6 +99,13 @@ pub async fn logga_ut(app: &App, secret: &str, user_id: &str) -> Result<(), AppE
 /// Records a refused access by `p` to `objekt` (an id, or the path a route gate refused): a
 /// warning in the log and an audit entry `atkomst.nekad`.
 pub async fn nekad(app: &App, p: &Principal, objekt: &str) -> Result<(), AppError> {
+    // Only an id or a route template is kept: anything else a client sent is not (it could be a
+    // name or other data typed into a URL, and the audit log is permanent).
+    let ok = objekt.len() <= 100
+        && objekt
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-/{}".contains(c));
+    let objekt = if ok { objekt } else { "(ogiltigt id)" };
     tracing::warn!(user = %p.user_id, objekt, "åtkomst nekad");
     Ok(audit::record(&app.store, Some(&p.user_id), "atkomst.nekad", Some(objekt)).await?)
 }
@@ -239,11 +243,19 @@ pub async fn vantar_pa_godkannande(app: &App, p: &Principal) -> Result<Vec<User>
     if authorize(p, Action::GodkannaAnvandare(Some(org))).is_err() {
         return Ok(Vec::new());
     }
-    Ok(users::list(&app.store)
-        .await?
-        .into_iter()
-        .filter(|u| !u.approved && !u.disabled && u.scope == p.scope)
-        .collect())
+    let mut ut = Vec::new();
+    for u in users::list(&app.store).await? {
+        // Only accounts their person has activated: approving one the admin could still activate
+        // would hand the admin case access.
+        if !u.approved
+            && !u.disabled
+            && u.scope == p.scope
+            && users::activated(&app.store, &u.id).await?
+        {
+            ut.push(u);
+        }
+    }
+    Ok(ut)
 }
 
 /// Disables a user, ending their sessions and tokens (admin).

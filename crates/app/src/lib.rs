@@ -79,7 +79,10 @@ impl App {
         match boj_domain::authorize(p, action) {
             Ok(()) => Ok(()),
             Err(d) => {
-                konton::nekad(self, p, objekt).await?;
+                // The refusal stands even if its audit entry cannot be written.
+                if let Err(e) = konton::nekad(self, p, objekt).await {
+                    tracing::error!(error = %e.message, "en nekad åtkomst kunde inte skrivas i granskningsloggen");
+                }
                 Err(d.into())
             }
         }

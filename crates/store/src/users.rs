@@ -284,7 +284,18 @@ pub async fn activation(store: &Store, token: &str) -> Result<Option<User>> {
 /// Activates an account with the person's own password: the link is used up, in one transaction
 /// with the password and the audit entry. `None` when the link is unknown, used or expired.
 pub async fn activate(store: &Store, token: &str, password: &NyttLosenord) -> Result<Option<User>> {
-    let hash = hash_password(password).await?;
+    // An unknown, used or expired link costs no hashing.
+    if activation(store, token).await?.is_none() {
+        return Ok(None);
+    }
+    // At most two argon2 hashes at once, as sign-in (19 MiB each).
+    let hash = {
+        let _permit = VERIFY
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Other(format!("argon2: {e}")))?;
+        hash_password(password).await?
+    };
     let now = store.now();
     let mut tx = store.begin().await?;
     let id: Option<String> = sqlx::query_scalar(
@@ -297,11 +308,18 @@ pub async fn activate(store: &Store, token: &str, password: &NyttLosenord) -> Re
     let Some(id) = id else {
         return Ok(None);
     };
-    sqlx::query("UPDATE activations SET used_at = $1 WHERE token_hash = $2")
-        .bind(now)
-        .bind(crate::sha256_hex(token))
-        .execute(&mut *tx.tx)
-        .await?;
+    // Used once: of two uses at once (several instances), one takes it.
+    let n = sqlx::query(
+        "UPDATE activations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(crate::sha256_hex(token))
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        return Ok(None);
+    }
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(id.clone())
@@ -312,16 +330,33 @@ pub async fn activate(store: &Store, token: &str, password: &NyttLosenord) -> Re
     get(store, &id).await.map(Some)
 }
 
-/// Approves an account, so that it may see cases (a coordinator of its organisation).
+/// Whether the account's person has set a password (an account created for activation has not
+/// until its link is used).
+pub async fn activated(store: &Store, user_id: &str) -> Result<bool> {
+    let h: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user_id.to_string())
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(h.is_some_and(|h| h != INGET_LOSENORD))
+}
+
+/// Approves an activated, enabled account, so that it may see cases (a coordinator of its
+/// organisation); an account not yet activated, or disabled, is refused.
 pub async fn approve(store: &Store, actor: Option<&str>, user_id: &str) -> Result<()> {
     let mut tx = store.begin().await?;
-    let n = sqlx::query("UPDATE users SET approved = 1 WHERE id = $1")
-        .bind(user_id.to_string())
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
+    let n = sqlx::query(
+        "UPDATE users SET approved = 1 WHERE id = $1 AND password_hash <> $2 AND disabled = 0",
+    )
+    .bind(user_id.to_string())
+    .bind(INGET_LOSENORD)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
     if n == 0 {
-        return Err(StoreError::NotFound);
+        return Err(StoreError::Domain(DomainError::new(
+            Code::OgiltigForfragan,
+            "Kontot kan inte godkännas: det är inte aktiverat av personen själv ännu, eller avstängt.",
+        )));
     }
     // Its sessions began without the approval: they end, and the next sign-in carries it.
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")

@@ -281,7 +281,12 @@ pub async fn gate(app: boj_app::App, gate: Gate, req: Request, next: Next) -> Re
     if let Err(denied) = authorize(&principal, action) {
         // Logged and audited like a refusal at the object (`boj_app::konton::nekad`); the
         // refusal stands even if the audit entry cannot be written.
-        if let Err(e) = konton::nekad(&app, &principal, &path).await {
+        // The route's template, never the raw path: nothing a client typed into it is kept.
+        let route = req
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .map_or_else(|| "(ingen väg)".to_string(), |m| m.as_str().to_string());
+        if let Err(e) = konton::nekad(&app, &principal, &route).await {
             tracing::error!(error = %e.message, "en nekad åtkomst kunde inte skrivas i granskningsloggen");
         }
         return respond(&path, denied.into());

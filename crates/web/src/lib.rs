@@ -83,8 +83,13 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(state.config.secure_cookies, hsts))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            // Method and path only: query strings and bodies never reach the logs.
-            tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+            // Method and the route's template only (`/aktivera/{token}`, `/arenden/{id}`): no
+            // activation token, query string or body ever reaches the logs.
+            let route = req
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map_or("(ingen väg)", |m| m.as_str());
+            tracing::info_span!("http", method = %req.method(), route = %route)
         }))
         .with_state(state)
 }

@@ -257,13 +257,14 @@ async fn guessing_a_password_is_throttled_per_account_and_audited() {
     assert_eq!(app.sign_in("stodperson1", PASSWORD).await.status(), 303);
 }
 
-/// A name no account has is throttled like an account, without the name being stored.
+/// Names no account has are throttled by the client's address (fifty free failures an hour),
+/// and nothing typed into the name field is stored.
 #[tokio::test]
-async fn guessing_names_is_throttled_too() {
+async fn guessing_names_is_throttled_by_address() {
     let app = spawn_app().await;
-    for i in 0..6 {
-        let res = app.sign_in("ingen-sadan", &format!("x{i}")).await;
-        assert_eq!(res.status(), if i < 5 { 401 } else { 429 });
+    for i in 0..51 {
+        let res = app.sign_in(&format!("ingen-sadan-{i}"), "x").await;
+        assert_eq!(res.status(), if i < 50 { 401 } else { 429 }, "attempt {i}");
     }
     let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM signin_failures")
         .fetch_all(app.store.pool())
@@ -580,8 +581,16 @@ async fn an_admin_cannot_turn_an_account_into_case_access() {
         .await
         .unwrap();
     assert!(listed.get("activation_url").is_none(), "{listed}");
-    // No password works before activation.
+    // No password works before activation, and nobody can approve it yet: the admin holds the
+    // link, so only an account its person has activated can be approved.
     assert_eq!(app.sign_in("ny-samordnare", PASSWORD).await.status(), 401);
+    let res = TestApp::client()
+        .post(app.at(&format!("/api/v1/users/{id}/approve")))
+        .bearer_auth(&st)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
     // The person sets their own.
     let page = TestApp::client().get(app.at(&link)).send().await.unwrap();
     assert_eq!(page.status(), 200);
@@ -675,4 +684,37 @@ async fn an_admin_cannot_turn_an_account_into_case_access() {
     ] {
         assert!(app.audit_count(action).await >= 1, "{action}");
     }
+}
+
+/// Guesses sent at once are counted before their passwords are tried: no more of them are tried
+/// than one by one.
+#[tokio::test]
+async fn guesses_sent_at_once_are_throttled_like_one_by_one() {
+    let app = spawn_app().await;
+    app.user("stodperson1", Role::Stodperson).await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let url = app.at("/logga-in");
+        tasks.push(tokio::spawn(async move {
+            TestApp::client()
+                .post(url)
+                .form(&[
+                    ("name", "stodperson1"),
+                    ("password", &format!("gissning-{i}")),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut tried = 0;
+    for t in tasks {
+        let s = t.await.unwrap();
+        assert!(s == 401 || s == 429, "{s}");
+        tried += usize::from(s == 401);
+    }
+    assert_eq!(tried, 5);
+    assert_eq!(app.audit_count("inloggning.misslyckad").await, 5);
 }

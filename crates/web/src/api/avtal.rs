@@ -434,6 +434,8 @@ pub async fn add_document(
     Path(id): Path<String>,
     m: Multipart,
 ) -> Result<Response, ApiError> {
+    // Authorised before the upload is read.
+    register::beslutet(&state.app, &p, &id, true).await?;
     let u = crate::extract::read_upload(m).await?;
     let (_, d) = register::nytt_dokument(&state.app, &p, &id, u).await?;
     Ok((

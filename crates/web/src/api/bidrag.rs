@@ -122,16 +122,22 @@ pub async fn create_grant(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<GrantIn>,
 ) -> Result<Response, ApiError> {
+    // Authorised before the amounts are read (as before: 403/404 come first).
+    boj_app::avtal::hantera(&state.app, &p, &id).await?;
+    let grund = if body.key.as_deref() == Some("grund_plus_befolkning") {
+        body.base_kr
+            .as_ref()
+            .map(|b| kronor(b, "Grundbeloppet"))
+            .transpose()?
+    } else {
+        None
+    };
     let f = Bidragsforslag {
         ar: body.year,
         belopp: kronor(&body.amount_kr, "Beloppet")?,
         beslut: body.decision_id,
         nyckel: body.key,
-        grund: body
-            .base_kr
-            .as_ref()
-            .map(|b| kronor(b, "Grundbeloppet"))
-            .transpose()?,
+        grund,
         andelar: body
             .shares
             .map(|m| m.into_iter().map(|(k, v)| (k, v.to_string())).collect()),

@@ -498,6 +498,8 @@ pub async fn upload(
     Path(id): Path<String>,
     m: Multipart,
 ) -> Result<Response, PageError> {
+    // Authorised before the upload is read.
+    register::beslutet(&state.app, &p, &id, true).await?;
     let u = crate::extract::read_upload(m).await?;
     let (a, _) = register::nytt_dokument(&state.app, &p, &id, u).await?;
     Ok(Redirect::to(&format!("/avtal/{}#{id}", a.id)).into_response())

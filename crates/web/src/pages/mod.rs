@@ -195,6 +195,7 @@ struct ActivationPage {
 /// The activation link of an account an admin created: the person chooses their own password.
 pub async fn activation_form(
     State(state): State<AppState>,
+    Who(who): Who,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     let u = konton::aktivering(&state.app, &token).await?;
@@ -203,8 +204,9 @@ pub async fn activation_form(
     } else {
         StatusCode::NOT_FOUND
     };
+    // A browser that holds a session (a shared computer) sends its CSRF token with the form.
     let page = ActivationPage {
-        layout: Layout::new(&state, &Identity::Anonymous),
+        layout: Layout::new(&state, &who),
         token,
         name: u.map(|u| u.name),
         error: None,
