@@ -167,6 +167,9 @@ async fn seed(app: &App, store: &Store, today: Datum) -> CliResult<()> {
         )
         .await?;
     }
+    // The admin signs in with a second factor; the demo's key is fixed and printed.
+    let admin = users::by_name(store, "admin").await?;
+    boj_app::konton::exempel_andra_faktor(app, &admin.id, &demo_nyckel("admin")).await?;
     let principal = |name: &'static str| async move {
         Ok::<_, CliError>(users::by_name(store, name).await?.principal())
     };
@@ -183,6 +186,18 @@ async fn seed(app: &App, store: &Store, today: Datum) -> CliResult<()> {
     Ok(())
 }
 
+/// The fixed key of a demo account's second factor: sample data, printed, never secret.
+fn demo_nyckel(name: &str) -> [u8; 32] {
+    let mut k = [b'.'; 32];
+    for (d, s) in k
+        .iter_mut()
+        .zip(format!("boj-demo-{name}-andra-steget").bytes())
+    {
+        *d = s;
+    }
+    k
+}
+
 async fn accounts(store: &Store) -> CliResult<Vec<(String, String)>> {
     let mut list: Vec<_> = users::list(store)
         .await?
@@ -192,7 +207,15 @@ async fn accounts(store: &Store) -> CliResult<Vec<(String, String)>> {
                 Scope::Kommun(k) => format!(" ({})", k.namn()),
                 _ => String::new(),
             };
-            (u.name, format!("{}{scope}", u.role.label()))
+            let andra = if u.name == "admin" {
+                format!(
+                    "; andra steget: nyckel {} (lägg in den i en autentiseringsapp, eller kör oathtool --totp -b NYCKEL)",
+                    boj_app::konton::nyckeltext(&demo_nyckel(&u.name))
+                )
+            } else {
+                String::new()
+            };
+            (u.name, format!("{}{scope}{andra}", u.role.label()))
         })
         .collect();
     let rank = |n: &str| {

@@ -88,12 +88,18 @@ pub async fn reservera(store: &Store, keys: &[String]) -> Result<Reservation> {
     Ok(Reservation::Reserverad { sparrad })
 }
 
-/// Writes the audit entries of a failed attempt (its reservation stays counted): with the
-/// account's id when the name is an account's — never the name typed or the password.
-pub async fn misslyckad(store: &Store, actor: Option<&str>, sparrad: bool) -> Result<()> {
+/// Writes the audit entries of a failed attempt (its reservation stays counted), `handling` its
+/// action: with the account's id when the name is an account's — never the name typed, the
+/// password or the code.
+pub async fn misslyckad(
+    store: &Store,
+    actor: Option<&str>,
+    sparrad: bool,
+    handling: &str,
+) -> Result<()> {
     let now = store.now();
     let mut tx = store.begin().await?;
-    audit::append(&mut tx, now, actor, "inloggning.misslyckad", None).await?;
+    audit::append(&mut tx, now, actor, handling, None).await?;
     if sparrad {
         audit::append(&mut tx, now, actor, "inloggning.sparrad", None).await?;
     }

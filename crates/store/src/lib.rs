@@ -28,6 +28,7 @@ pub mod orgs;
 pub mod rapporter;
 pub mod sessions;
 pub mod tokens;
+pub mod tvafaktor;
 pub mod users;
 
 use boj_domain::DomainError;
@@ -243,7 +244,14 @@ impl Store {
             ),
             None => None,
         };
-        let tx = self.pool.begin().await?;
+        // On SQLite the write lock is taken at BEGIN (IMMEDIATE), where a busy database is waited
+        // for (`busy_timeout`): a transaction that first reads and then writes would otherwise
+        // fail at once with "database is locked" if another connection still held the lock — as
+        // a failed transaction does until its rollback, which runs after its permit is returned.
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(Tx {
             tx,
             _writer: permit,

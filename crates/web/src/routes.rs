@@ -51,6 +51,18 @@ pub fn table() -> Vec<Route> {
         r(Method::GET, "/logga-in", Public, get(pages::login_form)),
         r(Method::POST, "/logga-in", Public, post(pages::login)),
         r(
+            Method::GET,
+            "/logga-in/kod",
+            Public,
+            get(pages::second_step_form),
+        ),
+        r(
+            Method::POST,
+            "/logga-in/kod",
+            Public,
+            post(pages::second_step),
+        ),
+        r(
             Method::POST,
             "/logga-ut",
             Signed(Action::SeStartsida),

@@ -2,6 +2,7 @@
 
 use crate::helpers::{PASSWORD, TestApp, error_code, spawn_app};
 use boj_domain::Role;
+use boj_store::Clock;
 use jiff::SignedDuration;
 
 #[tokio::test]
@@ -43,10 +44,10 @@ async fn sign_in_works_and_shows_a_role_aware_start_page() {
 #[tokio::test]
 async fn the_session_cookie_is_http_only_same_site_and_secure_when_configured() {
     let app = crate::helpers::spawn_app_with(boj_web::WebConfig::default()).await;
-    app.user("admin", Role::Admin).await;
+    app.user("kommun-2303", Role::Kommun).await;
     let res = TestApp::client()
         .post(app.at("/logga-in"))
-        .form(&[("name", "admin"), ("password", PASSWORD)])
+        .form(&[("name", "kommun-2303"), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -717,4 +718,156 @@ async fn guesses_sent_at_once_are_throttled_like_one_by_one() {
     }
     assert_eq!(tried, 5);
     assert_eq!(app.audit_count("inloggning.misslyckad").await, 5);
+}
+
+/// An admin signs in in two steps (SPEC § 6): the password alone opens nothing; the first time
+/// the admin enrols a TOTP app from the page's QR code or key and gets ten recovery codes; a code
+/// is accepted once; a recovery code works once; wrong codes are throttled and audited.
+#[tokio::test]
+async fn an_admin_signs_in_with_a_second_factor() {
+    let app = spawn_app().await;
+    app.user("admin", Role::Admin).await;
+    let c = TestApp::client();
+    let res = c
+        .post(app.at("/logga-in"))
+        .form(&[("name", "admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/logga-in/kod");
+    // The half session reaches nothing.
+    let res = c.get(app.at("/api/v1/users")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    // Enrolment: a QR code drawn here and the key as text.
+    let page = c
+        .get(app.at("/logga-in/kod"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<svg"), "{page}");
+    let b32 = crate::helpers::between(&page, "<code id=\"hemlighet\">", "</code>").unwrap();
+    let csrf = crate::helpers::csrf_in(&page);
+    let now = app.clock.now().as_second();
+    // A wrong code is refused and audited.
+    let res = c
+        .post(app.at("/logga-in/kod"))
+        .form(&[("csrf", csrf.as_str()), ("kod", "000000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(app.audit_count("tvafaktor.misslyckad").await, 1);
+    let kod = crate::helpers::totp_now(&b32, now);
+    let res = c
+        .post(app.at("/logga-in/kod"))
+        .form(&[("csrf", csrf.as_str()), ("kod", kod.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    let page = res.text().await.unwrap();
+    let koder: Vec<String> = page
+        .split("<li><code>")
+        .skip(1)
+        .filter_map(|x| x.split("</code>").next())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(koder.len(), 10);
+    assert_eq!(app.audit_count("tvafaktor.registrerad").await, 1);
+    // Signed in, with a new session id.
+    assert!(set_cookie.starts_with("boj_session="), "{set_cookie}");
+    assert_eq!(
+        c.get(app.at("/api/v1/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // The same code again, in a new sign-in: refused (a code is accepted once).
+    let c2 = TestApp::client();
+    c2.post(app.at("/logga-in"))
+        .form(&[("name", "admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let page = c2
+        .get(app.at("/logga-in/kod"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("hemlighet"), "enrolled once");
+    let csrf2 = crate::helpers::csrf_in(&page);
+    let res = c2
+        .post(app.at("/logga-in/kod"))
+        .form(&[("csrf", csrf2.as_str()), ("kod", kod.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    // A recovery code works, once.
+    let res = c2
+        .post(app.at("/logga-in/kod"))
+        .form(&[("csrf", csrf2.as_str()), ("kod", koder[0].as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        c2.get(app.at("/api/v1/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let c3 = TestApp::client();
+    c3.post(app.at("/logga-in"))
+        .form(&[("name", "admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let page = c3
+        .get(app.at("/logga-in/kod"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf3 = crate::helpers::csrf_in(&page);
+    let res = c3
+        .post(app.at("/logga-in/kod"))
+        .form(&[("csrf", csrf3.as_str()), ("kod", koder[0].as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    // The next time step's code works.
+    app.clock.advance(SignedDuration::from_secs(30));
+    let kod = crate::helpers::totp_now(&b32, app.clock.now().as_second());
+    let res = c3
+        .post(app.at("/logga-in/kod"))
+        .form(&[("csrf", csrf3.as_str()), ("kod", kod.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    // No code or key is in the audit log.
+    let leaked: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE object LIKE $1 OR object LIKE $2")
+            .bind(format!("%{kod}%"))
+            .bind(format!("%{b32}%"))
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(leaked, 0);
 }

@@ -188,6 +188,9 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
         assert!(text.contains(account), "{account} not printed:\n{text}");
     }
     assert!(text.contains("2026-11-26"));
+    // The admin signs in with a second factor, whose sample key the demo prints.
+    let admin = text.lines().find(|l| l.trim_start().starts_with("admin")).unwrap();
+    assert!(admin.contains("andra steget: nyckel "), "{admin}");
     let password = text
         .split("lösenord för alla: ")
         .nth(1)

@@ -3,7 +3,7 @@
 use boj_domain::{Anvandarnamn, Kommunkod, Lanskod, NyttLosenord, Role, Scope};
 use boj_store::clock::ManualClock;
 use boj_store::users::User;
-use boj_store::{Store, orgs, tokens, users};
+use boj_store::{Clock, Store, orgs, tokens, users};
 use boj_web::{AppState, WebConfig};
 use reqwest::redirect::Policy;
 use std::sync::Arc;
@@ -17,6 +17,8 @@ pub struct TestApp {
     pub org_id: String,
     /// The served instance's state (its report register, its background work).
     pub state: AppState,
+    /// Each user's recovery codes left, from their enrolment in the second factor.
+    pub reservkoder: Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>>,
     _dir: Arc<tempfile::TempDir>,
 }
 
@@ -86,6 +88,7 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
         clock,
         org_id: org.id,
         state,
+        reservkoder: Default::default(),
         _dir: Arc::new(dir),
     }
 }
@@ -116,6 +119,7 @@ impl TestApp {
             clock: self.clock.clone(),
             org_id: self.org_id.clone(),
             state,
+            reservkoder: self.reservkoder.clone(),
             _dir: self._dir.clone(),
         }
     }
@@ -253,6 +257,9 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(res.status(), 303, "sign-in of {name}");
+        if res.headers()["location"] == "/logga-in/kod" {
+            self.second_step(&c, name).await;
+        }
         let page = c
             .get(format!("{}/", self.url))
             .send()
@@ -262,6 +269,56 @@ impl TestApp {
             .await
             .unwrap();
         (c, csrf_in(&page))
+    }
+
+    /// The second step of a sign-in, as the person would do it: the first time, enrol with the
+    /// secret the page shows (a code computed from it now) and keep the recovery codes shown;
+    /// afterwards, one of those (a code of the same 30 seconds would be refused as replayed).
+    pub async fn second_step(&self, c: &reqwest::Client, name: &str) {
+        let page = c
+            .get(self.at("/logga-in/kod"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_in(&page);
+        let kod = match between(&page, "<code id=\"hemlighet\">", "</code>") {
+            Some(b32) => totp_now(&b32, self.clock.now().as_second()),
+            None => self
+                .reservkoder
+                .lock()
+                .unwrap()
+                .get_mut(name)
+                .and_then(|v| v.pop())
+                .expect("a recovery code left"),
+        };
+        let res = c
+            .post(self.at("/logga-in/kod"))
+            .form(&[("csrf", csrf.as_str()), ("kod", kod.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        assert!(
+            status == 200 || status == 303,
+            "second step of {name}: {status}"
+        );
+        if status == 200 {
+            let page = res.text().await.unwrap();
+            let koder: Vec<String> = page
+                .split("<li><code>")
+                .skip(1)
+                .filter_map(|x| x.split("</code>").next())
+                .map(str::to_string)
+                .collect();
+            assert_eq!(koder.len(), 10, "{page}");
+            self.reservkoder
+                .lock()
+                .unwrap()
+                .insert(name.to_string(), koder);
+        }
     }
 
     pub fn data_dir(&self) -> &std::path::Path {
@@ -274,6 +331,23 @@ impl TestApp {
 }
 
 /// The CSRF token in a page's sign-out form.
+/// The text between two markers of a page.
+pub fn between(page: &str, from: &str, to: &str) -> Option<String> {
+    let i = page.find(from)? + from.len();
+    let j = page[i..].find(to)? + i;
+    Some(page[i..j].to_string())
+}
+
+/// The TOTP code (RFC 6238, SHA-1, six digits, 30 s) of a base32 secret at Unix time `t`.
+pub fn totp_now(b32: &str, t: i64) -> String {
+    totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(b32).unwrap())
+        .build()
+        .unwrap()
+        .generate(u64::try_from(t).unwrap())
+        .to_string()
+}
+
 pub fn csrf_in(page: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = page.find(marker).expect("a csrf field") + marker.len();

@@ -22,6 +22,9 @@ use Outcome::{No, Ok, SignIn};
 type Row = (Method, &'static str, [Outcome; 6]);
 
 const PUBLIC: [Outcome; 6] = [Ok, Ok, Ok, Ok, Ok, Ok];
+/// The second step of a sign-in (its gate is public; the page itself sends a caller without a
+/// half session on: the anonymous to sign in, the signed-in to their start page).
+const HALV: [Outcome; 6] = [SignIn, Ok, Ok, Ok, Ok, Ok];
 const SIGNED: [Outcome; 6] = [SignIn, Ok, Ok, Ok, Ok, Ok];
 const ADMIN: [Outcome; 6] = [SignIn, No, No, No, No, Ok];
 /// Reading the register: everyone but admin (SPEC § 2).
@@ -38,6 +41,8 @@ fn matrix() -> Vec<Row> {
         (Method::GET, "/", SIGNED),
         (Method::GET, "/logga-in", PUBLIC),
         (Method::POST, "/logga-in", PUBLIC),
+        (Method::GET, "/logga-in/kod", HALV),
+        (Method::POST, "/logga-in/kod", PUBLIC),
         (Method::POST, "/logga-ut", SIGNED),
         (Method::GET, "/tillganglighet", PUBLIC),
         (Method::GET, "/static/boj.css", PUBLIC),

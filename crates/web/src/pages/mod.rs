@@ -130,33 +130,35 @@ pub async fn login(
         };
         render(&page).map(|html| (status, html).into_response())
     };
-    let secret = match konton::logga_in(&state.app, forra, &name, &form.password, &adress).await? {
-        Inloggning::Klar(secret) => secret,
-        Inloggning::Fel => {
-            return refused(
-                StatusCode::UNAUTHORIZED,
-                "Fel användarnamn eller lösenord.".into(),
-                name,
-            );
-        }
-        Inloggning::Vanta(s) => {
-            let mut res = refused(
-                StatusCode::TOO_MANY_REQUESTS,
-                boj_domain::inloggning::meddelande(s),
-                name,
-            )?;
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from(s));
-            return Ok(res);
-        }
-    };
+    let (secret, vidare) =
+        match konton::logga_in(&state.app, forra, &name, &form.password, &adress).await? {
+            Inloggning::Klar(secret) => (secret, "/"),
+            Inloggning::AndraSteget(secret) => (secret, "/logga-in/kod"),
+            Inloggning::Fel => {
+                return refused(
+                    StatusCode::UNAUTHORIZED,
+                    "Fel användarnamn eller lösenord.".into(),
+                    name,
+                );
+            }
+            Inloggning::Vanta(s) => {
+                let mut res = refused(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    boj_domain::inloggning::meddelande(s),
+                    name,
+                )?;
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(s));
+                return Ok(res);
+            }
+        };
     let cookie = Cookie::build((cookie_name(&state), secret))
         .http_only(true)
         .secure(state.config.secure_cookies)
         .same_site(SameSite::Strict)
         .path("/")
         .build();
-    Ok((jar.add(cookie), Redirect::to("/")).into_response())
+    Ok((jar.add(cookie), Redirect::to(vidare)).into_response())
 }
 
 pub async fn logout(
@@ -265,6 +267,133 @@ pub async fn approve(
 ) -> Result<Response, PageError> {
     konton::godkann(&state.app, &p, &id).await?;
     Ok(Redirect::to("/").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "andra_steget.html")]
+struct SecondStepPage {
+    layout: Layout,
+    error: Option<String>,
+    /// Enrolment: the secret as text and the QR code (SVG).
+    registrera: Option<(String, String)>,
+    /// Shown once, after enrolment.
+    reservkoder: Vec<String>,
+}
+
+/// The QR code of an `otpauth://` address, as SVG drawn here (no external service).
+fn qr_svg(adress: &str) -> Result<String, PageError> {
+    let code = qrcode::QrCode::new(adress.as_bytes())
+        .map_err(|e| PageError(crate::error::Failure::internal(e)))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build())
+}
+
+async fn second_step_page(
+    state: &AppState,
+    who: &Identity,
+    session: &boj_app::konton::Session,
+    error: Option<String>,
+) -> Result<SecondStepPage, PageError> {
+    let registrera = match konton::andra_steget(&state.app, session).await? {
+        konton::AndraSteget::Registrera { hemlighet, adress } => {
+            Some((hemlighet, qr_svg(&adress)?))
+        }
+        konton::AndraSteget::Kod => None,
+    };
+    Ok(SecondStepPage {
+        layout: Layout::new(state, who),
+        error,
+        registrera,
+        reservkoder: Vec::new(),
+    })
+}
+
+/// The second step of a sign-in: enrolment the first time, the code afterwards. Only for a session
+/// whose password step is done.
+pub async fn second_step_form(
+    State(state): State<AppState>,
+    Who(who): Who,
+) -> Result<Response, PageError> {
+    let Identity::Session { session, .. } = &who else {
+        return Ok(Redirect::to("/logga-in").into_response());
+    };
+    if session.stage != boj_app::konton::Stage::Losenord {
+        return Ok(Redirect::to("/").into_response());
+    }
+    Ok(render(&second_step_page(&state, &who, session, None).await?)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SecondStepForm {
+    #[serde(default)]
+    kod: String,
+}
+
+/// Checks the second step's code; on success the session is renewed and fully signed in.
+pub async fn second_step(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Klientadress(adress): Klientadress,
+    jar: CookieJar,
+    Form(form): Form<SecondStepForm>,
+) -> Result<Response, PageError> {
+    let Identity::Session { session, secret } = &who else {
+        return Ok(Redirect::to("/logga-in").into_response());
+    };
+    if session.stage != boj_app::konton::Stage::Losenord {
+        return Ok(Redirect::to("/").into_response());
+    }
+    match konton::bekrafta_kod(&state.app, secret, session, &form.kod, &adress).await? {
+        konton::Andra::Klar {
+            hemlighet,
+            reservkoder,
+        } => {
+            let cookie = Cookie::build((cookie_name(&state), hemlighet))
+                .http_only(true)
+                .secure(state.config.secure_cookies)
+                .same_site(SameSite::Strict)
+                .path("/")
+                .build();
+            if reservkoder.is_empty() {
+                return Ok((jar.add(cookie), Redirect::to("/")).into_response());
+            }
+            let page = SecondStepPage {
+                layout: Layout::new(&state, &Identity::Anonymous),
+                error: None,
+                registrera: None,
+                reservkoder,
+            };
+            Ok((jar.add(cookie), render(&page)?).into_response())
+        }
+        konton::Andra::Fel => {
+            let page = second_step_page(
+                &state,
+                &who,
+                session,
+                Some(
+                    "Fel kod, eller en kod som redan har använts. Vänta på nästa kod i appen."
+                        .into(),
+                ),
+            )
+            .await?;
+            Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response())
+        }
+        konton::Andra::Vanta(s) => {
+            let page = second_step_page(
+                &state,
+                &who,
+                session,
+                Some(boj_domain::inloggning::meddelande(s)),
+            )
+            .await?;
+            let mut res = (StatusCode::TOO_MANY_REQUESTS, render(&page)?).into_response();
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(s));
+            Ok(res)
+        }
+    }
 }
 
 /// One thing a role can do, shown on its start page.
