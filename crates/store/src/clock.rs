@@ -13,6 +13,13 @@ pub trait Clock: Send + Sync {
         let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
         self.now().to_zoned_datetime(tz).date()
     }
+
+    /// The time the world outside boj keeps, for what must agree with it: a TOTP code from a
+    /// person's authenticator app. The same as [`Clock::now`] except where boj's own time is
+    /// shifted (the demo's `--today`).
+    fn vaggtid(&self) -> Timestamp {
+        self.now()
+    }
 }
 
 /// The system clock.
@@ -42,6 +49,10 @@ impl Clock for OffsetClock {
         Timestamp::now()
             .checked_add(self.0)
             .unwrap_or(Timestamp::MAX)
+    }
+
+    fn vaggtid(&self) -> Timestamp {
+        Timestamp::now()
     }
 }
 

@@ -196,6 +196,11 @@ impl Store {
         self.clock.now().as_second()
     }
 
+    /// Unix seconds of the world's clock ([`Clock::vaggtid`]): what a TOTP code is checked at.
+    pub fn vaggtid(&self) -> i64 {
+        self.clock.vaggtid().as_second()
+    }
+
     /// The intake writer's queue, started on first use. The writer task holds a store without the
     /// queue, so dropping every store handle ends it.
     pub(crate) fn intake(&self) -> tokio::sync::mpsc::Sender<arenden::Skrivning> {

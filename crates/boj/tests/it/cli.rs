@@ -189,7 +189,10 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
     }
     assert!(text.contains("2026-11-26"));
     // The admin signs in with a second factor, whose sample key the demo prints.
-    let admin = text.lines().find(|l| l.trim_start().starts_with("admin")).unwrap();
+    let admin = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("admin"))
+        .unwrap();
     assert!(admin.contains("andra steget: nyckel "), "{admin}");
     let password = text
         .split("lösenord för alla: ")
@@ -215,6 +218,46 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
     let page = c.get(&url).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("exempeldata"));
     assert!(page.contains("Ragunda"));
+
+    // The admin signs in with the printed key, a code from the world's clock though the demo's
+    // own date is pinned (as an authenticator app would give it).
+    let key = admin
+        .split("nyckel ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let a = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = a
+        .post(format!("{url}logga-in"))
+        .form(&[("name", "admin"), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/logga-in/kod");
+    let page = a
+        .get(format!("{url}logga-in/kod"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::csrf_in(&page);
+    let kod = crate::helpers::totp_now(&key, jiff::Timestamp::now().as_second());
+    let res = a
+        .post(format!("{url}logga-in/kod"))
+        .form(&[("csrf", csrf.as_str()), ("kod", kod.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "the demo admin's code");
 
     // The Jämtland agreement as the county strategist sees it.
     let f = reqwest::Client::builder()
