@@ -169,6 +169,13 @@ pub enum UserCmd {
         #[arg(long)]
         password_file: Option<PathBuf>,
     },
+    /// Remove a user's second factor (lost app and recovery codes); the next sign-in enrols anew
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        #[command(flatten)]
+        data: DataArgs,
+        name: String,
+    },
     /// Disable a user; ends their sessions and revokes their tokens
     Disable {
         #[command(flatten)]
@@ -477,6 +484,16 @@ async fn user(cmd: UserCmd) -> CliResult<()> {
             let password = read_password(password_file.as_deref())?;
             users::set_password(&store, None, &u.id, &password).await?;
             eprintln!("boj: lösenordet för {name} är bytt");
+        }
+        UserCmd::Reset2fa { data, name } => {
+            let store = open_initialised(&data).await?;
+            let u = users::by_name(&store, &name)
+                .await
+                .map_err(|e| not_found(e, "användaren", &name))?;
+            boj_store::tvafaktor::aterstall(&store, None, &u.id).await?;
+            eprintln!(
+                "boj: andra steget för {name} är borttaget; nästa inloggning registrerar ett nytt"
+            );
         }
         UserCmd::Disable { data, name } => {
             let store = open_initialised(&data).await?;

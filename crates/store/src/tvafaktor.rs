@@ -137,3 +137,28 @@ pub async fn anvand_reservkod(store: &Store, user_id: &str, kod: &str) -> Result
     tx.commit().await?;
     Ok(n == 1)
 }
+
+/// Removes the account's second factor and recovery codes and ends its sessions (an operator's
+/// reset, when the person has lost their app and their codes): the next sign-in enrols anew.
+pub async fn aterstall(store: &Store, actor: Option<&str>, user_id: &str) -> Result<()> {
+    let mut tx = store.begin().await?;
+    for sql in [
+        "DELETE FROM user_totp WHERE user_id = $1",
+        "DELETE FROM recovery_codes WHERE user_id = $1",
+        "DELETE FROM sessions WHERE user_id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(user_id.to_string())
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    audit::append(
+        &mut tx,
+        store.now(),
+        actor,
+        "tvafaktor.aterstalld",
+        Some(user_id),
+    )
+    .await?;
+    tx.commit().await
+}

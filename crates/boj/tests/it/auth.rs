@@ -861,6 +861,30 @@ async fn an_admin_signs_in_with_a_second_factor() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+    // An operator's reset (`boj user reset-2fa`) removes the factor: the next sign-in enrols anew.
+    let admin_id = boj_store::users::by_name(&app.store, "admin")
+        .await
+        .unwrap()
+        .id;
+    boj_store::tvafaktor::aterstall(&app.store, None, &admin_id)
+        .await
+        .unwrap();
+    let c4 = TestApp::client();
+    c4.post(app.at("/logga-in"))
+        .form(&[("name", "admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let page = c4
+        .get(app.at("/logga-in/kod"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"hemlighet\""), "{page}");
+    assert_eq!(app.audit_count("tvafaktor.aterstalld").await, 1);
     // No code or key is in the audit log.
     let leaked: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE object LIKE $1 OR object LIKE $2")

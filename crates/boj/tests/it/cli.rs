@@ -42,7 +42,7 @@ fn help_lists_every_command() {
         );
     }
     let (_, out, _) = run(&["user", "--help"], "");
-    for cmd in ["add", "passwd", "disable", "list"] {
+    for cmd in ["add", "passwd", "reset-2fa", "disable", "list"] {
         assert!(
             out.lines().any(|l| l.trim_start().starts_with(cmd)),
             "user {cmd} missing"
@@ -129,6 +129,12 @@ fn init_users_and_tokens_follow_the_contract() {
         "ett-nytt-losenord\n",
     );
     assert_eq!(code, 0, "{out}");
+    // An operator removes a second factor (the person lost their app and codes).
+    assert_eq!(run(&["user", "reset-2fa", "--data", d, "stod"], "").0, 0);
+    assert_ne!(
+        run(&["user", "reset-2fa", "--data", d, "finns-inte"], "").0,
+        0
+    );
     assert_eq!(run(&["user", "disable", "--data", d, "stod"], "").0, 0);
     let (_, out, _) = run(&["user", "list", "--data", d], "");
     assert!(
