@@ -66,6 +66,20 @@ pub fn vanta(konto: Raknare, adress: Raknare, nu: i64) -> i64 {
         .max(adress.vanta(ADRESS_FRITT, nu))
 }
 
+/// The part of a client address its counter is kept for: an IPv4 address whole, an IPv6 address
+/// by its /64 network (one subscriber usually holds a whole /64 and could otherwise step through
+/// it); anything that is not an address as given.
+pub fn adressdel(adress: &str) -> String {
+    match adress.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(v4) => v4.to_string(),
+        Err(_) => adress.to_string(),
+    }
+}
+
 /// The Swedish message of a refused attempt that must wait `sekunder`.
 pub fn meddelande(sekunder: i64) -> String {
     let tid = if sekunder < 60 {
@@ -109,6 +123,18 @@ mod tests {
         assert_eq!(r.vanta(KONTO_FRITT, t + LANGST), 0);
         assert_eq!(r.nu(t + GLOMS + 1), Raknare::default());
         assert_eq!(r.misslyckad(t + GLOMS + 1).misslyckade, 1);
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_network() {
+        assert_eq!(adressdel("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            adressdel("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            adressdel("2001:db8:1:2::9")
+        );
+        assert_ne!(adressdel("2001:db8:1:3::1"), adressdel("2001:db8:1:2::1"));
+        assert_eq!(adressdel("192.0.2.7"), "192.0.2.7");
+        assert_eq!(adressdel("okänd"), "okänd");
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub fn konto(user_id: &str) -> String {
 
 /// The key of a client address's counter.
 pub fn adress(addr: &str) -> String {
-    format!("adress:{addr}")
+    format!("adress:{}", boj_domain::inloggning::adressdel(addr))
 }
 
 /// What reserving an attempt found.
