@@ -6,6 +6,7 @@
 // Prints "N passed, M failed" and exits non-zero on any failure.
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
+import { createHmac } from 'node:crypto';
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core/axe.min.js');
@@ -52,6 +53,37 @@ function expect(cond, message) {
   if (!cond) throw new Error(message);
 }
 
+// The demo accounts' second-factor keys, as `run` read them from the demo's output:
+// "name=KEY;name=KEY".
+const keys = Object.fromEntries((process.env.BOJ_DEMO_NYCKLAR || '').split(';')
+  .filter((x) => x.includes('=')).map((x) => x.split('=')));
+
+// A TOTP code (RFC 6238: HMAC-SHA-1, 30-second steps, six digits) of a base32 key, computed here
+// apart from boj's own, as an authenticator app would.
+function totp(key) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of key.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const h = createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+// After the password: the second step, for the accounts that have one.
+async function secondStep(name) {
+  await page.waitForLoadState();
+  if (new URL(page.url()).pathname !== '/logga-in/kod') return;
+  expect(keys[name], `no second-factor key for ${name}`);
+  await page.getByLabel('Kod').fill(totp(keys[name]));
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForLoadState();
+  expect(new URL(page.url()).pathname === '/', `second step of ${name} landed on ${page.url()}`);
+}
+
 async function signIn(name) {
   if (await page.getByRole('button', { name: 'Logga ut' }).count() > 0) {
     await page.getByRole('button', { name: 'Logga ut' }).click();
@@ -60,6 +92,7 @@ async function signIn(name) {
   await page.getByLabel('Användarnamn').fill(name);
   await page.getByLabel('Lösenord').fill(password);
   await page.getByRole('button', { name: 'Logga in' }).click();
+  await secondStep(name);
 }
 
 async function issuePeriod(period) {
@@ -204,6 +237,7 @@ await check('a volunteer registers a case on a phone and sees the answer while f
   await page.getByLabel('Användarnamn').fill('stodperson1');
   await page.getByLabel('Lösenord').fill(password);
   await page.getByRole('button', { name: 'Logga in' }).click();
+  await secondStep('stodperson1');
   await page.getByRole('link', { name: 'Registrera nytt ärende' }).click();
   await axe('intake form');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -224,6 +258,7 @@ await check('the coordinator previews, issues 2026-Q3 and reads the signed repor
   await page.getByLabel('Användarnamn').fill('samordnare');
   await page.getByLabel('Lösenord').fill(password);
   await page.getByRole('button', { name: 'Logga in' }).click();
+  await secondStep('samordnare');
   await page.getByRole('link', { name: /Uppföljningsrapporter/ }).first().click();
   await page.getByRole('heading', { name: 'Uppföljningsrapporter' }).waitFor();
   await axe('report list');

@@ -102,11 +102,10 @@ pub async fn logga_in(
     }
 }
 
-/// Whether sign-in of `role` has a second step. SPEC § 6 asks it of the roles that see cases and
-/// of admin (`Role::needs_second_factor`); this slice requires it of `admin`, and the case roles
-/// follow once the browser test and the demo sign in with it (issue 14).
+/// Whether sign-in of `role` has a second step: the roles that see cases and admin (SPEC § 6,
+/// `Role::needs_second_factor`).
 fn kraver_andra_faktor(role: Role) -> bool {
-    role.needs_second_factor() && role == Role::Admin
+    role.needs_second_factor()
 }
 
 /// The TOTP (RFC 6238: SHA-1, six digits, 30-second steps, one step of skew) of an account.

@@ -167,9 +167,12 @@ async fn seed(app: &App, store: &Store, today: Datum) -> CliResult<()> {
         )
         .await?;
     }
-    // The admin signs in with a second factor; the demo's key is fixed and printed.
-    let admin = users::by_name(store, "admin").await?;
-    boj_app::konton::exempel_andra_faktor(app, &admin.id, &demo_nyckel("admin")).await?;
+    // Support persons, the coordinator and the admin sign in with a second factor; the demo's
+    // keys are fixed and printed.
+    for name in ANDRA_STEGET {
+        let u = users::by_name(store, name).await?;
+        boj_app::konton::exempel_andra_faktor(app, &u.id, &demo_nyckel(name)).await?;
+    }
     let principal = |name: &'static str| async move {
         Ok::<_, CliError>(users::by_name(store, name).await?.principal())
     };
@@ -185,6 +188,9 @@ async fn seed(app: &App, store: &Store, today: Datum) -> CliResult<()> {
     eprintln!("boj: demodata skapad ({n} exempelärenden)");
     Ok(())
 }
+
+/// The demo accounts that sign in with a second factor (SPEC § 6: the case roles and admin).
+const ANDRA_STEGET: [&str; 4] = ["stodperson1", "stodperson2", "samordnare", "admin"];
 
 /// The fixed key of a demo account's second factor: sample data, printed, never secret.
 fn demo_nyckel(name: &str) -> [u8; 32] {
@@ -207,7 +213,7 @@ async fn accounts(store: &Store) -> CliResult<Vec<(String, String)>> {
                 Scope::Kommun(k) => format!(" ({})", k.namn()),
                 _ => String::new(),
             };
-            let andra = if u.name == "admin" {
+            let andra = if ANDRA_STEGET.contains(&u.name.as_str()) {
                 format!(
                     "; andra steget: nyckel {} (lägg in den i en autentiseringsapp, eller kör oathtool --totp -b NYCKEL)",
                     boj_app::konton::nyckeltext(&demo_nyckel(&u.name))

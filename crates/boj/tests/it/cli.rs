@@ -148,6 +148,43 @@ fn init_users_and_tokens_follow_the_contract() {
     assert_eq!(run(&["migrate", "--data", d], "").0, 0);
 }
 
+/// The second-factor key the demo printed for an account.
+fn demo_key(text: &str, name: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+        .unwrap();
+    line.split("nyckel ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The second step of a sign-in to the demo, with a code from the world's clock (as an
+/// authenticator app gives it, though the demo's own date is pinned).
+async fn second_step(c: &reqwest::Client, url: &str, key: &str) {
+    let page = c
+        .get(format!("{url}logga-in/kod"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::csrf_in(&page);
+    let kod = crate::helpers::totp_now(key, jiff::Timestamp::now().as_second());
+    let res = c
+        .post(format!("{url}logga-in/kod"))
+        .form(&[("csrf", csrf.as_str()), ("kod", kod.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "second step");
+}
+
 #[tokio::test]
 async fn demo_prints_its_url_first_and_its_accounts_work() {
     let dir = tempfile::tempdir().unwrap();
@@ -227,14 +264,6 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
 
     // The admin signs in with the printed key, a code from the world's clock though the demo's
     // own date is pinned (as an authenticator app would give it).
-    let key = admin
-        .split("nyckel ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_string();
     let a = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -247,23 +276,7 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
         .await
         .unwrap();
     assert_eq!(res.headers()["location"], "/logga-in/kod");
-    let page = a
-        .get(format!("{url}logga-in/kod"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = crate::helpers::csrf_in(&page);
-    let kod = crate::helpers::totp_now(&key, jiff::Timestamp::now().as_second());
-    let res = a
-        .post(format!("{url}logga-in/kod"))
-        .form(&[("csrf", csrf.as_str()), ("kod", kod.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "the demo admin's code");
+    second_step(&a, &url, &demo_key(&text, "admin")).await;
 
     // The Jämtland agreement as the county strategist sees it.
     let f = reqwest::Client::builder()
@@ -389,6 +402,7 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
         .send()
         .await
         .unwrap();
+    second_step(&s, &url, &demo_key(&text, "samordnare")).await;
     let cases: serde_json::Value = s
         .get(format!("{url}api/v1/cases"))
         .send()
