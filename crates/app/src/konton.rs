@@ -232,7 +232,7 @@ pub async fn bekrafta_kod(
     }
     inloggning::lyckad(&app.store, &konto, &adress_nyckel).await?;
     sessions::delete(&app.store, secret).await?;
-    let ny = sessions::create(&app.store, &u.clone(), Stage::Klar).await?;
+    let ny = sessions::create(&app.store, u, Stage::Klar).await?;
     Ok(Andra::Klar {
         hemlighet: ny.hemlighet,
         reservkoder,

@@ -87,8 +87,9 @@ impl Poster {
     }
 }
 
-/// The most people of one role a single witness-support session may record (a court day's
-/// session; larger numbers are typing errors).
+/// The most people of one role a single witness-support session may record (SPEC § 3.2: witness
+/// support is counted per session, with the people supported per role; a court day's session, so
+/// larger numbers are typing errors).
 pub const VITTNESSTOD_HOGST: u32 = 1_000;
 
 /// The people supported at one witness-support session, per role (witness, injured party,

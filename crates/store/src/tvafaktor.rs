@@ -145,7 +145,6 @@ pub async fn aterstall(store: &Store, actor: Option<&str>, user_id: &str) -> Res
     for sql in [
         "DELETE FROM user_totp WHERE user_id = $1",
         "DELETE FROM recovery_codes WHERE user_id = $1",
-        "DELETE FROM sessions WHERE user_id = $1",
     ] {
         sqlx::query(sql)
             .bind(user_id.to_string())

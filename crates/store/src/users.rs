@@ -89,15 +89,8 @@ fn verify_hash(hash: &str, password: &str) -> bool {
     })
 }
 
-/// Creates a user. A name that is taken is a conflict; an organisation that does not exist is refused.
-pub async fn create(
-    store: &Store,
-    actor: Option<&str>,
-    name: &Anvandarnamn,
-    role: Role,
-    scope: &Scope,
-    password: &NyttLosenord,
-) -> Result<User> {
+/// Refuses a scope whose organisation does not exist.
+async fn organisationen_finns(store: &Store, scope: &Scope) -> Result<()> {
     if let Scope::Organisation(o) = scope {
         crate::orgs::get(store, o).await.map_err(|e| match e {
             StoreError::NotFound => StoreError::Domain(DomainError::new(
@@ -107,6 +100,38 @@ pub async fn create(
             other => other,
         })?;
     }
+    Ok(())
+}
+
+/// Ends every session of an account, in the transaction of the change that calls for it.
+pub(crate) async fn avsluta_sessioner(tx: &mut crate::Tx, user_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every live token of an account at `now`, in the transaction of the change.
+async fn aterkalla_tokens(tx: &mut crate::Tx, user_id: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(user_id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
+}
+
+/// Creates a user. A name that is taken is a conflict; an organisation that does not exist is refused.
+pub async fn create(
+    store: &Store,
+    actor: Option<&str>,
+    name: &Anvandarnamn,
+    role: Role,
+    scope: &Scope,
+    password: &NyttLosenord,
+) -> Result<User> {
+    organisationen_finns(store, scope).await?;
     let hash = hash_password(password).await?;
     let id = new_id("u");
     let (org, muni, county) = match scope {
@@ -160,15 +185,7 @@ pub async fn create_for_activation(
     role: Role,
     scope: &Scope,
 ) -> Result<(User, String)> {
-    if let Scope::Organisation(o) = scope {
-        crate::orgs::get(store, o).await.map_err(|e| match e {
-            StoreError::NotFound => StoreError::Domain(DomainError::new(
-                Code::OgiltigBehorighetsomfattning,
-                format!("Organisationen {o} finns inte."),
-            )),
-            other => other,
-        })?;
-    }
+    organisationen_finns(store, scope).await?;
     let id = new_id("u");
     let org = match scope {
         Scope::Organisation(o) => Some(o.clone()),
@@ -245,15 +262,8 @@ pub async fn reset_to_activation(
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id.to_string())
-        .execute(&mut *tx.tx)
-        .await?;
-    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-        .bind(now)
-        .bind(user_id.to_string())
-        .execute(&mut *tx.tx)
-        .await?;
+    avsluta_sessioner(&mut tx, user_id).await?;
+    aterkalla_tokens(&mut tx, user_id, now).await?;
     sqlx::query("UPDATE activations SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
         .bind(now)
         .bind(user_id.to_string())
@@ -359,10 +369,7 @@ pub async fn approve(store: &Store, actor: Option<&str>, user_id: &str) -> Resul
         )));
     }
     // Its sessions began without the approval: they end, and the next sign-in carries it.
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id.to_string())
-        .execute(&mut *tx.tx)
-        .await?;
+    avsluta_sessioner(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
         store.now(),
@@ -467,10 +474,7 @@ pub async fn set_password(
         return Err(StoreError::NotFound);
     }
     // A new password ends every session of the account.
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id.to_string())
-        .execute(&mut *tx.tx)
-        .await?;
+    avsluta_sessioner(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
         store.now(),
@@ -493,15 +497,8 @@ pub async fn disable(store: &Store, actor: Option<&str>, user_id: &str) -> Resul
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id.to_string())
-        .execute(&mut *tx.tx)
-        .await?;
-    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-        .bind(store.now())
-        .bind(user_id.to_string())
-        .execute(&mut *tx.tx)
-        .await?;
+    avsluta_sessioner(&mut tx, user_id).await?;
+    aterkalla_tokens(&mut tx, user_id, store.now()).await?;
     audit::append(
         &mut tx,
         store.now(),
