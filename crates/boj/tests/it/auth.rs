@@ -193,6 +193,36 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Signs in with the password in a new client and opens the second step: the client, the
+    /// page and its CSRF token.
+    async fn to_second_step(&self, name: &str) -> (reqwest::Client, String, String) {
+        let c = TestApp::client();
+        c.post(self.at("/logga-in"))
+            .form(&[("name", name), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let page = c
+            .get(self.at("/logga-in/kod"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = crate::helpers::csrf_in(&page);
+        (c, page, csrf)
+    }
+
+    /// `POST /logga-in/kod` with a code.
+    async fn send_code(&self, c: &reqwest::Client, csrf: &str, kod: &str) -> reqwest::Response {
+        c.post(self.at("/logga-in/kod"))
+            .form(&[("csrf", csrf), ("kod", kod)])
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn audit_count(&self, action: &str) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
             .bind(action.to_string())
@@ -753,21 +783,11 @@ async fn an_admin_signs_in_with_a_second_factor() {
     let csrf = crate::helpers::csrf_in(&page);
     let now = app.clock.now().as_second();
     // A wrong code is refused and audited.
-    let res = c
-        .post(app.at("/logga-in/kod"))
-        .form(&[("csrf", csrf.as_str()), ("kod", "000000")])
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_code(&c, &csrf, "000000").await;
     assert_eq!(res.status(), 401);
     assert_eq!(app.audit_count("tvafaktor.misslyckad").await, 1);
     let kod = crate::helpers::totp_now(&b32, now);
-    let res = c
-        .post(app.at("/logga-in/kod"))
-        .form(&[("csrf", csrf.as_str()), ("kod", kod.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_code(&c, &csrf, &kod).await;
     assert_eq!(res.status(), 200);
     let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
     let page = res.text().await.unwrap();
@@ -790,36 +810,12 @@ async fn an_admin_signs_in_with_a_second_factor() {
         200
     );
     // The same code again, in a new sign-in: refused (a code is accepted once).
-    let c2 = TestApp::client();
-    c2.post(app.at("/logga-in"))
-        .form(&[("name", "admin"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let page = c2
-        .get(app.at("/logga-in/kod"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (c2, page, csrf2) = app.to_second_step("admin").await;
     assert!(!page.contains("hemlighet"), "enrolled once");
-    let csrf2 = crate::helpers::csrf_in(&page);
-    let res = c2
-        .post(app.at("/logga-in/kod"))
-        .form(&[("csrf", csrf2.as_str()), ("kod", kod.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_code(&c2, &csrf2, &kod).await;
     assert_eq!(res.status(), 401);
     // A recovery code works, once.
-    let res = c2
-        .post(app.at("/logga-in/kod"))
-        .form(&[("csrf", csrf2.as_str()), ("kod", koder[0].as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_code(&c2, &csrf2, &koder[0]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         c2.get(app.at("/api/v1/users"))
@@ -829,37 +825,13 @@ async fn an_admin_signs_in_with_a_second_factor() {
             .status(),
         200
     );
-    let c3 = TestApp::client();
-    c3.post(app.at("/logga-in"))
-        .form(&[("name", "admin"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let page = c3
-        .get(app.at("/logga-in/kod"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf3 = crate::helpers::csrf_in(&page);
-    let res = c3
-        .post(app.at("/logga-in/kod"))
-        .form(&[("csrf", csrf3.as_str()), ("kod", koder[0].as_str())])
-        .send()
-        .await
-        .unwrap();
+    let (c3, _, csrf3) = app.to_second_step("admin").await;
+    let res = app.send_code(&c3, &csrf3, &koder[0]).await;
     assert_eq!(res.status(), 401);
     // The next time step's code works.
     app.clock.advance(SignedDuration::from_secs(30));
     let kod = crate::helpers::totp_now(&b32, app.clock.now().as_second());
-    let res = c3
-        .post(app.at("/logga-in/kod"))
-        .form(&[("csrf", csrf3.as_str()), ("kod", kod.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_code(&c3, &csrf3, &kod).await;
     assert_eq!(res.status(), 303);
     // An operator's reset (`boj user reset-2fa`) removes the factor: the next sign-in enrols anew.
     let admin_id = boj_store::users::by_name(&app.store, "admin")
@@ -869,20 +841,7 @@ async fn an_admin_signs_in_with_a_second_factor() {
     boj_store::tvafaktor::aterstall(&app.store, None, &admin_id)
         .await
         .unwrap();
-    let c4 = TestApp::client();
-    c4.post(app.at("/logga-in"))
-        .form(&[("name", "admin"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let page = c4
-        .get(app.at("/logga-in/kod"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page, _) = app.to_second_step("admin").await;
     assert!(page.contains("id=\"hemlighet\""), "{page}");
     assert_eq!(app.audit_count("tvafaktor.aterstalld").await, 1);
     // No code or key is in the audit log.
