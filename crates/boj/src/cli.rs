@@ -11,7 +11,6 @@ use boj_domain::{
 use boj_store::clock::SystemClock;
 use boj_store::nycklar::Nyckelring;
 use boj_store::{StoreError, audit, orgs, tokens, users};
-use boj_web::AppState;
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -259,16 +258,16 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
     match cli.command {
         Command::Serve(a) => {
             let store = open_initialised(&a.data).await?;
-            let config = web_config(&a.web, !a.insecure_cookies, false)?;
+            let secure = !a.insecure_cookies;
+            // The settings are checked before anything is touched.
+            web_config(&a.web, secure, false, ([127, 0, 0, 1], 0).into())?;
             let app = app(store, &a.data.data)?;
             // A restored backup is brought up to date before it serves.
             boj_app::bakgrund::gallra(&app).await?;
             serve_on(
                 &a.web.listen,
-                AppState {
-                    app,
-                    config: Arc::new(config),
-                },
+                app,
+                |addr| web_config(&a.web, secure, false, addr),
                 || {},
             )
             .await?;

@@ -11,7 +11,6 @@ use boj_domain::{Anvandarnamn, Datum, Kommunkod, Lanskod, NyttLosenord, Period, 
 use boj_store::avtal::{self, NyttBeslut, Utkast};
 use boj_store::clock::{OffsetClock, SystemClock};
 use boj_store::{SharedClock, Store, orgs, users};
-use boj_web::AppState;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -36,25 +35,28 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
     let today = clock.today();
     let fresh = !store.is_initialised().await?;
     let app = App::new(store.clone(), keys);
+    // The settings are checked before anything is seeded.
+    web_config(&a.web, false, true, ([127, 0, 0, 1], 0).into())?;
     if fresh {
         seed(&app, &store, Datum::from_civil(today)).await?;
     }
-    let config = web_config(&a.web, false, true)?;
     let accounts = accounts(&store).await?;
     if fresh {
         issue_past(&app, &store, Datum::from_civil(today)).await?;
     }
-    let state = AppState {
+    let web = a.web.clone();
+    serve_on(
+        &a.web.listen,
         app,
-        config: Arc::new(config),
-    };
-    serve_on(&a.web.listen, state, move || {
-        println!("Demo för Jämtlands län med exempeldata, dagens datum {today}.");
-        println!("Konton (lösenord för alla: {DEMO_PASSWORD}):");
-        for (name, role) in accounts {
-            println!("  {name:<16} {role}");
-        }
-    })
+        move |addr| web_config(&web, false, true, addr),
+        move || {
+            println!("Demo för Jämtlands län med exempeldata, dagens datum {today}.");
+            println!("Konton (lösenord för alla: {DEMO_PASSWORD}):");
+            for (name, role) in accounts {
+                println!("  {name:<16} {role}");
+            }
+        },
+    )
     .await
 }
 

@@ -36,6 +36,20 @@ pub struct WebArgs {
     /// Hours after sign-in after which a session ends regardless
     #[arg(long, env = "BOJ_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: i64,
+    /// Issuer URL of an OpenID provider through which `kommun` and `forbund` accounts may sign in
+    /// (optional; the client secret is read from BOJ_OIDC_CLIENT_SECRET, never from a flag)
+    #[arg(long, env = "BOJ_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// The client id boj is registered with at the OpenID provider
+    #[arg(long, env = "BOJ_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The ID-token claim that names the boj account: email, preferred_username or sub
+    #[arg(long, env = "BOJ_OIDC_CLAIM", default_value = "email")]
+    pub oidc_claim: String,
+    /// boj's public address, e.g. https://boj.example.se (the OpenID redirect URI is this plus
+    /// /logga-in/oidc/svar); the demo defaults to the address it listens on
+    #[arg(long, env = "BOJ_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -136,11 +150,19 @@ pub fn app(store: Store, data: &std::path::Path) -> CliResult<App> {
     Ok(App::new(store, Arc::new(Nyckelring::load(data)?)))
 }
 
-pub fn web_config(web: &WebArgs, secure_cookies: bool, demo: bool) -> CliResult<WebConfig> {
+/// The web settings from the flags; `addr` is the address boj listens on (the demo's public
+/// address when none is given).
+pub fn web_config(
+    web: &WebArgs,
+    secure_cookies: bool,
+    demo: bool,
+    addr: std::net::SocketAddr,
+) -> CliResult<WebConfig> {
     if web.session_idle_minutes < 1 || web.session_max_hours < 1 {
         return Err(CliError::Usage("sessionstiderna ska vara minst 1".into()));
     }
-    Ok(WebConfig {
+    #[cfg_attr(not(feature = "oidc"), allow(unused_mut))]
+    let mut config = WebConfig {
         expiry: Expiry {
             idle_secs: web.session_idle_minutes * 60,
             absolute_secs: web.session_max_hours * 3600,
@@ -148,15 +170,54 @@ pub fn web_config(web: &WebArgs, secure_cookies: bool, demo: bool) -> CliResult<
         secure_cookies,
         demo,
         ..WebConfig::default()
-    })
+    };
+    if let Some(issuer) = &web.oidc_issuer {
+        #[cfg(not(feature = "oidc"))]
+        return Err(CliError::Usage(format!(
+            "boj är byggt utan OpenID Connect (funktionen `oidc`); --oidc-issuer {issuer} kan inte användas"
+        )));
+        #[cfg(feature = "oidc")]
+        {
+            use boj_web::oidc::{Ansprak, Installningar, Oidc};
+            let publik_adress = match (&web.public_url, demo) {
+                (Some(u), _) => u.clone(),
+                (None, true) => format!("http://{addr}"),
+                (None, false) => {
+                    return Err(CliError::Usage(
+                        "OpenID Connect behöver boj:s publika adress: ange --public-url (BOJ_PUBLIC_URL)".into(),
+                    ));
+                }
+            };
+            let oidc = Oidc::new(Installningar {
+                utfardare: issuer.clone(),
+                klient_id: web.oidc_client_id.clone().unwrap_or_default(),
+                klient_hemlighet: std::env::var("BOJ_OIDC_CLIENT_SECRET").unwrap_or_default(),
+                ansprak: Ansprak::parse(&web.oidc_claim).map_err(CliError::Usage)?,
+                publik_adress,
+            })
+            .map_err(CliError::Usage)?;
+            config.oidc = Some(Arc::new(oidc));
+        }
+    }
+    Ok(config)
 }
 
 /// Binds, prints the URL as the first line of standard output, and serves until Ctrl-C or SIGTERM.
-pub async fn serve_on(listen: &str, state: AppState, after_url: impl FnOnce()) -> CliResult<()> {
+/// `config` gets the address boj listens on.
+pub async fn serve_on(
+    listen: &str,
+    app: App,
+    config: impl FnOnce(std::net::SocketAddr) -> CliResult<WebConfig>,
+    after_url: impl FnOnce(),
+) -> CliResult<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| CliError::Failure(format!("kan inte lyssna på {listen}: {e}")))?;
     let addr = listener.local_addr()?;
+    let state = AppState {
+        app,
+        config: Arc::new(config(addr)?),
+    };
     let mut out = std::io::stdout().lock();
     writeln!(out, "http://{addr}/")?;
     out.flush()?;

@@ -69,6 +69,14 @@ impl Role {
     pub const fn needs_second_factor(self) -> bool {
         matches!(self, Role::Stodperson | Role::Samordnare | Role::Admin)
     }
+
+    /// Roles that may sign in through their organisation's identity provider (OpenID Connect,
+    /// SPEC § 6): the readers of issued reports and agreements, `kommun` and `forbund`. Every role
+    /// that needs a second factor signs in with boj's own: an outside provider's word is not
+    /// enough for case data or administration.
+    pub const fn may_sign_in_externally(self) -> bool {
+        !self.needs_second_factor()
+    }
 }
 
 impl fmt::Display for Role {
@@ -579,23 +587,26 @@ mod tests {
     }
 }
 
-/// A user name: 2–64 characters of `a-z`, `0-9`, `.`, `_` and `-` (e.g. `kommun-2303`).
+/// A user name: 2–100 characters of `a-z`, `0-9`, `.`, `_`, `-` and `@` (e.g. `kommun-2303`, or an
+/// official's e-mail address, which is what an identity provider vouches for).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Anvandarnamn(String);
 
 impl Anvandarnamn {
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let t = s.trim();
-        let ok = (2..=64).contains(&t.len())
+        let ok = (2..=100).contains(&t.len())
             && t.bytes().all(|b| {
-                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+                b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || matches!(b, b'.' | b'_' | b'-' | b'@')
             });
         if ok {
             Ok(Self(t.to_string()))
         } else {
             Err(DomainError::new(
                 Code::OgiltigtNamn,
-                "Användarnamnet ska ha 2–64 tecken: små bokstäver a–z, siffror, punkt, understreck eller bindestreck.",
+                "Användarnamnet ska ha 2–100 tecken: små bokstäver a–z, siffror, punkt, understreck, bindestreck eller @.",
             ))
         }
     }

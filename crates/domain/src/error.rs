@@ -36,6 +36,7 @@ pub enum Code {
     ForbjudenAtgard,
     UtanforBehorighet,
     EjGodkand,
+    EjKopplatKonto,
     CsrfSaknas,
     // Lookup and state (404 / 405 / 409).
     HittasInte,
@@ -44,6 +45,7 @@ pub enum Code {
     DokumentetArAndrat,
     // Server side (5xx): never caused by what a client sends.
     Internt,
+    IdentitetsutfardarenSvararInte,
 }
 
 impl Code {
@@ -73,12 +75,14 @@ impl Code {
         Code::ForbjudenAtgard,
         Code::UtanforBehorighet,
         Code::EjGodkand,
+        Code::EjKopplatKonto,
         Code::CsrfSaknas,
         Code::HittasInte,
         Code::MetodEjTillaten,
         Code::Konflikt,
         Code::DokumentetArAndrat,
         Code::Internt,
+        Code::IdentitetsutfardarenSvararInte,
     ];
 
     /// The stable string form used on the wire and in logs.
@@ -108,12 +112,14 @@ impl Code {
             Code::ForbjudenAtgard => "forbjuden_atgard",
             Code::UtanforBehorighet => "utanfor_behorighet",
             Code::EjGodkand => "ej_godkand",
+            Code::EjKopplatKonto => "ej_kopplat_konto",
             Code::CsrfSaknas => "csrf_saknas",
             Code::HittasInte => "hittas_inte",
             Code::MetodEjTillaten => "metod_ej_tillaten",
             Code::Konflikt => "konflikt",
             Code::DokumentetArAndrat => "dokumentet_ar_andrat",
             Code::Internt => "internt_fel",
+            Code::IdentitetsutfardarenSvararInte => "identitetsutfardaren_svarar_inte",
         }
     }
 }

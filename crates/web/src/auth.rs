@@ -75,7 +75,7 @@ fn is_safe(m: &Method) -> bool {
 }
 
 /// Constant-time comparison, so a CSRF token cannot be guessed byte by byte from timing.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

@@ -15,6 +15,8 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+#[cfg(feature = "oidc")]
+pub mod oidc;
 pub mod openapi;
 pub mod pages;
 pub mod routes;
@@ -41,6 +43,19 @@ pub struct WebConfig {
     pub demo: bool,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Sign-in through an OpenID provider, when configured ([`oidc`]).
+    #[cfg(feature = "oidc")]
+    pub oidc: Option<Arc<oidc::Oidc>>,
+}
+
+impl WebConfig {
+    /// Whether sign-in through an OpenID provider is offered.
+    pub fn oidc_pa(&self) -> bool {
+        #[cfg(feature = "oidc")]
+        return self.oidc.is_some();
+        #[cfg(not(feature = "oidc"))]
+        false
+    }
 }
 
 impl Default for WebConfig {
@@ -50,6 +65,8 @@ impl Default for WebConfig {
             secure_cookies: true,
             demo: false,
             body_limit: 64 * 1024,
+            #[cfg(feature = "oidc")]
+            oidc: None,
         }
     }
 }

@@ -40,7 +40,8 @@ fn r(method: Method, path: &'static str, gate: Gate, handler: MethodRouter<AppSt
 use Gate::{Public, Signed};
 
 pub fn table() -> Vec<Route> {
-    vec![
+    #[allow(unused_mut)]
+    let mut table = vec![
         // Pages.
         r(
             Method::GET,
@@ -560,7 +561,24 @@ pub fn table() -> Vec<Route> {
             ARENDE,
             post(pages::arenden::correct),
         ),
-    ]
+    ];
+    // Sign-in through the organisation's identity provider (`oidc`): public, as the sign-in form is.
+    #[cfg(feature = "oidc")]
+    table.extend([
+        r(
+            Method::GET,
+            "/logga-in/oidc",
+            Public,
+            get(crate::oidc::start),
+        ),
+        r(
+            Method::GET,
+            crate::oidc::SVARSVAG,
+            Public,
+            get(crate::oidc::svar),
+        ),
+    ]);
+    table
 }
 
 /// 405 for a known path with another method.

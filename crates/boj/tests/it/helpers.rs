@@ -64,6 +64,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(config: WebConfig) -> TestApp {
+    spawn_app_at(|_| config).await
+}
+
+/// An app whose settings depend on its own address (`config` gets `http://127.0.0.1:PORT`).
+pub async fn spawn_app_at(config: impl FnOnce(&str) -> WebConfig) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new("2026-11-26T09:00:00Z".parse().unwrap()));
     let store = fresh_store(dir.path(), clock.clone()).await;
@@ -75,7 +80,7 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
     let keys = Arc::new(boj_store::nycklar::Nyckelring::create_or_load(dir.path()).unwrap());
     let state = AppState {
         app: boj_app::App::new(store.clone(), keys),
-        config: Arc::new(config),
+        config: Arc::new(config(&url)),
     };
     tokio::spawn(boj_web::serve(
         listener,

@@ -12,6 +12,7 @@ mod avtal;
 mod bad_input;
 mod bidrag;
 mod cli;
+mod oidc;
 mod rapporter;
 mod rapportsiffror;
 mod routes;

@@ -37,7 +37,8 @@ const CASES: [Outcome; 6] = [SignIn, Ok, Ok, No, No, No];
 const SAMORDNARE: [Outcome; 6] = [SignIn, No, Ok, No, No, No];
 
 fn matrix() -> Vec<Row> {
-    vec![
+    #[allow(unused_mut)]
+    let mut rows = vec![
         (Method::GET, "/", SIGNED),
         (Method::GET, "/logga-in", PUBLIC),
         (Method::POST, "/logga-in", PUBLIC),
@@ -142,7 +143,15 @@ fn matrix() -> Vec<Row> {
         (Method::GET, "/api/v1/reports/{id}/xlsx", LAS),
         (Method::POST, "/api/v1/reports/{id}/editions", SAMORDNARE),
         (Method::GET, "/api/v1/keys", PUBLIC),
-    ]
+    ];
+    // Sign-in through an OpenID provider: public, as the sign-in form is (without a provider
+    // configured, both answer 404).
+    #[cfg(feature = "oidc")]
+    rows.extend([
+        (Method::GET, "/logga-in/oidc", PUBLIC),
+        (Method::GET, "/logga-in/oidc/svar", PUBLIC),
+    ]);
+    rows
 }
 
 #[test]
@@ -221,6 +230,79 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 "{method} {concrete} as {who}: status {status}"
             );
         }
+    }
+}
+
+/// The stage axis of the matrix (SPEC § 6): a session of a role that needs a second factor, with
+/// the password given but not the code, reaches no signed route — pages send it to sign in, the
+/// API answers 401 — whatever the role would reach afterwards. It carries its CSRF token, so what
+/// refuses it is the gate, not the CSRF check.
+#[tokio::test]
+async fn a_session_without_its_second_step_reaches_no_signed_route() {
+    let app = spawn_app().await;
+    for (name, role) in [
+        ("stodperson1", Role::Stodperson),
+        ("samordnare", Role::Samordnare),
+        ("admin", Role::Admin),
+    ] {
+        app.user(name, role).await;
+        let c = TestApp::client();
+        let res = c
+            .post(app.at("/logga-in"))
+            .form(&[("name", name), ("password", crate::helpers::PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["location"], "/logga-in/kod", "{name}");
+        let page = c
+            .get(app.at("/logga-in/kod"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = crate::helpers::csrf_in(&page);
+        let mut tried = 0;
+        for (method, path, outcomes) in matrix() {
+            if outcomes == PUBLIC || outcomes == HALV {
+                continue;
+            }
+            let concrete = path
+                .replace("{id}", "x_finns_inte")
+                .replace("{n}", "1")
+                .replace("{year}", "2026")
+                .replace("{kod}", "2303");
+            let mut req = c
+                .request(method.clone(), app.at(&concrete))
+                .header("x-csrf-token", &csrf);
+            if method != Method::GET {
+                req = req.json(&serde_json::json!({}));
+            }
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let to_sign_in = status == 303
+                && res.headers()["location"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("/logga-in");
+            assert!(
+                status == 401 || to_sign_in,
+                "{method} {concrete} with {name}'s half session: {status}"
+            );
+            tried += 1;
+        }
+        assert!(tried > 50, "{tried} routes tried");
+        // The half session still stands: it was refused, not ended.
+        assert_eq!(
+            c.get(app.at("/logga-in/kod"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "{name}"
+        );
     }
 }
 

@@ -60,6 +60,8 @@ struct LoginPage {
     error: Option<String>,
     notice: Option<&'static str>,
     name: String,
+    /// Sign-in through the organisation's identity provider is offered (OpenID Connect).
+    oidc: bool,
 }
 
 #[derive(Deserialize)]
@@ -93,6 +95,7 @@ pub async fn login_form(
         error: None,
         notice,
         name: String::new(),
+        oidc: state.config.oidc_pa(),
     };
     render(&page).into_response()
 }
@@ -127,6 +130,7 @@ pub async fn login(
             error: Some(error),
             notice: None,
             name,
+            oidc: state.config.oidc_pa(),
         };
         render(&page).map(|html| (status, html).into_response())
     };
@@ -152,13 +156,22 @@ pub async fn login(
                 return Ok(res);
             }
         };
-    let cookie = Cookie::build((cookie_name(&state), secret))
+    Ok((
+        jar.add(session_cookie(&state, secret)),
+        Redirect::to(vidare),
+    )
+        .into_response())
+}
+
+/// The session cookie for a new session's secret: HttpOnly, SameSite=Strict, `Secure` with the
+/// `__Host-` prefix when boj runs behind TLS.
+pub(crate) fn session_cookie(state: &AppState, secret: String) -> Cookie<'static> {
+    Cookie::build((cookie_name(state), secret))
         .http_only(true)
         .secure(state.config.secure_cookies)
         .same_site(SameSite::Strict)
         .path("/")
-        .build();
-    Ok((jar.add(cookie), Redirect::to(vidare)).into_response())
+        .build()
 }
 
 pub async fn logout(
@@ -350,12 +363,7 @@ pub async fn second_step(
             hemlighet,
             reservkoder,
         } => {
-            let cookie = Cookie::build((cookie_name(&state), hemlighet))
-                .http_only(true)
-                .secure(state.config.secure_cookies)
-                .same_site(SameSite::Strict)
-                .path("/")
-                .build();
+            let cookie = session_cookie(&state, hemlighet);
             if reservkoder.is_empty() {
                 return Ok((jar.add(cookie), Redirect::to("/")).into_response());
             }
