@@ -1,5 +1,6 @@
 //! Work the server does in the background while it serves: building the report register, judging
-//! cases again after decisions and amendments, purging expired sessions and running retention.
+//! cases again after decisions and amendments, purging expired sessions, running retention and
+//! signing the audit log's head.
 
 use crate::{App, AppError};
 use boj_store::sessions::Expiry;
@@ -52,11 +53,23 @@ pub fn starta(app: &App, expiry: Expiry) -> Bakgrund {
         }
     });
     let store = app.store.clone();
+    let keys = app.keys.clone();
     let janitor = tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
         let mut retention_day = store.clock().today();
+        let mut ticks: u64 = 0;
         loop {
             tick.tick().await;
+            // The audit log's head signed every hour (SPEC § 6), and at every report issue; a
+            // checkpoint with nothing new since the last is not written again.
+            if ticks > 0
+                && ticks.is_multiple_of(6)
+                && let Err(e) =
+                    boj_store::audit::kontrollpunkt(&store, &keys.granskningsnyckel()).await
+            {
+                tracing::warn!(error = %e, "granskningsloggens kontrollpunkt kunde inte skrivas");
+            }
+            ticks += 1;
             if let Err(e) = boj_store::sessions::purge_expired(&store, expiry).await {
                 tracing::warn!(error = %e, "kunde inte rensa utgångna sessioner");
             }

@@ -14,7 +14,7 @@ use boj_domain::{Action, Code, Cykel, Datum, Kommunkod, Period, Principal};
 use boj_rapport::historik::{Hinder, Historik, Rapportutkast, Utgivet};
 use boj_rapport::modell::{self, Aktivitet, Bidragsrad, Fallpost, Omfang, Tabell, Underlag};
 use boj_rapport::rakning::{Aktpost, Fallkod, Hemindex, Rakning};
-use boj_rapport::signatur;
+use boj_rapport::signatur::{self, Kontrollpunkt};
 use boj_store::arenden::{self, Arende};
 use boj_store::avtal::{self, Avtal};
 use boj_store::rapporter::{self, NyRapport};
@@ -351,8 +351,16 @@ fn skydda(h: &mut Historik, k: &mut Klar, troskel: u64, forra: &[String]) -> Res
     })
 }
 
-/// The published report (SPEC § 4) as a JSON value, before signing.
-fn dokument(a: &Avtal, k: &Klar, issued_at: i64, reason: Option<&str>) -> serde_json::Value {
+/// The published report (SPEC § 4) as a JSON value, before signing. `logg`: the audit log's head
+/// as it was signed when the report was issued (SPEC § 6), so that anyone holding the report can
+/// later show that the log still reaches it (`boj audit verify --against`).
+fn dokument(
+    a: &Avtal,
+    k: &Klar,
+    issued_at: i64,
+    reason: Option<&str>,
+    logg: &Kontrollpunkt,
+) -> serde_json::Value {
     let issued = jiff::Timestamp::from_second(issued_at)
         .map(|t| t.to_string())
         .unwrap_or_default();
@@ -371,6 +379,7 @@ fn dokument(a: &Avtal, k: &Klar, issued_at: i64, reason: Option<&str>) -> serde_
         "small_municipalities_merged": a.version.settings.sma_kommuner,
         "footnote": "..: värdet visas inte, för att ingen enskild person ska kunna urskiljas (röjandekontroll).",
         "tables": k.tabeller.iter().map(modell::publicera).collect::<Vec<_>>(),
+        "audit_head": {"seq": logg.seq, "sha256": logg.hash},
     })
 }
 
@@ -411,11 +420,15 @@ async fn spara(
             "En annan rapport utfärdades samtidigt för överenskommelsen. Försök igen.",
         ));
     }
+    // The log's head, signed by the instance, goes into every report of this issue.
+    let logg =
+        boj_store::audit::kontrollpunkt_in(&mut tx, issued_at, &app.keys.granskningsnyckel())
+            .await?;
     for (id, b) in omprovade {
         arenden::set_eligibility_in(&mut tx, Some(&p.user_id), issued_at, id, b).await?;
     }
     for k in klara {
-        let json = dokument(&k.avtal, k, issued_at, utgava.map(|u| u.reason));
+        let json = dokument(&k.avtal, k, issued_at, utgava.map(|u| u.reason), &logg);
         let (doc, sig) = signatur::signera(json, &key, &key_id)
             .map_err(|e| AppError::internal(e.to_string()))?;
         let doc = String::from_utf8(doc).map_err(|e| AppError::internal(e.to_string()))?;

@@ -229,8 +229,17 @@ pub enum OrgCmd {
 
 #[derive(Subcommand)]
 pub enum AuditCmd {
-    /// Recompute the hash chain; exit 1 if it is broken
+    /// Recompute the hash chain and check its signed checkpoints; with --against, also that the
+    /// log still reaches what issued reports or exported checkpoints show of it. Exit 1 if not
     Verify {
+        #[command(flatten)]
+        data: DataArgs,
+        /// An issued report's signed JSON, or a checkpoint from `boj audit checkpoint` (repeatable)
+        #[arg(long)]
+        against: Vec<PathBuf>,
+    },
+    /// Sign the log's head now and print the checkpoint as JSON, to keep apart from boj's data
+    Checkpoint {
         #[command(flatten)]
         data: DataArgs,
     },
@@ -356,19 +365,82 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
             );
         }
         Command::Report(cmd) => report(cmd).await?,
-        Command::Audit(AuditCmd::Verify { data }) => {
+        Command::Audit(AuditCmd::Verify { data, against }) => {
             let store = open_initialised(&data).await?;
-            match audit::verify(&store).await {
-                Ok(k) => println!(
-                    "granskningsloggen är hel: {} poster, huvud {}",
-                    k.poster, k.huvud
-                ),
+            let nyckel = Nyckelring::load(&data.data)?.granskningsnyckel();
+            let publik = boj_rapport::signatur::publik(&nyckel);
+            let k = match audit::verify(&store, &publik).await {
+                Ok(k) => k,
                 Err(StoreError::Other(msg)) => return Err(CliError::Verification(msg)),
                 Err(e) => return Err(e.into()),
+            };
+            for path in &against {
+                let (seq, hash) = intygat(path, &publik)?;
+                if !audit::nar_fram_till(&store, seq, &hash).await? {
+                    return Err(CliError::Verification(format!(
+                        "granskningsloggen når inte fram till post {seq} som {} visar: loggen är avkortad eller omskriven",
+                        path.display()
+                    )));
+                }
             }
+            println!(
+                "granskningsloggen är hel: {} poster, {} kontrollpunkter, huvud {}{}",
+                k.poster,
+                k.kontrollpunkter,
+                k.huvud,
+                if against.is_empty() {
+                    String::new()
+                } else {
+                    format!("; den når fram till {} intyg", against.len())
+                }
+            );
+        }
+        Command::Audit(AuditCmd::Checkpoint { data }) => {
+            let store = open_initialised(&data).await?;
+            let nyckel = Nyckelring::load(&data.data)?.granskningsnyckel();
+            let k = audit::kontrollpunkt(&store, &nyckel).await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&k).map_err(|e| CliError::Failure(e.to_string()))?
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a file attests of the audit log: (entry, hash). An issued report's signed JSON (its
+/// `audit_head`; the document must be unchanged) or a checkpoint (its signature must be the
+/// instance's).
+fn intygat(path: &Path, publik: &[u8; 32]) -> CliResult<(i64, String)> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::Usage(format!("{} kan inte läsas: {e}", path.display())))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|_| CliError::Usage(format!("{} är inte JSON", path.display())))?;
+    if v.get("report").is_some() {
+        boj_rapport::signatur::verifiera(&bytes, None)
+            .map_err(|e| CliError::Verification(format!("{}: {e}", path.display())))?;
+        let head = &v["report"]["audit_head"];
+        return match (head["seq"].as_i64(), head["sha256"].as_str()) {
+            (Some(seq), Some(hash)) => Ok((seq, hash.to_string())),
+            _ => Err(CliError::Usage(format!(
+                "{} är utfärdad innan rapporterna bar granskningsloggens huvud",
+                path.display()
+            ))),
+        };
+    }
+    let k: boj_rapport::signatur::Kontrollpunkt = serde_json::from_value(v).map_err(|_| {
+        CliError::Usage(format!(
+            "{} är varken en utfärdad rapport eller en kontrollpunkt",
+            path.display()
+        ))
+    })?;
+    if !k.stammer(publik) {
+        return Err(CliError::Verification(format!(
+            "kontrollpunkten i {} är inte signerad med den här installationens nyckel",
+            path.display()
+        )));
+    }
+    Ok((k.seq, k.hash))
 }
 
 async fn report(cmd: ReportCmd) -> CliResult<()> {

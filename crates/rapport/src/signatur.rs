@@ -67,6 +67,77 @@ pub fn publik(nyckel: &[u8; 32]) -> [u8; 32] {
     SigningKey::from_bytes(nyckel).verifying_key().to_bytes()
 }
 
+/// A signed checkpoint of the audit log (SPEC § 6): the instance's Ed25519 signature over the
+/// chain's head — entry `seq` with hash `hash` — so that the log as it stood then can be shown
+/// later, even by someone who can rewrite the database but holds no key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kontrollpunkt {
+    pub seq: i64,
+    pub hash: String,
+    pub key_id: String,
+    /// Base64 Ed25519 signature over [`Kontrollpunkt::meddelande`].
+    pub signature: String,
+}
+
+impl Kontrollpunkt {
+    /// The signed bytes: a fixed label, the number and the hash.
+    fn meddelande(seq: i64, hash: &str) -> Vec<u8> {
+        format!("boj-granskningslogg-v1\n{seq}\n{hash}").into_bytes()
+    }
+
+    pub fn signera(seq: i64, hash: &str, nyckel: &[u8; 32]) -> Self {
+        let key = SigningKey::from_bytes(nyckel);
+        Self {
+            seq,
+            hash: hash.to_string(),
+            key_id: nyckel_id(&key.verifying_key().to_bytes()),
+            signature: B64.encode(key.sign(&Self::meddelande(seq, hash)).to_bytes()),
+        }
+    }
+
+    /// Whether the signature is the one `publik` makes over this number and hash.
+    pub fn stammer(&self, publik: &[u8; 32]) -> bool {
+        let Ok(vk) = VerifyingKey::from_bytes(publik) else {
+            return false;
+        };
+        let Some(s) = B64
+            .decode(&self.signature)
+            .ok()
+            .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
+            .map(|b| Signature::from_bytes(&b))
+        else {
+            return false;
+        };
+        self.key_id == nyckel_id(publik)
+            && vk
+                .verify(&Self::meddelande(self.seq, &self.hash), &s)
+                .is_ok()
+    }
+
+    /// The compact form kept in the audit entry's object: `seq:hash:key_id:signature`.
+    pub fn kompakt(&self) -> String {
+        format!(
+            "{}:{}:{}:{}",
+            self.seq, self.hash, self.key_id, self.signature
+        )
+    }
+
+    pub fn fran_kompakt(s: &str) -> Option<Self> {
+        let mut d = s.splitn(4, ':');
+        Some(Self {
+            seq: d.next()?.parse().ok()?,
+            hash: d.next()?.to_string(),
+            key_id: d.next()?.to_string(),
+            signature: d.next()?.to_string(),
+        })
+    }
+}
+
+/// A public key's id: `g_` and the first 16 hex digits of its SHA-256.
+pub fn nyckel_id(publik: &[u8; 32]) -> String {
+    format!("g_{}", &sha256_hex(publik)[..16])
+}
+
 /// What verification found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verifierat {
@@ -163,5 +234,24 @@ mod tests {
             verifiera(&doc, Some(&publik(&[8u8; 32]))),
             Err(Fel::Signatur(_))
         ));
+    }
+
+    #[test]
+    fn a_checkpoint_verifies_only_with_its_key_and_its_numbers() {
+        let k = Kontrollpunkt::signera(41, &"ab".repeat(32), &[7u8; 32]);
+        let publik = publik(&[7u8; 32]);
+        assert!(k.stammer(&publik));
+        assert_eq!(Kontrollpunkt::fran_kompakt(&k.kompakt()), Some(k.clone()));
+        assert!(!k.stammer(&super::publik(&[8u8; 32])));
+        let moved = Kontrollpunkt {
+            seq: 40,
+            ..k.clone()
+        };
+        assert!(!moved.stammer(&publik));
+        let rehashed = Kontrollpunkt {
+            hash: "cd".repeat(32),
+            ..k
+        };
+        assert!(!rehashed.stammer(&publik));
     }
 }

@@ -53,6 +53,15 @@ pub struct Rapport {
     pub rule: Regel,
     pub threshold: u64,
     pub tables: Vec<Tabell>,
+    /// The audit log's head as signed at the issue (absent from reports issued before it was).
+    #[serde(default)]
+    pub audit_head: Option<Logghuvud>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Logghuvud {
+    pub seq: i64,
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

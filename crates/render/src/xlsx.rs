@@ -69,6 +69,13 @@ pub fn xlsx(d: &Dokument) -> Result<Vec<u8>, RenderError> {
             ("Tröskel", r.threshold.to_string()),
             ("Kontrollsumma (SHA-256)", d.signature.sha256.clone()),
             ("Signerad med nyckel", d.signature.key_id.clone()),
+            (
+                "Granskningsloggen vid utfärdandet",
+                r.audit_head
+                    .as_ref()
+                    .map(|h| format!("post {}, {}", h.seq, h.sha256))
+                    .unwrap_or_default(),
+            ),
             ("..", "Värdet visas inte, för att ingen enskild person ska kunna urskiljas (röjandekontroll).".into()),
         ];
         for (i, (k, v)) in rader.iter().enumerate() {

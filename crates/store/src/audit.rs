@@ -10,6 +10,7 @@
 //! case id.
 
 use crate::{Result, Store, StoreError, Tx};
+use boj_rapport::signatur::Kontrollpunkt;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -92,6 +93,59 @@ pub async fn record(
     tx.commit().await
 }
 
+/// The action of a signed checkpoint entry.
+pub const KONTROLLPUNKT: &str = "granskning.kontrollpunkt";
+
+/// Signs the chain's head in `tx` with the instance's checkpoint key and appends the checkpoint as
+/// the next entry (`granskning.kontrollpunkt`, its object the compact checkpoint). Returns the
+/// signed head: (number, hash) — the entry just before the checkpoint.
+pub async fn kontrollpunkt_in(tx: &mut Tx, at: i64, nyckel: &[u8; 32]) -> Result<Kontrollpunkt> {
+    // Locks the head's row, so that nothing is appended between reading and signing it.
+    let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    let k = Kontrollpunkt::signera(
+        head.try_get("seq")?,
+        &head.try_get::<String, _>("hash")?,
+        nyckel,
+    );
+    append(tx, at, None, KONTROLLPUNKT, Some(&k.kompakt())).await?;
+    Ok(k)
+}
+
+/// A checkpoint of the chain as it stands, in a transaction of its own — unless the newest entry is
+/// a checkpoint already (nothing happened since), which is then answered.
+pub async fn kontrollpunkt(store: &Store, nyckel: &[u8; 32]) -> Result<Kontrollpunkt> {
+    let mut tx = store.begin().await?;
+    let newest = sqlx::query(
+        "SELECT l.action, l.object FROM audit_head h JOIN audit_log l ON l.seq = h.seq WHERE h.id = 1",
+    )
+    .fetch_optional(&mut *tx.tx)
+    .await?;
+    if let Some(r) = newest
+        && r.try_get::<String, _>("action")? == KONTROLLPUNKT
+        && let Some(k) = r
+            .try_get::<Option<String>, _>("object")?
+            .as_deref()
+            .and_then(Kontrollpunkt::fran_kompakt)
+    {
+        return Ok(k);
+    }
+    let k = kontrollpunkt_in(&mut tx, store.now(), nyckel).await?;
+    tx.commit().await?;
+    Ok(k)
+}
+
+/// Whether the log still holds entry `seq` with hash `hash` (what an issued report or an exported
+/// checkpoint shows of it).
+pub async fn nar_fram_till(store: &Store, seq: i64, hash: &str) -> Result<bool> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(seq)
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(stored.as_deref() == Some(hash))
+}
+
 /// The newest entries, newest first.
 pub async fn recent(store: &Store, limit: i64) -> Result<Vec<Entry>> {
     let rows = sqlx::query(
@@ -119,11 +173,15 @@ pub async fn recent(store: &Store, limit: i64) -> Result<Vec<Entry>> {
 pub struct Kedja {
     pub poster: i64,
     pub huvud: String,
+    /// Signed checkpoints found in the chain, every one of them holding.
+    pub kontrollpunkter: i64,
 }
 
-/// Recomputes the chain from the start. Returns the number of entries and the head hash, or the
-/// first sequence number where the chain breaks.
-pub async fn verify(store: &Store) -> Result<Kedja> {
+/// Recomputes the chain from the start and checks every checkpoint in it: signed with `nyckel`'s
+/// public key (the instance's, `Nyckelring::granskningsnyckel`) over the entry just before it.
+/// Returns the number of entries, the head hash and how many checkpoints held, or names the first
+/// entry or checkpoint where the log breaks.
+pub async fn verify(store: &Store, publik: &[u8; 32]) -> Result<Kedja> {
     let rows = sqlx::query(
         "SELECT seq, at, actor, action, object, prev_hash, hash FROM audit_log ORDER BY seq",
     )
@@ -134,6 +192,7 @@ pub async fn verify(store: &Store) -> Result<Kedja> {
         .await?;
     let mut prev = "0".repeat(64);
     let mut expected_seq = 1;
+    let mut kontrollpunkter = 0;
     for r in &rows {
         let seq: i64 = r.try_get("seq")?;
         let actor: Option<String> = r.try_get("actor")?;
@@ -151,8 +210,21 @@ pub async fn verify(store: &Store) -> Result<Kedja> {
         );
         if seq != expected_seq || stored_prev != prev || hash != want {
             return Err(StoreError::Other(format!(
-                "granskningsloggen bryts vid post {seq}"
+                "granskningsloggen bryts vid post {}",
+                seq.min(expected_seq)
             )));
+        }
+        if action == KONTROLLPUNKT {
+            let k = object.as_deref().and_then(Kontrollpunkt::fran_kompakt);
+            let holds = k
+                .as_ref()
+                .is_some_and(|k| k.seq == seq - 1 && k.hash == prev && k.stammer(publik));
+            if !holds {
+                return Err(StoreError::Other(format!(
+                    "kontrollpunkten i post {seq} stämmer inte: dess signatur eller den kedja den intygar är ändrad"
+                )));
+            }
+            kontrollpunkter += 1;
         }
         prev = hash;
         expected_seq += 1;
@@ -167,6 +239,7 @@ pub async fn verify(store: &Store) -> Result<Kedja> {
     Ok(Kedja {
         poster: head_seq,
         huvud: prev,
+        kontrollpunkter,
     })
 }
 

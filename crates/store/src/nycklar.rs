@@ -76,6 +76,17 @@ impl Nyckelring {
         })
     }
 
+    /// The instance's key for signing the audit log's checkpoints (Ed25519 seed): derived from the
+    /// master key under a label of its own, so it is never stored anywhere, and someone who can
+    /// rewrite the database but not read the key file cannot sign a checkpoint.
+    pub fn granskningsnyckel(&self) -> Zeroizing<[u8; 32]> {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"boj/granskningslogg/kontrollpunkt/v1");
+        h.update(self.master.as_slice());
+        Zeroizing::new(h.finalize().into())
+    }
+
     /// A fresh data key for one case.
     pub fn new_data_key() -> Zeroizing<[u8; 32]> {
         Zeroizing::new(random::<32>())

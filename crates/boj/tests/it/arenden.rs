@@ -855,7 +855,9 @@ async fn concurrent_registrations_share_commits_and_one_bad_case_fails_alone() {
         .await
         .unwrap();
     assert_eq!(n, 39);
-    boj_store::audit::verify(&app.store).await.unwrap();
+    boj_store::audit::verify(&app.store, &app.audit_key())
+        .await
+        .unwrap();
 }
 
 /// Intake judges cases on an in-memory copy of the agreement. When another instance sharing the

@@ -19,6 +19,8 @@ pub struct TestApp {
     pub state: AppState,
     /// Each user's recovery codes left, from their enrolment in the second factor.
     pub reservkoder: Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>>,
+    /// The PostgreSQL database's URL, when the tests run on PostgreSQL.
+    pub database_url: Option<String>,
     _dir: Arc<tempfile::TempDir>,
 }
 
@@ -44,15 +46,19 @@ pub async fn fresh_pg_database(base: &str) -> String {
     format!("{root}/{name}")
 }
 
-/// A store on a fresh database: SQLite in `dir`, or PostgreSQL when configured.
-pub async fn fresh_store(dir: &std::path::Path, clock: Arc<ManualClock>) -> Store {
+/// A store on a fresh database — SQLite in `dir`, or PostgreSQL when configured — and, on
+/// PostgreSQL, its database's URL (for running `boj` commands on it).
+pub async fn fresh_store_with_url(
+    dir: &std::path::Path,
+    clock: Arc<ManualClock>,
+) -> (Store, Option<String>) {
     let url = match pg_url() {
         Some(base) => Some(fresh_pg_database(&base).await),
         None => None,
     };
     let store = Store::open(dir, url.as_deref(), clock).await.unwrap();
     store.migrate().await.unwrap();
-    store
+    (store, url)
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -71,7 +77,7 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
 pub async fn spawn_app_at(config: impl FnOnce(&str) -> WebConfig) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new("2026-11-26T09:00:00Z".parse().unwrap()));
-    let store = fresh_store(dir.path(), clock.clone()).await;
+    let (store, database_url) = fresh_store_with_url(dir.path(), clock.clone()).await;
     let org = orgs::create(&store, None, "Testjouren", None)
         .await
         .unwrap();
@@ -94,6 +100,7 @@ pub async fn spawn_app_at(config: impl FnOnce(&str) -> WebConfig) -> TestApp {
         org_id: org.id,
         state,
         reservkoder: Default::default(),
+        database_url,
         _dir: Arc::new(dir),
     }
 }
@@ -125,6 +132,7 @@ impl TestApp {
             org_id: self.org_id.clone(),
             state,
             reservkoder: self.reservkoder.clone(),
+            database_url: self.database_url.clone(),
             _dir: self._dir.clone(),
         }
     }
@@ -324,6 +332,33 @@ impl TestApp {
                 .unwrap()
                 .insert(name.to_string(), koder);
         }
+    }
+
+    /// Runs the `boj` command on this app's data (its directory, and its PostgreSQL database when
+    /// the tests run there): exit code, standard output, standard error.
+    pub fn boj(&self, args: &[&str]) -> (i32, String, String) {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_boj"));
+        c.args(args)
+            .arg("--data")
+            .arg(self.data_dir())
+            .env_remove("BOJ_DATA")
+            .env("BOJ_LOG", "warn");
+        match &self.database_url {
+            Some(u) => c.env("BOJ_DATABASE_URL", u),
+            None => c.env_remove("BOJ_DATABASE_URL"),
+        };
+        let out = c.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// The public key of the instance's audit checkpoints.
+    pub fn audit_key(&self) -> [u8; 32] {
+        let keys = boj_store::nycklar::Nyckelring::load(self.data_dir()).unwrap();
+        boj_rapport::signatur::publik(&keys.granskningsnyckel())
     }
 
     pub fn data_dir(&self) -> &std::path::Path {

@@ -12,6 +12,7 @@ mod avtal;
 mod bad_input;
 mod bidrag;
 mod cli;
+mod granskning;
 mod oidc;
 mod rapporter;
 mod rapportsiffror;

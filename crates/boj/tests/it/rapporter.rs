@@ -371,6 +371,15 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("q3.json");
     std::fs::write(&file, &signed).unwrap();
+    // The report carries the audit log's head as it was signed at the issue (SPEC § 6), and the
+    // log still reaches it.
+    let published: Value = serde_json::from_slice(&signed).unwrap();
+    let head = &published["report"]["audit_head"];
+    assert!(head["seq"].as_i64().unwrap() > 1, "{head}");
+    assert_eq!(head["sha256"].as_str().unwrap().len(), 64);
+    let (code, out, err) = app.boj(&["audit", "verify", "--against", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("når fram till 1 intyg"), "{out}");
     let verify = |extra: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_boj"))
             .args(["report", "verify"])

@@ -335,6 +335,12 @@ pub async fn show(
         ),
         ("Signerad med nyckel".into(), s(&doc["signature"]["key_id"])),
     ];
+    if let Some(seq) = rep["audit_head"]["seq"].as_i64() {
+        facts.push((
+            "Granskningsloggen vid utfärdandet".into(),
+            format!("post {seq}, {}", s(&rep["audit_head"]["sha256"])),
+        ));
+    }
     if let Some(reason) = rep["reason"].as_str() {
         let label = Utgavaskal::parse(reason).map_or(reason, |u| u.label());
         facts.push(("Skäl till utgåvan".into(), label.to_string()));
