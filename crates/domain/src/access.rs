@@ -194,6 +194,9 @@ pub enum Action<'a> {
     /// Preview live numbers, issue reports and editions, see how many cases changed since issue: the
     /// agreement organisation's coordinators only (SPEC § 3.3; live numbers never leave it).
     UtfardaRapport(Option<Avtalsomfang<'a>>),
+    /// Accept an amendment that shortens retention, so that it takes effect: a coordinator of the
+    /// organisation that holds the data (SPEC § 3.2) — the county may propose, not erase.
+    GodkannaGallring(Option<Avtalsomfang<'a>>),
 }
 
 /// What a case's authorisation depends on.
@@ -316,6 +319,7 @@ pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
             _ => Err(FORBJUDEN),
         },
         Action::LasRapport(target) => authorize(p, Action::LasAvtal(target)),
+        Action::GodkannaGallring(target) => authorize(p, Action::UtfardaRapport(target)),
         Action::UtfardaRapport(target) => match (p.role, &p.scope, target) {
             (Role::Samordnare, _, None) => Ok(()),
             (Role::Samordnare, Scope::Organisation(o), Some(a)) if o == a.organisation => Ok(()),

@@ -256,12 +256,11 @@ impl Avtalsinstallningar {
                 "Rapportfristen kan vara högst 366 dagar.",
             ));
         }
-        if self.kontaktuppgifter_raderas_dagar > 366
-            || !(1..=3650).contains(&self.inaktiv_stangs_dagar)
-        {
+        crate::gallring::Gallringstider::av(self).over_golven()?;
+        if self.kontaktuppgifter_raderas_dagar > 366 || self.inaktiv_stangs_dagar > 3650 {
             return Err(DomainError::new(
                 Code::OgiltigForfragan,
-                "Gallringstiderna är orimliga.",
+                "Gallringstiderna är orimliga: kontaktuppgifter sparas högst 366 dagar efter avslut, och ett ärende avslutas senast efter 3 650 dagar utan aktivitet.",
             ));
         }
         for p in &self.dokumentationsposter {

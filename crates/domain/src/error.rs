@@ -30,6 +30,7 @@ pub enum Code {
     OgiltigFil,
     OgiltigPeriod,
     GranskningenUnderkande,
+    GallringUnderGolvet,
     // Identity and permission (401 / 403).
     EjInloggad,
     SessionenHarGattUt,
@@ -70,6 +71,7 @@ impl Code {
         Code::OgiltigFil,
         Code::OgiltigPeriod,
         Code::GranskningenUnderkande,
+        Code::GallringUnderGolvet,
         Code::EjInloggad,
         Code::SessionenHarGattUt,
         Code::ForbjudenAtgard,
@@ -107,6 +109,7 @@ impl Code {
             Code::OgiltigFil => "ogiltig_fil",
             Code::OgiltigPeriod => "ogiltig_period",
             Code::GranskningenUnderkande => "granskningen_underkande",
+            Code::GallringUnderGolvet => "gallring_under_golvet",
             Code::EjInloggad => "ej_inloggad",
             Code::SessionenHarGattUt => "sessionen_har_gatt_ut",
             Code::ForbjudenAtgard => "forbjuden_atgard",

@@ -9,6 +9,7 @@ use crate::{Result, Store, StoreError, audit, new_id, sha256_bytes};
 use boj_domain::avtal::{
     Avtalsinstallningar, Avtalstid, Beslutsorgan, Beslutsutfall, Statusrad, Utfall, partstatus,
 };
+use boj_domain::gallring::Gallringstider;
 use boj_domain::{Avtalsomfang, Code, Datum, DomainError, Kommunkod, Lanskod};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -39,6 +40,12 @@ pub struct Avtal {
     pub version: Version,
     /// The newest version number.
     pub latest: i64,
+    /// The retention times retention runs by (SPEC § 3.2): the newest version's, unless that
+    /// version shortens them and waits for a coordinator ([`Avtal::gallring_vantar`]).
+    pub gallring: Gallringstider,
+    /// The version whose shorter retention times wait for a coordinator of the organisation, if
+    /// any.
+    pub gallring_vantar: Option<i64>,
 }
 
 impl Avtal {
@@ -212,12 +219,15 @@ pub async fn create(
     let id = new_id("a");
     let now = store.now();
     let mut tx = store.begin().await?;
-    sqlx::query("INSERT INTO agreements (id, organisation_id, county, sample, created_at) VALUES ($1, $2, $3, $4, $5)")
+    let tider = Gallringstider::av(&u.settings);
+    sqlx::query("INSERT INTO agreements (id, organisation_id, county, sample, created_at, retention_contact_days, retention_inactive_days) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(id.clone())
         .bind(organisation_id.to_string())
         .bind(lan.to_string())
         .bind(i64::from(sample))
         .bind(now)
+        .bind(i64::from(tider.kontakt_dagar))
+        .bind(i64::from(tider.inaktiv_dagar))
         .execute(&mut *tx.tx)
         .await?;
     insert_version(&mut tx, &id, 1, u, None, now, actor).await?;
@@ -258,7 +268,90 @@ pub async fn amend(
     let latest = latest.ok_or(StoreError::NotFound)?;
     insert_version(&mut tx, id, latest + 1, u, Some(&note), now, actor).await?;
     audit::append(&mut tx, now, actor, "avtal.andrat", Some(id)).await?;
+    // Retention times that erase or close sooner than those in force wait for a coordinator of the
+    // organisation (SPEC § 3.2); any other times take effect with the version.
+    let ny = Gallringstider::av(&u.settings);
+    if ny.kortare_an(&i_kraft(&mut tx, id).await?) {
+        sqlx::query("UPDATE agreements SET retention_pending_version = $1 WHERE id = $2")
+            .bind(latest + 1)
+            .bind(id.to_string())
+            .execute(&mut *tx.tx)
+            .await?;
+        audit::append(&mut tx, now, actor, "avtal.gallring_vantar", Some(id)).await?;
+    } else {
+        satt_i_kraft(&mut tx, id, ny).await?;
+    }
     crate::omprovning::begar(&mut tx, id).await?;
+    tx.commit().await?;
+    store.forget_snapshot(id);
+    get(store, id).await
+}
+
+/// The retention times in force, read in `tx`.
+async fn i_kraft(tx: &mut crate::Tx, id: &str) -> Result<Gallringstider> {
+    let r = sqlx::query(
+        "SELECT retention_contact_days, retention_inactive_days FROM agreements WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    tider(
+        r.try_get("retention_contact_days")?,
+        r.try_get("retention_inactive_days")?,
+    )
+}
+
+fn tider(kontakt: i64, inaktiv: i64) -> Result<Gallringstider> {
+    let corrupt = || StoreError::Other("ogiltiga gallringstider i agreements".into());
+    Ok(Gallringstider {
+        kontakt_dagar: u16::try_from(kontakt).map_err(|_| corrupt())?,
+        inaktiv_dagar: u16::try_from(inaktiv).map_err(|_| corrupt())?,
+    })
+}
+
+/// Puts `t` in force and drops any waiting shorter times.
+async fn satt_i_kraft(tx: &mut crate::Tx, id: &str, t: Gallringstider) -> Result<()> {
+    sqlx::query("UPDATE agreements SET retention_contact_days = $1, retention_inactive_days = $2, retention_pending_version = NULL WHERE id = $3")
+        .bind(i64::from(t.kontakt_dagar))
+        .bind(i64::from(t.inaktiv_dagar))
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
+}
+
+/// A coordinator's acceptance of the shorter retention times of `version`, which then take effect
+/// (SPEC § 3.2), with its audit entry. `Conflict` when that version's times no longer wait (accepted
+/// already, or a newer version came since).
+pub async fn godkann_gallring(
+    store: &Store,
+    actor: Option<&str>,
+    id: &str,
+    version: i64,
+) -> Result<Avtal> {
+    let now = store.now();
+    let mut tx = store.begin().await?;
+    lock_agreement(&mut tx, id).await?;
+    let vantar: Option<i64> =
+        sqlx::query_scalar("SELECT retention_pending_version FROM agreements WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    if vantar != Some(version) {
+        return Err(StoreError::Conflict(None));
+    }
+    let settings: String = sqlx::query_scalar(
+        "SELECT settings FROM agreement_versions WHERE agreement_id = $1 AND version = $2",
+    )
+    .bind(id.to_string())
+    .bind(version)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    let settings: Avtalsinstallningar = serde_json::from_str(&settings)
+        .map_err(|_| StoreError::Other("ogiltigt värde i agreement_versions.settings".into()))?;
+    satt_i_kraft(&mut tx, id, Gallringstider::av(&settings)).await?;
+    audit::append(&mut tx, now, actor, "avtal.gallring_godkand", Some(id)).await?;
     tx.commit().await?;
     store.forget_snapshot(id);
     get(store, id).await
@@ -323,7 +416,8 @@ pub async fn get(store: &Store, id: &str) -> Result<Avtal> {
 /// The agreement as it read in version `number` (or the current one).
 pub async fn get_version(store: &Store, id: &str, number: Option<i64>) -> Result<Avtal> {
     let r = sqlx::query(
-        "SELECT a.id, a.organisation_id, o.name, a.county, a.sample FROM agreements a \
+        "SELECT a.id, a.organisation_id, o.name, a.county, a.sample, a.retention_contact_days, \
+         a.retention_inactive_days, a.retention_pending_version FROM agreements a \
          JOIN organisations o ON o.id = a.organisation_id WHERE a.id = $1",
     )
     .bind(id.to_string())
@@ -340,6 +434,11 @@ pub async fn get_version(store: &Store, id: &str, number: Option<i64>) -> Result
         sample: r.try_get::<i64, _>("sample")? != 0,
         version,
         latest,
+        gallring: tider(
+            r.try_get("retention_contact_days")?,
+            r.try_get("retention_inactive_days")?,
+        )?,
+        gallring_vantar: r.try_get("retention_pending_version")?,
     })
 }
 

@@ -30,7 +30,8 @@ pub async fn run(store: &Store) -> Result<Utfall> {
     let today = Datum::from_civil(store.clock().today());
     let mut out = Utfall::default();
     for a in avtal::list(store).await? {
-        let g = gallring::granser(today, &a.version.settings);
+        // The times in force: a shortening waits for the organisation's coordinator (SPEC § 3.2).
+        let g = gallring::granser(today, a.gallring);
         let mut tx = store.begin().await?;
         let closed = sqlx::query(
             "UPDATE cases SET closed_on = $1 WHERE agreement_id = $2 AND closed_on IS NULL AND last_activity_on <= $3",

@@ -22,6 +22,7 @@ use utoipa::OpenApi;
         api::avtal::get,
         api::avtal::create,
         api::avtal::amend,
+        api::avtal::accept_retention,
         api::avtal::add_decision,
         api::avtal::add_signature,
         api::avtal::add_document,

@@ -20,6 +20,7 @@ const ARENDE: Gate = Gate::Signed(Action::ArbetaMedArende(None));
 const BEFOLKNING: Gate = Gate::Signed(Action::HanteraBefolkning);
 const RAPPORT: Gate = Gate::Signed(Action::LasRapport(None));
 const UTFARDA: Gate = Gate::Signed(Action::UtfardaRapport(None));
+const GALLRING: Gate = Gate::Signed(Action::GodkannaGallring(None));
 
 pub struct Route {
     pub method: Method,
@@ -249,6 +250,18 @@ pub fn table() -> Vec<Route> {
             "/api/v1/agreements/{id}/decisions",
             HANTERA,
             post(api::avtal::add_decision),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/agreements/{id}/retention/accept",
+            GALLRING,
+            post(api::avtal::accept_retention),
+        ),
+        r(
+            Method::POST,
+            "/avtal/{id}/gallring/godkann",
+            GALLRING,
+            post(pages::avtal::accept_retention),
         ),
         r(
             Method::POST,

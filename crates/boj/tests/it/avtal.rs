@@ -589,3 +589,119 @@ async fn a_strategist_cannot_bring_another_countys_municipality_into_an_agreemen
         .unwrap();
     assert_eq!(a["latest_version"], 1);
 }
+
+/// Retention settings have floors, and a change that shortens them takes effect only when a
+/// coordinator of the organisation holding the data accepts it (SPEC § 3.2): the county strategist
+/// can propose, not erase. Retention runs by the times in force meanwhile.
+#[tokio::test]
+async fn shortening_retention_waits_for_the_coordinator_and_the_floors_hold() {
+    let app = spawn_app().await;
+    let (t, id) = setup(&app, &["2303"]).await;
+    let sam = app.user("samordnare", Role::Samordnare).await;
+    let st = app.token(&sam).await;
+    let amend = |settings: Value| {
+        let mut v = agreement(&["2303"]);
+        v["change_note"] = json!("Gallringen ändras");
+        v["settings"] = settings;
+        let c = TestApp::client();
+        let url = app.at(&format!("/api/v1/agreements/{id}/versions"));
+        let t = t.clone();
+        async move { c.post(url).bearer_auth(&t).json(&v).send().await.unwrap() }
+    };
+    // Under the floors: refused, nothing saved.
+    for s in [
+        json!({"contact_retention_days": 0}),
+        json!({"contact_retention_days": 6}),
+        json!({"inactive_close_days": 1}),
+        json!({"inactive_close_days": 29}),
+    ] {
+        let (status, code, msg) = error_code(amend(s.clone()).await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (422, "gallring_under_golvet"),
+            "{s}: {msg}"
+        );
+        assert!(msg.contains("minst 7 dagar"), "{msg}");
+    }
+    let a: Value = TestApp::client()
+        .get(app.at(&format!("/api/v1/agreements/{id}")))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a["latest_version"], 1);
+
+    // Shorter, above the floors: the version is saved, its times wait.
+    let res = amend(json!({"contact_retention_days": 7, "inactive_close_days": 30})).await;
+    assert_eq!(res.status(), 201);
+    let a: Value = res.json().await.unwrap();
+    assert_eq!(a["settings"]["contact_retention_days"], 7);
+    assert_eq!(
+        a["retention"],
+        json!({"contact_retention_days": 30, "inactive_close_days": 180, "pending_version": 2})
+    );
+    // The times in force are what retention runs by: a case quiet for 60 days stays open.
+    let sp = app.user("stodperson1", Role::Stodperson).await;
+    let spt = app.token(&sp).await;
+    let case = app
+        .register_case(
+            &spt,
+            &json!({"agreement_id": id, "opened_on": "2026-09-20", "person_type": "brottsutsatt",
+                "municipality": "2303", "gender": "kvinna", "age_band": "25-44", "crime_types": ["misshandel"],
+                "circumstances": [], "police_report": "ja", "first_contact": "polis", "informed_11_6": true,
+                "consent_contact": false}),
+        )
+        .await;
+    let closed = |case: String| {
+        let store = app.store.clone();
+        async move {
+            boj_store::arenden::get(&store, &case)
+                .await
+                .unwrap()
+                .closed_on
+                .is_some()
+        }
+    };
+    boj_store::gallring::run(&app.store).await.unwrap();
+    assert!(!closed(case.clone()).await, "closed by times not in force");
+
+    // Only a coordinator of the organisation accepts; the strategist cannot.
+    let accept = |token: String| {
+        let c = TestApp::client();
+        let url = app.at(&format!("/api/v1/agreements/{id}/retention/accept"));
+        async move { c.post(url).bearer_auth(&token).send().await.unwrap() }
+    };
+    assert_eq!(accept(t.clone()).await.status(), 403);
+    let res = accept(st.clone()).await;
+    assert_eq!(res.status(), 200);
+    let a: Value = res.json().await.unwrap();
+    assert_eq!(
+        a["retention"],
+        json!({"contact_retention_days": 7, "inactive_close_days": 30, "pending_version": null})
+    );
+    // Nothing waits any more.
+    assert_eq!(accept(st.clone()).await.status(), 409);
+    // Now the shorter times apply: the quiet case is closed.
+    boj_store::gallring::run(&app.store).await.unwrap();
+    assert!(closed(case.clone()).await);
+
+    // Longer times take effect at once; the proposal and the acceptance are audit entries.
+    let res = amend(json!({"contact_retention_days": 60, "inactive_close_days": 365})).await;
+    let a: Value = res.json().await.unwrap();
+    assert_eq!(a["retention"]["pending_version"], Value::Null);
+    assert_eq!(a["retention"]["inactive_close_days"], 365);
+    let actions: Vec<(Option<String>, String)> = sqlx::query_as(
+        "SELECT actor, action FROM audit_log WHERE action LIKE 'avtal.gallring%' ORDER BY seq",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        actions.iter().map(|(_, a)| a.as_str()).collect::<Vec<_>>(),
+        ["avtal.gallring_vantar", "avtal.gallring_godkand"]
+    );
+    assert_eq!(actions[1].0.as_deref(), Some(sam.id.as_str()));
+}

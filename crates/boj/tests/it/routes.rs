@@ -143,6 +143,12 @@ fn matrix() -> Vec<Row> {
         (Method::GET, "/api/v1/reports/{id}/xlsx", LAS),
         (Method::POST, "/api/v1/reports/{id}/editions", SAMORDNARE),
         (Method::GET, "/api/v1/keys", PUBLIC),
+        (
+            Method::POST,
+            "/api/v1/agreements/{id}/retention/accept",
+            SAMORDNARE,
+        ),
+        (Method::POST, "/avtal/{id}/gallring/godkann", SAMORDNARE),
     ];
     // Sign-in through an OpenID provider: public, as the sign-in form is (without a provider
     // configured, both answer 404).

@@ -206,6 +206,16 @@ pub struct SettingsOut {
     pub inactive_close_days: u16,
 }
 
+/// The retention times retention runs by (SPEC § 3.2).
+#[derive(Serialize, ToSchema)]
+pub struct RetentionOut {
+    pub contact_retention_days: u16,
+    pub inactive_close_days: u16,
+    /// The version whose shorter times wait for a coordinator of the organisation to accept them
+    /// (`POST /api/v1/agreements/{id}/retention/accept`); until then these times apply.
+    pub pending_version: Option<i64>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct AgreementOut {
     pub id: String,
@@ -220,7 +230,9 @@ pub struct AgreementOut {
     pub notice_months: Option<u8>,
     pub services: String,
     pub rule: RuleOut,
+    /// This version's settings (its retention times may still wait: see `retention`).
     pub settings: SettingsOut,
+    pub retention: RetentionOut,
     /// The settings are sample values (the demo).
     pub sample: bool,
     pub parties: Vec<PartyOut>,
@@ -257,6 +269,11 @@ pub fn agreement_out(a: &Avtal, beslut: &[Beslut]) -> AgreementOut {
             merged_categories: s.sammanslagningar.clone(),
             contact_retention_days: s.kontaktuppgifter_raderas_dagar,
             inactive_close_days: s.inaktiv_stangs_dagar,
+        },
+        retention: RetentionOut {
+            contact_retention_days: a.gallring.kontakt_dagar,
+            inactive_close_days: a.gallring.inaktiv_dagar,
+            pending_version: a.gallring_vantar,
         },
         sample: a.sample,
         parties: register::statustavla(a, beslut)
@@ -329,6 +346,20 @@ pub async fn amend(
     let a = register::andra(&state.app, &p, &id, body.into()).await?;
     let b = register::beslut(&state.app, &a).await?;
     Ok((StatusCode::CREATED, Json(agreement_out(&a, &b))).into_response())
+}
+
+/// A coordinator of the organisation accepts the shorter retention times an amendment proposed;
+/// they take effect now (SPEC § 3.2).
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/retention/accept", params(("id" = String, Path)),
+    responses((status = 200, body = AgreementOut), (status = 403), (status = 404), (status = 409)))]
+pub async fn accept_retention(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<AgreementOut>, ApiError> {
+    let a = register::godkann_gallring(&state.app, &p, &id).await?;
+    let b = register::beslut(&state.app, &a).await?;
+    Ok(Json(agreement_out(&a, &b)))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -96,6 +96,11 @@ struct ShowPage {
     board: Vec<Partrad>,
     beslut: Vec<Beslut>,
     manage: bool,
+    /// The viewer may accept the shorter retention times waiting (a coordinator of the
+    /// organisation).
+    accept_retention: bool,
+    /// The waiting version and its times, when there is one and this page shows it.
+    pending_retention: Option<(i64, u16, u16)>,
     is_current: bool,
     versions: Vec<i64>,
     organ: Vec<(&'static str, &'static str)>,
@@ -148,6 +153,12 @@ async fn show_page(
         board,
         beslut,
         manage: can_manage(p, &a) && n.is_none(),
+        accept_retention: a.gallring_vantar.is_some()
+            && authorize(p, Action::GodkannaGallring(Some(a.omfang()))).is_ok(),
+        pending_retention: a
+            .gallring_vantar
+            .filter(|v| *v == a.version.number)
+            .map(|v| (v, s.kontaktuppgifter_raderas_dagar, s.inaktiv_stangs_dagar)),
         is_current: a.version.number == a.latest,
         versions: (1..=a.latest).rev().collect(),
         organ: Beslutsorgan::ALL
@@ -166,6 +177,17 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
     show_page(&state, &who, &p, &id, None).await
+}
+
+/// A coordinator accepts the shorter retention times an amendment proposed
+/// (`boj_app::avtal::godkann_gallring`).
+pub async fn accept_retention(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let a = register::godkann_gallring(&state.app, &p, &id).await?;
+    Ok(Redirect::to(&format!("/avtal/{}?gallring=godkand", a.id)).into_response())
 }
 
 pub async fn show_version(
