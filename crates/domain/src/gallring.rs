@@ -88,6 +88,45 @@ pub fn manadens_forsta(d: Datum) -> Datum {
     Datum::from_civil(d.civil().first_of_month())
 }
 
+/// An erased case's stored moment (a registration time, in Unix seconds): the first second of its
+/// month in Sweden (Europe/Stockholm), so that no exact day is kept (SPEC § 3.2).
+pub fn manadens_borjan(sekunder: i64) -> i64 {
+    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
+    crate::datum::svensk_dag(sekunder)
+        .first_of_month()
+        .to_zoned_datetime(tz)
+        .map_or(sekunder, |z| z.timestamp().as_second())
+}
+
+/// An erased case's text (an eligibility reason such as "… gäller från 2026-01-02"): every date in
+/// it written as its month only (`2026-01`), so that no exact day is kept (SPEC § 3.2).
+pub fn utan_dagar(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    while i < b.len() {
+        let is_date = digits(i..i + 4)
+            && b.get(i + 4) == Some(&b'-')
+            && digits(i + 5..i + 7)
+            && b.get(i + 7) == Some(&b'-')
+            && digits(i + 8..i + 10)
+            && !b.get(i + 10).is_some_and(u8::is_ascii_digit)
+            && !(i > 0 && b[i - 1].is_ascii_digit());
+        if is_date {
+            out.push_str(&text[i..i + 7]);
+            i += 10;
+        } else {
+            // Advance one whole character (the text is UTF-8).
+            let c = text[i..].chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +183,43 @@ mod tests {
         assert!(t(GOLV_KONTAKT_DAGAR - 1, 180).over_golven().is_err());
         assert!(t(30, GOLV_INAKTIV_DAGAR - 1).over_golven().is_err());
         assert!(t(0, 1).over_golven().is_err());
+    }
+
+    #[test]
+    fn an_erased_moment_keeps_only_its_month_in_sweden() {
+        // 2026-03-01 00:30 in Stockholm is 2026-02-28 23:30 UTC: March, in Sweden.
+        let t = jiff::Timestamp::from_second(1_772_321_400).unwrap();
+        assert_eq!(t.to_string(), "2026-02-28T23:30:00Z");
+        let m = manadens_borjan(t.as_second());
+        assert_eq!(
+            jiff::Timestamp::from_second(m).unwrap().to_string(),
+            "2026-02-28T23:00:00Z"
+        );
+        assert_eq!(manadens_borjan(m), m);
+        assert!(m <= t.as_second());
+    }
+
+    #[test]
+    fn dates_in_text_keep_only_their_month() {
+        assert_eq!(
+            utan_dagar("Bergs beslut gäller från 2027-01-01; öppnat 2026-12-24."),
+            "Bergs beslut gäller från 2027-01; öppnat 2026-12."
+        );
+        // Not dates: longer digit runs, phone numbers, other forms.
+        for t in ["12026-01-011", "070-123 45 67", "2026-1-2", "år 2026"] {
+            assert_eq!(utan_dagar(t), t);
+        }
+        assert_eq!(utan_dagar("åäö 2026-05-17 ö"), "åäö 2026-05 ö");
+    }
+
+    proptest::proptest! {
+        /// No date (YYYY-MM-DD) survives, whatever surrounds it.
+        #[test]
+        fn no_exact_date_survives(a in "[^0-9]{0,20}", y in 1900u16..2100, m in 1u8..13, d in 1u8..29, b in "[^0-9]{0,20}") {
+            let text = format!("{a} {y:04}-{m:02}-{d:02} {b}");
+            let out = utan_dagar(&text);
+            let date = format!("{y:04}-{m:02}-{d:02}");
+            proptest::prop_assert!(!out.contains(&date), "{out}");
+        }
     }
 }

@@ -497,7 +497,12 @@ pub async fn erase_contact(store: &Store, actor: Option<&str>, id: &str, why: &s
         .await?;
     audit::append(&mut tx, store.now(), actor, why, Some(id)).await?;
     tx.commit().await?;
-    store.compact_erased().await
+    if !store.compact_erased().await? {
+        tracing::warn!(
+            "raderade sidor kunde inte tas bort ur WAL-filen nu; nästa gallring försöker igen"
+        );
+    }
+    Ok(())
 }
 
 pub async fn add_activity(

@@ -4,7 +4,9 @@
 //! - `kontaktuppgifter_raderas_dagar` days (default 30) after a case is closed, its contact details,
 //!   note and data key are erased (crypto-shredding), its dates — opened, closed, last activity and
 //!   every activity — are coarsened to the first of their month (`gallring::manadens_forsta`, here
-//!   in SQL), and its eligibility is frozen; the statistics items are kept.
+//!   in SQL), its registration times to their month's first second (`manadens_borjan`), the dates in
+//!   its eligibility reasons to their month (`utan_dagar`), and its eligibility is frozen; the
+//!   statistics items are kept.
 //!
 //! `serve` runs this at start (so a restored backup is brought up to date before it serves) and then
 //! daily; `boj retention run` runs it once. Running it twice changes nothing the second time.
@@ -17,6 +19,9 @@ use sqlx::Row;
 pub struct Utfall {
     pub stangda: u64,
     pub gallrade: u64,
+    /// Whether what erasure freed is gone from the files too (SQLite: the WAL checkpoint finished;
+    /// PostgreSQL: the VACUUM ran). `false` is retried at the next run.
+    pub rensat: bool,
 }
 
 /// First of the month, for a `YYYY-MM-DD` column, in SQL both databases understand.
@@ -63,6 +68,20 @@ pub async fn run(store: &Store) -> Result<Utfall> {
         for r in &due {
             let id: String = r.try_get("id")?;
             let mut tx = store.begin().await?;
+            // Read in the transaction that rewrites them: the registration time and the
+            // eligibility reasons, whose exact days go too.
+            let c =
+                sqlx::query("SELECT registered_at, eligibility_reasons FROM cases WHERE id = $1")
+                    .bind(id.clone())
+                    .fetch_one(&mut *tx.tx)
+                    .await?;
+            let registered_at: i64 = c.try_get("registered_at")?;
+            let reasons: String = c.try_get("eligibility_reasons")?;
+            let activities =
+                sqlx::query("SELECT id, registered_at FROM activities WHERE case_id = $1")
+                    .bind(id.clone())
+                    .fetch_all(&mut *tx.tx)
+                    .await?;
             sqlx::query("DELETE FROM case_contacts WHERE case_id = $1")
                 .bind(id.clone())
                 .execute(&mut *tx.tx)
@@ -71,33 +90,45 @@ pub async fn run(store: &Store) -> Result<Utfall> {
                 .bind(id.clone())
                 .execute(&mut *tx.tx)
                 .await?;
+            // Every date and moment of the case to its month (SPEC § 3.2) — erased_at too, which
+            // would otherwise tell the day it closed (retention runs daily).
             let sql = format!(
                 "UPDATE cases SET consent_contact = 0, eligibility_frozen = 1, erased_at = $1, opened_on = {}, closed_on = {}, \
-                 last_activity_on = {} WHERE id = $2",
+                 last_activity_on = {}, registered_at = $2, eligibility_reasons = $3 WHERE id = $4",
                 month("opened_on"),
                 month("closed_on"),
                 month("last_activity_on")
             );
             sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(store.now())
+                .bind(gallring::manadens_borjan(store.now()))
+                .bind(gallring::manadens_borjan(registered_at))
+                .bind(gallring::utan_dagar(&reasons))
                 .bind(id.clone())
                 .execute(&mut *tx.tx)
                 .await?;
             let sql = format!(
-                "UPDATE activities SET date = {} WHERE case_id = $1",
+                "UPDATE activities SET date = {}, registered_at = $1 WHERE id = $2",
                 month("date")
             );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(id.clone())
-                .execute(&mut *tx.tx)
-                .await?;
+            for a in &activities {
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(gallring::manadens_borjan(a.try_get("registered_at")?))
+                    .bind(a.try_get::<String, _>("id")?)
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
             audit::append(&mut tx, store.now(), None, "arende.gallrat", Some(&id)).await?;
             tx.commit().await?;
             out.gallrade += 1;
         }
     }
-    if out.gallrade > 0 {
-        store.compact_erased().await?;
+    // Every run, not only one that erased: a checkpoint that could not finish last time (a reader
+    // held the WAL) is tried again, and the outcome is reported.
+    out.rensat = store.compact_erased().await?;
+    if !out.rensat {
+        tracing::warn!(
+            "raderade sidor kunde inte tas bort ur WAL-filen nu; nästa gallring försöker igen"
+        );
     }
     Ok(out)
 }

@@ -300,21 +300,35 @@ impl Store {
 
     /// Makes erased rows unrecoverable from the database files: on SQLite `secure_delete` has zeroed
     /// the freed pages and a WAL checkpoint (TRUNCATE) removes the old copies from the WAL; on
-    /// PostgreSQL a VACUUM of the tables that held them lets the space be reused.
-    pub async fn compact_erased(&self) -> Result<()> {
+    /// PostgreSQL `VACUUM FULL` rewrites the tables that held them into new files. Answers whether
+    /// that finished (a SQLite checkpoint can be kept from finishing by a reader).
+    pub async fn compact_erased(&self) -> Result<bool> {
         match self.backend {
             Backend::Sqlite => {
-                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                    .execute(&self.pool)
-                    .await?;
+                // The checkpoint answers (busy, log frames, checkpointed frames); busy = 1 when a
+                // reader kept it from finishing. Tried again a few times, a moment apart; the
+                // caller learns whether it finished and tries again later if not.
+                for _ in 0..20 {
+                    let busy: i64 = sqlx::query_scalar("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .fetch_one(&self.pool)
+                        .await?;
+                    if busy == 0 {
+                        return Ok(true);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Ok(false)
             }
             Backend::Postgres => {
-                sqlx::query("VACUUM case_contacts, case_keys")
+                // FULL: the tables are written anew and their old files removed, so the erased
+                // rows are not left in a page a plain VACUUM would only mark free. It holds the two
+                // tables (contact details and case keys, small) for the moment it takes.
+                sqlx::query("VACUUM FULL case_contacts, case_keys")
                     .execute(&self.pool)
                     .await?;
+                Ok(true)
             }
         }
-        Ok(())
     }
 
     /// Closes the pool (on SQLite this also checkpoints the WAL).

@@ -3,6 +3,7 @@
 use crate::helpers::{TestApp, error_code, spawn_app};
 use boj_domain::Role;
 use serde_json::{Value, json};
+use sqlx::Row;
 
 pub(crate) struct Setup {
     pub(crate) agreement: String,
@@ -561,6 +562,19 @@ async fn retention_closes_inactive_cases_and_shreds_expired_details_from_the_fil
     let app = spawn_app().await;
     let s = setup(&app).await;
     let c = TestApp::client();
+    // A case that keeps its details, so that the erased ones share their pages with live rows
+    // (an emptied page at a table's end is simply cut off, which would prove nothing).
+    let mut live = case(&s.agreement, "2380");
+    live["opened_on"] = json!("2026-11-26");
+    live["consent_contact"] = json!(true);
+    live["contact"] = json!({"name": "Kvarvarande Person", "phone": "070-111 22 33"});
+    let live: Value = app.post_case(&s.sp1, &live).await.json().await.unwrap();
+    let live_sealed: Vec<u8> =
+        sqlx::query_scalar("SELECT sealed FROM case_contacts WHERE case_id = $1")
+            .bind(live["id"].as_str().unwrap().to_string())
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
     // Opened today (2026-11-26) with consent, then closed today.
     let mut body = case(&s.agreement, "2380");
     body["opened_on"] = json!("2026-11-26");
@@ -593,12 +607,21 @@ async fn retention_closes_inactive_cases_and_shreds_expired_details_from_the_fil
         .await
         .unwrap();
 
+    // On PostgreSQL the details are put in the tables' files now, so that the search at the end
+    // would find them if erasure left them there.
+    if crate::helpers::pg_url().is_some() {
+        sqlx::query("CHECKPOINT")
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+    }
     let first = boj_store::gallring::run(&app.store).await.unwrap();
     assert_eq!(
         first,
         boj_store::gallring::Utfall {
             stangda: 1,
-            gallrade: 0
+            gallrade: 0,
+            rensat: true,
         }
     );
     let got: Value = c
@@ -621,9 +644,69 @@ async fn retention_closes_inactive_cases_and_shreds_expired_details_from_the_fil
         200
     );
 
+    // A reason with an exact day (as "… gäller från …" reads), to see it go at erasure.
+    sqlx::query("UPDATE cases SET eligibility_reasons = $1 WHERE id = $2")
+        .bind(r#"["Kommunens beslut gäller från 2026-02-17."]"#)
+        .bind(old.clone())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
     app.clock.advance(jiff::SignedDuration::from_hours(24 * 31));
     let second = boj_store::gallring::run(&app.store).await.unwrap();
     assert_eq!(second.gallrade, 2);
+    assert!(second.rensat);
+    // No exact day of either case remains anywhere in its rows (SPEC § 3.2): every date is the
+    // first of its month, every moment the first second of its month in Sweden, and the reasons
+    // name months only.
+    for case in [&id, &old] {
+        let r = sqlx::query("SELECT opened_on, closed_on, last_activity_on, registered_at, erased_at, eligibility_reasons FROM cases WHERE id = $1")
+            .bind(case.to_string())
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        let mut dates: Vec<String> = vec![r.get("opened_on"), r.get("last_activity_on")];
+        dates.push(r.get::<Option<String>, _>("closed_on").unwrap());
+        let mut moments: Vec<i64> = vec![r.get("registered_at")];
+        moments.push(r.get::<Option<i64>, _>("erased_at").unwrap());
+        let reasons: String = r.get("eligibility_reasons");
+        for a in sqlx::query("SELECT date, registered_at FROM activities WHERE case_id = $1")
+            .bind(case.to_string())
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap()
+        {
+            dates.push(a.get("date"));
+            moments.push(a.get("registered_at"));
+        }
+        for d in &dates {
+            assert!(d.ends_with("-01"), "{case}: date {d}");
+        }
+        let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap();
+        for m in &moments {
+            let z = jiff::Timestamp::from_second(*m)
+                .unwrap()
+                .to_zoned_datetime(tz.clone());
+            assert_eq!(
+                (z.day(), z.hour(), z.minute(), z.second()),
+                (1, 0, 0, 0),
+                "{case}: moment {z}"
+            );
+        }
+        let exact = reasons.as_bytes().windows(10).any(|w| {
+            w[4] == b'-'
+                && w[7] == b'-'
+                && w.iter()
+                    .enumerate()
+                    .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        });
+        assert!(!exact, "{case}: reasons {reasons}");
+    }
+    let reasons: String = sqlx::query_scalar("SELECT eligibility_reasons FROM cases WHERE id = $1")
+        .bind(old.clone())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(reasons.contains("gäller från 2026-02."), "{reasons}");
     assert_eq!(
         c.get(app.at(&format!("/api/v1/cases/{id}/contact")))
             .bearer_auth(&s.sp1)
@@ -649,7 +732,10 @@ async fn retention_closes_inactive_cases_and_shreds_expired_details_from_the_fil
     assert_eq!(got["eligibility"]["status"], "inom");
     assert_eq!(
         boj_store::gallring::run(&app.store).await.unwrap(),
-        boj_store::gallring::Utfall::default(),
+        boj_store::gallring::Utfall {
+            rensat: true,
+            ..Default::default()
+        },
         "a second run changes nothing"
     );
 
@@ -672,6 +758,48 @@ async fn retention_closes_inactive_cases_and_shreds_expired_details_from_the_fil
             "the wrapped data key is still in the files"
         );
         assert!(!contains(b"Unikanamnet"));
+    } else {
+        // On PostgreSQL: the files of the two tables that held them, as the server keeps them
+        // (read where the server runs on this machine and the tests may read its directory, as in
+        // CI). What this covers and does not — the server's write-ahead log keeps old pages until
+        // it recycles them — is stated in SECURITY.md.
+        sqlx::query("CHECKPOINT")
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        let dir: String = sqlx::query_scalar("SELECT current_setting('data_directory')")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        if std::path::Path::new(&dir).is_dir() {
+            let mut bytes = Vec::new();
+            for t in ["case_contacts", "case_keys"] {
+                let rel: String = sqlx::query_scalar("SELECT pg_relation_filepath($1)")
+                    .bind(t)
+                    .fetch_one(app.store.pool())
+                    .await
+                    .unwrap();
+                bytes.extend(std::fs::read(std::path::Path::new(&dir).join(&rel)).unwrap());
+            }
+            let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+            // The search finds what is there: the live case's details.
+            assert!(
+                contains(&live_sealed[25..57]),
+                "the search reads the right files"
+            );
+            assert!(
+                !contains(&sealed[25..57]),
+                "the ciphertext is in the table's file"
+            );
+            assert!(
+                !contains(&wrapped[25..57]),
+                "the wrapped key is in the table's file"
+            );
+        } else {
+            eprintln!(
+                "PostgreSQL's data directory {dir} is not on this machine: its files are not searched"
+            );
+        }
     }
 }
 
