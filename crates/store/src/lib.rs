@@ -26,6 +26,7 @@ pub mod nycklar;
 pub mod omprovning;
 pub mod orgs;
 pub mod rapporter;
+pub mod sakerhetskopia;
 pub mod sessions;
 pub mod tokens;
 pub mod tvafaktor;
@@ -99,6 +100,14 @@ impl Tx {
     }
 }
 
+/// The migrations of a backend.
+pub(crate) fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
+    match backend {
+        Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+    }
+}
+
 /// The SQLite database file inside a data directory.
 pub fn sqlite_path(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("boj.sqlite")
@@ -154,17 +163,25 @@ impl Store {
         }
     }
 
+    fn migrator(&self) -> sqlx::migrate::Migrator {
+        migrator(self.backend)
+    }
+
     /// Applies every migration that has not been applied yet. Safe to run on every start.
     pub async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => {
-                sqlx::migrate!("migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
-        }
+        self.migrator().run(&self.pool).await?;
         Ok(())
+    }
+
+    /// Applies the migrations up to `version` (a restore builds the schema of its backup first).
+    pub async fn migrate_to(&self, version: i64) -> Result<()> {
+        self.migrator().run_to(version, &self.pool).await?;
+        Ok(())
+    }
+
+    /// The newest migration this build knows.
+    pub fn newest_migration(&self) -> i64 {
+        self.migrator().iter().map(|m| m.version).max().unwrap_or(0)
     }
 
     /// Whether the schema has been created (used by `demo` and `init` to tell a fresh directory).

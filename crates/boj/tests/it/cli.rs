@@ -35,7 +35,9 @@ fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
 fn help_lists_every_command() {
     let (code, out, _) = run(&["--help"], "");
     assert_eq!(code, 0);
-    for cmd in ["serve", "demo", "init", "migrate", "user", "token"] {
+    for cmd in [
+        "serve", "demo", "init", "migrate", "user", "token", "audit", "backup", "restore",
+    ] {
         assert!(
             out.lines().any(|l| l.trim_start().starts_with(cmd)),
             "{cmd} missing in:\n{out}"

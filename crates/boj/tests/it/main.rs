@@ -17,5 +17,6 @@ mod oidc;
 mod rapporter;
 mod rapportsiffror;
 mod routes;
+mod sakerhetskopia;
 mod schema;
 mod story;
