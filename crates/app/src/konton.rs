@@ -10,6 +10,7 @@ use boj_domain::{
 };
 use boj_store::{StoreError, audit, inloggning, sessions, tokens, tvafaktor, users};
 
+pub use boj_store::audit::{Entry as Granskningspost, Urval as Granskningsurval};
 pub use boj_store::sessions::{Expiry, Lookup, Session, Stage};
 pub use boj_store::tokens::NewToken as NyToken;
 pub use boj_store::users::User;
@@ -303,6 +304,59 @@ pub async fn nekad(app: &App, p: &Principal, objekt: &str) -> Result<(), AppErro
 /// Records in the audit log that `actor` did `action`, for events with no other write.
 pub async fn anteckna(app: &App, actor: &str, action: &str) -> Result<(), AppError> {
     Ok(audit::record(&app.store, Some(actor), action, None).await?)
+}
+
+/// A page of the audit log (SPEC § 6): `admin` reads the whole log, a coordinator what the accounts
+/// of their organisation did. Entries hold ids, never a help-seeker's data; each entry is given
+/// with its actor's name where the reader may know it. The read itself is not audited (it changes
+/// nothing, and would fill the log with itself).
+pub async fn granskningslogg(
+    app: &App,
+    p: &Principal,
+    mut urval: audit::Urval,
+) -> Result<Granskningssida, AppError> {
+    authorize(p, Action::LasGranskningslogg)?;
+    if p.role != Role::Admin {
+        let Scope::Organisation(org) = &p.scope else {
+            return Err(boj_domain::Denied {
+                code: Code::ForbjudenAtgard,
+                message: "Din roll har inte behörighet till det här.",
+            }
+            .into());
+        };
+        urval.organisation = Some(org.clone());
+    }
+    let (poster, nasta) = audit::sok(&app.store, &urval).await?;
+    let namn = users::list(&app.store)
+        .await?
+        .into_iter()
+        .filter(|u| p.role == Role::Admin || u.scope == p.scope)
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok(Granskningssida {
+        poster,
+        nasta,
+        namn,
+    })
+}
+
+/// The user id an audit filter names by user name: `None` when no account has the name.
+pub async fn aktor_id(app: &App, namn: &str) -> Result<Option<String>, AppError> {
+    match users::by_name(&app.store, namn.trim()).await {
+        Ok(u) => Ok(Some(u.id)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One page of the audit log as the reader may see it.
+#[derive(Debug, Clone)]
+pub struct Granskningssida {
+    pub poster: Vec<audit::Entry>,
+    /// Ask `fore` this for the next (older) page.
+    pub nasta: Option<i64>,
+    /// Names of the accounts the reader may know, by id.
+    pub namn: std::collections::HashMap<String, String>,
 }
 
 /// A user account: one's own, or any for admin.

@@ -197,6 +197,9 @@ pub enum Action<'a> {
     /// Accept an amendment that shortens retention, so that it takes effect: a coordinator of the
     /// organisation that holds the data (SPEC § 3.2) — the county may propose, not erase.
     GodkannaGallring(Option<Avtalsomfang<'a>>),
+    /// Read the audit log (SPEC § 6): `admin` the whole log, a coordinator what the organisation's
+    /// own accounts did (the use case narrows it). It holds ids, never a help-seeker's data.
+    LasGranskningslogg,
 }
 
 /// What a case's authorisation depends on.
@@ -264,6 +267,10 @@ pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
         },
         Action::HanteraAnvandare | Action::HanteraTokens => match p.role {
             Role::Admin => Ok(()),
+            _ => Err(FORBJUDEN),
+        },
+        Action::LasGranskningslogg => match p.role {
+            Role::Admin | Role::Samordnare => Ok(()),
             _ => Err(FORBJUDEN),
         },
         Action::LasAvtal(target) => match (&p.scope, target) {

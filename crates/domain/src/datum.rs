@@ -77,6 +77,13 @@ pub fn svensk_dag(sekunder: i64) -> jiff::civil::Date {
         .date()
 }
 
+/// The first second (Unix seconds) of a day in Sweden (Europe/Stockholm).
+pub fn svensk_dagstart(dag: jiff::civil::Date) -> i64 {
+    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
+    dag.to_zoned_datetime(tz)
+        .map_or(0, |z| z.timestamp().as_second())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

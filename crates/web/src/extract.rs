@@ -198,3 +198,55 @@ impl<S: Send + Sync> FromRequestParts<S> for Klientadress {
         ))
     }
 }
+
+/// The audit viewer's filters as typed (page and API alike): user name, action (or its start),
+/// object id, first and last day (`YYYY-MM-DD`, Swedish days), and `before` for the next page.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct GranskningQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub object: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub before: Option<i64>,
+}
+
+impl GranskningQuery {
+    /// The store's filter; a user name no account has matches nothing.
+    pub async fn urval(
+        &self,
+        app: &boj_app::App,
+    ) -> Result<boj_app::konton::Granskningsurval, Failure> {
+        let set = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let dag = |v: &Option<String>| -> Result<Option<jiff::civil::Date>, Failure> {
+            set(v)
+                .map(|s| boj_domain::Datum::parse(&s).map(|d| d.civil()))
+                .transpose()
+                .map_err(Failure::from)
+        };
+        let aktor = match set(&self.actor) {
+            Some(n) => Some(
+                boj_app::konton::aktor_id(app, &n)
+                    .await?
+                    .unwrap_or_else(|| format!("(ingen användare heter {n})")),
+            ),
+            None => None,
+        };
+        Ok(boj_app::konton::Granskningsurval {
+            aktor,
+            handling: set(&self.action),
+            objekt: set(&self.object),
+            fran: dag(&self.from)?.map(boj_domain::datum::svensk_dagstart),
+            till: dag(&self.to)?
+                .and_then(|d| d.tomorrow().ok())
+                .map(boj_domain::datum::svensk_dagstart),
+            organisation: None,
+            fore: self.before,
+        })
+    }
+}

@@ -23,6 +23,7 @@ use utoipa::OpenApi;
         api::avtal::create,
         api::avtal::amend,
         api::avtal::accept_retention,
+        api::audit_log,
         api::avtal::add_decision,
         api::avtal::add_signature,
         api::avtal::add_document,

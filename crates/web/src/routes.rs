@@ -151,6 +151,18 @@ pub fn table() -> Vec<Route> {
             post(pages::activate),
         ),
         r(
+            Method::GET,
+            "/granskning",
+            Signed(Action::LasGranskningslogg),
+            get(pages::audit_log),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/audit",
+            Signed(Action::LasGranskningslogg),
+            get(api::audit_log),
+        ),
+        r(
             Method::POST,
             "/anvandare/{id}/godkann",
             Signed(Action::GodkannaAnvandare(None)),

@@ -281,3 +281,127 @@ async fn a_rewritten_chain_is_detected_by_its_own_checkpoints_or_one_kept_apart(
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("når inte fram"), "{out}");
 }
+
+/// The audit viewer (SPEC § 6): admin reads the whole log, a coordinator what the organisation's
+/// accounts did; filters by user, action (or its start), object and day; pages of 50; ids only.
+#[tokio::test]
+async fn the_audit_log_is_read_by_admin_and_by_the_organisations_coordinator() {
+    use serde_json::{Value, json};
+    let app = spawn_app().await;
+    let s = crate::arenden::setup(&app).await;
+    let admin = app.user("admin", Role::Admin).await;
+    let admin = app.token(&admin).await;
+    // A case with a name in its contact details: the log names the case by id only.
+    let mut body = json!({
+        "agreement_id": s.agreement, "opened_on": "2026-11-20", "person_type": "brottsutsatt", "municipality": "2380",
+        "gender": "kvinna", "age_band": "25-44", "crime_types": ["misshandel"], "circumstances": [],
+        "police_report": "ja", "first_contact": "polis", "informed_11_6": true, "consent_contact": true,
+        "contact": {"name": "Unikanamnet Loggsson", "phone": "070-765 43 21"}
+    });
+    let case: Value = app.post_case(&s.sp1, &body).await.json().await.unwrap();
+    let case = case["id"].as_str().unwrap().to_string();
+    // Enough entries for more than one page.
+    body["consent_contact"] = json!(false);
+    body.as_object_mut().unwrap().remove("contact");
+    for _ in 0..55 {
+        app.post_case(&s.sp2, &body).await;
+    }
+    let get = |token: &str, query: &str| {
+        let req = TestApp::client()
+            .get(app.at(&format!("/api/v1/audit{query}")))
+            .bearer_auth(token);
+        async move { req.send().await.unwrap() }
+    };
+
+    // Admin: everything, newest first, in pages.
+    let res = get(&admin, "").await;
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(!text.contains("Unikanamnet"), "help-seeker data in the log");
+    let first: Value = serde_json::from_str(&text).unwrap();
+    let items = first["items"].as_array().unwrap();
+    assert_eq!(items.len(), 50);
+    assert!(
+        items
+            .windows(2)
+            .all(|w| w[0]["seq"].as_i64() > w[1]["seq"].as_i64())
+    );
+    let before = first["next_before"].as_i64().unwrap();
+    let second: Value = get(&admin, &format!("?before={before}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        second["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["seq"].as_i64().unwrap() < before)
+    );
+    // The strategist's work is in the admin's view.
+    let forbund: Value = get(&admin, "?actor=forbund").await.json().await.unwrap();
+    assert!(
+        forbund["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "avtal.skapat" && e["actor_name"] == "forbund")
+    );
+
+    // The coordinator: only what the organisation's accounts did.
+    let own: Value = get(&s.sam, "?action=arende.").await.json().await.unwrap();
+    assert!(!own["items"].as_array().unwrap().is_empty());
+    let all_own: Value = get(&s.sam, "").await.json().await.unwrap();
+    assert!(
+        all_own["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor_name"] == "stodperson1"
+                || e["actor_name"] == "stodperson2"
+                || e["actor_name"] == "samordnare"),
+        "{all_own}"
+    );
+    let none: Value = get(&s.sam, "?actor=forbund").await.json().await.unwrap();
+    assert!(none["items"].as_array().unwrap().is_empty());
+    // By object, user and day.
+    let one: Value = get(&s.sam, &format!("?object={case}&actor=stodperson1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let one = one["items"].as_array().unwrap();
+    assert!(one.iter().any(|e| e["action"] == "arende.registrerat"));
+    assert!(one.iter().all(|e| e["object"] == json!(case)));
+    let today: Value = get(&s.sam, "?from=2026-11-26&to=2026-11-26")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!today["items"].as_array().unwrap().is_empty());
+    let earlier: Value = get(&s.sam, "?to=2026-11-25").await.json().await.unwrap();
+    assert!(earlier["items"].as_array().unwrap().is_empty());
+    // A bad day is a 422 in the API's shape.
+    let (status, code, _) = crate::helpers::error_code(get(&s.sam, "?from=2026-13-01").await).await;
+    assert_eq!((status, code.as_str()), (422, "ogiltigt_datum"));
+
+    // Nobody else reads it.
+    for token in [&s.sp1, &s.forbund] {
+        assert_eq!(get(token, "").await.status(), 403);
+    }
+
+    // The page shows the same, to the coordinator, with a link to the older entries.
+    let (c, _) = app.login("samordnare").await;
+    let page = c
+        .get(app.at("/granskning?action=arende."))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Granskningslogg") && page.contains("stodperson2"));
+    assert!(page.contains("Äldre poster"));
+    assert!(!page.contains("Unikanamnet"));
+}

@@ -33,6 +33,8 @@ const LAS: [Outcome; 6] = [SignIn, Ok, Ok, Ok, Ok, No];
 const FORBUND: [Outcome; 6] = [SignIn, No, No, No, Ok, No];
 /// Cases: the organisation's support persons and coordinators only.
 const CASES: [Outcome; 6] = [SignIn, Ok, Ok, No, No, No];
+/// The audit log: admin all of it, coordinators their organisation's.
+const GRANSKNING: [Outcome; 6] = [SignIn, No, Ok, No, No, Ok];
 /// Witness support and volunteer hours: coordinators.
 const SAMORDNARE: [Outcome; 6] = [SignIn, No, Ok, No, No, No];
 
@@ -149,6 +151,8 @@ fn matrix() -> Vec<Row> {
             SAMORDNARE,
         ),
         (Method::POST, "/avtal/{id}/gallring/godkann", SAMORDNARE),
+        (Method::GET, "/granskning", GRANSKNING),
+        (Method::GET, "/api/v1/audit", GRANSKNING),
     ];
     // Sign-in through an OpenID provider: public, as the sign-in form is (without a provider
     // configured, both answer 404).
