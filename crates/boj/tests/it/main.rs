@@ -13,6 +13,7 @@ mod bad_input;
 mod bidrag;
 mod cli;
 mod granskning;
+mod krasch;
 mod oidc;
 mod rapporter;
 mod rapportsiffror;
