@@ -64,8 +64,7 @@ pub fn starta(app: &App, expiry: Expiry) -> Bakgrund {
             // checkpoint with nothing new since the last is not written again.
             if ticks > 0
                 && ticks.is_multiple_of(6)
-                && let Err(e) =
-                    boj_store::audit::kontrollpunkt(&store, &keys.granskningsnyckel()).await
+                && let Err(e) = kontrollpunkt(&store, &keys).await
             {
                 tracing::warn!(error = %e, "granskningsloggens kontrollpunkt kunde inte skrivas");
             }
@@ -88,6 +87,20 @@ pub fn starta(app: &App, expiry: Expiry) -> Bakgrund {
         }
     });
     Bakgrund(vec![register, omprovare, janitor])
+}
+
+/// The hourly checkpoint of the audit log, by one instance at a time (another holding the lock
+/// is writing one).
+async fn kontrollpunkt(
+    store: &boj_store::Store,
+    keys: &boj_store::nycklar::Nyckelring,
+) -> Result<(), boj_store::StoreError> {
+    let Some(las) = store.las(boj_store::LAS_KONTROLLPUNKT).await? else {
+        return Ok(());
+    };
+    let r = boj_store::audit::kontrollpunkt(store, &keys.granskningsnyckel()).await;
+    las.slapp().await;
+    r.map(|_| ())
 }
 
 /// Runs retention now (SPEC § 3.2): closes inactive cases, erases contact details due.

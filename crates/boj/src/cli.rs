@@ -373,6 +373,9 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         Command::Retention(RetentionCmd::Run { data }) => {
             let store = open_initialised(&data).await?;
             let u = boj_app::bakgrund::gallra(&app(store, &data.data)?).await?;
+            if u.upptagen {
+                eprintln!("boj: en annan instans gallrar just nu; den här körningen gjorde inget");
+            }
             println!(
                 "{} ärenden avslutade, {} ärenden gallrade",
                 u.stangda, u.gallrade

@@ -22,6 +22,8 @@ pub struct Utfall {
     /// Whether what erasure freed is gone from the files too (SQLite: the WAL checkpoint finished;
     /// PostgreSQL: the VACUUM ran). `false` is retried at the next run.
     pub rensat: bool,
+    /// Another instance was running retention: this run did nothing.
+    pub upptagen: bool,
 }
 
 /// First of the month, for a `YYYY-MM-DD` column, in SQL both databases understand.
@@ -31,7 +33,21 @@ fn month(col: &str) -> String {
     MONTH.replace("{c}", col)
 }
 
+/// Runs retention, once across instances: on PostgreSQL under a database lock, and not at all
+/// (`Utfall::upptagen`) while another instance runs it.
 pub async fn run(store: &Store) -> Result<Utfall> {
+    let Some(las) = store.las(crate::LAS_GALLRING).await? else {
+        return Ok(Utfall {
+            upptagen: true,
+            ..Utfall::default()
+        });
+    };
+    let out = run_ensam(store).await;
+    las.slapp().await;
+    out
+}
+
+async fn run_ensam(store: &Store) -> Result<Utfall> {
     let today = Datum::from_civil(store.clock().today());
     let mut out = Utfall::default();
     for a in avtal::list(store).await? {

@@ -348,11 +348,62 @@ impl Store {
         }
     }
 
+    /// Takes the database-wide lock `nyckel` for work that one instance does for all (retention,
+    /// the audit checkpoint): on PostgreSQL a session advisory lock on a connection of its own,
+    /// `None` when another instance holds it; on SQLite, served by one instance, always granted.
+    /// Release it with [`Las::slapp`].
+    pub async fn las(&self, nyckel: i64) -> Result<Option<Las>> {
+        match self.backend {
+            Backend::Sqlite => Ok(Some(Las(None))),
+            Backend::Postgres => {
+                let mut conn = self.pool.acquire().await?;
+                let fick: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                    .bind(nyckel)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                Ok(fick.then_some(Las(Some((conn, nyckel)))))
+            }
+        }
+    }
+
     /// Closes the pool (on SQLite this also checkpoints the WAL).
     pub async fn close(&self) {
         self.pool.close().await;
     }
 }
+
+/// A database-wide lock held by this instance ([`Store::las`]).
+pub struct Las(Option<(sqlx::pool::PoolConnection<sqlx::Any>, i64)>);
+
+impl Las {
+    /// Releases the lock. Should that fail, the connection is closed, which releases it too.
+    pub async fn slapp(mut self) {
+        if let Some((mut conn, nyckel)) = self.0.take() {
+            let ok = sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(nyckel)
+                .execute(&mut *conn)
+                .await
+                .is_ok();
+            if !ok {
+                let _ = conn.close().await;
+            }
+        }
+    }
+}
+
+impl Drop for Las {
+    /// A lock dropped unreleased (its work cancelled): its connection leaves the pool and closes,
+    /// which ends the session and so the lock — it never goes back to the pool still holding it.
+    fn drop(&mut self) {
+        if let Some((conn, _)) = self.0.take() {
+            drop(conn.detach());
+        }
+    }
+}
+
+/// The locks of [`Store::las`]: retention, and the audit log's hourly checkpoint.
+pub const LAS_GALLRING: i64 = 0x626f_6a01;
+pub const LAS_KONTROLLPUNKT: i64 = 0x626f_6a02;
 
 /// Maps a unique-constraint violation to [`StoreError::Conflict`].
 pub(crate) fn conflict_or(e: sqlx::Error, id: Option<String>) -> StoreError {

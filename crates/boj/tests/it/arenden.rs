@@ -622,6 +622,7 @@ async fn retention_closes_inactive_cases_and_shreds_expired_details_from_the_fil
             stangda: 1,
             gallrade: 0,
             rensat: true,
+            upptagen: false,
         }
     );
     let got: Value = c
