@@ -9,7 +9,6 @@ use boj_domain::{
     Anvandarnamn, Kommunkod, Lanskod, NyttLosenord, Organisationsnummer, Role, Scope,
 };
 use boj_store::clock::SystemClock;
-use boj_store::nycklar::Nyckelring;
 use boj_store::{StoreError, audit, orgs, tokens, users};
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
@@ -59,6 +58,10 @@ pub enum Command {
     /// Issue follow-up reports and verify signed ones
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Rotate keys: the master key (re-wraps every wrapped key while boj serves) or an
+    /// organisation's report-signing key (old public keys stay published)
+    #[command(subcommand)]
+    Keys(KeysCmd),
     /// Take a consistent backup of the database into FILE, also while boj serves (the master key
     /// is never in it: back that up apart)
     Backup {
@@ -242,6 +245,25 @@ pub enum OrgCmd {
 }
 
 #[derive(Subcommand)]
+pub enum KeysCmd {
+    /// A new master key: every wrapped key is wrapped again under it, in batches, while boj
+    /// serves; resumable; the old key is removed once nothing needs it
+    Rotate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// A new report-signing key for an organisation; reports signed before stay verifiable with
+    /// the old public key, which stays published
+    RotateSigning {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The organisation's id
+        #[arg(long)]
+        organisation: String,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum AuditCmd {
     /// Recompute the hash chain and check its signed checkpoints; with --against, also that the
     /// log still reaches what issued reports or exported checkpoints show of it. Exit 1 if not
@@ -284,7 +306,7 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
             let secure = !a.insecure_cookies;
             // The settings are checked before anything is touched.
             web_config(&a.web, secure, false, ([127, 0, 0, 1], 0).into())?;
-            let app = app(store, &a.data.data)?;
+            let app = app(store, &a.data)?;
             // A restored backup is brought up to date before it serves.
             boj_app::bakgrund::gallra(&app).await?;
             serve_on(
@@ -306,7 +328,7 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
             }
             let name = Anvandarnamn::parse(&a.admin)?;
             let password = read_password(a.password_file.as_deref())?;
-            Nyckelring::create_or_load(&a.data.data)?;
+            a.data.skapa_nyckelring()?;
             let u =
                 users::create(&store, None, &name, Role::Admin, &Scope::System, &password).await?;
             eprintln!(
@@ -357,7 +379,7 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         },
         Command::Import(ImportCmd::Population { data, file, date }) => {
             let store = open_initialised(&data).await?;
-            let app = app(store, &data.data)?;
+            let app = app(store, &data)?;
             let bytes = std::fs::read(&file)
                 .map_err(|e| CliError::Failure(format!("kan inte läsa {}: {e}", file.display())))?;
             // The operator, who holds the master key, imports without a principal.
@@ -372,7 +394,7 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         }
         Command::Retention(RetentionCmd::Run { data }) => {
             let store = open_initialised(&data).await?;
-            let u = boj_app::bakgrund::gallra(&app(store, &data.data)?).await?;
+            let u = boj_app::bakgrund::gallra(&app(store, &data)?).await?;
             if u.upptagen {
                 eprintln!("boj: en annan instans gallrar just nu; den här körningen gjorde inget");
             }
@@ -382,6 +404,20 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
             );
         }
         Command::Report(cmd) => report(cmd).await?,
+        Command::Keys(KeysCmd::Rotate { data }) => {
+            let store = open_initialised(&data).await?;
+            let keys = data.nyckelring()?;
+            let n = boj_store::nyckelbyte::rotera(&store, &keys).await?;
+            println!("huvudnyckeln är bytt: {n} nycklar har lagts om under den nya");
+        }
+        Command::Keys(KeysCmd::RotateSigning { data, organisation }) => {
+            let store = open_initialised(&data).await?;
+            let keys = data.nyckelring()?;
+            let id = boj_store::rapporter::ny_signeringsnyckel(&store, &keys, &organisation)
+                .await
+                .map_err(|e| not_found(e, "organisationen", &organisation))?;
+            println!("{id}");
+        }
         Command::Backup { data, file } => {
             let store = open_initialised(&data).await?;
             let m = boj_store::sakerhetskopia::ta(&store, &file).await?;
@@ -426,7 +462,7 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         }
         Command::Audit(AuditCmd::Verify { data, against }) => {
             let store = open_initialised(&data).await?;
-            let nyckel = Nyckelring::load(&data.data)?.granskningsnyckel();
+            let nyckel = data.nyckelring()?.granskningsnyckel();
             let publik = boj_rapport::signatur::publik(&nyckel);
             let k = match audit::verify(&store, &publik).await {
                 Ok(k) => k,
@@ -456,7 +492,7 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         }
         Command::Audit(AuditCmd::Checkpoint { data }) => {
             let store = open_initialised(&data).await?;
-            let nyckel = Nyckelring::load(&data.data)?.granskningsnyckel();
+            let nyckel = data.nyckelring()?.granskningsnyckel();
             let k = audit::kontrollpunkt(&store, &nyckel).await?;
             println!(
                 "{}",
@@ -518,7 +554,7 @@ async fn report(cmd: ReportCmd) -> CliResult<()> {
                 return Err(CliError::Failure(format!("{user} är avstängd")));
             }
             let p = u.principal();
-            let app = app(store, &data.data)?;
+            let app = app(store, &data)?;
             let id = boj_app::rapporter::utfarda(&app, &p, &agreement, &period).await?;
             println!("{id}");
             eprintln!("boj: rapporten för {period} är utfärdad");
@@ -537,6 +573,7 @@ async fn report(cmd: ReportCmd) -> CliResult<()> {
                     let store = open_initialised(&DataArgs {
                         data: dir,
                         database_url: std::env::var("BOJ_DATABASE_URL").ok(),
+                        key_file: None,
                     })
                     .await?;
                     let named = boj_rapport::signatur::verifiera(&json, None)

@@ -29,6 +29,7 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
     let data = DataArgs {
         data: a.data.clone(),
         database_url: None,
+        key_file: None,
     };
     let store = open(&data, clock.clone()).await?;
     let keys = std::sync::Arc::new(boj_store::nycklar::Nyckelring::create_or_load(&a.data)?);

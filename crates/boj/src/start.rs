@@ -23,6 +23,27 @@ pub struct DataArgs {
     /// PostgreSQL URL; without it the SQLite database in the data directory is used
     #[arg(long, env = "BOJ_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// The master key file, best kept outside the data directory (default DATA/keys/master.key)
+    #[arg(long, env = "BOJ_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// The master keys: from `--key-file` when given, else from the data directory.
+    pub fn nyckelring(&self) -> CliResult<Nyckelring> {
+        Ok(match &self.key_file {
+            Some(f) => Nyckelring::load_file(f)?,
+            None => Nyckelring::load(&self.data)?,
+        })
+    }
+
+    /// As [`DataArgs::nyckelring`], creating the master key first if there is none (`init`).
+    pub fn skapa_nyckelring(&self) -> CliResult<Nyckelring> {
+        Ok(match &self.key_file {
+            Some(f) => Nyckelring::create_or_load_file(f)?,
+            None => Nyckelring::create_or_load(&self.data)?,
+        })
+    }
 }
 
 #[derive(Args, Clone)]
@@ -146,8 +167,8 @@ impl From<AppError> for CliError {
 }
 
 /// The application over a data directory's store and master key.
-pub fn app(store: Store, data: &std::path::Path) -> CliResult<App> {
-    Ok(App::new(store, Arc::new(Nyckelring::load(data)?)))
+pub fn app(store: Store, data: &DataArgs) -> CliResult<App> {
+    Ok(App::new(store, Arc::new(data.nyckelring()?)))
 }
 
 /// The web settings from the flags; `addr` is the address boj listens on (the demo's public

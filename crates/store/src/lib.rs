@@ -22,6 +22,7 @@ pub mod bidrag;
 pub mod clock;
 pub mod gallring;
 pub mod inloggning;
+pub mod nyckelbyte;
 pub mod nycklar;
 pub mod omprovning;
 pub mod orgs;

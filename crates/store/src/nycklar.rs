@@ -1,25 +1,64 @@
 //! Keys outside the database, and field encryption (SPEC § 3.2, § 6).
 //!
-//! The master key lives in `DATA/keys/master.key` (hex, mode 0600), never in the database and never
-//! in logs. Each case's contact details are sealed under a **data key of that case**, itself stored
-//! wrapped (sealed) by the master key. Erasing a case's details deletes both the sealed details and the
-//! wrapped key: without the key the ciphertext cannot be read even from an old page of the database
-//! file (crypto-shredding).
+//! The master key lives in a file outside the database — `DATA/keys/master.key` by default, or the
+//! file `--key-file` / `BOJ_KEY_FILE` names, which is better kept off the data directory (hex, mode
+//! 0600) — never in the database, a log or a backup. Each case's contact details are sealed under a
+//! **data key of that case**, itself stored wrapped (sealed) by the master key; so are the
+//! organisations' report-signing keys and the accounts' TOTP secrets. Erasing a case's details
+//! deletes both the sealed details and the wrapped key: without the key the ciphertext cannot be
+//! read even from an old page of the database file (crypto-shredding).
 //!
-//! Sealing is XChaCha20-Poly1305 with a random 192-bit nonce, a version byte in front, and the
-//! table, column and row id as associated data, so a sealed value cannot be moved to another row.
+//! Sealing is XChaCha20-Poly1305 with a random 192-bit nonce and the table, column and row id as
+//! associated data, so a sealed value cannot be moved to another row. A value wrapped by a master
+//! key carries the **key's id** (format 2: `2 ‖ id(8) ‖ nonce ‖ ciphertext`; format 1, without it,
+//! is still read), so that several master keys can be in use while one replaces another:
+//! `boj keys rotate` writes the next key beside the current one (`master.key.next`), from when on
+//! every process wraps with it; re-wraps every value in batches (`store::nyckelbyte`), resumable;
+//! then makes it the current key, keeps the old one (`master.key.retired-ID`) until no value needs
+//! it, and removes it. A process that meets a key id it does not know reads the key files again,
+//! so `serve` keeps working through a rotation another process runs.
+//!
+//! The audit log's checkpoints are signed with a key of their own (`granskning.key` beside the
+//! master key), which a rotation of the master key leaves alone, so old checkpoints stay verifiable.
 
 use crate::{Result, StoreError};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 use zeroize::Zeroizing;
 
 const VERSION: u8 = 1;
+/// Wrapped by a master key whose id follows.
+const VERSION_MED_ID: u8 = 2;
+const ID: usize = 8;
 
-/// The master key, loaded from the data directory.
+/// A master key's id: the first bytes of its SHA-256 under a label.
+fn nyckel_id(key: &[u8; 32]) -> [u8; ID] {
+    let mut h = Sha256::new();
+    h.update(b"boj/huvudnyckel/id");
+    h.update(key);
+    let d = h.finalize();
+    let mut id = [0u8; ID];
+    id.copy_from_slice(&d[..ID]);
+    id
+}
+
+struct Inre {
+    /// Every master key known, (id, key): the current one, the next one, retired ones.
+    nycklar: Vec<([u8; ID], Zeroizing<[u8; 32]>)>,
+    /// The key values are wrapped with: the next one while a rotation runs, else the current.
+    skriv: [u8; ID],
+    /// A next key was found (no need to look for one before each wrap).
+    nasta: bool,
+}
+
+/// The master keys, loaded from their files.
 pub struct Nyckelring {
-    master: Zeroizing<[u8; 32]>,
+    fil: PathBuf,
+    inre: RwLock<Inre>,
+    granskning: Zeroizing<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Nyckelring {
@@ -40,51 +79,130 @@ fn random<const N: usize>() -> [u8; N] {
     b
 }
 
+fn sibling(fil: &Path, suffix: &str) -> PathBuf {
+    let mut name = fil.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    fil.with_file_name(name)
+}
+
+fn read_key(path: &Path) -> Result<Zeroizing<[u8; 32]>> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        StoreError::Other(format!(
+            "nyckeln {} kan inte läsas ({e}); kör `boj init`, eller ange --key-file",
+            path.display()
+        ))
+    })?);
+    let bytes = Zeroizing::new(
+        hex::decode(text.trim())
+            .map_err(|_| StoreError::Other(format!("nyckeln {} är skadad", path.display())))?,
+    );
+    let key: [u8; 32] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| StoreError::Other(format!("nyckeln {} har fel längd", path.display())))?;
+    Ok(Zeroizing::new(key))
+}
+
+fn create_key(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Other(format!("kan inte skapa {}: {e}", dir.display())))?;
+    }
+    let key = Zeroizing::new(hex::encode(random::<32>()));
+    write_private(path, key.as_bytes())
+}
+
 impl Nyckelring {
-    /// Creates the master key if there is none (`init`, `demo`), then loads it.
+    /// Creates the master key in the data directory if there is none (`init`, `demo`), then loads it.
     pub fn create_or_load(data_dir: &Path) -> Result<Self> {
-        let path = master_path(data_dir);
-        if !path.exists() {
-            let dir = data_dir.join("keys");
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| StoreError::Other(format!("kan inte skapa {}: {e}", dir.display())))?;
-            let key = Zeroizing::new(hex::encode(random::<32>()));
-            write_private(&path, key.as_bytes())?;
-        }
-        Self::load(data_dir)
+        Self::create_or_load_file(&master_path(data_dir))
     }
 
-    /// Loads the master key; refuses to run without it.
+    /// Creates the master key at `fil` if there is none, then loads it.
+    pub fn create_or_load_file(fil: &Path) -> Result<Self> {
+        if !fil.exists() {
+            create_key(fil)?;
+        }
+        Self::load_file(fil)
+    }
+
+    /// Loads the master key from the data directory; refuses to run without it.
     pub fn load(data_dir: &Path) -> Result<Self> {
-        let path = master_path(data_dir);
-        let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-            StoreError::Other(format!(
-                "huvudnyckeln {} kan inte läsas ({e}); kör `boj init`",
-                path.display()
-            ))
-        })?);
-        let bytes = Zeroizing::new(
-            hex::decode(text.trim())
-                .map_err(|_| StoreError::Other("huvudnyckeln är skadad".into()))?,
-        );
-        let master: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| StoreError::Other("huvudnyckeln har fel längd".into()))?;
+        Self::load_file(&master_path(data_dir))
+    }
+
+    /// Loads the master key from `fil` (and the next and retired keys beside it); refuses to run
+    /// without it. The audit checkpoint key beside it is created on first use.
+    pub fn load_file(fil: &Path) -> Result<Self> {
+        let inre = Self::las_in(fil)?;
+        let granskning_fil = fil.with_file_name("granskning.key");
+        if !granskning_fil.exists() {
+            create_key(&granskning_fil)?;
+        }
         Ok(Self {
-            master: Zeroizing::new(master),
+            fil: fil.to_path_buf(),
+            inre: RwLock::new(inre),
+            granskning: read_key(&granskning_fil)?,
         })
     }
 
-    /// The instance's key for signing the audit log's checkpoints (Ed25519 seed): derived from the
-    /// master key under a label of its own, so it is never stored anywhere, and someone who can
-    /// rewrite the database but not read the key file cannot sign a checkpoint.
+    fn las_in(fil: &Path) -> Result<Inre> {
+        let current = read_key(fil)?;
+        let mut nycklar = vec![(nyckel_id(&current), current)];
+        let next_path = sibling(fil, ".next");
+        let nasta = next_path.exists();
+        let mut skriv = nycklar[0].0;
+        if nasta {
+            let next = read_key(&next_path)?;
+            skriv = nyckel_id(&next);
+            nycklar.push((skriv, next));
+        }
+        let prefix = format!(
+            "{}.retired-",
+            fil.file_name().unwrap_or_default().to_string_lossy()
+        );
+        if let Some(dir) = fil.parent()
+            && let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            })
+        {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                    let k = read_key(&e.path())?;
+                    nycklar.push((nyckel_id(&k), k));
+                }
+            }
+        }
+        Ok(Inre {
+            nycklar,
+            skriv,
+            nasta,
+        })
+    }
+
+    /// Reads the key files again, keeping every key known before (a process may still meet values
+    /// wrapped with one since retired).
+    fn las_om(&self) -> Result<()> {
+        let ny = Self::las_in(&self.fil)?;
+        let mut inre = self
+            .inre
+            .write()
+            .map_err(|_| StoreError::Other("nyckelringen är förgiftad".into()))?;
+        for (id, k) in ny.nycklar {
+            if !inre.nycklar.iter().any(|(i, _)| *i == id) {
+                inre.nycklar.push((id, k));
+            }
+        }
+        inre.skriv = ny.skriv;
+        inre.nasta = ny.nasta;
+        Ok(())
+    }
+
+    /// The instance's key for signing the audit log's checkpoints (Ed25519 seed), from its own file.
     pub fn granskningsnyckel(&self) -> Zeroizing<[u8; 32]> {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(b"boj/granskningslogg/kontrollpunkt/v1");
-        h.update(self.master.as_slice());
-        Zeroizing::new(h.finalize().into())
+        self.granskning.clone()
     }
 
     /// A fresh data key for one case.
@@ -92,18 +210,146 @@ impl Nyckelring {
         Zeroizing::new(random::<32>())
     }
 
-    /// Wraps a data key under the master key, bound to its row.
+    /// The first bytes of every value wrapped with the key values are wrapped with now.
+    pub fn huvud(&self) -> Result<Vec<u8>> {
+        self.se_efter_nasta()?;
+        let inre = self
+            .inre
+            .read()
+            .map_err(|_| StoreError::Other("nyckelringen är förgiftad".into()))?;
+        let mut h = vec![VERSION_MED_ID];
+        h.extend_from_slice(&inre.skriv);
+        Ok(h)
+    }
+
+    /// A rotation another process began: its next key is used from now on.
+    fn se_efter_nasta(&self) -> Result<()> {
+        let known = self.inre.read().map(|i| i.nasta).unwrap_or(false);
+        if !known && sibling(&self.fil, ".next").exists() {
+            self.las_om()?;
+        }
+        Ok(())
+    }
+
+    /// Wraps a data key under the master key in use, bound to its row.
     pub fn wrap(&self, data_key: &[u8; 32], aad: &str) -> Result<Vec<u8>> {
-        seal(&self.master, aad, data_key)
+        self.se_efter_nasta()?;
+        let inre = self
+            .inre
+            .read()
+            .map_err(|_| StoreError::Other("nyckelringen är förgiftad".into()))?;
+        let Some((id, key)) = inre.nycklar.iter().find(|(i, _)| *i == inre.skriv) else {
+            return Err(StoreError::Other("huvudnyckeln saknas".into()));
+        };
+        let sealed = seal(key, aad, data_key)?;
+        let mut out = Vec::with_capacity(sealed.len() + ID);
+        out.push(VERSION_MED_ID);
+        out.extend_from_slice(id);
+        out.extend_from_slice(&sealed[1..]);
+        Ok(out)
     }
 
     pub fn unwrap_key(&self, wrapped: &[u8], aad: &str) -> Result<Zeroizing<[u8; 32]>> {
-        let k = Zeroizing::new(open(&self.master, aad, wrapped)?);
+        let k = match self.oppna(wrapped, aad) {
+            Ok(k) => k,
+            // A key another process made (a rotation running): read the key files, once.
+            Err(_) if wrapped.first() == Some(&VERSION_MED_ID) => {
+                self.las_om()?;
+                self.oppna(wrapped, aad)?
+            }
+            Err(e) => return Err(e),
+        };
         let arr: [u8; 32] = k
             .as_slice()
             .try_into()
             .map_err(|_| StoreError::Other("datanyckeln har fel längd".into()))?;
         Ok(Zeroizing::new(arr))
+    }
+
+    fn oppna(&self, wrapped: &[u8], aad: &str) -> Result<Zeroizing<Vec<u8>>> {
+        let inre = self
+            .inre
+            .read()
+            .map_err(|_| StoreError::Other("nyckelringen är förgiftad".into()))?;
+        let fail = || StoreError::Other("krypterad uppgift kan inte öppnas".into());
+        match wrapped.first() {
+            Some(&VERSION_MED_ID) if wrapped.len() > 1 + ID => {
+                let id = &wrapped[1..1 + ID];
+                let (_, key) = inre
+                    .nycklar
+                    .iter()
+                    .find(|(i, _)| i.as_slice() == id)
+                    .ok_or_else(fail)?;
+                let mut v1 = Vec::with_capacity(wrapped.len() - ID);
+                v1.push(VERSION);
+                v1.extend_from_slice(&wrapped[1 + ID..]);
+                Ok(Zeroizing::new(open(key, aad, &v1)?))
+            }
+            // Format 1 names no key: the current one first, then the others.
+            Some(&VERSION) => inre
+                .nycklar
+                .iter()
+                .find_map(|(_, k)| open(k, aad, wrapped).ok())
+                .map(Zeroizing::new)
+                .ok_or_else(fail),
+            _ => Err(fail()),
+        }
+    }
+
+    /// Begins a rotation: writes the next master key beside the current one (unless a rotation
+    /// already began, which then goes on). Answers whether a new key was made.
+    pub fn paborja_byte(&self) -> Result<bool> {
+        let next = sibling(&self.fil, ".next");
+        let ny = !next.exists();
+        if ny {
+            create_key(&next)?;
+        }
+        self.las_om()?;
+        Ok(ny)
+    }
+
+    /// Ends a rotation once every value is wrapped with the next key: the current key is kept as
+    /// retired, the next becomes current. Nothing to do without a next key.
+    pub fn fullborda(&self) -> Result<()> {
+        let next = sibling(&self.fil, ".next");
+        if !next.exists() {
+            return Ok(());
+        }
+        let current = read_key(&self.fil)?;
+        let retired = sibling(
+            &self.fil,
+            &format!(".retired-{}", hex::encode(nyckel_id(&current))),
+        );
+        if !retired.exists() {
+            write_private(&retired, hex::encode(*current).as_bytes())?;
+        }
+        std::fs::rename(&next, &self.fil)
+            .map_err(|e| StoreError::Other(format!("nyckeln kan inte bytas: {e}")))?;
+        self.las_om()
+    }
+
+    /// Removes the retired master keys (once no value is wrapped with them); answers how many.
+    pub fn ta_bort_pensionerade(&self) -> Result<usize> {
+        let prefix = format!(
+            "{}.retired-",
+            self.fil.file_name().unwrap_or_default().to_string_lossy()
+        );
+        let dir = self
+            .fil
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut n = 0;
+        for e in std::fs::read_dir(dir)
+            .map_err(|e| StoreError::Other(e.to_string()))?
+            .flatten()
+        {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                std::fs::remove_file(e.path()).map_err(|e| StoreError::Other(e.to_string()))?;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 }
 

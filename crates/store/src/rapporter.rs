@@ -380,12 +380,41 @@ pub async fn signing_key(
         let privat = keys.unwrap_key(&wrapped, &format!("signing_keys.wrapped:{id}"))?;
         return Ok(Signeringsnyckel { id, privat });
     }
+    ny_signeringsnyckel_med(store, keys, organisation_id).await
+}
+
+/// A new signing key for the organisation, which signs its reports from now on; the old ones stay
+/// (their public keys published, `GET /api/v1/keys`), so reports signed before still verify.
+/// Answers the new key's id.
+pub async fn ny_signeringsnyckel(
+    store: &Store,
+    keys: &Nyckelring,
+    organisation_id: &str,
+) -> Result<String> {
+    crate::orgs::get(store, organisation_id).await?;
+    Ok(ny_signeringsnyckel_med(store, keys, organisation_id)
+        .await?
+        .id)
+}
+
+async fn ny_signeringsnyckel_med(
+    store: &Store,
+    keys: &Nyckelring,
+    organisation_id: &str,
+) -> Result<Signeringsnyckel> {
     let id = new_id("k");
     let key = Nyckelring::new_data_key();
     let public = boj_rapport::signatur::publik(&key);
     let wrapped = keys.wrap(&key, &format!("signing_keys.wrapped:{id}"))?;
     let now = store.now();
     let mut tx = store.begin().await?;
+    // Newer than every key the organisation has, even within one second: the newest signs.
+    let senaste: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(created_at) FROM signing_keys WHERE organisation_id = $1")
+            .bind(organisation_id.to_string())
+            .fetch_one(&mut *tx.tx)
+            .await?;
+    let created_at = senaste.map_or(now, |s| now.max(s + 1));
     sqlx::query(
         "INSERT INTO signing_keys (id, organisation_id, public_key, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -393,7 +422,7 @@ pub async fn signing_key(
     .bind(organisation_id.to_string())
     .bind(public.to_vec())
     .bind(wrapped)
-    .bind(now)
+    .bind(created_at)
     .execute(&mut *tx.tx)
     .await?;
     audit::append(&mut tx, now, None, "nyckel.skapad", Some(&id)).await?;

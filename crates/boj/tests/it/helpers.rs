@@ -409,3 +409,53 @@ pub async fn error_code(res: reqwest::Response) -> (u16, String, String) {
     assert!(!message.is_empty());
     (status, code, message)
 }
+
+/// A `boj` process a test started: killed (SIGKILL) and reaped when dropped, so that a failing test
+/// leaves no server behind holding its database.
+pub struct Process(pub std::process::Child);
+
+impl Process {
+    /// Kills it now (SIGKILL) and waits for it.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `boj serve` on the app's data (its directory and database), with `extra` flags; answers the
+/// process and the URL it printed first.
+pub async fn serve(app: &TestApp, extra: &[&str]) -> (Process, String) {
+    use std::io::BufRead;
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_boj"));
+    c.arg("serve")
+        .args(extra)
+        .args(["--listen", "127.0.0.1:0", "--data"])
+        .arg(app.data_dir())
+        .env("BOJ_LOG", "error")
+        .env_remove("BOJ_DATA")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    match &app.database_url {
+        Some(u) => c.env("BOJ_DATABASE_URL", u),
+        None => c.env_remove("BOJ_DATABASE_URL"),
+    };
+    let mut child = Process(c.spawn().unwrap());
+    let stdout = child.0.stdout.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+        line.trim().trim_end_matches('/').to_string()
+    })
+    .await
+    .unwrap();
+    assert!(url.starts_with("http://"), "boj serve printed {url:?}");
+    (child, url)
+}

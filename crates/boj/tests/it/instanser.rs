@@ -3,43 +3,9 @@
 //! recorded on one is seen by the other's intake at once; retention runs once at a time.
 
 use crate::arenden::setup;
-use crate::helpers::{TestApp, csrf_in, pg_url, spawn_app};
+use crate::helpers::{TestApp, csrf_in, pg_url, serve, spawn_app};
 use boj_store::Clock;
 use serde_json::{Value, json};
-use std::io::BufRead;
-
-/// A second `boj serve` on the app's database (plain-HTTP cookies, as the in-process one).
-async fn second_serve(app: &TestApp) -> (std::process::Child, String) {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_boj"));
-    c.args([
-        "serve",
-        "--insecure-cookies",
-        "--listen",
-        "127.0.0.1:0",
-        "--data",
-    ])
-    .arg(app.data_dir())
-    .env("BOJ_LOG", "error")
-    .env_remove("BOJ_DATA")
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::null());
-    match &app.database_url {
-        Some(u) => c.env("BOJ_DATABASE_URL", u),
-        None => c.env_remove("BOJ_DATABASE_URL"),
-    };
-    let mut child = c.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let url = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .unwrap();
-        line.trim().trim_end_matches('/').to_string()
-    })
-    .await
-    .unwrap();
-    (child, url)
-}
 
 #[tokio::test]
 async fn two_instances_share_sessions_and_see_each_others_decisions() {
@@ -49,7 +15,8 @@ async fn two_instances_share_sessions_and_see_each_others_decisions() {
     let now = jiff::Timestamp::now();
     app.clock.advance(app.clock.now().duration_until(now));
     let s = setup(&app).await;
-    let (mut other, url) = second_serve(&app).await;
+    // A second `boj serve` (plain-HTTP cookies, as the in-process one), killed when the test ends.
+    let (_other, url) = serve(&app, &["--insecure-cookies"]).await;
 
     // Signed in on this instance (password and second factor), the session works on the other.
     let (c, csrf) = app.login("samordnare").await;
@@ -92,9 +59,6 @@ async fn two_instances_share_sessions_and_see_each_others_decisions() {
     // …and this instance's intake judges by it at once, though it had the agreement cached.
     let after: Value = app.post_case(&s.sp1, &case).await.json().await.unwrap();
     assert_eq!(after["eligibility"]["status"], "inom", "{after}");
-
-    other.kill().unwrap();
-    other.wait().unwrap();
 }
 
 #[tokio::test]

@@ -5,42 +5,13 @@
 //! audit chain holds.
 
 use crate::arenden::setup;
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, serve, spawn_app};
 use serde_json::{Value, json};
-use std::io::BufRead;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 const CYCLES: usize = 20;
 const CLIENTS: usize = 4;
-
-/// `boj serve` on the app's data; answers the process and the URL it printed first.
-async fn serve(app: &TestApp) -> (std::process::Child, String) {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_boj"));
-    c.args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(app.data_dir())
-        .env("BOJ_LOG", "error")
-        .env_remove("BOJ_DATA")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
-    match &app.database_url {
-        Some(u) => c.env("BOJ_DATABASE_URL", u),
-        None => c.env_remove("BOJ_DATABASE_URL"),
-    };
-    let mut child = c.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let url = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .unwrap();
-        line.trim().trim_end_matches('/').to_string()
-    })
-    .await
-    .unwrap();
-    assert!(url.starts_with("http://"), "boj serve printed {url:?}");
-    (child, url)
-}
 
 #[tokio::test]
 async fn killing_serve_while_cases_are_registered_loses_no_acknowledged_case() {
@@ -53,7 +24,7 @@ async fn killing_serve_while_cases_are_registered_loses_no_acknowledged_case() {
     });
     let mut acked: Vec<String> = Vec::new();
     for cycle in 0..CYCLES {
-        let (mut child, url) = serve(&app).await;
+        let (mut child, url) = serve(&app, &[]).await;
         let stop = Arc::new(AtomicBool::new(false));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
         let mut clients = Vec::new();
@@ -94,8 +65,7 @@ async fn killing_serve_while_cases_are_registered_loses_no_acknowledged_case() {
             acked.push(id);
             this_cycle += 1;
         }
-        child.kill().unwrap();
-        child.wait().unwrap();
+        child.kill();
         stop.store(true, Ordering::Relaxed);
         // Whatever was answered 201 before the connection broke counts as acknowledged too.
         while let Some(id) = rx.recv().await {
@@ -107,9 +77,8 @@ async fn killing_serve_while_cases_are_registered_loses_no_acknowledged_case() {
     }
 
     // It starts once more after the last kill (recovery), then the database is read directly.
-    let (mut child, _) = serve(&app).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let (mut child, _) = serve(&app, &[]).await;
+    child.kill();
     let store = &app.store;
     let mut missing = Vec::new();
     for id in &acked {

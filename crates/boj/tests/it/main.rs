@@ -15,6 +15,7 @@ mod bidrag;
 mod cli;
 mod granskning;
 mod krasch;
+mod nycklar;
 mod oidc;
 mod rapporter;
 mod rapportsiffror;
