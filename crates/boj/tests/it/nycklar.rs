@@ -213,3 +213,72 @@ async fn the_master_key_can_live_outside_the_data_directory() {
     let (code, err) = run(&["audit", "verify"], "");
     assert_eq!(code, 0, "{err}");
 }
+
+/// An interrupted rotation goes on where it stopped: the next key written and some values wrapped
+/// under it, then `boj keys rotate` again finishes the job.
+#[tokio::test]
+async fn an_interrupted_rotation_is_finished_by_running_it_again() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let mut cases = Vec::new();
+    for n in 0..5 {
+        let v: Value = app
+            .post_case(&s.sp1, &case(&s.agreement, n))
+            .await
+            .json()
+            .await
+            .unwrap();
+        cases.push((v["id"].as_str().unwrap().to_string(), n));
+    }
+    // The first rotation stopped after writing its next key and before re-wrapping anything; the
+    // server wraps new cases' keys with the next key from then on.
+    let keys = boj_store::nycklar::Nyckelring::load(app.data_dir()).unwrap();
+    assert!(keys.paborja_byte().unwrap());
+    for n in 5..8 {
+        let v: Value = app
+            .post_case(&s.sp1, &case(&s.agreement, n))
+            .await
+            .json()
+            .await
+            .unwrap();
+        cases.push((v["id"].as_str().unwrap().to_string(), n));
+    }
+    let next_header = keys.huvud().unwrap();
+    let under_next: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM case_keys WHERE substr(wrapped, 1, 9) = $1")
+            .bind(next_header.clone())
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        under_next, 3,
+        "the server wraps with the next key once it exists"
+    );
+    assert!(key_files(&app).iter().any(|f| f == "master.key.next"));
+
+    let (code, out, err) = app.boj(&["keys", "rotate"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(key_files(&app), ["granskning.key", "master.key"]);
+    // The key the first run made is the one in use: nothing wrapped under it was redone for
+    // nothing, and everything opens with it alone.
+    let fresh = boj_store::nycklar::Nyckelring::load(app.data_dir()).unwrap();
+    assert_eq!(fresh.huvud().unwrap(), next_header);
+    assert_eq!(
+        boj_store::nyckelbyte::kvar(&app.store, &fresh)
+            .await
+            .unwrap(),
+        0
+    );
+    for (id, n) in &cases {
+        let v: Value = TestApp::client()
+            .get(app.at(&format!("/api/v1/cases/{id}/contact")))
+            .bearer_auth(&s.sp1)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["name"], format!("Person Nummer{n}"), "{id}");
+    }
+}
