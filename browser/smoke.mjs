@@ -277,6 +277,17 @@ await check('the coordinator previews, issues 2026-Q3 and reads the signed repor
   await page.getByText('Rapporten för 2026-Q3 är redan utfärdad').waitFor();
 });
 
+await check('the coordinator reads the audit log, the report issue in it, and it passes axe-core', async () => {
+  await page.goto(new URL('/', url).toString());
+  await page.getByRole('link', { name: 'Granskningslogg' }).click();
+  await page.getByRole('heading', { name: 'Granskningslogg' }).waitFor();
+  await page.getByLabel(/^Händelse/).fill('rapport.');
+  await page.getByRole('button', { name: 'Visa' }).click();
+  const text = await page.locator('tbody').innerText();
+  expect(text.includes('rapport.utfardad'), `audit rows: ${text.slice(0, 200)}`);
+  await axe('audit log');
+});
+
 await check('a municipal official sees the issued report, own municipality first', async () => {
   await page.getByRole('button', { name: 'Logga ut' }).click();
   await page.getByLabel('Användarnamn').fill('kommun-2303');
