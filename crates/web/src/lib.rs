@@ -98,6 +98,9 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), auth::identify))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(from_fn(security_headers))
+        // Brotli or gzip, as the client accepts: a report page's charts and tables shrink to a
+        // fraction on a slow line (SPEC § 6; BENCHMARKS.md). Images are not compressed again.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(from_fn_with_state(state.config.secure_cookies, hsts))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             // Method and the route's template only (`/aktivera/{token}`, `/arenden/{id}`): no

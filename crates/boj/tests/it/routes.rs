@@ -341,3 +341,28 @@ async fn the_openapi_document_describes_every_api_route() {
         );
     }
 }
+
+/// Pages, styles and JSON are compressed for a client that accepts it (brotli or gzip), and sent
+/// as they are to one that does not.
+#[tokio::test]
+async fn responses_are_compressed_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+    let c = TestApp::client();
+    for path in ["/static/boj.css", "/api/openapi.json", "/logga-in"] {
+        let plain = c.get(app.at(path)).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+        let plain = plain.bytes().await.unwrap().len();
+        for enc in ["br", "gzip"] {
+            let res = c
+                .get(app.at(path))
+                .header("accept-encoding", enc)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            assert_eq!(res.headers()["content-encoding"], enc, "{path}");
+            let packed = res.bytes().await.unwrap().len();
+            assert!(packed < plain, "{path} {enc}: {packed} of {plain} bytes");
+        }
+    }
+}
