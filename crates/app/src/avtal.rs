@@ -238,21 +238,34 @@ pub async fn andra(app: &App, p: &Principal, id: &str, f: Forslag) -> Result<Avt
     Ok(a)
 }
 
-/// A coordinator of the organisation holding the data accepts the shorter retention times an
-/// amendment proposed, which then take effect (SPEC § 3.2). Until then retention runs by the times
-/// in force before; the county strategist can propose, not erase.
-pub async fn godkann_gallring(app: &App, p: &Principal, id: &str) -> Result<Avtal, AppError> {
+/// A coordinator of the organisation holding the data accepts the shorter retention times of
+/// `version`, which then take effect (SPEC § 3.2). Until then retention runs by the times in force
+/// before; the county strategist can propose, not erase. The coordinator names the version they
+/// read, so an amendment made meanwhile is never accepted unseen (409).
+pub async fn godkann_gallring(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    version: i64,
+) -> Result<Avtal, AppError> {
     let a = avtal::get(&app.store, id).await?;
     app.tillat(p, Action::GodkannaGallring(Some(a.omfang())), &a.id)
         .await?;
-    let Some(version) = a.gallring_vantar else {
-        return Err(AppError::new(
+    match a.gallring_vantar {
+        None => Err(AppError::new(
             Kind::Conflict,
             Code::Konflikt,
             "Ingen ändring av gallringen väntar på godkännande.",
-        ));
-    };
-    Ok(avtal::godkann_gallring(&app.store, Some(&p.user_id), id, version).await?)
+        )),
+        Some(v) if v != version => Err(AppError::new(
+            Kind::Conflict,
+            Code::Konflikt,
+            format!(
+                "Det är version {v} som nu väntar på godkännande, inte version {version}: läs överenskommelsen igen innan du godkänner."
+            ),
+        )),
+        Some(v) => Ok(avtal::godkann_gallring(&app.store, Some(&p.user_id), id, v).await?),
+    }
 }
 
 /// A decision as entered.

@@ -98,7 +98,7 @@ async fn kontrollpunkt(
     let Some(las) = store.las(boj_store::LAS_KONTROLLPUNKT).await? else {
         return Ok(());
     };
-    let r = boj_store::audit::kontrollpunkt(store, &keys.granskningsnyckel()).await;
+    let r = boj_store::audit::kontrollpunkt(store, &*keys.granskningsnyckel()?).await;
     las.slapp().await;
     r.map(|_| ())
 }

@@ -422,7 +422,7 @@ async fn spara(
     }
     // The log's head, signed by the instance, goes into every report of this issue.
     let logg =
-        boj_store::audit::kontrollpunkt_in(&mut tx, issued_at, &app.keys.granskningsnyckel())
+        boj_store::audit::kontrollpunkt_in(&mut tx, issued_at, &*app.keys.granskningsnyckel()?)
             .await?;
     for (id, b) in omprovade {
         arenden::set_eligibility_in(&mut tx, Some(&p.user_id), issued_at, id, b).await?;

@@ -306,7 +306,19 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
             let secure = !a.insecure_cookies;
             // The settings are checked before anything is touched.
             web_config(&a.web, secure, false, ([127, 0, 0, 1], 0).into())?;
-            let app = app(store, &a.data)?;
+            let mut keys = a.data.nyckelring()?;
+            // An installation from before checkpoints were signed gets its checkpoint key now;
+            // one whose log holds checkpoints must have the key they were signed with.
+            if !keys.har_granskningsnyckel() {
+                if boj_store::audit::har_kontrollpunkter(&store).await? {
+                    return Err(CliError::Failure(format!(
+                        "granskningsloggens nyckel saknas i {}: lägg tillbaka granskning.key (loggens kontrollpunkter är signerade med den)",
+                        keys.katalog().display()
+                    )));
+                }
+                keys = keys.skapa_granskningsnyckel()?;
+            }
+            let app = boj_app::App::new(store, std::sync::Arc::new(keys));
             // A restored backup is brought up to date before it serves.
             boj_app::bakgrund::gallra(&app).await?;
             serve_on(
@@ -453,24 +465,31 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
                 u.stangda,
                 u.gallrade
             );
-            if !data.data.join("keys").join("master.key").exists() {
-                eprintln!(
-                    "boj: lägg huvudnyckeln i {} innan boj startas (den finns aldrig i en säkerhetskopia)",
-                    data.data.join("keys").join("master.key").display()
-                );
+            let master = data
+                .key_file
+                .clone()
+                .unwrap_or_else(|| data.data.join("keys").join("master.key"));
+            for key in [master.clone(), master.with_file_name("granskning.key")] {
+                if !key.exists() {
+                    eprintln!(
+                        "boj: lägg tillbaka {} innan boj startas (nycklar finns aldrig i en säkerhetskopia)",
+                        key.display()
+                    );
+                }
             }
         }
         Command::Audit(AuditCmd::Verify { data, against }) => {
             let store = open_initialised(&data).await?;
-            let nyckel = data.nyckelring()?.granskningsnyckel();
+            let nyckel = data.nyckelring()?.granskningsnyckel()?;
             let publik = boj_rapport::signatur::publik(&nyckel);
             let k = match audit::verify(&store, &publik).await {
                 Ok(k) => k,
                 Err(StoreError::Other(msg)) => return Err(CliError::Verification(msg)),
                 Err(e) => return Err(e.into()),
             };
+            let rapportnycklar = boj_store::rapporter::public_keys(&store).await?;
             for path in &against {
-                let (seq, hash) = intygat(path, &publik)?;
+                let (seq, hash) = intygat(path, &publik, &rapportnycklar)?;
                 if !audit::nar_fram_till(&store, seq, &hash).await? {
                     return Err(CliError::Verification(format!(
                         "granskningsloggen når inte fram till post {seq} som {} visar: loggen är avkortad eller omskriven",
@@ -492,7 +511,7 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
         }
         Command::Audit(AuditCmd::Checkpoint { data }) => {
             let store = open_initialised(&data).await?;
-            let nyckel = data.nyckelring()?.granskningsnyckel();
+            let nyckel = data.nyckelring()?.granskningsnyckel()?;
             let k = audit::kontrollpunkt(&store, &nyckel).await?;
             println!(
                 "{}",
@@ -506,13 +525,26 @@ pub async fn run(cli: Cli) -> CliResult<ExitCode> {
 /// What a file attests of the audit log: (entry, hash). An issued report's signed JSON (its
 /// `audit_head`; the document must be unchanged) or a checkpoint (its signature must be the
 /// instance's).
-fn intygat(path: &Path, publik: &[u8; 32]) -> CliResult<(i64, String)> {
+fn intygat(
+    path: &Path,
+    publik: &[u8; 32],
+    rapportnycklar: &[boj_store::rapporter::Nyckel],
+) -> CliResult<(i64, String)> {
     let bytes = std::fs::read(path)
         .map_err(|e| CliError::Usage(format!("{} kan inte läsas: {e}", path.display())))?;
     let v: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|_| CliError::Usage(format!("{} är inte JSON", path.display())))?;
     if v.get("report").is_some() {
-        boj_rapport::signatur::verifiera(&bytes, None)
+        // The report's signature, with the organisation's published key it names: a head
+        // rewritten together with the log would not carry it.
+        let key_id = v["signature"]["key_id"].as_str().unwrap_or_default();
+        let Some(k) = rapportnycklar.iter().find(|k| k.id == key_id) else {
+            return Err(CliError::Verification(format!(
+                "{}: signerad med nyckeln {key_id}, som den här installationen inte har",
+                path.display()
+            )));
+        };
+        boj_rapport::signatur::verifiera(&bytes, Some(&k.public_key))
             .map_err(|e| CliError::Verification(format!("{}: {e}", path.display())))?;
         let head = &v["report"]["audit_head"];
         return match (head["seq"].as_i64(), head["sha256"].as_str()) {

@@ -136,6 +136,15 @@ pub async fn kontrollpunkt(store: &Store, nyckel: &[u8; 32]) -> Result<Kontrollp
     Ok(k)
 }
 
+/// Whether the log holds any signed checkpoint (then its key must not be made anew).
+pub async fn har_kontrollpunkter(store: &Store) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(KONTROLLPUNKT)
+        .fetch_one(store.pool())
+        .await?;
+    Ok(n > 0)
+}
+
 /// Whether the log still holds entry `seq` with hash `hash` (what an issued report or an exported
 /// checkpoint shows of it).
 pub async fn nar_fram_till(store: &Store, seq: i64, hash: &str) -> Result<bool> {

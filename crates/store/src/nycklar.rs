@@ -50,15 +50,40 @@ struct Inre {
     nycklar: Vec<([u8; ID], Zeroizing<[u8; 32]>)>,
     /// The key values are wrapped with: the next one while a rotation runs, else the current.
     skriv: [u8; ID],
-    /// A next key was found (no need to look for one before each wrap).
+    /// What the key files looked like when read (see [`Nyckelring::filer`]): a rotation another
+    /// process runs changes it, and the files are read again before the next wrap.
+    filer: Filer,
+}
+
+/// The state of the key files that decides which key wraps: whether a next key exists, and the
+/// current key file's identity (its inode, which a rename replaces, size and modification time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Filer {
     nasta: bool,
+    aktuell: Option<(u64, u64, Option<std::time::SystemTime>)>,
+}
+
+impl Filer {
+    fn av(fil: &Path) -> Filer {
+        Filer {
+            nasta: sibling(fil, ".next").exists(),
+            aktuell: std::fs::metadata(fil).ok().map(|m| {
+                #[cfg(unix)]
+                let ino = std::os::unix::fs::MetadataExt::ino(&m);
+                #[cfg(not(unix))]
+                let ino = 0;
+                (ino, m.len(), m.modified().ok())
+            }),
+        }
+    }
 }
 
 /// The master keys, loaded from their files.
 pub struct Nyckelring {
     fil: PathBuf,
     inre: RwLock<Inre>,
-    granskning: Zeroizing<[u8; 32]>,
+    /// The audit checkpoint key, when its file exists (`granskning.key` beside the master key).
+    granskning: Option<Zeroizing<[u8; 32]>>,
 }
 
 impl std::fmt::Debug for Nyckelring {
@@ -103,13 +128,33 @@ fn read_key(path: &Path) -> Result<Zeroizing<[u8; 32]>> {
     Ok(Zeroizing::new(key))
 }
 
+/// Writes a new random key to `path`, whole or not at all: into a private temporary file first,
+/// synced, then linked into place (never replacing a key already there), the directory synced.
 fn create_key(path: &Path) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Other(format!("kan inte skapa {}: {e}", dir.display())))?;
-    }
     let key = Zeroizing::new(hex::encode(random::<32>()));
-    write_private(path, key.as_bytes())
+    write_key(path, key.as_bytes())
+}
+
+fn write_key(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| StoreError::Other(format!("kan inte skapa {}: {e}", dir.display())))?;
+    let tmp = sibling(path, &format!(".tmp-{}", crate::random_hex(6)));
+    write_private(&tmp, bytes)?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    linked.map_err(|e| StoreError::Other(format!("kan inte skapa {}: {e}", path.display())))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 impl Nyckelring {
@@ -118,12 +163,29 @@ impl Nyckelring {
         Self::create_or_load_file(&master_path(data_dir))
     }
 
-    /// Creates the master key at `fil` if there is none, then loads it.
+    /// Creates the master key at `fil` if there is none, and the audit checkpoint key beside it,
+    /// then loads them (`init`, `demo`).
     pub fn create_or_load_file(fil: &Path) -> Result<Self> {
         if !fil.exists() {
             create_key(fil)?;
         }
-        Self::load_file(fil)
+        let keys = Self::load_file(fil)?;
+        keys.skapa_granskningsnyckel()
+    }
+
+    /// Creates the audit checkpoint key if its file is missing — only where no checkpoint can exist
+    /// yet under another key (a new installation, or one from before checkpoints were signed):
+    /// anywhere else a missing key is an error to mend by copying the file back, not to paper over
+    /// with a new key that would make every earlier checkpoint look forged.
+    pub fn skapa_granskningsnyckel(mut self) -> Result<Self> {
+        if self.granskning.is_none() {
+            let f = self.fil.with_file_name("granskning.key");
+            if !f.exists() {
+                create_key(&f)?;
+            }
+            self.granskning = Some(read_key(&f)?);
+        }
+        Ok(self)
     }
 
     /// Loads the master key from the data directory; refuses to run without it.
@@ -132,27 +194,41 @@ impl Nyckelring {
     }
 
     /// Loads the master key from `fil` (and the next and retired keys beside it); refuses to run
-    /// without it. The audit checkpoint key beside it is created on first use.
+    /// without it. The audit checkpoint key beside it is read when its file is there.
     pub fn load_file(fil: &Path) -> Result<Self> {
         let inre = Self::las_in(fil)?;
         let granskning_fil = fil.with_file_name("granskning.key");
-        if !granskning_fil.exists() {
-            create_key(&granskning_fil)?;
-        }
+        let granskning = if granskning_fil.exists() {
+            Some(read_key(&granskning_fil)?)
+        } else {
+            None
+        };
         Ok(Self {
             fil: fil.to_path_buf(),
             inre: RwLock::new(inre),
-            granskning: read_key(&granskning_fil)?,
+            granskning,
         })
     }
 
+    /// Whether the audit checkpoint key's file was there.
+    pub fn har_granskningsnyckel(&self) -> bool {
+        self.granskning.is_some()
+    }
+
+    /// The key files' directory (to tell an operator where a missing key belongs).
+    pub fn katalog(&self) -> PathBuf {
+        self.fil
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+
     fn las_in(fil: &Path) -> Result<Inre> {
+        let filer = Filer::av(fil);
         let current = read_key(fil)?;
         let mut nycklar = vec![(nyckel_id(&current), current)];
         let next_path = sibling(fil, ".next");
-        let nasta = next_path.exists();
         let mut skriv = nycklar[0].0;
-        if nasta {
+        if next_path.exists() {
             let next = read_key(&next_path)?;
             skriv = nyckel_id(&next);
             nycklar.push((skriv, next));
@@ -178,7 +254,7 @@ impl Nyckelring {
         Ok(Inre {
             nycklar,
             skriv,
-            nasta,
+            filer,
         })
     }
 
@@ -196,13 +272,19 @@ impl Nyckelring {
             }
         }
         inre.skriv = ny.skriv;
-        inre.nasta = ny.nasta;
+        inre.filer = ny.filer;
         Ok(())
     }
 
-    /// The instance's key for signing the audit log's checkpoints (Ed25519 seed), from its own file.
-    pub fn granskningsnyckel(&self) -> Zeroizing<[u8; 32]> {
-        self.granskning.clone()
+    /// The instance's key for signing the audit log's checkpoints (Ed25519 seed), from its own file
+    /// (`granskning.key` beside the master key); an error that says where it belongs when missing.
+    pub fn granskningsnyckel(&self) -> Result<Zeroizing<[u8; 32]>> {
+        self.granskning.clone().ok_or_else(|| {
+            StoreError::Other(format!(
+                "granskningsloggens nyckel {} saknas: lägg tillbaka den från där nycklarna säkerhetskopieras",
+                self.fil.with_file_name("granskning.key").display()
+            ))
+        })
     }
 
     /// A fresh data key for one case.
@@ -222,10 +304,13 @@ impl Nyckelring {
         Ok(h)
     }
 
-    /// A rotation another process began: its next key is used from now on.
+    /// A rotation another process runs: when the key files changed since read (a next key
+    /// appeared or went, the current key was replaced), they are read again before wrapping, so
+    /// that this process wraps with the key the rotation wraps with.
     fn se_efter_nasta(&self) -> Result<()> {
-        let known = self.inre.read().map(|i| i.nasta).unwrap_or(false);
-        if !known && sibling(&self.fil, ".next").exists() {
+        let now = Filer::av(&self.fil);
+        let same = self.inre.read().map(|i| i.filer == now).unwrap_or(false);
+        if !same {
             self.las_om()?;
         }
         Ok(())
@@ -321,10 +406,11 @@ impl Nyckelring {
             &format!(".retired-{}", hex::encode(nyckel_id(&current))),
         );
         if !retired.exists() {
-            write_private(&retired, hex::encode(*current).as_bytes())?;
+            write_key(&retired, hex::encode(*current).as_bytes())?;
         }
         std::fs::rename(&next, &self.fil)
             .map_err(|e| StoreError::Other(format!("nyckeln kan inte bytas: {e}")))?;
+        sync_dir(&self.katalog());
         self.las_om()
     }
 
@@ -449,6 +535,26 @@ mod tests {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_keyring_follows_rotations_another_process_runs() {
+        let dir = std::env::temp_dir().join(format!("boj-keys-{}", crate::random_hex(6)));
+        let rotator = Nyckelring::create_or_load(&dir).unwrap();
+        // Another process ("serve"), loaded before, wrapping nothing meanwhile.
+        let serve = Nyckelring::load(&dir).unwrap();
+        let dk = Nyckelring::new_data_key();
+        for _ in 0..2 {
+            assert!(rotator.paborja_byte().unwrap());
+            rotator.fullborda().unwrap();
+            assert_eq!(rotator.ta_bort_pensionerade().unwrap(), 1);
+            // It wraps with the key now current, which a fresh process alone can open.
+            let w = serve.wrap(&dk, "case_keys.wrapped:c_1").unwrap();
+            let fresh = Nyckelring::load(&dir).unwrap();
+            assert_eq!(*fresh.unwrap_key(&w, "case_keys.wrapped:c_1").unwrap(), *dk);
+            assert_eq!(serve.huvud().unwrap(), fresh.huvud().unwrap());
         }
         std::fs::remove_dir_all(dir).ok();
     }

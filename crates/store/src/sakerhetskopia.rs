@@ -260,6 +260,20 @@ async fn sqlite_fil(path: &Path, skapa: bool) -> Result<sqlx::AnyPool> {
         .await?)
 }
 
+/// Creates an empty file only its owner can read and write.
+fn privat_fil(path: &Path) -> Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+        .map(drop)
+        .map_err(|e| fel(format!("{} kan inte skapas: {e}", path.display())))
+}
+
 /// Takes a consistent backup of `store` into `fil` (replaced atomically when it exists).
 pub async fn ta(store: &Store, fil: &Path) -> Result<Manifest> {
     let version = schemaversion(store.pool()).await?;
@@ -270,7 +284,9 @@ pub async fn ta(store: &Store, fil: &Path) -> Result<Manifest> {
         .unwrap_or(Path::new("."));
     let tmp_file = dir.join(format!(".boj-backup-{}.tmp", crate::random_hex(8)));
     let result = async {
-        // One connection, SQLite's default rollback journal: a single self-contained file.
+        // Private from the start: it holds password hashes and wrapped keys. One connection,
+        // SQLite's default rollback journal (which takes the file's permissions): one file.
+        privat_fil(&tmp_file)?;
         let tmp = sqlite_fil(&tmp_file, true).await?;
         crate::migrator(Backend::Sqlite)
             .run_to(version, &tmp)
@@ -426,8 +442,45 @@ pub async fn aterstall(store: &Store, fil: &Path) -> Result<Manifest> {
             "databasen har redan ett nyare schema än säkerhetskopian: återställ till en ny datakatalog eller en tom databas",
         ));
     }
-    let tabeller = tabeller(&kopia, Backend::Sqlite).await?;
+    let i_kopian = tabeller(&kopia, Backend::Sqlite).await?;
     store.migrate_to(manifest.schema_version).await?;
+    // The target's own tables, in their order, are what is copied: a name read from the file is
+    // only ever compared with them, never put into SQL. Every one must be in the file with the
+    // same columns, and in the manifest.
+    let tabeller = tabeller(store.pool(), store.backend).await?;
+    for t in &tabeller {
+        let Some(k) = i_kopian.iter().find(|k| k.namn == t.namn) else {
+            return Err(fel(format!(
+                "säkerhetskopian är skadad: tabellen {} saknas i den",
+                t.namn
+            )));
+        };
+        let namn = |x: &Tabell| {
+            x.kolumner
+                .iter()
+                .map(|(c, _)| c.clone())
+                .collect::<Vec<_>>()
+        };
+        if namn(k) != namn(t) {
+            return Err(fel(format!(
+                "säkerhetskopian är skadad: tabellen {} har andra kolumner än schemat",
+                t.namn
+            )));
+        }
+    }
+    if let Some(k) = i_kopian
+        .iter()
+        .find(|k| !tabeller.iter().any(|t| t.namn == k.namn))
+    {
+        return Err(fel(format!(
+            "säkerhetskopian är skadad: den har en tabell som schemat inte har ({})",
+            k.namn
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take(40)
+                .collect::<String>()
+        )));
+    }
     let mut fran = kopia.acquire().await?;
     sqlx::query("BEGIN").execute(&mut *fran).await?;
     let mut tx = store.begin().await?;

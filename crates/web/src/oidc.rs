@@ -58,7 +58,7 @@ const VANTA: Duration = Duration::from_secs(10);
 pub enum Ansprak {
     /// The provider's subject identifier, as it is.
     Sub,
-    /// The e-mail address, in lower case; refused when the provider says it is not verified.
+    /// The e-mail address, in lower case; only when the provider says it is verified.
     Email,
     /// The provider's user name, in lower case.
     PreferredUsername,
@@ -181,8 +181,14 @@ impl Oidc {
 
     /// The provider's metadata and key set, fetched again after [`BEHALL`].
     async fn metadata(&self) -> Result<CoreProviderMetadata, Failure> {
+        self.metadata_som(false).await
+    }
+
+    /// The metadata, fetched now when `ny` (the provider may have published a new signing key).
+    async fn metadata_som(&self, ny: bool) -> Result<CoreProviderMetadata, Failure> {
         let mut kept = self.metadata.lock().await;
-        if let Some((when, m)) = kept.as_ref()
+        if !ny
+            && let Some((when, m)) = kept.as_ref()
             && when.elapsed() < BEHALL
         {
             return Ok(m.clone());
@@ -194,6 +200,15 @@ impl Oidc {
                 tracing::warn!(fel = %e, "identitetsutfärdarens metadata kunde inte hämtas");
                 svarar_inte()
             })?;
+        // The endpoints the client secret, the code and the keys travel to are held to the
+        // issuer's rule: https, or http on the loopback interface only.
+        let token = m.token_endpoint().map(|u| u.as_str().to_string());
+        if !tillaten_adress(m.jwks_uri().as_str())
+            || token.as_deref().is_some_and(|t| !tillaten_adress(t))
+        {
+            tracing::warn!("identitetsutfärdaren anger en adress utan https; inloggningen avbryts");
+            return Err(svarar_inte());
+        }
         *kept = Some((Instant::now(), m.clone()));
         Ok(m)
     }
@@ -400,7 +415,30 @@ pub async fn svar(
         CoreJwsSigningAlgorithm::RsaSsaPssSha256,
         CoreJwsSigningAlgorithm::EcdsaP256Sha256,
     ]);
-    let claims = match id_token.claims(&verifier, &Nonce::new(nonce.to_string())) {
+    let nonce = Nonce::new(nonce.to_string());
+    let first = id_token.claims(&verifier, &nonce).cloned();
+    // A signature by a key not in the set kept: the provider may have rotated its keys since the
+    // set was fetched; fetched again, once.
+    let claims = match first {
+        Err(ClaimsVerificationError::SignatureVerification(_)) => {
+            let again = match o.metadata_som(true).await {
+                Ok(m) => CoreClient::from_provider_metadata(
+                    m,
+                    ClientId::new(o.installningar.klient_id.clone()),
+                    Some(ClientSecret::new(o.installningar.klient_hemlighet.clone())),
+                ),
+                Err(f) => return failed(f),
+            };
+            let verifier = again.id_token_verifier().set_allowed_algs([
+                CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+                CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+                CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+            ]);
+            id_token.claims(&verifier, &nonce).cloned()
+        }
+        other => other,
+    };
+    let claims = match claims {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(adress = %adress, fel = skal(&e), "ID-token avvisad");
@@ -409,12 +447,17 @@ pub async fn svar(
     };
     let namn = match o.installningar.ansprak {
         Ansprak::Sub => Some(claims.subject().to_string()),
+        // Only an address the provider says it verified; lower case in ASCII only, so that no
+        // look-alike character (the Kelvin sign, say) folds into another account's name.
         Ansprak::Email => claims
             .email()
-            .filter(|_| claims.email_verified() != Some(false))
-            .map(|e| e.to_lowercase()),
-        Ansprak::PreferredUsername => claims.preferred_username().map(|u| u.to_lowercase()),
-    };
+            .filter(|_| claims.email_verified() == Some(true))
+            .map(|e| e.as_str().to_ascii_lowercase()),
+        Ansprak::PreferredUsername => claims
+            .preferred_username()
+            .map(|u| u.as_str().to_ascii_lowercase()),
+    }
+    .filter(|n| n.is_ascii());
     let forra = match &who {
         crate::auth::Identity::Session { secret, .. } => Some(secret.as_str()),
         _ => None,

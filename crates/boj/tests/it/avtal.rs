@@ -669,13 +669,22 @@ async fn shortening_retention_waits_for_the_coordinator_and_the_floors_hold() {
     assert!(!closed(case.clone()).await, "closed by times not in force");
 
     // Only a coordinator of the organisation accepts; the strategist cannot.
-    let accept = |token: String| {
+    let accept = |token: String, version: i64| {
         let c = TestApp::client();
         let url = app.at(&format!("/api/v1/agreements/{id}/retention/accept"));
-        async move { c.post(url).bearer_auth(&token).send().await.unwrap() }
+        async move {
+            c.post(url)
+                .bearer_auth(&token)
+                .json(&json!({ "version": version }))
+                .send()
+                .await
+                .unwrap()
+        }
     };
-    assert_eq!(accept(t.clone()).await.status(), 403);
-    let res = accept(st.clone()).await;
+    assert_eq!(accept(t.clone(), 2).await.status(), 403);
+    // Another version than the one waiting is never accepted unseen.
+    assert_eq!(accept(st.clone(), 1).await.status(), 409);
+    let res = accept(st.clone(), 2).await;
     assert_eq!(res.status(), 200);
     let a: Value = res.json().await.unwrap();
     assert_eq!(
@@ -683,7 +692,7 @@ async fn shortening_retention_waits_for_the_coordinator_and_the_floors_hold() {
         json!({"contact_retention_days": 7, "inactive_close_days": 30, "pending_version": null})
     );
     // Nothing waits any more.
-    assert_eq!(accept(st.clone()).await.status(), 409);
+    assert_eq!(accept(st.clone(), 2).await.status(), 409);
     // Now the shorter times apply: the quiet case is closed.
     boj_store::gallring::run(&app.store).await.unwrap();
     assert!(closed(case.clone()).await);

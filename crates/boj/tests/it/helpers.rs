@@ -358,7 +358,7 @@ impl TestApp {
     /// The public key of the instance's audit checkpoints.
     pub fn audit_key(&self) -> [u8; 32] {
         let keys = boj_store::nycklar::Nyckelring::load(self.data_dir()).unwrap();
-        boj_rapport::signatur::publik(&keys.granskningsnyckel())
+        boj_rapport::signatur::publik(&keys.granskningsnyckel().unwrap())
     }
 
     pub fn data_dir(&self) -> &std::path::Path {

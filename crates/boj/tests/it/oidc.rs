@@ -41,6 +41,8 @@ enum Token {
     WrongIssuer,
     /// Claims `alg: none` and carries no signature.
     Unsigned,
+    /// Right, but the provider does not say the e-mail address is verified.
+    EmailUnverified,
 }
 
 /// A code the provider handed out at its authorization endpoint.
@@ -162,7 +164,7 @@ async fn token(
         "exp": if mode == Token::Expired { t - 600 } else { t + 300 },
         "nonce": if mode == Token::WrongNonce { "en-annan-nonce".to_string() } else { grant.nonce.clone() },
         "email": grant.email,
-        "email_verified": true,
+        "email_verified": mode != Token::EmailUnverified,
     });
     let id_token = match mode {
         Token::Forged => jws(&keys().1, &claims),
@@ -356,6 +358,16 @@ async fn id_tokens_that_do_not_hold_are_refused() {
         let start = c.get(app.at("/")).send().await.unwrap();
         assert_eq!(start.status(), 303, "{mode:?}");
     }
+    // An address the provider does not vouch for names nobody.
+    let (_, res) = sign_in(
+        &app,
+        &provider,
+        "anna.a@ragunda.example",
+        Token::EmailUnverified,
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("ej_kopplat_konto"));
     // The right token still works afterwards.
     let (_, res) = sign_in(&app, &provider, "anna.a@ragunda.example", Token::Right).await;
     assert_eq!(res.status(), 200);

@@ -380,6 +380,21 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
     let (code, out, err) = app.boj(&["audit", "verify", "--against", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("når fram till 1 intyg"), "{out}");
+    // A head rewritten in the report, its digest recomputed to match, fails on the signature.
+    let mut forged = published.clone();
+    forged["report"]["audit_head"]["seq"] = json!(1);
+    let bytes = boj_rapport::signatur::kanonisk(&forged["report"]).unwrap();
+    forged["signature"]["sha256"] = json!(boj_rapport::signatur::sha256_hex(&bytes));
+    let forged_file = dir.path().join("q3-forged.json");
+    std::fs::write(&forged_file, forged.to_string()).unwrap();
+    let (code, out, err) = app.boj(&[
+        "audit",
+        "verify",
+        "--against",
+        forged_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("signaturen"), "{err}");
     let verify = |extra: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_boj"))
             .args(["report", "verify"])

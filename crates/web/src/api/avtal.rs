@@ -348,16 +348,24 @@ pub async fn amend(
     Ok((StatusCode::CREATED, Json(agreement_out(&a, &b))).into_response())
 }
 
+/// The version whose shorter retention times the coordinator read and accepts.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptRetentionIn {
+    pub version: i64,
+}
+
 /// A coordinator of the organisation accepts the shorter retention times an amendment proposed;
-/// they take effect now (SPEC § 3.2).
-#[utoipa::path(post, path = "/api/v1/agreements/{id}/retention/accept", params(("id" = String, Path)),
+/// they take effect now (SPEC § 3.2). 409 when another version waits than the one named.
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/retention/accept", params(("id" = String, Path)), request_body = AcceptRetentionIn,
     responses((status = 200, body = AgreementOut), (status = 403), (status = 404), (status = 409)))]
 pub async fn accept_retention(
     State(state): State<AppState>,
     Authed(p): Authed,
     Path(id): Path<String>,
+    ApiJson(body): ApiJson<AcceptRetentionIn>,
 ) -> Result<Json<AgreementOut>, ApiError> {
-    let a = register::godkann_gallring(&state.app, &p, &id).await?;
+    let a = register::godkann_gallring(&state.app, &p, &id, body.version).await?;
     let b = register::beslut(&state.app, &a).await?;
     Ok(Json(agreement_out(&a, &b)))
 }

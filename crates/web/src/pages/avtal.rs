@@ -185,8 +185,13 @@ pub async fn accept_retention(
     State(state): State<AppState>,
     Authed(p): Authed,
     Path(id): Path<String>,
+    raw: axum::extract::RawForm,
 ) -> Result<Response, PageError> {
-    let a = register::godkann_gallring(&state.app, &p, &id).await?;
+    let f = crate::extract::pairs(&raw);
+    let version = crate::extract::one(&f, "version")
+        .parse::<i64>()
+        .map_err(|_| crate::error::Failure::bad_request("Versionen saknas."))?;
+    let a = register::godkann_gallring(&state.app, &p, &id, version).await?;
     Ok(Redirect::to(&format!("/avtal/{}?gallring=godkand", a.id)).into_response())
 }
 
