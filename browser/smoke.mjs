@@ -303,6 +303,13 @@ await check('a municipal official sees the issued report, own municipality first
   expect(first.includes('Ragunda'), `first row: ${first}`);
 });
 
+await check('the admin\'s start page, with its accounts and the new-account form, passes axe-core', async () => {
+  await signIn('admin');
+  await page.getByRole('heading', { name: 'Nytt konto' }).waitFor();
+  expect(await page.getByRole('button', { name: /^Stäng av/ }).count() > 0, 'accounts can be disabled');
+  await axe('admin start page');
+});
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -400,6 +400,15 @@ pub struct NyAnvandare {
     pub losenord: Option<String>,
 }
 
+/// The organisations, for the admin's form of a new account (names, not ids).
+pub async fn organisationer(
+    app: &App,
+    p: &Principal,
+) -> Result<Vec<boj_store::orgs::Organisation>, AppError> {
+    authorize(p, Action::HanteraAnvandare)?;
+    Ok(boj_store::orgs::list(&app.store).await?)
+}
+
 /// Whether accounts of `role` see cases, and so are never given a password by an admin.
 fn ser_arenden(role: Role) -> bool {
     matches!(role, Role::Stodperson | Role::Samordnare)

@@ -164,6 +164,24 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             Method::POST,
+            "/anvandare",
+            Signed(Action::HanteraAnvandare),
+            post(pages::create_user),
+        ),
+        r(
+            Method::POST,
+            "/anvandare/{id}/stang-av",
+            Signed(Action::HanteraAnvandare),
+            post(pages::disable_user),
+        ),
+        r(
+            Method::POST,
+            "/anvandare/{id}/aterstall",
+            Signed(Action::HanteraAnvandare),
+            post(pages::reset_user),
+        ),
+        r(
+            Method::POST,
             "/anvandare/{id}/godkann",
             Signed(Action::GodkannaAnvandare(None)),
             post(pages::approve),

@@ -854,3 +854,83 @@ async fn an_admin_signs_in_with_a_second_factor() {
             .unwrap();
     assert_eq!(leaked, 0);
 }
+
+/// The admin's start page creates, disables and resets accounts (issue: pages for every role):
+/// a support person gets a one-time activation link shown once, never a password from the admin.
+#[tokio::test]
+async fn the_admin_creates_disables_and_resets_accounts_on_the_start_page() {
+    let app = spawn_app().await;
+    app.user("admin", Role::Admin).await;
+    let (c, csrf) = app.login("admin").await;
+    let page = c
+        .get(app.at("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Nytt konto") && page.contains("Testjouren"));
+    let res = c
+        .post(app.at("/anvandare"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "nyvolontar"),
+            ("role", "stodperson"),
+            ("organisation", app.org_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    let link = crate::helpers::between(&page, "<code id=\"aktiveringslank\">", "</code>")
+        .expect("the activation link is shown");
+    assert!(link.starts_with("/aktivera/"));
+    // The link works for the person.
+    let form = TestApp::client().get(app.at(&link)).send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    // A password for a case role is refused.
+    let res = c
+        .post(app.at("/anvandare"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "annan"),
+            ("role", "samordnare"),
+            ("organisation", app.org_id.as_str()),
+            ("password", "ett-langt-losenord"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let user = boj_store::users::by_name(&app.store, "nyvolontar")
+        .await
+        .unwrap();
+    // Reset: a new link, the old one gone.
+    let res = c
+        .post(app.at(&format!("/anvandare/{}/aterstall", user.id)))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    let new_link =
+        crate::helpers::between(&page, "<code id=\"aktiveringslank\">", "</code>").unwrap();
+    assert_ne!(new_link, link);
+    // Disable.
+    let res = c
+        .post(app.at(&format!("/anvandare/{}/stang-av", user.id)))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(
+        boj_store::users::by_name(&app.store, "nyvolontar")
+            .await
+            .unwrap()
+            .disabled
+    );
+}

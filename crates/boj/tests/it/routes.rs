@@ -152,6 +152,9 @@ fn matrix() -> Vec<Row> {
         ),
         (Method::POST, "/avtal/{id}/gallring/godkann", SAMORDNARE),
         (Method::GET, "/granskning", GRANSKNING),
+        (Method::POST, "/anvandare", ADMIN),
+        (Method::POST, "/anvandare/{id}/stang-av", ADMIN),
+        (Method::POST, "/anvandare/{id}/aterstall", ADMIN),
         (Method::GET, "/api/v1/audit", GRANSKNING),
     ];
     // Sign-in through an OpenID provider: public, as the sign-in form is (without a provider

@@ -419,6 +419,8 @@ struct StartPage {
     scope: String,
     cards: Vec<Card>,
     users: Vec<User>,
+    /// The organisations by id and name (the admin's user table and form).
+    orgs: Vec<(String, String)>,
     /// Accounts of the coordinator's organisation that wait for approval.
     pending: Vec<User>,
     agreements: Vec<StartAvtal>,
@@ -494,10 +496,17 @@ pub async fn start(
     let Principal {
         name, role, scope, ..
     } = p;
-    let users = if role == Role::Admin {
-        konton::alla(&state.app, &p_full).await?
+    let (users, orgs) = if role == Role::Admin {
+        (
+            konton::alla(&state.app, &p_full).await?,
+            konton::organisationer(&state.app, &p_full)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o.name))
+                .collect(),
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let show_agreements =
         boj_domain::authorize(&p_full, boj_domain::Action::LasAvtal(None)).is_ok();
@@ -526,6 +535,7 @@ pub async fn start(
         scope: scope.label(),
         cards: cards(role),
         users,
+        orgs,
         pending: konton::vantar_pa_godkannande(&state.app, &p_full).await?,
         agreements,
         show_agreements,
@@ -644,5 +654,71 @@ pub async fn audit_log(
         q,
         rows,
         next,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "anvandare_skapad.html")]
+struct AccountPage {
+    layout: Layout,
+    heading: &'static str,
+    name: String,
+    /// The one-time activation link, shown once.
+    link: Option<String>,
+}
+
+/// The admin creates an account from the start page's form (`konton::ny_anvandare`): a support
+/// person or coordinator gets a one-time activation link, shown once here; other roles the
+/// password the admin typed.
+pub async fn create_user(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    raw: axum::extract::RawForm,
+) -> Result<Html<String>, PageError> {
+    let f = crate::extract::pairs(&raw);
+    let opt = |k: &str| Some(crate::extract::one(&f, k)).filter(|v| !v.trim().is_empty());
+    let n = konton::NyAnvandare {
+        namn: crate::extract::one(&f, "name"),
+        roll: crate::extract::one(&f, "role"),
+        organisation: opt("organisation"),
+        kommun: opt("municipality"),
+        lan: opt("county"),
+        losenord: opt("password"),
+    };
+    let (u, token) = konton::ny_anvandare(&state.app, &p, &n).await?;
+    render(&AccountPage {
+        layout: Layout::new(&state, &who),
+        heading: "Kontot är skapat",
+        name: u.name,
+        link: token.map(|t| format!("/aktivera/{t}")),
+    })
+}
+
+/// The admin disables an account (`konton::inaktivera`): its sessions and tokens end.
+pub async fn disable_user(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    konton::inaktivera(&state.app, &p, &id).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+/// The admin resets a support person's or coordinator's password (`konton::aterstall`): a new
+/// activation link, shown once.
+pub async fn reset_user(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let token = konton::aterstall(&state.app, &p, &id).await?;
+    let u = konton::anvandare(&state.app, &p, &id).await?;
+    render(&AccountPage {
+        layout: Layout::new(&state, &who),
+        heading: "Lösenordet är återställt",
+        name: u.name,
+        link: Some(format!("/aktivera/{token}")),
     })
 }
