@@ -42,6 +42,16 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
         seed(&app, &store, Datum::from_civil(today)).await?;
     }
     let accounts = accounts(&store).await?;
+    // Retention as `serve` runs it before serving: cases quiet for longer than the agreement
+    // allows are closed, and contact details due are erased, so the demo's lists look as a live
+    // installation's would.
+    let g = boj_app::bakgrund::gallra(&app).await?;
+    if g.stangda + g.gallrade > 0 {
+        eprintln!(
+            "boj: gallringen avslutade {} och gallrade {} exempelärenden",
+            g.stangda, g.gallrade
+        );
+    }
     if fresh {
         issue_past(&app, &store, Datum::from_civil(today)).await?;
     }
