@@ -207,7 +207,7 @@ await check('the county strategist records Berg\'s decision and the board change
   await page.getByLabel('Användarnamn').fill('forbund');
   await page.getByLabel('Lösenord').fill(password);
   await page.getByRole('button', { name: 'Logga in' }).click();
-  expect(await page.getByText('Väntar på beslut: Berg').isVisible(), 'Berg not pending on the start page');
+  expect(await page.getByText('Gäller inte i dag för: Berg (väntar på beslut)').isVisible(), 'Berg not pending on the start page');
   await page.getByRole('link', { name: /Överenskommelse om idéburet/ }).first().click();
   const berg = page.locator('table.board tr', { hasText: 'Berg' });
   expect((await berg.textContent()).includes('Väntar på beslut'), 'Berg not pending on the board');
@@ -223,6 +223,11 @@ await check('the county strategist records Berg\'s decision and the board change
   await page.getByRole('heading', { name: 'Parter och beslut' }).waitFor();
   const after = await page.locator('table.board tr', { hasText: 'Berg' }).textContent();
   expect(after.includes('Beslutad, gäller från 2027-01-01'), `Berg: ${after}`);
+  // The start page does not call Berg a party yet: its decision applies from next year.
+  await page.goto(url);
+  expect(await page.getByText('Berg (gäller från 2027-01-01)').isVisible(), 'Berg applies later on the start page');
+  await page.goBack();
+  await page.getByRole('heading', { name: 'Parter och beslut' }).waitFor();
 });
 
 await check('the agreement form passes axe-core', async () => {

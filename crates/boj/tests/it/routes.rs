@@ -369,3 +369,28 @@ async fn responses_are_compressed_when_the_client_accepts_it() {
         }
     }
 }
+
+/// The accessibility statement follows DIGG's model: compliance level, known gaps, how to report
+/// a fault, the supervisory authority, and when it was assessed.
+#[tokio::test]
+async fn the_accessibility_statement_follows_diggs_model() {
+    let app = spawn_app().await;
+    let page = TestApp::client()
+        .get(app.at("/tillganglighet"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for part in [
+        "delvis förenlig",
+        "Innehåll som inte är tillgängligt",
+        "Rapportera brister",
+        "Myndigheten för digital förvaltning",
+        "Hur vi testat tjänsten",
+        "uppdaterades senast",
+    ] {
+        assert!(page.contains(part), "{part}");
+    }
+}

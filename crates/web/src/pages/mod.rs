@@ -433,7 +433,8 @@ pub struct StartAvtal {
     pub id: String,
     pub title: String,
     /// Parties without a decision that makes the agreement apply (shown to `forbund`).
-    pub pending: Vec<&'static str>,
+    /// Parties for which the agreement does not apply today, with why.
+    pub pending: Vec<String>,
     /// The next report deadline: period and last day.
     pub deadline: Option<(String, String)>,
 }
@@ -514,11 +515,17 @@ pub async fn start(
     if show_agreements {
         let today = state.app.today();
         for a in boj_app::avtal::lasbara(&state.app, &p_full).await? {
+            // Not yet decided, refused, or decided but applying only later (§ 22 item 1: from
+            // the party's own decision): all of these are not yet parties in practice.
+            let idag = boj_domain::Datum::from_civil(today);
             let pending = boj_app::avtal::parter(&state.app, &a)
                 .await?
                 .into_iter()
-                .filter(|r| !matches!(r.status, boj_domain::avtal::Partstatus::Beslutad(_)))
-                .map(|r| r.kommun.namn())
+                .filter(|r| !r.status.galler(idag))
+                .map(|r| match r.status.galler_fran() {
+                    Some(d) => format!("{} (gäller från {d})", r.kommun.namn()),
+                    None => format!("{} ({})", r.kommun.namn(), r.status.label().to_lowercase()),
+                })
                 .collect();
             agreements.push(StartAvtal {
                 id: a.id.clone(),
