@@ -357,6 +357,11 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         !page.contains("ändrat sedan"),
         "changes since issue are the coordinator's only"
     );
+    // Swedish time, and the verification details in their own section after the tables.
+    assert!(view.contains(" kl. "), "issued in Swedish time");
+    let tables = view.find("Ärenden per hemkommun").unwrap();
+    let check = view.find("Kontrollera rapporten").unwrap();
+    assert!(check > tables && view.find("Kontrollsumma (SHA-256)").unwrap() > check);
 
     // The document verifies offline with the public key, and a changed byte does not.
     let keys: Value = c

@@ -176,7 +176,23 @@ struct ReportPage {
     heading: String,
     preview: bool,
     facts: Vec<(String, String)>,
+    /// How to check the report: its digest, key and the audit log's head (further down).
+    verification: Vec<(String, String)>,
     tables: Vec<TabellVy>,
+}
+
+/// A stored moment (RFC 3339, UTC) as a Swede reads it: `2026-10-05 kl. 14.03`, Swedish time.
+fn svensk_tid(rfc3339: &str) -> String {
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .map(|t| {
+            t.to_zoned_datetime(
+                jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC),
+            )
+            .strftime("%Y-%m-%d kl. %H.%M")
+            .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 fn siffra(v: &serde_json::Value) -> String {
@@ -313,7 +329,7 @@ pub async fn show(
         ("Organisation".into(), s(&rep["organisation"])),
         ("Period".into(), s(&rep["period"])),
         ("Utgåva".into(), s(&rep["edition"])),
-        ("Utfärdad".into(), s(&rep["issued_at"])),
+        ("Utfärdad".into(), svensk_tid(&s(&rep["issued_at"]))),
         (
             "Målgrupper".into(),
             rep["rule"]["target_groups"]
@@ -329,14 +345,16 @@ pub async fn show(
                 .unwrap_or_default(),
         ),
         ("Tröskel".into(), s(&rep["threshold"])),
+    ];
+    let mut verification = vec![
         (
-            "Kontrollsumma (SHA-256)".into(),
+            "Kontrollsumma (SHA-256)".to_string(),
             s(&doc["signature"]["sha256"]),
         ),
         ("Signerad med nyckel".into(), s(&doc["signature"]["key_id"])),
     ];
     if let Some(seq) = rep["audit_head"]["seq"].as_i64() {
-        facts.push((
+        verification.push((
             "Granskningsloggen vid utfärdandet".into(),
             format!("post {seq}, {}", s(&rep["audit_head"]["sha256"])),
         ));
@@ -352,6 +370,7 @@ pub async fn show(
         agreement_id: a.id,
         preview: false,
         facts,
+        verification,
         tables,
     })
 }
@@ -439,6 +458,7 @@ pub async fn preview(
         agreement_id: id,
         preview: true,
         facts: Vec::new(),
+        verification: Vec::new(),
         tables: {
             let json: Vec<serde_json::Value> =
                 preview_out(&t).into_iter().map(|x| x.table).collect();
