@@ -359,6 +359,10 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
     );
     // Swedish time, and the verification details in their own section after the tables.
     assert!(view.contains(" kl. "), "issued in Swedish time");
+    assert!(
+        !view.contains("anhorig_brottsutsatt") && view.contains("Brottsutsatt"),
+        "target groups by their names, not codes"
+    );
     let tables = view.find("Ärenden per hemkommun").unwrap();
     let check = view.find("Kontrollera rapporten").unwrap();
     assert!(check > tables && view.find("Kontrollsumma (SHA-256)").unwrap() > check);

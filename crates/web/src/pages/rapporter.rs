@@ -181,6 +181,24 @@ struct ReportPage {
     tables: Vec<TabellVy>,
 }
 
+/// Target groups as people read them: the labels of the codes (`anhorig_brottsutsatt` →
+/// "Anhörig till brottsutsatt"), lower case after the first.
+fn grupper(v: &serde_json::Value) -> String {
+    use boj_domain::kod::Kodlista;
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str())
+                .map(|c| {
+                    boj_domain::kod::PersonTyp::parse(c)
+                        .map_or_else(|_| c.to_string(), |p| p.label().to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
 /// A stored moment (RFC 3339, UTC) as a Swede reads it: `2026-10-05 kl. 14.03`, Swedish time.
 fn svensk_tid(rfc3339: &str) -> String {
     rfc3339
@@ -330,19 +348,10 @@ pub async fn show(
         ("Period".into(), s(&rep["period"])),
         ("Utgåva".into(), s(&rep["edition"])),
         ("Utfärdad".into(), svensk_tid(&s(&rep["issued_at"]))),
-        (
-            "Målgrupper".into(),
-            rep["rule"]["target_groups"]
-                .as_array()
-                .map(|v| v.iter().map(s).collect::<Vec<_>>().join(", "))
-                .unwrap_or_default(),
-        ),
+        ("Målgrupper".into(), grupper(&rep["rule"]["target_groups"])),
         (
             "Bosättning i partskommun krävs för".into(),
-            rep["rule"]["residence_required_for"]
-                .as_array()
-                .map(|v| v.iter().map(s).collect::<Vec<_>>().join(", "))
-                .unwrap_or_default(),
+            grupper(&rep["rule"]["residence_required_for"]),
         ),
         ("Tröskel".into(), s(&rep["threshold"])),
     ];
