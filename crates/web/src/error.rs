@@ -133,22 +133,43 @@ impl<E: Into<Failure>> From<E> for PageError {
 #[derive(Template)]
 #[template(path = "fel.html")]
 struct FelSida<'a> {
+    /// The page's layout (its header and footer; without the signed-in user, which an error
+    /// answered before the handler does not know).
+    layout: crate::pages::Layout,
+    rubrik: &'static str,
     status: u16,
     message: &'a str,
     code: &'a str,
-    signed_in: bool,
-    demo: bool,
+}
+
+/// The heading of an error page, by status: what happened, in words.
+fn rubrik(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "Du behöver logga in",
+        403 => "Det här får du inte göra",
+        404 => "Sidan finns inte",
+        409 => "Det finns redan",
+        413 => "För stort",
+        422 => "Uppgifterna behöver rättas",
+        429 => "Vänta en stund",
+        s if s >= 500 => "Något gick fel hos oss",
+        _ => "Det gick inte",
+    }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let f = self.0;
         let page = FelSida {
+            layout: crate::pages::Layout {
+                demo: false,
+                user: None,
+                csrf: String::new(),
+            },
+            rubrik: rubrik(f.status),
             status: f.status.as_u16(),
             message: &f.message,
             code: f.code.as_str(),
-            signed_in: false,
-            demo: false,
         };
         match page.render() {
             Ok(html) => (f.status, Html(html)).into_response(),

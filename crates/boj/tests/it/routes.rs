@@ -394,3 +394,19 @@ async fn the_accessibility_statement_follows_diggs_model() {
         assert!(page.contains(part), "{part}");
     }
 }
+
+/// A refusal on a page is a page of boj's own layout that says what happened in words; the code is
+/// only the technical detail at the end.
+#[tokio::test]
+async fn a_refused_page_is_explained_in_the_normal_layout() {
+    let app = spawn_app().await;
+    app.user("kommun-2303", Role::Kommun).await;
+    let (c, _) = app.login("kommun-2303").await;
+    let res = c.get(app.at("/arenden")).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("<h1>Det här får du inte göra</h1>"), "{page}");
+    assert!(page.contains("Hoppa till innehållet") && page.contains("Tillgänglighetsredogörelse"));
+    let heading = page.find("<h1>").unwrap();
+    assert!(page.find("forbjuden_atgard").unwrap() > heading);
+}
