@@ -247,6 +247,12 @@ await check('a volunteer registers a case on a phone and sees the answer while f
   await axe('intake form');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow <= 0, `the intake form scrolls sideways by ${overflow}px`);
+  // Nothing is chosen in advance for the statistics: the volunteer picks who seeks support and
+  // how the first contact came about.
+  expect(!(await page.getByLabel('Brottsutsatt', { exact: true }).isChecked()), 'a person type is preselected');
+  expect(await page.getByLabel('Första kontakten via').inputValue() === '', 'a first contact is preselected');
+  await page.getByLabel('Brottsutsatt', { exact: true }).check();
+  await page.getByLabel('Första kontakten via').selectOption('polis');
   await page.getByLabel('Hemkommun').selectOption('2326');
   await page.locator('#behorighet', { hasText: 'Utanför överenskommelsen' }).waitFor();
   await page.getByLabel('Hemkommun').selectOption('2321');

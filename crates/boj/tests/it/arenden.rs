@@ -1166,3 +1166,24 @@ async fn the_new_case_form_lists_the_agreements_parties_first_in_any_county() {
         .expect("every municipality is offered");
     assert!(malmo < ale && lund < ale && malmo < ostersund && lund < ostersund);
 }
+
+/// The intake form chooses nothing in advance for the statistics the municipalities read: who
+/// seeks support and how the first contact came about are the volunteer's required choices.
+#[tokio::test]
+async fn the_intake_form_preselects_no_statistics_answer() {
+    let app = spawn_app().await;
+    setup(&app).await;
+    let (c, _) = app.login("stodperson1").await;
+    let page = c
+        .get(app.at("/arenden/nytt"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"name="person_type" value="brottsutsatt" required>"#));
+    assert!(!page.contains(r#"name="person_type" value="brottsutsatt" required checked"#));
+    assert!(page.contains(r#"<select id="first_contact" name="first_contact" required><option value="">Välj …</option>"#));
+    assert!(!page.contains(r#"<option value="polis" selected>"#));
+}

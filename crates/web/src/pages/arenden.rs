@@ -104,13 +104,15 @@ async fn nytt_page(
         error,
         agreements,
         today: state.app.today().to_string(),
-        persons: vals::<PersonTyp>(&first_choice("person_type", "brottsutsatt")),
+        // No answer is chosen in advance for the statistics the municipalities read: the
+        // volunteer picks one (where the list has "okänt", that is the default instead).
+        persons: vals::<PersonTyp>(&many(&f, "person_type")),
         genders: vals::<Kon>(&first_choice("gender", "okant")),
         ages: vals::<Aldersgrupp>(&first_choice("age_band", "okand")),
         crimes: vals::<Brottstyp>(&many(&f, "crime_types")),
         circumstances: vals::<SarskildOmstandighet>(&many(&f, "circumstances")),
         police: vals::<Polisanmalan>(&first_choice("police_report", "okant")),
-        first: vals::<ForstaKontakt>(&first_choice("first_contact", "polis")),
+        first: vals::<ForstaKontakt>(&many(&f, "first_contact")),
         municipalities,
         f,
     })
