@@ -491,6 +491,27 @@ pub async fn avsluta(app: &App, p: &Principal, id: &str, on: &str) -> Result<(),
     Ok(())
 }
 
+/// Reopens a closed case (its support person or a coordinator of the organisation), while
+/// retention has not erased it; a 409 when it is open, or erased (SPEC § 3.2: erased stays erased).
+pub async fn ateroppna(app: &App, p: &Principal, id: &str) -> Result<(), AppError> {
+    let c = arende(app, p, id).await?;
+    if c.closed_on.is_none() {
+        return Err(AppError::conflict(
+            Some(id.to_string()),
+            "Ärendet är redan öppet.",
+        ));
+    }
+    arenden::reopen(&app.store, Some(&p.user_id), id, idag(app))
+        .await
+        .map_err(|e| match e {
+            boj_store::StoreError::Conflict(_) => AppError::conflict(
+                Some(id.to_string()),
+                "Ärendet är gallrat och kan inte öppnas igen: dess kontaktuppgifter och datum finns inte kvar.",
+            ),
+            other => other.into(),
+        })
+}
+
 /// Hours in hundredths, as text with at most two decimals, at most 1 000 per entry
 /// (`boj_domain::tal`, the parser per cent also uses).
 fn hundradelar(h: &str) -> Result<u32, AppError> {

@@ -586,6 +586,26 @@ pub async fn close(store: &Store, actor: Option<&str>, id: &str, on: Datum) -> R
     tx.commit().await
 }
 
+/// Reopens a closed case that retention has not erased (its details are still there), with its
+/// audit entry; its last activity becomes `idag`, so that retention does not close it again at
+/// once. `Conflict` when it is open, or erased.
+pub async fn reopen(store: &Store, actor: Option<&str>, id: &str, idag: Datum) -> Result<()> {
+    let mut tx = store.begin().await?;
+    let n = sqlx::query(
+        "UPDATE cases SET closed_on = NULL, last_activity_on = $1 WHERE id = $2 AND closed_on IS NOT NULL AND erased_at IS NULL",
+    )
+    .bind(idag.to_string())
+    .bind(id.to_string())
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict(Some(id.to_string())));
+    }
+    audit::append(&mut tx, store.now(), actor, "arende.ateroppnat", Some(id)).await?;
+    tx.commit().await
+}
+
 /// A witness-support session: people supported by role, volunteer hours in hundredths.
 pub async fn add_witness_support(
     store: &Store,

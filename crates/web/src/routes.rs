@@ -546,6 +546,12 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             Method::POST,
+            "/arenden/{id}/ateroppna",
+            ARENDE,
+            post(pages::arenden::reopen),
+        ),
+        r(
+            Method::POST,
             "/arenden/{id}/avsluta",
             ARENDE,
             post(pages::arenden::close),

@@ -1187,3 +1187,100 @@ async fn the_intake_form_preselects_no_statistics_answer() {
     assert!(page.contains(r#"<select id="first_contact" name="first_contact" required><option value="">Välj …</option>"#));
     assert!(!page.contains(r#"<option value="polis" selected>"#));
 }
+
+/// Closing a case is confirmed, and a closed case can be opened again until retention erases it.
+#[tokio::test]
+async fn a_case_is_closed_with_confirmation_and_reopened_until_it_is_erased() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let id = app.register_case(&s.sp1, &case(&s.agreement, "2380")).await;
+    let (c, csrf) = app.login("stodperson1").await;
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let c = c.clone();
+        let url = app.at(&path);
+        async move { c.post(url).form(&form).send().await.unwrap() }
+    };
+    let closed = |id: String| {
+        let store = app.store.clone();
+        async move {
+            boj_store::arenden::get(&store, &id)
+                .await
+                .unwrap()
+                .closed_on
+        }
+    };
+    // Without the confirmation nothing happens.
+    let res = post(
+        format!("/arenden/{id}/avsluta"),
+        vec![("csrf", csrf.clone()), ("closed_on", "2026-11-26".into())],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Kryssa i"));
+    assert!(closed(id.clone()).await.is_none());
+    let res = post(
+        format!("/arenden/{id}/avsluta"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("closed_on", "2026-11-26".into()),
+            ("bekrafta", "ja".into()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert!(closed(id.clone()).await.is_some());
+    let page = c
+        .get(app.at(&format!("/arenden/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Öppna ärendet igen"));
+    // Reopened: open again, its last activity today, and an audit entry.
+    let res = post(
+        format!("/arenden/{id}/ateroppna"),
+        vec![("csrf", csrf.clone())],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let got = boj_store::arenden::get(&app.store, &id).await.unwrap();
+    assert!(got.closed_on.is_none());
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'arende.ateroppnat' AND object = $1",
+    )
+    .bind(id.clone())
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(n, 1);
+    // Open already: a conflict. Erased: never again.
+    let res = post(
+        format!("/arenden/{id}/ateroppna"),
+        vec![("csrf", csrf.clone())],
+    )
+    .await;
+    assert_eq!(res.status(), 409);
+    post(
+        format!("/arenden/{id}/avsluta"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("closed_on", "2026-11-26".into()),
+            ("bekrafta", "ja".into()),
+        ],
+    )
+    .await;
+    sqlx::query("UPDATE cases SET erased_at = 1 WHERE id = $1")
+        .bind(id.clone())
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let res = post(
+        format!("/arenden/{id}/ateroppna"),
+        vec![("csrf", csrf.clone())],
+    )
+    .await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("gallrat"));
+}

@@ -117,6 +117,7 @@ fn matrix() -> Vec<Row> {
         (Method::GET, "/arenden/{id}", CASES),
         (Method::POST, "/arenden/{id}/aktiviteter", CASES),
         (Method::POST, "/arenden/{id}/avsluta", CASES),
+        (Method::POST, "/arenden/{id}/ateroppna", CASES),
         (Method::POST, "/arenden/{id}/samtycke", CASES),
         (Method::POST, "/arenden/{id}/tilldela", SAMORDNARE),
         (Method::POST, "/api/v1/eligibility", CASES),

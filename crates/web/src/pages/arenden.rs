@@ -389,7 +389,25 @@ pub async fn close(
     raw: RawForm,
 ) -> Result<Response, PageError> {
     let f = pairs(&raw);
+    // Closing is confirmed on the form: a case is not closed by a slip of the finger.
+    if one(&f, "bekrafta") != "ja" {
+        return Err(PageError(crate::error::Failure::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            boj_domain::Code::OgiltigForfragan,
+            "Kryssa i att du vill avsluta ärendet. Ett avslutat ärende kan öppnas igen tills det gallras.",
+        )));
+    }
     fall::avsluta(&state.app, &p, &id, &one(&f, "closed_on")).await?;
+    Ok(back(&id))
+}
+
+/// Reopens a closed case (`arenden::ateroppna`), while retention has not erased it.
+pub async fn reopen(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    fall::ateroppna(&state.app, &p, &id).await?;
     Ok(back(&id))
 }
 
