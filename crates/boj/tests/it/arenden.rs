@@ -1284,3 +1284,41 @@ async fn a_case_is_closed_with_confirmation_and_reopened_until_it_is_erased() {
     assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("gallrat"));
 }
+
+/// The coordinator's case list: newest first, 50 to a page, filtered by support person and home
+/// municipality.
+#[tokio::test]
+async fn the_case_list_pages_and_filters() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    for n in 0..55 {
+        let mut body = case(&s.agreement, if n % 5 == 0 { "2303" } else { "2380" });
+        body["opened_on"] = json!(format!("2026-0{}-1{}", 1 + n % 9, n % 10));
+        let token = if n < 5 { &s.sp2 } else { &s.sp1 };
+        app.register_case(token, &body).await;
+    }
+    let (c, _) = app.login("samordnare").await;
+    let get = |q: &str| {
+        let url = app.at(&format!("/arenden?visa=alla{q}"));
+        let c = c.clone();
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let first = get("").await;
+    assert!(first.contains("55 ärenden, sida 1 av 2"), "caption");
+    assert_eq!(first.matches("<tr><td><a href=\"/arenden/").count(), 50);
+    assert!(first.contains("Nästa sida"));
+    let second = get("&sida=2").await;
+    assert_eq!(second.matches("<tr><td><a href=\"/arenden/").count(), 5);
+    assert!(second.contains("Föregående sida"));
+    // Newest first: the first row is the latest opening date.
+    let first_row = first.split("<tr><td><a href=\"/arenden/").nth(1).unwrap();
+    assert!(first_row.contains(">2026-09-"), "{}", &first_row[..80]);
+    // By support person (the five stodperson2 registered) and by home municipality (eleven in 2303).
+    let sp2 = boj_store::users::by_name(&app.store, "stodperson2")
+        .await
+        .unwrap();
+    let theirs = get(&format!("&stodperson={}", sp2.id)).await;
+    assert!(theirs.contains("5 ärenden"), "by support person");
+    let ragunda = get("&kommun=2303").await;
+    assert!(ragunda.contains("11 ärenden"), "by home municipality");
+}

@@ -195,7 +195,16 @@ pub struct Rad {
 pub struct ListQuery {
     visa: Option<String>,
     status: Option<String>,
+    /// A support person's id (the coordinator's list).
+    stodperson: Option<String>,
+    /// A home municipality's code (or `utlandet`, `okand`).
+    kommun: Option<String>,
+    /// The page, from 1.
+    sida: Option<usize>,
 }
+
+/// Cases per page of the case list.
+const PER_SIDA: usize = 50;
 
 #[derive(Template)]
 #[template(path = "arenden.html")]
@@ -205,6 +214,19 @@ struct ListPage {
     coordinator: bool,
     show_all: bool,
     filter: String,
+    /// The support persons of the organisation, (id, name), and the one chosen.
+    volunteers: Vec<(String, String)>,
+    volunteer: String,
+    /// The home municipalities among the cases, (code, name), and the one chosen.
+    homes: Vec<(String, String)>,
+    home: String,
+    /// How many cases match, this page and how many pages; the query strings of the pages before
+    /// and after.
+    total: usize,
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
 }
 
 pub async fn list(
@@ -220,10 +242,53 @@ pub async fn list(
             .await?
             .into_iter()
             .collect();
-    let rows = fall::synliga(&state.app, &p, !show_all)
-        .await?
+    let volunteer = q.stodperson.clone().unwrap_or_default();
+    let home = q.kommun.clone().unwrap_or_default();
+    let mut cases = fall::synliga(&state.app, &p, !show_all).await?;
+    let mut homes: Vec<(String, String)> = cases
+        .iter()
+        .map(|c| (c.statistik.hem.code(), c.statistik.hem.label().to_string()))
+        .collect();
+    homes.sort_by(|a, b| a.1.cmp(&b.1));
+    homes.dedup();
+    cases.retain(|c| {
+        (filter.is_empty() || c.eligibility.code() == filter)
+            && (volunteer.is_empty() || c.assignee.as_deref() == Some(volunteer.as_str()))
+            && (home.is_empty() || c.statistik.hem.code() == home)
+    });
+    // Newest first.
+    cases.sort_by(|a, b| b.opened_on.cmp(&a.opened_on).then_with(|| b.id.cmp(&a.id)));
+    let total = cases.len();
+    let pages = total.div_ceil(PER_SIDA).max(1);
+    let page = q.sida.unwrap_or(1).clamp(1, pages);
+    let link = |n: usize| {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if show_all {
+            pairs.push(("visa", "alla".into()));
+        }
+        for (k, v) in [
+            ("status", &filter),
+            ("stodperson", &volunteer),
+            ("kommun", &home),
+        ] {
+            if !v.is_empty() {
+                pairs.push((k, v.clone()));
+            }
+        }
+        pairs.push(("sida", n.to_string()));
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    };
+    let prev = (page > 1).then(|| link(page - 1));
+    let next = (page < pages).then(|| link(page + 1));
+    let mut volunteers: Vec<(String, String)> = names
+        .iter()
+        .map(|(id, n)| (id.clone(), n.clone()))
+        .collect();
+    volunteers.sort_by(|a, b| a.1.cmp(&b.1));
+    let rows = cases
         .into_iter()
-        .filter(|c| filter.is_empty() || c.eligibility.code() == filter)
+        .skip((page - 1) * PER_SIDA)
+        .take(PER_SIDA)
         .map(|c| Rad {
             opened_on: c.opened_on.to_string(),
             person: c.statistik.person.label(),
@@ -245,6 +310,15 @@ pub async fn list(
         coordinator: p.role == Role::Samordnare,
         show_all,
         filter,
+        volunteers,
+        volunteer,
+        homes,
+        home,
+        total,
+        page,
+        pages,
+        prev,
+        next,
     })
 }
 
