@@ -247,6 +247,40 @@ impl Oidc {
 #[error("{0}")]
 pub struct HttpFel(String);
 
+/// The client of this provider, as its metadata describes it.
+type Klient = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
+impl Oidc {
+    /// The client for `metadata`: this client's id and secret, boj's redirect URI.
+    fn klient_for(&self, metadata: CoreProviderMetadata) -> Klient {
+        CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(self.installningar.klient_id.clone()),
+            Some(ClientSecret::new(
+                self.installningar.klient_hemlighet.clone(),
+            )),
+        )
+        .set_redirect_uri(self.svar.clone())
+    }
+}
+
+/// The ID token's checks (`openidconnect`): signature by the provider's keys in RS256, PS256 or
+/// ES256 (never `none`), issuer, audience this client, expiry; the nonce is given at the call.
+fn verifierare(client: &Klient) -> openidconnect::core::CoreIdTokenVerifier<'_> {
+    client.id_token_verifier().set_allowed_algs([
+        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+        CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+        CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    ])
+}
+
 fn svarar_inte() -> Failure {
     Failure::new(
         StatusCode::BAD_GATEWAY,
@@ -283,12 +317,7 @@ fn oidc(state: &AppState) -> Result<&Oidc, PageError> {
 pub async fn start(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
     let o = oidc(&state)?;
     let metadata = o.metadata().await?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(o.installningar.klient_id.clone()),
-        Some(ClientSecret::new(o.installningar.klient_hemlighet.clone())),
-    )
-    .set_redirect_uri(o.svar.clone());
+    let client = o.klient_for(metadata);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, csrf, nonce) = client
         .authorize_url(
@@ -381,12 +410,7 @@ pub async fn svar(
         Ok(m) => m,
         Err(f) => return failed(f),
     };
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(o.installningar.klient_id.clone()),
-        Some(ClientSecret::new(o.installningar.klient_hemlighet.clone())),
-    )
-    .set_redirect_uri(o.svar.clone());
+    let client = o.klient_for(metadata);
     let http = o.klient();
     let request = match client.exchange_code(AuthorizationCode::new(code.to_string())) {
         Ok(r) => r,
@@ -410,31 +434,17 @@ pub async fn svar(
         tracing::warn!(adress = %adress, "identitetsutfärdaren gav ingen ID-token");
         return failed(inte_bekraftad());
     };
-    let verifier = client.id_token_verifier().set_allowed_algs([
-        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-        CoreJwsSigningAlgorithm::RsaSsaPssSha256,
-        CoreJwsSigningAlgorithm::EcdsaP256Sha256,
-    ]);
     let nonce = Nonce::new(nonce.to_string());
-    let first = id_token.claims(&verifier, &nonce).cloned();
+    let first = id_token.claims(&verifierare(&client), &nonce).cloned();
     // A signature by a key not in the set kept: the provider may have rotated its keys since the
     // set was fetched; fetched again, once.
     let claims = match first {
         Err(ClaimsVerificationError::SignatureVerification(_)) => {
             let again = match o.metadata_som(true).await {
-                Ok(m) => CoreClient::from_provider_metadata(
-                    m,
-                    ClientId::new(o.installningar.klient_id.clone()),
-                    Some(ClientSecret::new(o.installningar.klient_hemlighet.clone())),
-                ),
+                Ok(m) => o.klient_for(m),
                 Err(f) => return failed(f),
             };
-            let verifier = again.id_token_verifier().set_allowed_algs([
-                CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-                CoreJwsSigningAlgorithm::RsaSsaPssSha256,
-                CoreJwsSigningAlgorithm::EcdsaP256Sha256,
-            ]);
-            id_token.claims(&verifier, &nonce).cloned()
+            id_token.claims(&verifierare(&again), &nonce).cloned()
         }
         other => other,
     };
