@@ -67,10 +67,16 @@ impl serde::Serialize for Datum {
     }
 }
 
+/// Sweden's time zone, in which boj's dates and times are meant (bundled tz database; UTC only if
+/// the bundle lacked it).
+pub fn stockholm() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
 /// The day in Sweden (Europe/Stockholm) of a Unix timestamp in seconds: what a stored moment's date
 /// means in boj (a report's day of issue, a case's day of registration).
 pub fn svensk_dag(sekunder: i64) -> jiff::civil::Date {
-    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = crate::datum::stockholm();
     jiff::Timestamp::from_second(sekunder)
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
         .to_zoned_datetime(tz)
@@ -79,7 +85,7 @@ pub fn svensk_dag(sekunder: i64) -> jiff::civil::Date {
 
 /// The first second (Unix seconds) of a day in Sweden (Europe/Stockholm).
 pub fn svensk_dagstart(dag: jiff::civil::Date) -> i64 {
-    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = crate::datum::stockholm();
     dag.to_zoned_datetime(tz)
         .map_or(0, |z| z.timestamp().as_second())
 }

@@ -91,7 +91,7 @@ pub fn manadens_forsta(d: Datum) -> Datum {
 /// An erased case's stored moment (a registration time, in Unix seconds): the first second of its
 /// month in Sweden (Europe/Stockholm), so that no exact day is kept (SPEC § 3.2).
 pub fn manadens_borjan(sekunder: i64) -> i64 {
-    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = crate::datum::stockholm();
     crate::datum::svensk_dag(sekunder)
         .first_of_month()
         .to_zoned_datetime(tz)

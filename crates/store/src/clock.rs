@@ -10,7 +10,7 @@ pub trait Clock: Send + Sync {
 
     /// Today's date in Sweden (Europe/Stockholm), which is what dates in boj mean.
     fn today(&self) -> jiff::civil::Date {
-        let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = boj_domain::datum::stockholm();
         self.now().to_zoned_datetime(tz).date()
     }
 

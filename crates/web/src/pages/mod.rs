@@ -623,12 +623,9 @@ pub async fn audit_log(
             seq: e.seq,
             at: jiff::Timestamp::from_second(e.at)
                 .map(|t| {
-                    t.to_zoned_datetime(
-                        jiff::tz::TimeZone::get("Europe/Stockholm")
-                            .unwrap_or(jiff::tz::TimeZone::UTC),
-                    )
-                    .strftime("%Y-%m-%d %H:%M:%S")
-                    .to_string()
+                    t.to_zoned_datetime(boj_domain::datum::stockholm())
+                        .strftime("%Y-%m-%d %H:%M:%S")
+                        .to_string()
                 })
                 .unwrap_or_default(),
             actor: match &e.actor {

@@ -204,11 +204,9 @@ fn svensk_tid(rfc3339: &str) -> String {
     rfc3339
         .parse::<jiff::Timestamp>()
         .map(|t| {
-            t.to_zoned_datetime(
-                jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC),
-            )
-            .strftime("%Y-%m-%d kl. %H.%M")
-            .to_string()
+            t.to_zoned_datetime(boj_domain::datum::stockholm())
+                .strftime("%Y-%m-%d kl. %H.%M")
+                .to_string()
         })
         .unwrap_or_else(|_| rfc3339.to_string())
 }
