@@ -19,6 +19,22 @@ fn case(agreement: &str, n: usize) -> Value {
     })
 }
 
+/// Every case's contact details read through the server, each the name it was registered with.
+async fn contacts_read_right(app: &TestApp, token: &str, cases: &[(String, usize)]) {
+    for (id, n) in cases {
+        let v: Value = TestApp::client()
+            .get(app.at(&format!("/api/v1/cases/{id}/contact")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["name"], format!("Person Nummer{n}"), "{id}");
+    }
+}
+
 fn key_files(app: &TestApp) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(app.data_dir().join("keys"))
         .unwrap()
@@ -108,18 +124,7 @@ async fn rotating_the_master_key_under_load_leaves_every_detail_readable_with_th
         }
     }
     // And through the server, which began with the old key: every case's details, right.
-    for (id, n) in &cases {
-        let v: Value = TestApp::client()
-            .get(app.at(&format!("/api/v1/cases/{id}/contact")))
-            .bearer_auth(&s.sp1)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(v["name"], format!("Person Nummer{n}"), "{id}");
-    }
+    contacts_read_right(&app, &s.sp1, &cases).await;
     // The coordinator still signs in with the second factor sealed before the rotation.
     app.login("samordnare").await;
     // The rotation is in the audit log.
@@ -269,16 +274,5 @@ async fn an_interrupted_rotation_is_finished_by_running_it_again() {
             .unwrap(),
         0
     );
-    for (id, n) in &cases {
-        let v: Value = TestApp::client()
-            .get(app.at(&format!("/api/v1/cases/{id}/contact")))
-            .bearer_auth(&s.sp1)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(v["name"], format!("Person Nummer{n}"), "{id}");
-    }
+    contacts_read_right(&app, &s.sp1, &cases).await;
 }
