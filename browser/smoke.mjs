@@ -116,9 +116,9 @@ if (fas === 'nasta-ar') {
   });
 
   await check('a corrected case gives a new edition of its quarter, with a coded reason', async () => {
-    // The list is newest first: the year's first cases are on its last page.
-    await page.goto(`${url}arenden?visa=alla&status=inom&sida=999`);
-    await page.locator('tbody a', { hasText: /^2026-0[1-3]-/ }).first().click();
+    // A case of the first quarter (the latest, not yet erased), found with the list's period filter.
+    await page.goto(`${url}arenden?visa=alla&status=inom&fran=2026-01-01&till=2026-03-31`);
+    await page.locator('tbody a', { hasText: /^2026-\d{4}$/ }).first().click();
     await page.getByRole('link', { name: 'Rätta uppgifterna' }).click();
     const kon = page.getByLabel('Kön');
     const nu = await kon.inputValue();
@@ -252,7 +252,17 @@ await check('a volunteer registers a case on a phone and sees the answer while f
   // how the first contact came about.
   expect(!(await page.getByLabel('Brottsutsatt', { exact: true }).isChecked()), 'a person type is preselected');
   expect(await page.getByLabel('Första kontakten via').inputValue() === '', 'a first contact is preselected');
+  // Sent without a target group: the message sits beside the question, which has the focus.
+  await page.getByRole('button', { name: 'Registrera' }).click();
+  await page.locator('#person_type-fel').waitFor();
+  expect(await page.evaluate(() => document.activeElement && document.activeElement.name) === 'person_type', 'the focus is on the question the error is about');
+  await axe('intake form with an error');
   await page.getByLabel('Brottsutsatt', { exact: true }).check();
+  // A home outside the county is a few letters away.
+  await page.getByLabel('Sök kommun').fill('götebo');
+  expect(await page.getByLabel('Hemkommun').inputValue() === '1480', 'the search picks Göteborg');
+  await page.locator('#behorighet', { hasText: 'Utanför överenskommelsen' }).waitFor();
+  await page.getByLabel('Sök kommun').fill('');
   await page.getByLabel('Första kontakten via').selectOption('polis');
   await page.getByLabel('Hemkommun').selectOption('2326');
   await page.locator('#behorighet', { hasText: 'Utanför överenskommelsen' }).waitFor();
@@ -261,7 +271,26 @@ await check('a volunteer registers a case on a phone and sees the answer while f
   await page.getByLabel('Rån').check();
   await page.getByRole('button', { name: 'Registrera' }).click();
   await page.getByRole('heading', { name: 'Inom överenskommelsen' }).waitFor();
+  await page.getByText(/Ärendet är registrerat som \d{4}-\d{4}\./).waitFor();
   await axe('case page');
+});
+
+await check('the volunteer records, corrects and confirms an activity, closes and reopens the case', async () => {
+  await page.locator('#minutes').fill('45');
+  await page.getByRole('button', { name: 'Lägg till' }).click();
+  await page.getByText('Aktiviteten är sparad.').waitFor();
+  expect(await page.locator('ul.activities').innerText().then((t) => t.includes('45\u00a0min')), 'the activity is listed');
+  await page.locator('ul.activities summary').first().click();
+  await page.locator('ul.activities input[name="minutes"]').first().fill('100');
+  await page.getByRole('button', { name: 'Spara rättelsen' }).click();
+  await page.getByText('Rättelsen av aktiviteten är sparad.').waitFor();
+  expect(await page.locator('ul.activities').innerText().then((t) => t.includes('1\u00a0h 40\u00a0min')), 'the correction is listed in hours and minutes');
+  await page.getByLabel(/Ja, avsluta ärendet/).check();
+  await page.getByRole('button', { name: 'Avsluta' }).click();
+  await page.getByText('Ärendet är avslutat.').waitFor();
+  await page.getByRole('button', { name: 'Öppna ärendet igen' }).click();
+  await page.getByText('Ärendet är öppnat igen.').waitFor();
+  await axe('case page after changes');
 });
 
 await check('the coordinator previews, issues 2026-Q3 and reads the signed report', async () => {

@@ -144,7 +144,8 @@ pub async fn arende(app: &App, p: &Principal, id: &str) -> Result<Arende, AppErr
 pub struct Visning {
     pub arende: Arende,
     pub bedomning: Bedomning,
-    pub aktiviteter: Vec<Aktivitet>,
+    /// (activity id, activity), in date order.
+    pub aktiviteter: Vec<(String, Aktivitet)>,
     /// (user id, name) of those who may hold the case; empty unless `p` may reassign it.
     pub stodpersoner: Vec<(String, String)>,
 }
@@ -263,7 +264,9 @@ async fn registrera_under(
         &a.id,
     )
     .await?;
-    let opened_on = arende::inte_framtida(Datum::parse(&r.opened_on)?, idag(app))?;
+    let opened_on = Datum::parse(&r.opened_on)
+        .and_then(|d| arende::inte_framtida(d, idag(app)))
+        .map_err(|e| e.falt("opened_on"))?;
     let items = r
         .poster
         .i_schemat(&a.version.settings.dokumentationsposter)?;
@@ -369,7 +372,7 @@ pub async fn ratta(app: &App, p: &Principal, id: &str, b: Rattelse) -> Result<Ar
             "Ärendet kan inte ha öppnats efter att det avslutades.",
         ));
     }
-    if let Some(first) = arenden::activities(&app.store, id).await?.first()
+    if let Some((_, first)) = arenden::activities(&app.store, id).await?.first()
         && first.datum < opened_on
     {
         return Err(AppError::new(
@@ -459,16 +462,80 @@ pub async fn ny_aktivitet(
     b: &NyAktivitet,
 ) -> Result<(), AppError> {
     let c = arende(app, p, id).await?;
-    let datum = arende::inte_framtida(Datum::parse(&b.datum)?, idag(app))?;
-    let a = Aktivitet::new(
+    let a = aktivitet(app, &c, b, c.closed_on)?;
+    arenden::add_activity(&app.store, Some(&p.user_id), id, &a).await?;
+    Ok(())
+}
+
+/// An activity as typed, checked against its case (not before it opened, not in the future, none
+/// added once `stangd`), each error naming its field.
+fn aktivitet(
+    app: &App,
+    c: &Arende,
+    b: &NyAktivitet,
+    stangd: Option<Datum>,
+) -> Result<Aktivitet, AppError> {
+    let datum = Datum::parse(&b.datum)
+        .and_then(|d| arende::inte_framtida(d, idag(app)))
+        .map_err(|e| e.falt("date"))?;
+    Ok(Aktivitet::new(
         datum,
-        Aktivitetstyp::parse(&b.typ)?,
-        Kontaktsatt::parse(&b.satt)?,
+        Aktivitetstyp::parse(&b.typ).map_err(|e| e.falt("kind"))?,
+        Kontaktsatt::parse(&b.satt).map_err(|e| e.falt("mode"))?,
         b.minuter,
         c.opened_on,
-        c.closed_on,
-    )?;
-    arenden::add_activity(&app.store, Some(&p.user_id), id, &a).await?;
+        stangd,
+    )?)
+}
+
+/// A case whose activities may change: one retention has not erased.
+async fn andringsbart(app: &App, p: &Principal, id: &str) -> Result<Arende, AppError> {
+    let c = arende(app, p, id).await?;
+    if c.frozen {
+        return Err(AppError::conflict(
+            Some(id.to_string()),
+            "Ärendets uppgifter är gallrade; dess aktiviteter kan inte ändras.",
+        ));
+    }
+    Ok(c)
+}
+
+/// Corrects activity `aktivitet_id` of case `id` (its support person or a coordinator of the
+/// organisation; audited). A case whose details retention has erased is not changed (409).
+pub async fn ratta_aktivitet(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    aktivitet_id: &str,
+    b: &NyAktivitet,
+) -> Result<(), AppError> {
+    let c = andringsbart(app, p, id).await?;
+    // A closed case's activity may be corrected, within the days the case was open.
+    let a = aktivitet(app, &c, b, None)?;
+    if let Some(stangd) = c.closed_on
+        && a.datum > stangd
+    {
+        return Err(AppError::from(
+            boj_domain::DomainError::new(
+                Code::OgiltigtDatum,
+                format!("Ärendet avslutades {stangd}; aktiviteten kan inte ligga efter det."),
+            )
+            .falt("date"),
+        ));
+    }
+    arenden::correct_activity(&app.store, Some(&p.user_id), id, aktivitet_id, &a).await?;
+    Ok(())
+}
+
+/// Removes activity `aktivitet_id` of case `id`, recorded by mistake (audited; 409 once erased).
+pub async fn ta_bort_aktivitet(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    aktivitet_id: &str,
+) -> Result<(), AppError> {
+    andringsbart(app, p, id).await?;
+    arenden::remove_activity(&app.store, Some(&p.user_id), id, aktivitet_id).await?;
     Ok(())
 }
 

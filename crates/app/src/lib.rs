@@ -122,6 +122,8 @@ pub struct AppError {
     pub message: String,
     /// For [`Kind::Conflict`]: the id of the existing object.
     pub conflict_id: Option<String>,
+    /// The input field the error is about, where one is (`DomainError::falt`).
+    pub field: Option<&'static str>,
 }
 
 impl AppError {
@@ -131,6 +133,7 @@ impl AppError {
             code,
             message: message.into(),
             conflict_id: None,
+            field: None,
         }
     }
 
@@ -184,7 +187,10 @@ impl std::error::Error for AppError {}
 impl From<DomainError> for AppError {
     /// Values that parse but break a rule; the parse errors of the domain are all about values.
     fn from(e: DomainError) -> Self {
-        Self::new(Kind::Invalid, e.code, e.message)
+        Self {
+            field: e.falt,
+            ..Self::new(Kind::Invalid, e.code, e.message)
+        }
     }
 }
 

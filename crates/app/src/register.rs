@@ -209,6 +209,39 @@ impl Lager {
         }
     }
 
+    /// Reads the activities of these cases anew after one was corrected or removed: the cases'
+    /// activities are replaced by what the store holds, each keeping its mark if a report counted it.
+    async fn las_om_aktiviteter(
+        &mut self,
+        store: &Store,
+        id: &str,
+        till: i64,
+        case_ids: &[String],
+    ) -> Result<(), AppError> {
+        let platser: HashSet<u32> = rapporter::fall_rader_med_id(store, id, till, case_ids)
+            .await?
+            .iter()
+            .filter_map(|r| self.fall_plats(r.seq))
+            .map(|i| i as u32)
+            .collect();
+        let raknade: Vec<i64> = self
+            .akt
+            .iter()
+            .filter(|a| platser.contains(&a.fall) && a.raknad())
+            .map(|a| a.seq)
+            .collect();
+        self.akt.retain(|a| !platser.contains(&a.fall));
+        for r in rapporter::akt_rader_for_fall(store, id, till, case_ids).await? {
+            self.satt_akt(&r);
+        }
+        for seq in raknade {
+            if let Ok(i) = self.akt.binary_search_by_key(&seq, |a| a.seq) {
+                self.akt[i].min |= AKT_RAKNAD;
+            }
+        }
+        Ok(())
+    }
+
     async fn las_nya(&mut self, store: &Store, id: &str, till: i64) -> Result<(), AppError> {
         loop {
             let efter = self.fall.last().map_or(i64::MIN, |f| f.seq);
@@ -276,6 +309,7 @@ impl Lager {
         self.las_nya(store, id, till).await?;
         let mut andrade = Vec::new();
         let mut gallrade = Vec::new();
+        let mut akt_andrade = Vec::new();
         let mut rapporter_nya = Vec::new();
         for (_, action, object) in andringar {
             let Some(o) = object else { continue };
@@ -285,6 +319,7 @@ impl Lager {
                     andrade.push(o.clone());
                     gallrade.push(o);
                 }
+                "arende.aktivitet_rattad" | "arende.aktivitet_borttagen" => akt_andrade.push(o),
                 "rapport.utfardad" => rapporter_nya.push(o),
                 _ => {}
             }
@@ -298,6 +333,12 @@ impl Lager {
         gallrade.dedup();
         for r in rapporter::akt_rader_for_fall(store, id, till, &gallrade).await? {
             self.satt_akt(&r);
+        }
+        akt_andrade.sort();
+        akt_andrade.dedup();
+        if !akt_andrade.is_empty() {
+            self.las_om_aktiviteter(store, id, till, &akt_andrade)
+                .await?;
         }
         for r in rapporter_nya {
             self.markera_rapport(store, id, &r).await?;

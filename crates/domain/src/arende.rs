@@ -56,32 +56,35 @@ impl Poster {
             )
         };
         if !har("crime_types") && !self.brott.is_empty() {
-            return Err(refuse("Brottstyp"));
+            return Err(refuse("Brottstyp").falt("crime_types"));
         }
         if !har("circumstances") && !self.omstandigheter.is_empty() {
-            return Err(refuse("Särskilda omständigheter"));
+            return Err(refuse("Särskilda omständigheter").falt("circumstances"));
         }
         let s = self.statistik()?;
         if har("crime_types") && s.brott.is_empty() {
             return Err(DomainError::new(
                 Code::OgiltigForfragan,
-                "Ange minst en brottstyp (eller ”okant”).",
-            ));
+                "Välj minst en brottstyp, eller ”Okänt” om den inte är känd.",
+            )
+            .falt("crime_types"));
         }
         Ok(s)
     }
 
     /// Parses the items as stored (every code checked; no scheme).
     pub fn statistik(&self) -> Result<Statistik, DomainError> {
+        let f = |falt: &'static str| move |e: DomainError| e.falt(falt);
         Ok(Statistik {
-            person: PersonTyp::parse(&self.person)?,
-            hem: Hemkommun::parse(&self.hem)?,
-            kon: Kon::parse(&self.kon)?,
-            alder: Aldersgrupp::parse(&self.alder)?,
-            brott: lista(&self.brott)?,
-            omstandigheter: lista(&self.omstandigheter)?,
-            polis: Polisanmalan::parse(&self.polis)?,
-            forsta_kontakt: ForstaKontakt::parse(&self.forsta_kontakt)?,
+            person: PersonTyp::parse(&self.person).map_err(f("person_type"))?,
+            hem: Hemkommun::parse(&self.hem).map_err(f("municipality"))?,
+            kon: Kon::parse(&self.kon).map_err(f("gender"))?,
+            alder: Aldersgrupp::parse(&self.alder).map_err(f("age_band"))?,
+            brott: lista(&self.brott).map_err(f("crime_types"))?,
+            omstandigheter: lista(&self.omstandigheter).map_err(f("circumstances"))?,
+            polis: Polisanmalan::parse(&self.polis).map_err(f("police_report"))?,
+            forsta_kontakt: ForstaKontakt::parse(&self.forsta_kontakt)
+                .map_err(f("first_contact"))?,
             informerad_11_6: self.informerad_11_6,
         })
     }
@@ -157,10 +160,12 @@ impl Kontakt {
         let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let name = clean(self.name)
             .map(|n| Fritext::parse(&n, 100).map(|f| f.as_str().to_string()))
-            .transpose()?;
+            .transpose()
+            .map_err(|e| e.falt("name"))?;
         let note = clean(self.note)
             .map(|n| Fritext::parse(&n, 500).map(|f| f.as_str().to_string()))
-            .transpose()?;
+            .transpose()
+            .map_err(|e| e.falt("note"))?;
         let phone = clean(self.phone);
         if let Some(p) = &phone
             && (p.len() > 30
@@ -171,7 +176,8 @@ impl Kontakt {
             return Err(DomainError::new(
                 Code::OgiltigForfragan,
                 "Telefonnumret får bara ha siffror, mellanslag, +, - och parenteser.",
-            ));
+            )
+            .falt("phone"));
         }
         let email = clean(self.email);
         if let Some(e) = &email
@@ -180,7 +186,8 @@ impl Kontakt {
             return Err(DomainError::new(
                 Code::OgiltigForfragan,
                 "E-postadressen ser inte ut som en e-postadress.",
-            ));
+            )
+            .falt("email"));
         }
         Ok(Kontakt {
             name,
@@ -207,7 +214,8 @@ impl Kontakt {
             (false, false) => Err(DomainError::new(
                 Code::OgiltigForfragan,
                 "Kontaktuppgifter och anteckning får bara sparas med personens samtycke. Kryssa i samtycket eller lämna fälten tomma.",
-            )),
+            )
+            .falt("consent_contact")),
         }
     }
 }
@@ -241,13 +249,15 @@ impl Aktivitet {
             return Err(DomainError::new(
                 Code::OgiltigForfragan,
                 "Minuterna ska vara mellan 0 och 1 440 (ett dygn).",
-            ));
+            )
+            .falt("minutes"));
         }
         if datum < oppnad {
             return Err(DomainError::new(
                 Code::OgiltigtDatum,
                 format!("Aktiviteten ({datum}) kan inte ligga före ärendets start ({oppnad})."),
-            ));
+            )
+            .falt("date"));
         }
         Ok(Self {
             datum,
@@ -255,6 +265,55 @@ impl Aktivitet {
             satt,
             minuter: u16::try_from(minuter).unwrap_or(0),
         })
+    }
+}
+
+/// A case's short number, per organisation and year of its contact date (issue 16): `2026-0142` is
+/// the organisation's 142nd case of 2026. The store gives it once, at registration; it names the case
+/// in lists and pages instead of an id or a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Arendenummer {
+    pub ar: i64,
+    pub lopnr: i64,
+}
+
+impl std::fmt::Display for Arendenummer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{:04}", self.ar, self.lopnr)
+    }
+}
+
+/// What a search for a case number asks: `2026-0142`, `2026-142`, or just `142` (any year).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Nummersokning {
+    pub ar: Option<i64>,
+    pub lopnr: i64,
+}
+
+impl Nummersokning {
+    /// Reads what a person types; `None` if it is not a case number.
+    pub fn tolka(s: &str) -> Option<Self> {
+        let s = s.trim();
+        let siffror = |t: &str| -> Option<i64> {
+            (!t.is_empty() && t.len() <= 9 && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse().ok())
+                .flatten()
+        };
+        match s.split_once(['-', '\u{2013}', '/']) {
+            Some((a, n)) if a.trim().len() == 4 => Some(Self {
+                ar: Some(siffror(a.trim())?),
+                lopnr: siffror(n.trim())?,
+            }),
+            Some(_) => None,
+            None => Some(Self {
+                ar: None,
+                lopnr: siffror(s)?,
+            }),
+        }
+    }
+
+    pub fn traffar(&self, n: Arendenummer) -> bool {
+        self.lopnr == n.lopnr && self.ar.is_none_or(|a| a == n.ar)
     }
 }
 
@@ -321,6 +380,40 @@ mod tests {
         assert_eq!(
             namn.med_samtycke(true).map(|k| k.and_then(|k| k.name)),
             Ok(Some("Kim".to_string()))
+        );
+    }
+
+    #[test]
+    fn case_numbers_read_as_people_type_them() {
+        let n = Arendenummer {
+            ar: 2026,
+            lopnr: 142,
+        };
+        assert_eq!(n.to_string(), "2026-0142");
+        for s in ["2026-0142", " 2026-142 ", "2026\u{2013}0142", "142", "0142"] {
+            let q = Nummersokning::tolka(s).unwrap();
+            assert!(q.traffar(n), "{s}");
+        }
+        assert!(!Nummersokning::tolka("2025-0142").unwrap().traffar(n));
+        assert!(!Nummersokning::tolka("143").unwrap().traffar(n));
+        for s in [
+            "",
+            "abc",
+            "26-0142",
+            "2026-",
+            "2026-x1",
+            "12345678901234567890",
+        ] {
+            assert_eq!(Nummersokning::tolka(s), None, "{s}");
+        }
+        // Ten thousand and more still print whole.
+        assert_eq!(
+            Arendenummer {
+                ar: 2026,
+                lopnr: 12345
+            }
+            .to_string(),
+            "2026-12345"
         );
     }
 

@@ -69,7 +69,7 @@ impl fmt::Display for Kronor {
         let mut out = String::new();
         for (i, c) in s.chars().enumerate() {
             if i > 0 && (s.len() - i).is_multiple_of(3) {
-                out.push('\u{a0}');
+                out.push(crate::svensk::TUSENTAL);
             }
             out.push(c);
         }

@@ -53,6 +53,15 @@ impl Datum {
     pub fn year(&self) -> i16 {
         self.0.year()
     }
+
+    /// The date `n` days later (earlier when `n` is negative); the same date if that leaves the
+    /// calendar.
+    pub fn plus_dagar(&self, n: i64) -> Self {
+        self.0
+            .checked_add(jiff::Span::new().days(n))
+            .map(Self)
+            .unwrap_or(*self)
+    }
 }
 
 impl fmt::Display for Datum {

@@ -140,6 +140,9 @@ pub struct DomainError {
     pub code: Code,
     /// Swedish, for the user.
     pub message: String,
+    /// The input field the error is about, by its API name (`note`, `opened_on`), where one is: a
+    /// form shows the message beside that field, the API answers it as `error.field`.
+    pub falt: Option<&'static str>,
 }
 
 impl DomainError {
@@ -147,7 +150,14 @@ impl DomainError {
         Self {
             code,
             message: message.into(),
+            falt: None,
         }
+    }
+
+    /// The same error, about field `falt` (the innermost field named wins).
+    pub fn falt(mut self, falt: &'static str) -> Self {
+        self.falt.get_or_insert(falt);
+        self
     }
 }
 

@@ -17,6 +17,12 @@ pub trait Kodlista: Sized + Copy + 'static {
 
     fn parse(s: &str) -> Result<Self, DomainError> {
         let t = s.trim();
+        if t.is_empty() {
+            return Err(DomainError::new(
+                Code::OgiltigKod,
+                format!("Välj {}.", Self::ITEM),
+            ));
+        }
         Self::ALL
             .iter()
             .copied()
@@ -146,6 +152,7 @@ kodlista! {
         Polis => "polis", "Via polisen";
         Sjalv => "sjalv", "Själv";
         Annan => "annan", "Via annan";
+        Okant => "okant", "Okänt";
     }
 }
 
@@ -270,7 +277,7 @@ mod tests {
                 Aktivitetstyp::ALL.len(),
                 Kontaktsatt::ALL.len()
             ],
-            [5, 4, 6, 11, 5, 3, 3, 6, 4]
+            [5, 4, 6, 11, 5, 3, 4, 6, 4]
         );
     }
 

@@ -27,6 +27,7 @@ pub mod kommun;
 pub mod orgnr;
 pub mod period;
 pub mod personnummer;
+pub mod svensk;
 pub mod tal;
 
 pub use access::{

@@ -7,7 +7,7 @@
 
 use crate::nycklar::{self, Nyckelring};
 use crate::{Result, Store, StoreError, audit, new_id};
-use boj_domain::arende::{Aktivitet, Kontakt, Poster, Statistik, koder};
+use boj_domain::arende::{Aktivitet, Arendenummer, Kontakt, Poster, Statistik, koder};
 use boj_domain::bedomning::{Bedomning, Motivering, Skal, Status};
 use boj_domain::kod::{Aktivitetstyp, Kodlista, Kontaktsatt};
 use boj_domain::{Arendeomfang, Datum};
@@ -35,6 +35,8 @@ pub struct Arende {
     pub frozen: bool,
     /// The case's stable number: the audit sequence number of its registration (migration 0011).
     pub seq: i64,
+    /// The short number people use (`2026-0142`, migration 0019).
+    pub nummer: Arendenummer,
 }
 
 impl Arende {
@@ -64,7 +66,7 @@ fn reasons_text(b: &Bedomning) -> String {
 const COLUMNS: &str = "c.id, c.agreement_id, c.organisation_id, c.opened_on, c.closed_on, c.registered_at, c.person_type, \
     c.municipality, c.gender, c.age_band, c.crime_types, c.circumstances, c.police_report, c.first_contact, c.informed_11_6, \
     c.consent_contact, c.assignee, c.eligibility, c.eligibility_reasons, c.last_activity_on, \
-    c.eligibility_frozen, c.seq, (SELECT COUNT(*) FROM case_contacts k WHERE k.case_id = c.id) AS has_contact";
+    c.eligibility_frozen, c.seq, c.number_year, c.number, (SELECT COUNT(*) FROM case_contacts k WHERE k.case_id = c.id) AS has_contact";
 
 fn from_row(r: &AnyRow) -> Result<Arende> {
     let corrupt = |w: &str| StoreError::Other(format!("ogiltigt värde i cases.{w}"));
@@ -108,6 +110,14 @@ fn from_row(r: &AnyRow) -> Result<Arende> {
         last_activity_on: date(r.try_get("last_activity_on")?)?,
         frozen: r.try_get::<i64, _>("eligibility_frozen")? != 0,
         seq: r.try_get("seq")?,
+        nummer: Arendenummer {
+            ar: r
+                .try_get::<Option<i64>, _>("number_year")?
+                .ok_or_else(|| corrupt("number_year"))?,
+            lopnr: r
+                .try_get::<Option<i64>, _>("number")?
+                .ok_or_else(|| corrupt("number"))?,
+        },
     })
 }
 
@@ -163,7 +173,7 @@ pub struct Skrivjobb {
 /// A job and the channel its answer goes back on.
 pub struct Skrivning {
     jobb: Skrivjobb,
-    klar: tokio::sync::oneshot::Sender<Result<i64>>,
+    klar: tokio::sync::oneshot::Sender<Result<(i64, Arendenummer)>>,
 }
 
 /// Seals contact details under a fresh data key of the case; returns (wrapped key, sealed details).
@@ -177,7 +187,29 @@ fn seal_contact(keys: &Nyckelring, id: &str, k: &Kontakt) -> Result<(Vec<u8>, Ve
     Ok((wrapped, sealed))
 }
 
-async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<i64> {
+/// Takes the next `n` case numbers of an organisation's year; answers the last of them.
+async fn nasta_nummer(tx: &mut crate::Tx, organisation_id: &str, year: i64, n: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO case_numbers (organisation_id, year, last) VALUES ($1, $2, $3) \
+         ON CONFLICT (organisation_id, year) DO UPDATE SET last = case_numbers.last + excluded.last \
+         RETURNING last",
+    )
+    .bind(organisation_id.to_string())
+    .bind(year)
+    .bind(n)
+    .fetch_one(&mut *tx.tx)
+    .await?)
+}
+
+/// The year of a date as the store writes it (`YYYY-MM-DD`).
+fn ar(datum: &str) -> i64 {
+    datum
+        .get(..4)
+        .and_then(|y| y.parse().ok())
+        .unwrap_or_default()
+}
+
+async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<(i64, Arendenummer)> {
     // The registration's audit number is the case's stable number (`seq`, migration 0011).
     let seq = audit::append(
         tx,
@@ -187,11 +219,13 @@ async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<i64> {
         Some(&j.id),
     )
     .await?;
+    let year = ar(&j.opened_on);
+    let number = nasta_nummer(tx, &j.organisation_id, year, 1).await?;
     sqlx::query(
         "INSERT INTO cases (id, agreement_id, organisation_id, opened_on, registered_at, person_type, municipality, gender, \
          age_band, crime_types, circumstances, police_report, first_contact, informed_11_6, consent_contact, assignee, \
-         eligibility, eligibility_reasons, last_activity_on, seq) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $4, $19)",
+         eligibility, eligibility_reasons, last_activity_on, seq, number_year, number) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $4, $19, $20, $21)",
     )
     .bind(j.id.clone())
     .bind(j.agreement_id.clone())
@@ -212,6 +246,8 @@ async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<i64> {
     .bind(j.eligibility)
     .bind(j.reasons.clone())
     .bind(seq)
+    .bind(year)
+    .bind(number)
     .execute(&mut *tx.tx)
     .await?;
     if let Some((wrapped, sealed)) = &j.sealed {
@@ -226,7 +262,13 @@ async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<i64> {
             .execute(&mut *tx.tx)
             .await?;
     }
-    Ok(seq)
+    Ok((
+        seq,
+        Arendenummer {
+            ar: year,
+            lopnr: number,
+        },
+    ))
 }
 
 /// **Group commit** for intake (issue: intake benchmark). One task writes cases: it takes every
@@ -273,7 +315,7 @@ pub(crate) async fn skrivare(store: Store, mut rx: tokio::sync::mpsc::Receiver<S
 /// whether it was written (with the case's number). The revision is read under a shared row lock on PostgreSQL, so a decision
 /// cannot commit between this check and the commit (its eligibility recomputation then sees these
 /// cases); SQLite has one writer at a time.
-async fn write(store: &Store, jobs: &[&Skrivjobb]) -> Result<Vec<Option<i64>>> {
+async fn write(store: &Store, jobs: &[&Skrivjobb]) -> Result<Vec<Option<(i64, Arendenummer)>>> {
     let mut tx = store.begin().await?;
     let sql = match store.backend() {
         crate::Backend::Postgres => "SELECT revision FROM agreements WHERE id = $1 FOR SHARE",
@@ -336,7 +378,7 @@ pub async fn create(
         .send(Skrivning { jobb, klar })
         .await
         .map_err(|_| StoreError::Other("skrivkön är stängd".into()))?;
-    let seq = svar
+    let (seq, nummer) = svar
         .await
         .map_err(|_| StoreError::Other("skrivkön svarade inte".into()))??;
     // What was written, without reading it back.
@@ -361,6 +403,7 @@ pub async fn create(
         last_activity_on: n.opened_on,
         frozen: false,
         seq,
+        nummer,
     })
 }
 
@@ -537,9 +580,86 @@ pub async fn add_activity(
     Ok(aid)
 }
 
-/// Activities of a case, in date order, as the domain has them.
-pub async fn activities(store: &Store, id: &str) -> Result<Vec<Aktivitet>> {
-    let rows = sqlx::query("SELECT date, kind, mode, minutes FROM activities WHERE case_id = $1 ORDER BY date, registered_at")
+/// Corrects an activity of case `id`, with its audit entry (`arende.aktivitet_rattad`, which is also
+/// how the report register learns of it). The case's last activity moves later if the new date is
+/// later; it never moves earlier (a correction does not shorten a retention time already running).
+/// `NotFound` if the case has no such activity.
+pub async fn correct_activity(
+    store: &Store,
+    actor: Option<&str>,
+    id: &str,
+    activity_id: &str,
+    a: &Aktivitet,
+) -> Result<()> {
+    let mut tx = store.begin().await?;
+    sqlx::query("UPDATE cases SET last_activity_on = $1 WHERE id = $2 AND last_activity_on < $1")
+        .bind(a.datum.to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    let n = sqlx::query(
+        "UPDATE activities SET date = $1, kind = $2, mode = $3, minutes = $4 WHERE id = $5 AND case_id = $6",
+    )
+    .bind(a.datum.to_string())
+    .bind(a.typ.code())
+    .bind(a.satt.code())
+    .bind(i64::from(a.minuter))
+    .bind(activity_id.to_string())
+    .bind(id.to_string())
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(
+        &mut tx,
+        store.now(),
+        actor,
+        "arende.aktivitet_rattad",
+        Some(id),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Removes an activity of case `id` (recorded by mistake), with its audit entry
+/// (`arende.aktivitet_borttagen`). `NotFound` if the case has no such activity.
+pub async fn remove_activity(
+    store: &Store,
+    actor: Option<&str>,
+    id: &str,
+    activity_id: &str,
+) -> Result<()> {
+    let mut tx = store.begin().await?;
+    // The case's row first, then the audit chain (the lock order of every change of a case).
+    sqlx::query("UPDATE cases SET last_activity_on = last_activity_on WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    let n = sqlx::query("DELETE FROM activities WHERE id = $1 AND case_id = $2")
+        .bind(activity_id.to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(
+        &mut tx,
+        store.now(),
+        actor,
+        "arende.aktivitet_borttagen",
+        Some(id),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Activities of a case with their ids, in date order.
+pub async fn activities(store: &Store, id: &str) -> Result<Vec<(String, Aktivitet)>> {
+    let rows = sqlx::query("SELECT id, date, kind, mode, minutes FROM activities WHERE case_id = $1 ORDER BY date, registered_at")
         .bind(id.to_string())
         .fetch_all(store.pool())
         .await?;
@@ -550,12 +670,15 @@ pub async fn activities(store: &Store, id: &str) -> Result<Vec<Aktivitet>> {
             let typ: String = r.try_get("kind")?;
             let satt: String = r.try_get("mode")?;
             let minuter: i64 = r.try_get("minutes")?;
-            Ok(Aktivitet {
-                datum: Datum::parse(&datum).map_err(|_| corrupt("date"))?,
-                typ: Aktivitetstyp::parse(&typ).map_err(|_| corrupt("kind"))?,
-                satt: Kontaktsatt::parse(&satt).map_err(|_| corrupt("mode"))?,
-                minuter: u16::try_from(minuter).map_err(|_| corrupt("minutes"))?,
-            })
+            Ok((
+                r.try_get("id")?,
+                Aktivitet {
+                    datum: Datum::parse(&datum).map_err(|_| corrupt("date"))?,
+                    typ: Aktivitetstyp::parse(&typ).map_err(|_| corrupt("kind"))?,
+                    satt: Kontaktsatt::parse(&satt).map_err(|_| corrupt("mode"))?,
+                    minuter: u16::try_from(minuter).map_err(|_| corrupt("minutes"))?,
+                },
+            ))
         })
         .collect()
 }
@@ -784,11 +907,29 @@ pub async fn massregistrera(store: &Store, fall: &[Massfall]) -> Result<()> {
     }
     let seqs = audit::append_many(&mut tx, &entries).await?;
     let mut seq_av = seqs.into_iter();
+    // Case numbers: each organisation's year takes its block at once, given out in order.
+    let mut behov: std::collections::BTreeMap<(&str, i64), i64> = Default::default();
+    for f in fall {
+        *behov
+            .entry((f.organisation_id.as_str(), i64::from(f.opened_on.year())))
+            .or_default() += 1;
+    }
+    let mut nasta: std::collections::BTreeMap<(&str, i64), i64> = Default::default();
+    for ((org, year), n) in behov {
+        let last = nasta_nummer(&mut tx, org, year, n).await?;
+        nasta.insert((org, year), last - n + 1);
+    }
     let mut fallrader = Vec::new();
     let mut aktrader = Vec::new();
     for ((f, id), aids) in fall.iter().zip(&ids).zip(&akt_ids) {
         let seq = seq_av.next().unwrap_or_default();
-        fallrader.push((f, id, seq));
+        let year = i64::from(f.opened_on.year());
+        let slot = nasta
+            .get_mut(&(f.organisation_id.as_str(), year))
+            .ok_or_else(|| StoreError::Other("ärendenummer saknas".into()))?;
+        let number = *slot;
+        *slot += 1;
+        fallrader.push((f, id, seq, year, number));
         for (a, aid) in f.activities.iter().zip(aids) {
             aktrader.push((
                 a,
@@ -814,11 +955,11 @@ pub async fn massregistrera(store: &Store, fall: &[Massfall]) -> Result<()> {
         let sql = format!(
             "INSERT INTO cases (id, agreement_id, organisation_id, opened_on, registered_at, person_type, municipality, gender, \
              age_band, crime_types, circumstances, police_report, first_contact, informed_11_6, consent_contact, \
-             eligibility, eligibility_reasons, last_activity_on, seq) VALUES {}",
-            platser(bit.len(), 19)
+             eligibility, eligibility_reasons, last_activity_on, seq, number_year, number) VALUES {}",
+            platser(bit.len(), 21)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (f, id, seq) in bit {
+        for (f, id, seq, year, number) in bit {
             q = q
                 .bind((*id).clone())
                 .bind(f.agreement_id.clone())
@@ -834,7 +975,9 @@ pub async fn massregistrera(store: &Store, fall: &[Massfall]) -> Result<()> {
                 .bind(f.bedomning.status.code())
                 .bind(reasons_text(&f.bedomning))
                 .bind(f.opened_on.to_string())
-                .bind(*seq);
+                .bind(*seq)
+                .bind(*year)
+                .bind(*number);
         }
         q.execute(&mut *tx.tx).await?;
     }

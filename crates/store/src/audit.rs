@@ -378,7 +378,8 @@ pub async fn andringar(
 ) -> Result<Vec<(i64, String, Option<String>)>> {
     let rows = sqlx::query(
         "SELECT seq, action, object FROM audit_log WHERE seq > $1 AND seq <= $2 \
-         AND action IN ('arende.andrat', 'arende.behorighet_omprovad', 'arende.gallrat', 'rapport.utfardad') \
+         AND action IN ('arende.andrat', 'arende.behorighet_omprovad', 'arende.gallrat', \
+         'arende.aktivitet_rattad', 'arende.aktivitet_borttagen', 'rapport.utfardad') \
          ORDER BY seq",
     )
     .bind(efter)

@@ -19,6 +19,8 @@ pub struct Failure {
     pub message: String,
     /// For 409: the id of the existing object.
     pub conflict_id: Option<String>,
+    /// The input field the error is about, where one is (answered as `error.field`).
+    pub field: Option<&'static str>,
 }
 
 impl Failure {
@@ -28,6 +30,7 @@ impl Failure {
             code,
             message: message.into(),
             conflict_id: None,
+            field: None,
         }
     }
 
@@ -95,6 +98,7 @@ impl From<AppError> for Failure {
             code: e.code,
             message: e.message,
             conflict_id: e.conflict_id,
+            field: e.field,
         }
     }
 }
@@ -115,6 +119,9 @@ impl IntoResponse for ApiError {
         let mut error = json!({"code": f.code.as_str(), "message": f.message});
         if let Some(id) = f.conflict_id {
             error["id"] = json!(id);
+        }
+        if let Some(field) = f.field {
+            error["field"] = json!(field);
         }
         (f.status, Json(json!({ "error": error }))).into_response()
     }

@@ -8,7 +8,7 @@ use crate::{api, pages};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use boj_domain::{Action, Code};
 
 /// Uploads may be as large as the largest document, plus the form around it.
@@ -501,6 +501,24 @@ pub fn table() -> Vec<Route> {
             post(api::arenden::add_activity),
         ),
         r(
+            Method::GET,
+            "/api/v1/cases/{id}/activities",
+            ARENDE,
+            get(api::arenden::activities),
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/cases/{id}/activities/{aid}",
+            ARENDE,
+            put(api::arenden::correct_activity),
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/cases/{id}/activities/{aid}",
+            ARENDE,
+            delete(api::arenden::remove_activity),
+        ),
+        r(
             Method::POST,
             "/api/v1/cases/{id}/close",
             ARENDE,
@@ -543,6 +561,18 @@ pub fn table() -> Vec<Route> {
             "/arenden/{id}/aktiviteter",
             ARENDE,
             post(pages::arenden::add_activity),
+        ),
+        r(
+            Method::POST,
+            "/arenden/{id}/aktiviteter/{aid}",
+            ARENDE,
+            post(pages::arenden::correct_activity),
+        ),
+        r(
+            Method::POST,
+            "/arenden/{id}/aktiviteter/{aid}/ta-bort",
+            ARENDE,
+            post(pages::arenden::remove_activity),
         ),
         r(
             Method::POST,

@@ -1,16 +1,84 @@
-// Shows the eligibility answer in the intake form as it is filled in (progressive enhancement: the
-// form works without this, and the answer is shown after submit either way).
+// The intake form's progressive enhancements (the form works without them; the eligibility answer is
+// shown after submit either way):
+// - the eligibility answer, right under the items that decide it, as they are filled in, announced
+//   to screen readers (the box is aria-live);
+// - a search box over the home-municipality list, so a home outside the county is a few letters
+//   away instead of a scroll through 290 names.
 (function () {
   'use strict';
   var form = document.querySelector('form.intake');
+  if (!form) { return; }
+
+  // Municipality search: filters the options of the plain select, parties first as before.
+  var sel = document.getElementById('municipality');
+  if (sel) {
+    var fold = function (s) { return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase(); };
+    var groups = Array.prototype.map.call(sel.children, function (node) {
+      var opts = node.tagName === 'OPTGROUP' ? Array.prototype.slice.call(node.children) : [node];
+      return { node: node, opts: opts };
+    });
+    var box = document.createElement('div');
+    box.className = 'field';
+    var label = document.createElement('label');
+    label.htmlFor = 'kommunsok';
+    label.textContent = 'Sök kommun (skriv början av namnet)';
+    var input = document.createElement('input');
+    input.id = 'kommunsok';
+    input.type = 'search';
+    input.autocomplete = 'off';
+    input.setAttribute('aria-controls', 'municipality');
+    input.setAttribute('aria-describedby', 'kommunsok-antal');
+    var count = document.createElement('p');
+    count.id = 'kommunsok-antal';
+    count.className = 'muted';
+    count.setAttribute('aria-live', 'polite');
+    box.appendChild(label);
+    box.appendChild(input);
+    box.appendChild(count);
+    sel.parentNode.parentNode.insertBefore(box, sel.parentNode);
+    input.addEventListener('input', function () {
+      var q = fold(input.value.trim());
+      var chosen = sel.value;
+      var first = null;
+      var n = 0;
+      groups.forEach(function (g) {
+        var hits = 0;
+        g.opts.forEach(function (o) {
+          var name = fold(o.textContent);
+          var hit = !q || name.indexOf(q) === 0 || name.indexOf(' ' + q) >= 0 || o.value.indexOf(q) === 0;
+          if (hit) { hits += 1; n += 1; if (!first) { first = o; } }
+          if (g.node.tagName === 'OPTGROUP') {
+            if (hit && o.parentNode !== g.node) { g.node.appendChild(o); }
+            if (!hit && o.parentNode === g.node) { g.node.removeChild(o); }
+          } else {
+            o.hidden = !hit;
+          }
+        });
+        if (g.node.tagName === 'OPTGROUP') { g.node.hidden = hits === 0; }
+      });
+      // Keep the options in their first order after they were taken out and put back.
+      groups.forEach(function (g) {
+        if (g.node.tagName === 'OPTGROUP') { g.opts.forEach(function (o) { if (o.parentNode === g.node) { g.node.appendChild(o); } }); }
+      });
+      count.textContent = q ? (n === 0 ? 'Ingen kommun matchar.' : (n === 1 ? 'En kommun matchar: ' + first.textContent + '.' : n + ' kommuner matchar.')) : '';
+      var still = Array.prototype.some.call(sel.options, function (o) { return o.value === chosen && !o.hidden; });
+      if (first && (!still || n === 1)) {
+        sel.value = first.value;
+        if (sel.value !== chosen) { sel.dispatchEvent(new Event('change')); }
+      }
+    });
+  }
+
+  // The eligibility answer.
   var out = document.getElementById('behorighet');
-  if (!form || !out || !window.fetch) { return; }
+  if (!out || !window.fetch) { return; }
   var csrf = form.querySelector('input[name="csrf"]').value;
   function value(name) {
-    var el = form.querySelector('[name="' + name + '"]:checked') || form.querySelector('[name="' + name + '"]');
+    var el = form.querySelector('[name="' + name + '"]:checked') || form.querySelector('[name="' + name + '"]:not([type=radio])');
     return el ? el.value : '';
   }
   function update() {
+    if (!value('person_type')) { return; }
     fetch('/api/v1/eligibility', {
       method: 'POST',
       credentials: 'same-origin',
@@ -23,7 +91,7 @@
       })
     }).then(function (r) { return r.json(); }).then(function (b) {
       out.textContent = '';
-      if (b.error) { out.textContent = b.error.message; out.className = 'eligibility'; return; }
+      if (b.error) { var e = document.createElement('p'); e.textContent = b.error.message; out.appendChild(e); out.className = 'eligibility'; return; }
       var h = document.createElement('strong');
       h.textContent = { inom: 'Inom överenskommelsen', utanfor: 'Utanför överenskommelsen', ej_faststalld: 'Inte fastställt' }[b.status] || b.status;
       out.appendChild(h);
@@ -32,7 +100,7 @@
       out.appendChild(p);
       b.reasons.forEach(function (r) { var li = document.createElement('p'); li.textContent = r.text; out.appendChild(li); });
       out.className = 'eligibility el-' + b.status;
-    }).catch(function () { out.textContent = ''; });
+    }).catch(function () { /* the answer comes after submit instead */ });
   }
   ['person_type', 'municipality', 'opened_on', 'agreement_id'].forEach(function (n) {
     form.querySelectorAll('[name="' + n + '"]').forEach(function (el) { el.addEventListener('change', update); });

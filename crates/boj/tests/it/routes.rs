@@ -108,6 +108,9 @@ fn matrix() -> Vec<Row> {
         (Method::GET, "/api/v1/cases/{id}/contact", CASES),
         (Method::DELETE, "/api/v1/cases/{id}/contact", CASES),
         (Method::POST, "/api/v1/cases/{id}/activities", CASES),
+        (Method::GET, "/api/v1/cases/{id}/activities", CASES),
+        (Method::PUT, "/api/v1/cases/{id}/activities/{aid}", CASES),
+        (Method::DELETE, "/api/v1/cases/{id}/activities/{aid}", CASES),
         (Method::POST, "/api/v1/cases/{id}/close", CASES),
         (Method::POST, "/api/v1/witness-support", SAMORDNARE),
         (Method::POST, "/api/v1/volunteer-hours", SAMORDNARE),
@@ -116,6 +119,12 @@ fn matrix() -> Vec<Row> {
         (Method::GET, "/arenden/nytt", CASES),
         (Method::GET, "/arenden/{id}", CASES),
         (Method::POST, "/arenden/{id}/aktiviteter", CASES),
+        (Method::POST, "/arenden/{id}/aktiviteter/{aid}", CASES),
+        (
+            Method::POST,
+            "/arenden/{id}/aktiviteter/{aid}/ta-bort",
+            CASES,
+        ),
         (Method::POST, "/arenden/{id}/avsluta", CASES),
         (Method::POST, "/arenden/{id}/ateroppna", CASES),
         (Method::POST, "/arenden/{id}/samtycke", CASES),
@@ -213,6 +222,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 ("/api/v1/users/{id}", Some((id, _))) => path.replace("{id}", id),
                 _ => path.replace("{id}", "x_finns_inte"),
             }
+            .replace("{aid}", "x_finns_inte")
             .replace("{n}", "1")
             .replace("{year}", "2026")
             .replace("{kod}", "2303");
@@ -284,6 +294,7 @@ async fn a_session_without_its_second_step_reaches_no_signed_route() {
             }
             let concrete = path
                 .replace("{id}", "x_finns_inte")
+                .replace("{aid}", "x_finns_inte")
                 .replace("{n}", "1")
                 .replace("{year}", "2026")
                 .replace("{kod}", "2303");

@@ -86,6 +86,9 @@ pub fn eligibility_out(b: &Bedomning) -> EligibilityOut {
 #[derive(Serialize, ToSchema)]
 pub struct CaseOut {
     pub id: String,
+    /// The organisation's short number for the case, `YYYY-NNNN` (the year of its contact date).
+    #[schema(example = "2026-0142")]
+    pub number: String,
     pub agreement_id: String,
     pub opened_on: String,
     pub closed_on: Option<String>,
@@ -109,6 +112,7 @@ pub fn case_out(c: &Arende) -> CaseOut {
     let p = c.statistik.poster();
     CaseOut {
         id: c.id.clone(),
+        number: c.nummer.to_string(),
         agreement_id: c.agreement_id.clone(),
         opened_on: c.opened_on.to_string(),
         closed_on: c.closed_on.map(|d| d.to_string()),
@@ -142,6 +146,9 @@ pub fn case_out(c: &Arende) -> CaseOut {
 #[derive(Serialize, ToSchema)]
 pub struct CreatedOut {
     pub id: String,
+    /// The organisation's short number for the case, `YYYY-NNNN`.
+    #[schema(example = "2026-0142")]
+    pub number: String,
     pub eligibility: EligibilityOut,
 }
 
@@ -157,6 +164,7 @@ pub async fn create(
     Ok((
         StatusCode::CREATED,
         Json(CreatedOut {
+            number: c.nummer.to_string(),
             id: c.id,
             eligibility: eligibility_out(&b),
         }),
@@ -285,6 +293,17 @@ pub struct ActivityIn {
     pub minutes: i64,
 }
 
+impl From<ActivityIn> for fall::NyAktivitet {
+    fn from(b: ActivityIn) -> Self {
+        fall::NyAktivitet {
+            datum: b.date,
+            typ: b.kind,
+            satt: b.mode,
+            minuter: b.minutes,
+        }
+    }
+}
+
 /// Records a contact or action in a case.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/activities", params(("id" = String, Path)), request_body = ActivityIn, responses((status = 201), (status = 422)))]
 pub async fn add_activity(
@@ -293,14 +312,62 @@ pub async fn add_activity(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ActivityIn>,
 ) -> Result<StatusCode, ApiError> {
-    let a = fall::NyAktivitet {
-        datum: b.date,
-        typ: b.kind,
-        satt: b.mode,
-        minuter: b.minutes,
-    };
-    fall::ny_aktivitet(&state.app, &p, &id, &a).await?;
+    fall::ny_aktivitet(&state.app, &p, &id, &b.into()).await?;
     Ok(StatusCode::CREATED)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityOut {
+    pub id: String,
+    pub date: String,
+    pub kind: String,
+    pub mode: String,
+    pub minutes: u16,
+}
+
+/// A case's contacts and actions, in date order, with the ids that correct or remove them.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/activities", params(("id" = String, Path)), responses((status = 200, body = [ActivityOut]), (status = 403), (status = 404)))]
+pub async fn activities(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ActivityOut>>, ApiError> {
+    let v = fall::visa(&state.app, &p, &id).await?;
+    Ok(Json(
+        v.aktiviteter
+            .into_iter()
+            .map(|(id, a)| ActivityOut {
+                id,
+                date: a.datum.to_string(),
+                kind: boj_domain::kod::Kodlista::code(a.typ).into(),
+                mode: boj_domain::kod::Kodlista::code(a.satt).into(),
+                minutes: a.minuter,
+            })
+            .collect(),
+    ))
+}
+
+/// Corrects a contact or action recorded wrongly (audited; 409 once retention has erased the case).
+#[utoipa::path(put, path = "/api/v1/cases/{id}/activities/{aid}", params(("id" = String, Path), ("aid" = String, Path)), request_body = ActivityIn, responses((status = 204), (status = 404), (status = 409), (status = 422)))]
+pub async fn correct_activity(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path((id, aid)): Path<(String, String)>,
+    ApiJson(b): ApiJson<ActivityIn>,
+) -> Result<StatusCode, ApiError> {
+    fall::ratta_aktivitet(&state.app, &p, &id, &aid, &b.into()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a contact or action recorded by mistake (audited; 409 once retention has erased the case).
+#[utoipa::path(delete, path = "/api/v1/cases/{id}/activities/{aid}", params(("id" = String, Path), ("aid" = String, Path)), responses((status = 204), (status = 404), (status = 409)))]
+pub async fn remove_activity(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path((id, aid)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    fall::ta_bort_aktivitet(&state.app, &p, &id, &aid).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -42,6 +42,8 @@ struct NyttPage {
     action: String,
     editing: bool,
     error: Option<String>,
+    /// The field the error is about (its API name), shown beside it and focused.
+    error_field: Option<&'static str>,
     agreements: Vec<(String, String)>,
     today: String,
     f: Pairs,
@@ -52,12 +54,79 @@ struct NyttPage {
     circumstances: Vec<Val>,
     police: Vec<Val>,
     first: Vec<Val>,
-    municipalities: Vec<(String, String)>,
+    /// Not stated and abroad; the agreements' parties; every other municipality.
+    municipalities_first: Vec<(String, String)>,
+    municipalities_parties: Vec<(String, String)>,
+    municipalities_rest: Vec<(String, String)>,
 }
+
+/// The intake form's fields by API name, with the label a person sees (for the error summary).
+const FALTNAMN: [(&str, &str); 16] = [
+    ("agreement_id", "Överenskommelse"),
+    ("opened_on", "Datum för kontakten"),
+    ("person_type", "Vem söker stöd?"),
+    ("municipality", "Hemkommun"),
+    ("gender", "Kön"),
+    ("age_band", "Ålder"),
+    ("crime_types", "Brottstyp"),
+    ("circumstances", "Särskilda omständigheter"),
+    ("police_report", "Polisanmält?"),
+    ("first_contact", "Första kontakten via"),
+    (
+        "informed_11_6",
+        "Informerad om rätten att ansöka om bistånd",
+    ),
+    ("consent_contact", "Samtycke"),
+    ("name", "Namn"),
+    ("phone", "Telefon"),
+    ("email", "E-post"),
+    ("note", "Anteckning"),
+];
 
 impl NyttPage {
     fn value(&self, k: &str) -> String {
         one(&self.f, k)
+    }
+
+    fn fel_vid(&self, falt: &str) -> bool {
+        self.error_field == Some(falt)
+    }
+
+    fn felet(&self) -> &str {
+        self.error.as_deref().unwrap_or_default()
+    }
+
+    fn falt_namn(&self) -> &'static str {
+        FALTNAMN
+            .iter()
+            .find(|(k, _)| Some(*k) == self.error_field)
+            .map_or("", |(_, l)| l)
+    }
+
+    /// The attributes of a field the error is about: marked invalid, described by the message, and
+    /// focused when the page opens.
+    fn attr(&self, falt: &str) -> String {
+        if self.fel_vid(falt) {
+            format!(r#" aria-invalid="true" aria-describedby="{falt}-fel" autofocus"#)
+        } else {
+            String::new()
+        }
+    }
+
+    /// The same for a group of radio buttons or checkboxes (its first box takes the focus).
+    fn attr_grupp(&self, falt: &str) -> String {
+        if self.fel_vid(falt) {
+            format!(r#" aria-describedby="{falt}-fel" class="invalid""#)
+        } else {
+            String::new()
+        }
+    }
+
+    /// Whether the error is about the contact details (their section is then open).
+    fn kontaktfel(&self) -> bool {
+        ["consent_contact", "name", "phone", "email", "note"]
+            .iter()
+            .any(|f| self.fel_vid(f))
     }
 }
 
@@ -66,7 +135,7 @@ async fn nytt_page(
     who: &crate::auth::Identity,
     p: &Principal,
     f: Pairs,
-    error: Option<String>,
+    error: Option<Failure>,
 ) -> Result<NyttPage, PageError> {
     let readable = boj_app::avtal::lasbara(&state.app, p).await?;
     let agreements = readable
@@ -85,23 +154,29 @@ async fn nytt_page(
             v
         }
     };
-    let mut municipalities: Vec<(String, String)> = vec![
-        ("okand".into(), "Inte angiven".into()),
+    let municipalities_first: Vec<(String, String)> = vec![
+        ("okand".into(), "Okänt / inte angiven".into()),
         ("utlandet".into(), "Bor utomlands".into()),
     ];
     // The agreements' parties first (the common answers), then every other municipality.
-    let mut all: Vec<_> = boj_domain::kommun::kommuner().iter().collect();
-    all.sort_by_key(|k| (!parter.contains(&k.kod), k.namn));
-    municipalities.extend(
-        all.iter()
-            .map(|k| (k.kod.to_string(), format!("{} ({})", k.namn, k.kod))),
-    );
+    let (parties, rest): (Vec<_>, Vec<_>) = boj_domain::kommun::kommuner()
+        .iter()
+        .partition(|k| parter.contains(&k.kod));
+    let named = |v: Vec<&boj_domain::kommun::Kommun>| {
+        let mut v: Vec<(String, String)> = v
+            .into_iter()
+            .map(|k| (k.kod.to_string(), k.namn.to_string()))
+            .collect();
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+        v
+    };
     Ok(NyttPage {
         layout: Layout::new(state, who),
         heading: "Nytt ärende".into(),
         action: "/arenden".into(),
         editing: false,
-        error,
+        error_field: error.as_ref().and_then(|e| e.field),
+        error: error.map(|e| e.message),
         agreements,
         today: state.app.today().to_string(),
         // No answer is chosen in advance for the statistics the municipalities read: the
@@ -113,7 +188,9 @@ async fn nytt_page(
         circumstances: vals::<SarskildOmstandighet>(&many(&f, "circumstances")),
         police: vals::<Polisanmalan>(&first_choice("police_report", "okant")),
         first: vals::<ForstaKontakt>(&many(&f, "first_contact")),
-        municipalities,
+        municipalities_first,
+        municipalities_parties: named(parties),
+        municipalities_rest: named(rest),
         f,
     })
 }
@@ -158,7 +235,7 @@ pub async fn create(
             if e.status == StatusCode::UNPROCESSABLE_ENTITY
                 || e.status == StatusCode::BAD_REQUEST =>
         {
-            let page = nytt_page(&state, &who, &p, f, Some(e.message)).await?;
+            let page = nytt_page(&state, &who, &p, f, Some(e)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(PageError(e)),
@@ -182,7 +259,9 @@ fn poster(f: &Pairs) -> Poster {
 
 pub struct Rad {
     pub id: String,
+    pub nummer: String,
     pub opened_on: String,
+    pub last_activity_on: String,
     pub person: &'static str,
     pub hem: &'static str,
     pub status: &'static str,
@@ -199,9 +278,33 @@ pub struct ListQuery {
     stodperson: Option<String>,
     /// A home municipality's code (or `utlandet`, `okand`).
     kommun: Option<String>,
+    /// A case number to find (`2026-0142`, `142`).
+    nummer: Option<String>,
+    /// Contact dates from and to (inclusive).
+    fran: Option<String>,
+    till: Option<String>,
+    /// Only cases without an activity for at least this many days.
+    vilande: Option<String>,
+    /// The order: `nyast` (default), `aldst`, `nummer`, `aktivitet` (longest without activity first).
+    sortera: Option<String>,
     /// The page, from 1.
     sida: Option<usize>,
 }
+
+/// The orders the case list offers, (code, label).
+const ORDNINGAR: [(&str, &str); 4] = [
+    ("nyast", "Nyast först"),
+    ("aldst", "Äldst först"),
+    ("nummer", "Ärendenummer"),
+    ("aktivitet", "Längst sedan aktivitet"),
+];
+
+/// The "no activity for" choices, (days, label).
+const VILANDE: [(&str, &str); 3] = [
+    ("30", "Minst 30 dagar"),
+    ("90", "Minst 90 dagar"),
+    ("150", "Minst 150 dagar"),
+];
 
 /// Cases per page of the case list.
 const PER_SIDA: usize = 50;
@@ -220,6 +323,16 @@ struct ListPage {
     /// The home municipalities among the cases, (code, name), and the one chosen.
     homes: Vec<(String, String)>,
     home: String,
+    /// The number searched for, the period, "no activity for", the order, and what was wrong with
+    /// the search.
+    nummer: String,
+    fran: String,
+    till: String,
+    vilande: String,
+    sortera: String,
+    ordningar: &'static [(&'static str, &'static str)],
+    vilande_val: &'static [(&'static str, &'static str)],
+    sokfel: Option<String>,
     /// How many cases match, this page and how many pages; the query strings of the pages before
     /// and after.
     total: usize,
@@ -244,6 +357,53 @@ pub async fn list(
             .collect();
     let volunteer = q.stodperson.clone().unwrap_or_default();
     let home = q.kommun.clone().unwrap_or_default();
+    let text = |v: &Option<String>| v.clone().unwrap_or_default().trim().to_string();
+    let (nummer, fran, till, vilande) = (
+        text(&q.nummer),
+        text(&q.fran),
+        text(&q.till),
+        text(&q.vilande),
+    );
+    let sortera = Some(text(&q.sortera))
+        .filter(|s| ORDNINGAR.iter().any(|(k, _)| k == s))
+        .unwrap_or_else(|| "nyast".into());
+    let mut sokfel = Vec::new();
+    let sokning = match nummer.as_str() {
+        "" => None,
+        n => {
+            let s = boj_domain::arende::Nummersokning::tolka(n);
+            if s.is_none() {
+                sokfel.push("Ange ärendenumret som 2026-0142 eller bara 142.");
+            }
+            s
+        }
+    };
+    let datum = |s: &str, fel: &'static str, sokfel: &mut Vec<&'static str>| {
+        if s.is_empty() {
+            return None;
+        }
+        let d = boj_domain::Datum::parse(s).ok();
+        if d.is_none() {
+            sokfel.push(fel);
+        }
+        d
+    };
+    let fran_d = datum(
+        &fran,
+        "Från-datumet är inte ett datum (ÅÅÅÅ-MM-DD).",
+        &mut sokfel,
+    );
+    let till_d = datum(
+        &till,
+        "Till-datumet är inte ett datum (ÅÅÅÅ-MM-DD).",
+        &mut sokfel,
+    );
+    let today = state.app.today();
+    let vilande_sedan = VILANDE
+        .iter()
+        .find(|(k, _)| *k == vilande)
+        .and_then(|(k, _)| k.parse::<i64>().ok())
+        .map(|n| boj_domain::Datum::from_civil(today).plus_dagar(-n));
     let mut cases = fall::synliga(&state.app, &p, !show_all).await?;
     let mut homes: Vec<(String, String)> = cases
         .iter()
@@ -255,9 +415,23 @@ pub async fn list(
         (filter.is_empty() || c.eligibility.code() == filter)
             && (volunteer.is_empty() || c.assignee.as_deref() == Some(volunteer.as_str()))
             && (home.is_empty() || c.statistik.hem.code() == home)
+            && sokning.is_none_or(|s| s.traffar(c.nummer))
+            && fran_d.is_none_or(|d| c.opened_on >= d)
+            && till_d.is_none_or(|d| c.opened_on <= d)
+            && vilande_sedan.is_none_or(|d| c.last_activity_on <= d)
     });
-    // Newest first.
-    cases.sort_by(|a, b| b.opened_on.cmp(&a.opened_on).then_with(|| b.id.cmp(&a.id)));
+    match sortera.as_str() {
+        "aldst" => {
+            cases.sort_by(|a, b| a.opened_on.cmp(&b.opened_on).then(a.nummer.cmp(&b.nummer)))
+        }
+        "nummer" => cases.sort_by_key(|c| std::cmp::Reverse(c.nummer)),
+        "aktivitet" => cases.sort_by(|a, b| {
+            a.last_activity_on
+                .cmp(&b.last_activity_on)
+                .then(a.nummer.cmp(&b.nummer))
+        }),
+        _ => cases.sort_by(|a, b| b.opened_on.cmp(&a.opened_on).then(b.nummer.cmp(&a.nummer))),
+    }
     let total = cases.len();
     let pages = total.div_ceil(PER_SIDA).max(1);
     let page = q.sida.unwrap_or(1).clamp(1, pages);
@@ -270,6 +444,11 @@ pub async fn list(
             ("status", &filter),
             ("stodperson", &volunteer),
             ("kommun", &home),
+            ("nummer", &nummer),
+            ("fran", &fran),
+            ("till", &till),
+            ("vilande", &vilande),
+            ("sortera", &sortera),
         ] {
             if !v.is_empty() {
                 pairs.push((k, v.clone()));
@@ -290,7 +469,9 @@ pub async fn list(
         .skip((page - 1) * PER_SIDA)
         .take(PER_SIDA)
         .map(|c| Rad {
+            nummer: c.nummer.to_string(),
             opened_on: c.opened_on.to_string(),
+            last_activity_on: c.last_activity_on.to_string(),
             person: c.statistik.person.label(),
             hem: c.statistik.hem.label(),
             status: c.eligibility.label(),
@@ -314,6 +495,14 @@ pub async fn list(
         volunteer,
         homes,
         home,
+        nummer,
+        fran,
+        till,
+        vilande,
+        sortera,
+        ordningar: &ORDNINGAR,
+        vilande_val: &VILANDE,
+        sokfel: (!sokfel.is_empty()).then(|| sokfel.join(" ")),
         total,
         page,
         pages,
@@ -326,6 +515,35 @@ pub async fn list(
 pub struct ShowQuery {
     ny: Option<String>,
     kontakt: Option<String>,
+    /// What was just saved (a code of [`SPARAT`]).
+    sparat: Option<String>,
+}
+
+/// The confirmations the case page shows after a change, by the code the change redirects with.
+const SPARAT: [(&str, &str); 8] = [
+    ("aktivitet", "Aktiviteten är sparad."),
+    ("aktivitet_rattad", "Rättelsen av aktiviteten är sparad."),
+    ("aktivitet_borttagen", "Aktiviteten är borttagen."),
+    ("rattat", "Rättelsen är sparad."),
+    (
+        "avslutat",
+        "Ärendet är avslutat. Det kan öppnas igen tills det gallras.",
+    ),
+    ("ateroppnat", "Ärendet är öppnat igen."),
+    ("tilldelat", "Ärendet har fått ny stödperson."),
+    ("samtycke", "Kontaktuppgifterna är raderade."),
+];
+
+/// An activity as the case page lists it, with what its correction form needs.
+pub struct AktRad {
+    pub id: String,
+    pub datum: String,
+    pub typ: &'static str,
+    pub satt: &'static str,
+    pub minuter: String,
+    pub kinds: Vec<Val>,
+    pub modes: Vec<Val>,
+    pub minutes: u16,
 }
 
 #[derive(Template)]
@@ -334,11 +552,12 @@ struct ShowPage {
     layout: Layout,
     c: Arende,
     just_registered: bool,
+    saved: Option<&'static str>,
     status: &'static str,
     explanation: String,
     reasons: Vec<String>,
     items: Vec<(&'static str, String)>,
-    activities: Vec<(String, &'static str, &'static str, i64)>,
+    activities: Vec<AktRad>,
     kinds: Vec<Val>,
     modes: Vec<Val>,
     contact: Option<boj_domain::arende::Kontakt>,
@@ -404,19 +623,25 @@ pub async fn show(
     render(&ShowPage {
         layout: Layout::new(&state, &who),
         just_registered: q.ny.is_some(),
+        saved: SPARAT
+            .iter()
+            .find(|(k, _)| Some(*k) == q.sparat.as_deref())
+            .map(|(_, t)| *t),
         status: b.status.label(),
         explanation: b.forklaring.clone(),
         reasons: b.skal.iter().map(|m| m.text.clone()).collect(),
         items,
         activities: aktiviteter
             .into_iter()
-            .map(|a| {
-                (
-                    a.datum.to_string(),
-                    a.typ.label(),
-                    a.satt.label(),
-                    i64::from(a.minuter),
-                )
+            .map(|(id, a)| AktRad {
+                id,
+                datum: a.datum.to_string(),
+                typ: a.typ.label(),
+                satt: a.satt.label(),
+                minuter: boj_domain::svensk::tid(u32::from(a.minuter)),
+                kinds: vals::<Aktivitetstyp>(&[a.typ.code().into()]),
+                modes: vals::<Kontaktsatt>(&[a.satt.code().into()]),
+                minutes: a.minuter,
             })
             .collect(),
         kinds: vals::<Aktivitetstyp>(&["stodsamtal".into()]),
@@ -428,8 +653,29 @@ pub async fn show(
     })
 }
 
-fn back(id: &str) -> Response {
-    Redirect::to(&format!("/arenden/{id}")).into_response()
+/// Back to the case page, saying what was saved (a code of [`SPARAT`]).
+fn back(id: &str, sparat: &str) -> Response {
+    Redirect::to(&format!("/arenden/{id}?sparat={sparat}#sparat")).into_response()
+}
+
+/// An activity as its form gives it.
+fn ny_aktivitet(f: &Pairs) -> Result<fall::NyAktivitet, PageError> {
+    let minutes = one(f, "minutes").trim().parse::<i64>().map_err(|_| {
+        PageError(Failure {
+            field: Some("minutes"),
+            ..Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                boj_domain::Code::OgiltigForfragan,
+                "Ange minuter som ett heltal.",
+            )
+        })
+    })?;
+    Ok(fall::NyAktivitet {
+        datum: one(f, "date"),
+        typ: one(f, "kind"),
+        satt: one(f, "mode"),
+        minuter: minutes,
+    })
 }
 
 pub async fn add_activity(
@@ -438,22 +684,39 @@ pub async fn add_activity(
     Path(id): Path<String>,
     raw: RawForm,
 ) -> Result<Response, PageError> {
-    let f = pairs(&raw);
-    let minutes = one(&f, "minutes").trim().parse::<i64>().map_err(|_| {
-        PageError(Failure::new(
+    let b = ny_aktivitet(&pairs(&raw))?;
+    fall::ny_aktivitet(&state.app, &p, &id, &b).await?;
+    Ok(back(&id, "aktivitet"))
+}
+
+/// Corrects an activity (`arenden::ratta_aktivitet`).
+pub async fn correct_activity(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path((id, aid)): Path<(String, String)>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let b = ny_aktivitet(&pairs(&raw))?;
+    fall::ratta_aktivitet(&state.app, &p, &id, &aid, &b).await?;
+    Ok(back(&id, "aktivitet_rattad"))
+}
+
+/// Removes an activity recorded by mistake, once confirmed (`arenden::ta_bort_aktivitet`).
+pub async fn remove_activity(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path((id, aid)): Path<(String, String)>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    if one(&pairs(&raw), "bekrafta") != "ja" {
+        return Err(PageError(Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             boj_domain::Code::OgiltigForfragan,
-            "Ange minuter som ett heltal.",
-        ))
-    })?;
-    let b = fall::NyAktivitet {
-        datum: one(&f, "date"),
-        typ: one(&f, "kind"),
-        satt: one(&f, "mode"),
-        minuter: minutes,
-    };
-    fall::ny_aktivitet(&state.app, &p, &id, &b).await?;
-    Ok(back(&id))
+            "Kryssa i att du vill ta bort aktiviteten.",
+        )));
+    }
+    fall::ta_bort_aktivitet(&state.app, &p, &id, &aid).await?;
+    Ok(back(&id, "aktivitet_borttagen"))
 }
 
 pub async fn close(
@@ -472,7 +735,7 @@ pub async fn close(
         )));
     }
     fall::avsluta(&state.app, &p, &id, &one(&f, "closed_on")).await?;
-    Ok(back(&id))
+    Ok(back(&id, "avslutat"))
 }
 
 /// Reopens a closed case (`arenden::ateroppna`), while retention has not erased it.
@@ -482,7 +745,7 @@ pub async fn reopen(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     fall::ateroppna(&state.app, &p, &id).await?;
-    Ok(back(&id))
+    Ok(back(&id, "ateroppnat"))
 }
 
 pub async fn withdraw_consent(
@@ -491,7 +754,7 @@ pub async fn withdraw_consent(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     fall::aterkalla_samtycke(&state.app, &p, &id).await?;
-    Ok(back(&id))
+    Ok(back(&id, "samtycke"))
 }
 
 pub async fn reassign(
@@ -502,7 +765,7 @@ pub async fn reassign(
 ) -> Result<Response, PageError> {
     let f = pairs(&raw);
     fall::tilldela(&state.app, &p, &id, &one(&f, "assignee")).await?;
-    Ok(back(&id))
+    Ok(back(&id, "tilldelat"))
 }
 
 #[derive(Template)]
@@ -618,7 +881,7 @@ async fn edit_page(
     p: &Principal,
     c: &Arende,
     f: Option<Pairs>,
-    error: Option<String>,
+    error: Option<Failure>,
 ) -> Result<NyttPage, PageError> {
     let f = f.unwrap_or_else(|| {
         let q = c.statistik.poster();
@@ -692,12 +955,12 @@ pub async fn correct(
         .await
         .map_err(Failure::from)
     {
-        Ok(_) => Ok(back(&id)),
+        Ok(_) => Ok(back(&id, "rattat")),
         Err(e)
             if e.status == StatusCode::UNPROCESSABLE_ENTITY
                 || e.status == StatusCode::BAD_REQUEST =>
         {
-            let page = edit_page(&state, &who, &p, &c, Some(f), Some(e.message)).await?;
+            let page = edit_page(&state, &who, &p, &c, Some(f), Some(e)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(PageError(e)),

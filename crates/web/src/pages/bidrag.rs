@@ -84,7 +84,7 @@ fn year_view(p: &Principal, a: &Avtal, g: &Bidrag, rows: &[Andel], d: &Beslut) -
                 andel: if total == 0 {
                     "–".into()
                 } else {
-                    format!("{:.2} %", r.belopp as f64 * 100.0 / total as f64).replace('.', ",")
+                    boj_domain::svensk::procent(r.belopp as f64 * 100.0 / total as f64, 2)
                 },
                 belopp: kr(r.belopp),
                 per_invanare: r

@@ -214,10 +214,10 @@ fn svensk_tid(rfc3339: &str) -> String {
 fn siffra(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "..".into(),
-        serde_json::Value::Number(n) if n.is_u64() => n.to_string(),
-        serde_json::Value::Number(n) => {
-            format!("{:.2}", n.as_f64().unwrap_or(0.0)).replace('.', ",")
+        serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => {
+            boj_domain::svensk::heltal(n.as_i64().unwrap_or(i64::MAX))
         }
+        serde_json::Value::Number(n) => boj_domain::svensk::decimal(n.as_f64().unwrap_or(0.0), 2),
         _ => String::new(),
     }
 }
@@ -392,9 +392,9 @@ fn live(t: &Tabell) -> TabellVy {
     let hundradelar = matches!(t.enhet, Enhet::Timmar | Enhet::Hundradelar);
     let c = |x: &boj_rapport::modell::Tal| {
         let v = if hundradelar {
-            format!("{:.2}", x.varde as f64 / 100.0).replace('.', ",")
+            boj_domain::svensk::decimal(x.varde as f64 / 100.0, 2)
         } else {
-            x.varde.to_string()
+            boj_domain::svensk::heltal(i64::try_from(x.varde).unwrap_or(i64::MAX))
         };
         if x.status == Status::Skyddad {
             format!("{v}*")
