@@ -342,6 +342,22 @@ await check('a municipal official sees the issued report, own municipality first
   const table = page.locator('section', { has: page.getByRole('heading', { name: 'Ärenden per hemkommun', exact: true }) });
   const first = await table.locator('tbody tr').first().textContent();
   expect(first.includes('Ragunda'), `first row: ${first}`);
+  const bar = await table.locator('.bar-row').first().textContent();
+  expect(bar.includes('Ragunda') && bar.includes('din kommun'), `first bar: ${bar}`);
+  await axe('issued report as a municipality');
+});
+
+await check('the municipal official\'s start page shows the trend from issued reports and links the newest report and the invoice basis', async () => {
+  await page.goto(url);
+  const trend = page.locator('section.trend');
+  await trend.getByRole('heading', { name: /^Utvecklingen/ }).waitFor();
+  expect(await trend.getByRole('link', { name: '2026-Q3', exact: true }).count() === 1, 'the issued quarter is in the trend');
+  expect(await trend.getByRole('link', { name: /^Senaste rapporten: 2026-Q3/ }).isVisible(), 'the newest report is linked');
+  await trend.getByRole('link', { name: /^Fakturaunderlag 2026/ }).click();
+  await page.getByRole('heading', { name: /Fakturaunderlag/ }).first().waitFor();
+  await axe('invoice basis');
+  await page.goto(url);
+  await axe('municipal start page with the trend');
 });
 
 await check('the admin\'s start page, with its accounts and the new-account form, passes axe-core', async () => {

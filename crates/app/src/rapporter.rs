@@ -954,3 +954,92 @@ pub async fn lista(
         .collect();
     Ok((a, ut))
 }
+
+/// One issued period's cases per home municipality and in all, as its newest edition published
+/// them (SPEC § 3.3). `None` where the report protects the value.
+pub struct Trendpunkt {
+    pub period: String,
+    pub rapport_id: String,
+    /// (row code, row label, value) of the report's "Ärenden per hemkommun": a municipality, a
+    /// merged row of small parties (its members in [`Trendpunkt::medlemmar`]), or the other rows.
+    pub rader: Vec<(String, String, Option<u64>)>,
+    /// The members of merged rows: (row code, member codes).
+    pub medlemmar: Vec<(String, Vec<String>)>,
+    pub total: Option<u64>,
+}
+
+impl Trendpunkt {
+    /// The value of municipality `k`'s row (its own, or the merged row it belongs to), with the
+    /// row's label.
+    pub fn kommun(&self, k: &str) -> Option<(&str, Option<u64>)> {
+        let rad = self
+            .medlemmar
+            .iter()
+            .find(|(_, m)| m.iter().any(|x| x == k))
+            .map_or(k, |(r, _)| r.as_str());
+        self.rader
+            .iter()
+            .find(|(c, _, _)| c == rad)
+            .map(|(_, l, v)| (l.as_str(), *v))
+    }
+}
+
+/// The agreement's trend: for every cycle period with an issued report, the cases per home
+/// municipality and in all, **as published** (the newest edition of each period; never live counts,
+/// so a protected value stays protected here), oldest period first.
+pub async fn trend(
+    app: &App,
+    p: &Principal,
+    agreement_id: &str,
+) -> Result<Vec<Trendpunkt>, AppError> {
+    let (_, v) = av_avtal(app, p, agreement_id).await?;
+    let mut nyaste: HashMap<String, Rapport> = HashMap::new();
+    for r in v.into_iter().filter(|r| r.cycle) {
+        match nyaste.get(&r.period) {
+            Some(x) if x.edition >= r.edition => {}
+            _ => {
+                nyaste.insert(r.period.clone(), r);
+            }
+        }
+    }
+    let mut ut = Vec::with_capacity(nyaste.len());
+    for r in nyaste.into_values() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&rapporter::document(&app.store, &r.id).await?)
+                .map_err(|_| AppError::internal("rapporten kunde inte läsas"))?;
+        let Some(t) = doc["report"]["tables"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["id"] == "arenden_kommun"))
+        else {
+            continue;
+        };
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        let rows = t["rows"].as_array().cloned().unwrap_or_default();
+        let cells = t["cells"].as_array().cloned().unwrap_or_default();
+        ut.push(Trendpunkt {
+            period: r.period.clone(),
+            rapport_id: r.id.clone(),
+            rader: rows
+                .iter()
+                .zip(&cells)
+                .map(|(row, c)| {
+                    (
+                        text(&row["code"]),
+                        text(&row["label"]),
+                        c[0]["value"].as_u64(),
+                    )
+                })
+                .collect(),
+            medlemmar: rows
+                .iter()
+                .filter_map(|row| {
+                    let m: Vec<String> = row["members"].as_array()?.iter().map(text).collect();
+                    Some((text(&row["code"]), m))
+                })
+                .collect(),
+            total: t["total"]["value"].as_u64(),
+        });
+    }
+    ut.sort_by_key(|x| Period::parse(&x.period).map(|p| p.end()).ok());
+    Ok(ut)
+}

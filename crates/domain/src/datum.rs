@@ -76,6 +76,19 @@ impl serde::Serialize for Datum {
     }
 }
 
+/// A stored moment (RFC 3339, UTC) as a Swede reads it: `2026-10-05 kl. 14.03`, Swedish time; the
+/// text as it is if it is not a moment.
+pub fn svensk_tid(rfc3339: &str) -> String {
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .map(|t| {
+            t.to_zoned_datetime(stockholm())
+                .strftime("%Y-%m-%d kl. %H.%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
 /// Sweden's time zone, in which boj's dates and times are meant (bundled tz database; UTC only if
 /// the bundle lacked it).
 pub fn stockholm() -> jiff::tz::TimeZone {

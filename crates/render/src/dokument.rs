@@ -58,6 +58,52 @@ pub struct Rapport {
     pub audit_head: Option<Logghuvud>,
 }
 
+/// The report's codes as a person reads them: the PDF's cover page and the spreadsheet's "Om
+/// rapporten" (the signed JSON keeps the codes).
+impl Rapport {
+    pub fn malgrupper(&self) -> String {
+        personer(&self.rule.target_groups)
+    }
+
+    pub fn bosattning_kravs_for(&self) -> String {
+        personer(&self.rule.residence_required_for)
+    }
+
+    pub fn skal(&self) -> Option<String> {
+        use boj_domain::kod::{Kodlista, Utgavaskal};
+        self.reason
+            .as_ref()
+            .map(|r| Utgavaskal::parse(r).map_or_else(|_| r.clone(), |k| k.label().to_string()))
+    }
+
+    pub fn utfardad(&self) -> String {
+        boj_domain::datum::svensk_tid(&self.issued_at)
+    }
+
+    /// What the PDF's cover page reads instead of the codes.
+    pub fn etiketter(&self) -> serde_json::Value {
+        serde_json::json!({
+            "malgrupper": self.malgrupper(),
+            "bosattning": self.bosattning_kravs_for(),
+            "skal": self.skal(),
+            "utfardad": self.utfardad(),
+        })
+    }
+}
+
+/// Target-group codes as their Swedish names, in a list.
+fn personer(koder: &[String]) -> String {
+    use boj_domain::kod::{Kodlista, PersonTyp};
+    if koder.is_empty() {
+        return "ingen".into();
+    }
+    koder
+        .iter()
+        .map(|c| PersonTyp::parse(c).map_or_else(|_| c.clone(), |k| k.label().to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Logghuvud {
     pub seq: i64,

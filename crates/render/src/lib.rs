@@ -1,7 +1,7 @@
 //! # boj-render
 //!
-//! An issued report in the formats councils, archives and the public read (SPEC § 3.3): CSV, XLSX,
-//! SVG charts and PDF. Everything here renders the **published** document — the signed JSON of SPEC
+//! An issued report in the formats councils, archives and the public read (SPEC § 3.3): CSV, XLSX
+//! and PDF. Everything here renders the **published** document — the signed JSON of SPEC
 //! § 4, where a protected value is null — never the organisation's record, so a protected cell cannot
 //! leak through a format: it is `..` everywhere.
 //!

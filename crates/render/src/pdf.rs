@@ -13,7 +13,6 @@ use typst_as_lib::TypstEngine;
 use typst_layout::PagedDocument;
 
 static RAPPORT: &str = include_str!("../templates/rapport.typ");
-static DIAGRAM: &str = include_str!("../templates/diagram.typ");
 static FAKTURA: &str = include_str!("../templates/fakturaunderlag.typ");
 static DIAGRAMBIBLIOTEK: &str = include_str!("../templates/diagram-lib.typ");
 
@@ -40,8 +39,13 @@ fn kompilera(motor: &Motor, inputs: Dict) -> Result<PagedDocument, RenderError> 
 pub fn pdf(signed_json: &[u8]) -> Result<Vec<u8>, RenderError> {
     static M: OnceLock<Motor> = OnceLock::new();
     let text = std::str::from_utf8(signed_json).map_err(|e| RenderError::Format(e.to_string()))?;
+    let etiketter = crate::dokument::Dokument::las(signed_json)?
+        .report
+        .etiketter()
+        .to_string();
     let mut inputs = Dict::new();
     inputs.insert("signed".into(), text.into_value());
+    inputs.insert("etiketter".into(), etiketter.into_value());
     let doc = kompilera(motor(RAPPORT, &M), inputs)?;
     let options = typst_pdf::PdfOptions {
         standards: typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_3b])
@@ -49,21 +53,6 @@ pub fn pdf(signed_json: &[u8]) -> Result<Vec<u8>, RenderError> {
         ..Default::default()
     };
     typst_pdf::pdf(&doc, &options).map_err(|e| RenderError::Skriv(format!("PDF: {e:?}")))
-}
-
-/// A bar chart of a table as SVG — bars for a one-way table, stacked bars for a two-way one (text
-/// turned into outlines, so it looks the same in every browser). Protected values have no bar. The caller gives the chart its text
-/// alternative (the table itself is on the same page).
-pub fn diagram(tabell_json: &serde_json::Value) -> Result<String, RenderError> {
-    static M: OnceLock<Motor> = OnceLock::new();
-    let mut inputs = Dict::new();
-    inputs.insert("table".into(), tabell_json.to_string().into_value());
-    let doc = kompilera(motor(DIAGRAM, &M), inputs)?;
-    let page = doc
-        .pages()
-        .first()
-        .ok_or_else(|| RenderError::Skriv("diagrammet blev tomt".into()))?;
-    Ok(typst_svg::svg(page, &typst_svg::SvgOptions::default()))
 }
 
 /// A municipality's invoice basis (SPEC § 3.4) as PDF, from its fields as JSON (title, reference,

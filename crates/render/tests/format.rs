@@ -74,6 +74,16 @@ fn the_xlsx_has_a_sheet_per_table_with_real_numbers() {
         text.iter()
             .any(|l| l.contains("SHA-256") && l.contains("ab"))
     );
+    // People read names and Swedish time, not codes and UTC.
+    assert!(
+        text.iter()
+            .any(|l| l == "Målgrupper brottsutsatt, anhörig till brottsutsatt"),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|l| l == "Utfärdad 2026-11-26 kl. 10.00"),
+        "{text:?}"
+    );
     // The municipality table: numbers as numbers, protected cells as "..".
     let t = d
         .report

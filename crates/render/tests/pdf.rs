@@ -25,6 +25,13 @@ fn the_pdf_carries_the_tables_the_digest_and_the_signed_report() {
     let text = doc.extract_text(&pages).unwrap();
     assert!(text.contains(&sig.sha256), "the digest is on the cover");
     assert!(text.contains("k_test"));
+    // The cover speaks Swedish: the issue in Swedish time, the target groups by name.
+    assert!(
+        text.contains("2026-11-26 kl. 10.00"),
+        "{}",
+        &text[..600.min(text.len())]
+    );
+    assert!(text.contains("anhörig till brottsutsatt") && !text.contains("anhorig_"));
     assert!(text.contains(&format!("Sida 1 av {}", pages.len())));
     let d = boj_render::Dokument::las(&signed).unwrap();
     for t in &d.report.tables {

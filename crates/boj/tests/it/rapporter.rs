@@ -346,9 +346,24 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         .await
         .unwrap();
     assert!(
-        view.contains("<svg") && view.contains("role=\"img\""),
-        "charts as SVG with a text alternative"
+        view.contains("class=\"bars\" role=\"img\" aria-label=\"Stapeldiagram: "),
+        "charts with a text alternative"
     );
+    // Their labels and values are real text, not outlined glyphs; the bars are SVG rectangles.
+    assert!(view.contains("<span class=\"bar-label\">Östersund"));
+    assert!(view.contains("<rect x=\"0\" width=\""));
+    assert!(!view.contains("<path"), "no text drawn as outlines");
+    // Ragunda's official: their municipality's bar first in the chart and marked, as in the table.
+    let chart = view.split("class=\"barlist\"").nth(1).unwrap();
+    let first = chart.split("<span class=\"bar-label\">").nth(1).unwrap();
+    assert!(
+        first.starts_with("Ragunda <strong class=\"own-tag\">din kommun</strong>"),
+        "{}",
+        &first[..80]
+    );
+    assert!(view.contains(
+        "<tr class=\"egen\"><th scope=\"row\">Ragunda <strong class=\"own-tag\">din kommun</strong>"
+    ));
     assert!(
         view.contains("/pdf") && view.contains("/xlsx") && view.contains("/csv"),
         "download links"
@@ -624,4 +639,115 @@ async fn a_large_record_is_stored_and_read_in_parts() {
             .unwrap(),
         rapporter::Antal::default()
     );
+}
+
+/// The start pages of a municipal official and a county strategist show each issued period's cases
+/// as the reports published them: a protected value stays protected, and cases registered since
+/// do not move the figures (never live counts). Checked against the published JSON.
+#[tokio::test]
+async fn the_trend_on_the_start_page_is_read_from_issued_reports_only() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    for n in 0..9 {
+        let g = if n % 2 == 0 { "kvinna" } else { "man" };
+        app.register_case(&s.sp1, &case(&s.agreement, "2026-08-20", "2380", g))
+            .await;
+    }
+    app.register_case(&s.sp1, &case(&s.agreement, "2026-08-20", "2303", "kvinna"))
+        .await;
+    for _ in 0..6 {
+        let mut w = case(&s.agreement, "2026-08-20", "0180", "man");
+        w["person_type"] = json!("vittne");
+        app.register_case(&s.sp1, &w).await;
+    }
+    let res = app.issue(&s.sam, &s.agreement, "2026-Q3").await;
+    assert_eq!(res.status(), 201);
+    let q3: String = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .into();
+    // More cases of the same quarter after the issue: the live count moves, the trend must not.
+    for _ in 0..5 {
+        app.register_case(&s.sp1, &case(&s.agreement, "2026-08-21", "2380", "man"))
+            .await;
+    }
+    let doc: Value = TestApp::client()
+        .get(app.at(&format!("/api/v1/reports/{q3}")))
+        .bearer_auth(&s.sam)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = doc["report"]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "arenden_kommun")
+        .unwrap();
+    let published = |code: &str| {
+        let i = t["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|r| r["code"] == code)
+            .unwrap();
+        t["cells"][i][0]["value"]
+            .as_u64()
+            .map_or("..".to_string(), |v| v.to_string())
+    };
+    let total = t["total"]["value"]
+        .as_u64()
+        .map_or("..".to_string(), |v| v.to_string());
+    assert_eq!(published("2303"), "..", "Ragunda's one case is protected");
+    let start = |name: &'static str| {
+        let app = &app;
+        async move {
+            let (c, _) = app.login(name).await;
+            c.get(app.at("/"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let row = |page: &str| {
+        let at = page
+            .find(&format!("<a href=\"/rapporter/{q3}\">2026-Q3</a>"))
+            .expect("the period links its report");
+        let end = page[at..].find("</tr>").unwrap() + at;
+        page[at..end].to_string()
+    };
+    let cells = |r: &str| -> Vec<String> {
+        r.split("<td class=\"num\">")
+            .skip(1)
+            .map(|c| c.split('<').next().unwrap().to_string())
+            .collect()
+    };
+    // Östersund's official: their municipality and the whole agreement.
+    app.user_in(
+        "kommun-2380",
+        Role::Kommun,
+        boj_domain::Scope::Kommun(boj_domain::Kommunkod::parse("2380").unwrap()),
+    )
+    .await;
+    let page = start("kommun-2380").await;
+    assert!(page.contains("Utvecklingen: IOP"));
+    assert!(page.contains(&format!(
+        "href=\"/rapporter/{q3}\">Senaste rapporten: 2026-Q3"
+    )));
+    assert_eq!(cells(&row(&page)), [published("2380"), total.clone()]);
+    // Ragunda's: protected stays protected.
+    app.user("kommun-2303", Role::Kommun).await;
+    let page = start("kommun-2303").await;
+    assert_eq!(cells(&row(&page)), ["..".to_string(), total.clone()]);
+    // The county strategist: every row of the report, then the whole agreement.
+    let page = start("forbund").await;
+    let r = cells(&row(&page));
+    assert_eq!(r.last(), Some(&total));
+    assert!(r.contains(&published("2380")) && r.contains(&"..".to_string()));
+    assert!(page.contains("Bidrag och fördelning"));
 }

@@ -36,7 +36,7 @@ pub fn dokument() -> (Vec<u8>, Dokument) {
     let doc = serde_json::json!({
         "report": {"id": "r_1", "agreement": {"id": "a_1", "title": "IOP", "version": 1}, "organisation": "BOJ",
                    "parties": [{"code": "2303", "name": "Ragunda"}], "period": "2026-Q3", "edition": 1,
-                   "issued_at": "2026-11-26T09:00:00Z", "rule": {"target_groups": ["brottsutsatt"], "residence_required_for": ["brottsutsatt"]},
+                   "issued_at": "2026-11-26T09:00:00Z", "rule": {"target_groups": ["brottsutsatt", "anhorig_brottsutsatt"], "residence_required_for": ["brottsutsatt"]},
                    "threshold": 5, "tables": tables},
         "signature": {"alg": "Ed25519", "key_id": "k_1", "sha256": "ab", "value": "cd"}
     });

@@ -437,6 +437,140 @@ pub struct StartAvtal {
     pub pending: Vec<String>,
     /// The next report deadline: period and last day.
     pub deadline: Option<(String, String)>,
+    /// For municipal officials and county strategists: the figures across the issued periods.
+    pub trend: Option<TrendVy>,
+}
+
+/// An agreement's figures across its issued periods, from the issued reports only
+/// (`boj_app::rapporter::trend`), with the links a reader of them wants next.
+pub struct TrendVy {
+    /// The columns after the period: the reader's municipality, or every row of the reports.
+    pub kolumner: Vec<String>,
+    /// (period, report id, values as text), oldest period first.
+    pub rader: Vec<(String, String, Vec<String>)>,
+    pub diagram: Option<crate::pages::rapporter::Diagram>,
+    /// The newest issued report: (id, period, edition).
+    pub nyaste: Option<(String, String, i64)>,
+    /// The reader's invoice basis this year, or the grants page.
+    pub underlag: Option<(String, String)>,
+}
+
+/// The trend of agreement `a` for `p` (a municipal official: their municipality and the county;
+/// a county strategist: every row and the county).
+async fn trendvy(
+    state: &AppState,
+    p: &Principal,
+    a: &boj_app::avtal::Avtal,
+    year: i16,
+) -> Result<TrendVy, PageError> {
+    use boj_domain::svensk::heltal;
+    let punkter = boj_app::rapporter::trend(&state.app, p, &a.id).await?;
+    let (_, lista) = boj_app::rapporter::lista(&state.app, p, &a.id).await?;
+    let text = |v: Option<u64>| v.map_or_else(|| "..".into(), |x| heltal(x as i64));
+    let egen = match &p.scope {
+        boj_domain::Scope::Kommun(k) => Some(k.to_string()),
+        _ => None,
+    };
+    let (kolumner, rader, diagram) = match &egen {
+        Some(k) => {
+            let namn = punkter
+                .iter()
+                .rev()
+                .find_map(|t| t.kommun(k).map(|(l, _)| l.to_string()))
+                .unwrap_or_else(|| k.to_string());
+            let rader: Vec<_> = punkter
+                .iter()
+                .map(|t| {
+                    let v = t.kommun(k).and_then(|(_, v)| v);
+                    (
+                        t.period.clone(),
+                        t.rapport_id.clone(),
+                        vec![text(v), text(t.total)],
+                    )
+                })
+                .collect();
+            let d = crate::pages::rapporter::Diagram::enkelt(
+                format!("Ärenden från {namn} per period"),
+                punkter
+                    .iter()
+                    .map(|t| (t.period.clone(), t.kommun(k).and_then(|(_, v)| v), false))
+                    .collect(),
+            );
+            (
+                vec![
+                    format!("Ärenden från {namn}"),
+                    "Ärenden i hela överenskommelsen".into(),
+                ],
+                rader,
+                d,
+            )
+        }
+        None => {
+            // Every row any issued report has, in the newest report's order.
+            let mut koder: Vec<(String, String)> = Vec::new();
+            for t in punkter.iter().rev() {
+                for (c, l, _) in &t.rader {
+                    if !koder.iter().any(|(x, _)| x == c) {
+                        koder.push((c.clone(), l.clone()));
+                    }
+                }
+            }
+            let rader = punkter
+                .iter()
+                .map(|t| {
+                    let mut v: Vec<String> = koder
+                        .iter()
+                        .map(|(c, _)| {
+                            t.rader
+                                .iter()
+                                .find(|(x, _, _)| x == c)
+                                .map_or_else(|| "–".into(), |(_, _, v)| text(*v))
+                        })
+                        .collect();
+                    v.push(text(t.total));
+                    (t.period.clone(), t.rapport_id.clone(), v)
+                })
+                .collect();
+            let d = crate::pages::rapporter::Diagram::enkelt(
+                "Ärenden i hela överenskommelsen per period".into(),
+                punkter
+                    .iter()
+                    .map(|t| (t.period.clone(), t.total, false))
+                    .collect(),
+            );
+            let mut kolumner: Vec<String> = koder.into_iter().map(|(_, l)| l).collect();
+            kolumner.push("Alla ärenden".into());
+            (kolumner, rader, d)
+        }
+    };
+    let underlag = match &egen {
+        Some(k) => boj_app::bidrag::arets(&state.app, p, &a.id, i64::from(year))
+            .await
+            .ok()
+            .map(|_| {
+                (
+                    format!("/avtal/{}/bidrag/{year}/underlag/{k}", a.id),
+                    format!("Fakturaunderlag {year}"),
+                )
+            }),
+        None => Some((
+            format!("/avtal/{}/bidrag", a.id),
+            "Bidrag och fördelning".into(),
+        )),
+    };
+    Ok(TrendVy {
+        kolumner,
+        diagram: (!rader.is_empty()).then_some(diagram),
+        rader,
+        nyaste: lista.first().map(|u| {
+            (
+                u.rapport.id.clone(),
+                u.rapport.period.clone(),
+                u.rapport.edition,
+            )
+        }),
+        underlag,
+    })
 }
 
 /// The next report deadline of an agreement (`boj_domain::period::nasta_frist`).
@@ -527,11 +661,17 @@ pub async fn start(
                     None => format!("{} ({})", r.kommun.namn(), r.status.label().to_lowercase()),
                 })
                 .collect();
+            let trend = if matches!(role, Role::Kommun | Role::Forbund) {
+                Some(trendvy(&state, &p_full, &a, today.year()).await?)
+            } else {
+                None
+            };
             agreements.push(StartAvtal {
                 id: a.id.clone(),
                 title: a.version.title.clone(),
                 pending,
                 deadline: next_deadline(&a, today),
+                trend,
             });
         }
     }

@@ -153,11 +153,13 @@ pub async fn edition(
 struct RadVy {
     label: String,
     cells: Vec<String>,
+    /// The reader's own municipality (marked, and first).
+    pub egen: bool,
 }
 
 struct TabellVy {
-    /// A bar chart (SVG) for one-way and two-way tables.
-    chart: Option<String>,
+    /// A bar chart for one-way and two-way tables.
+    chart: Option<Diagram>,
     id: String,
     title: String,
     columns: Vec<String>,
@@ -197,18 +199,6 @@ fn grupper(v: &serde_json::Value) -> String {
                 .join(", ")
         })
         .unwrap_or_default()
-}
-
-/// A stored moment (RFC 3339, UTC) as a Swede reads it: `2026-10-05 kl. 14.03`, Swedish time.
-fn svensk_tid(rfc3339: &str) -> String {
-    rfc3339
-        .parse::<jiff::Timestamp>()
-        .map(|t| {
-            t.to_zoned_datetime(boj_domain::datum::stockholm())
-                .strftime("%Y-%m-%d kl. %H.%M")
-                .to_string()
-        })
-        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 fn siffra(v: &serde_json::Value) -> String {
@@ -278,7 +268,7 @@ fn vy(t: &serde_json::Value, egen: Option<&str>) -> TabellVy {
     };
     let text = t.to_string();
     TabellVy {
-        chart: None,
+        chart: stapeldiagram(t, egen),
         id: t
             .get("id")
             .and_then(|x| x.as_str())
@@ -302,7 +292,7 @@ fn vy(t: &serde_json::Value, egen: Option<&str>) -> TabellVy {
         has_protected: text.contains("\"protected\""),
         rows: rows
             .into_iter()
-            .map(|(label, cells, _)| RadVy { label, cells })
+            .map(|(label, cells, egen)| RadVy { label, cells, egen })
             .collect(),
         footer,
     }
@@ -323,11 +313,7 @@ pub async fn show(
         _ => None,
     };
     let json = rep["tables"].as_array().cloned().unwrap_or_default();
-    let mut tables: Vec<TabellVy> = json.iter().map(|t| vy(t, egen.as_deref())).collect();
-    let svgs = diagram(&r.id, &json).await;
-    for (t, svg) in tables.iter_mut().zip(svgs) {
-        t.chart = svg;
-    }
+    let tables: Vec<TabellVy> = json.iter().map(|t| vy(t, egen.as_deref())).collect();
     let s = |v: &serde_json::Value| match v {
         serde_json::Value::String(x) => x.clone(),
         serde_json::Value::Null => String::new(),
@@ -345,7 +331,10 @@ pub async fn show(
         ("Organisation".into(), s(&rep["organisation"])),
         ("Period".into(), s(&rep["period"])),
         ("Utgåva".into(), s(&rep["edition"])),
-        ("Utfärdad".into(), svensk_tid(&s(&rep["issued_at"]))),
+        (
+            "Utfärdad".into(),
+            boj_domain::datum::svensk_tid(&s(&rep["issued_at"])),
+        ),
         ("Målgrupper".into(), grupper(&rep["rule"]["target_groups"])),
         (
             "Bosättning i partskommun krävs för".into(),
@@ -431,6 +420,7 @@ fn live(t: &Tabell) -> TabellVy {
                     .chain(t.radsummor.as_ref().and_then(|v| v.get(i)))
                     .map(c)
                     .collect(),
+                egen: false,
             })
             .collect(),
         footer,
@@ -469,12 +459,11 @@ pub async fn preview(
         tables: {
             let json: Vec<serde_json::Value> =
                 preview_out(&t).into_iter().map(|x| x.table).collect();
-            let svgs = diagram("", &json).await;
             t.iter()
                 .map(live)
-                .zip(svgs)
-                .map(|(mut v, s)| {
-                    v.chart = s;
+                .zip(&json)
+                .map(|(mut v, j)| {
+                    v.chart = stapeldiagram(j, None);
                     v
                 })
                 .collect()
@@ -483,41 +472,153 @@ pub async fn preview(
     .into_response())
 }
 
-/// Bar charts of the one-way and two-way tables, as SVG (Typst, see `boj_render::pdf::diagram`). An issued
-/// report never changes, so its charts are kept by report id; a preview's are drawn each time. A
-/// chart that cannot be drawn is left out: the table carries the same numbers.
-async fn diagram(report_id: &str, tabeller: &[serde_json::Value]) -> Vec<Option<String>> {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<String, Vec<Option<String>>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if !report_id.is_empty()
-        && let Some(v) = cache.lock().ok().and_then(|m| m.get(report_id).cloned())
-    {
-        return v;
+/// The width, in the units of a bar's drawing, of the whole scale.
+const SKALA: f64 = 1000.0;
+
+/// A bar chart of a one-way or two-way table, drawn as the page's own HTML: labels and values are
+/// real text at the page's size, each bar a small SVG scaled to its column (SVG attributes, so the
+/// page's content security policy stands). The reader's municipality comes first and is marked, as
+/// in the table. Protected values have no bar and read `..`.
+pub struct Diagram {
+    /// What it shows (its text alternative says so and that the table has the values).
+    pub titel: String,
+    /// Whether some value is protected (the caption then says what `..` means).
+    pub skyddat: bool,
+    /// The series of a stacked chart (the columns of a two-way table); empty for one series.
+    pub serier: Vec<String>,
+    pub staplar: Vec<Stapel>,
+}
+
+pub struct Stapel {
+    pub etikett: String,
+    pub egen: bool,
+    /// (x, width) in [`SKALA`] units and the series' number, per published segment.
+    pub delar: Vec<(u32, u32, usize)>,
+    /// The bar's value as text (its row total for a stacked bar).
+    pub varde: String,
+}
+
+/// A bar being measured: the bar, its segments' values (`None` protected), and its total.
+type Matt = (Stapel, Vec<Option<f64>>, Option<f64>);
+
+/// Measures the bars: the longest fills the scale (a row's total, or the sum of its published
+/// segments); each published, positive segment gets its place.
+fn mat(staplar: &mut [Matt]) {
+    let langd = |(_, v, s): &Matt| s.unwrap_or_else(|| v.iter().flatten().sum());
+    let max = staplar.iter().map(langd).fold(0.0, f64::max);
+    for (st, varden, _) in staplar {
+        let mut x: f64 = 0.0;
+        for (serie, v) in varden.iter().enumerate() {
+            if let Some(v) = v.filter(|v| *v > 0.0 && max > 0.0) {
+                let w = v / max * SKALA;
+                st.delar
+                    .push((x.round() as u32, w.round().max(1.0) as u32, serie));
+                x += w;
+            }
+        }
     }
-    let json = tabeller.to_vec();
-    let svgs = tokio::task::spawn_blocking(move || {
-        json.iter()
-            .map(|t| {
-                let one_way = t["columns"].as_array().is_some_and(|c| c.len() == 1)
-                    && t["rows"].as_array().is_some_and(|r| r.len() > 1);
-                let two_way = t["row_totals"].is_array()
-                    && t["columns"].as_array().is_some_and(|c| c.len() > 1);
-                if one_way || two_way {
-                    boj_render::pdf::diagram(t).ok()
-                } else {
-                    None
-                }
+}
+
+impl Diagram {
+    /// One bar per (label, value, marked), in the order given; `None` is a protected value.
+    pub fn enkelt(titel: String, rader: Vec<(String, Option<u64>, bool)>) -> Self {
+        let mut staplar: Vec<_> = rader
+            .into_iter()
+            .map(|(etikett, v, egen)| {
+                let v = v.map(|x| x as f64);
+                (
+                    Stapel {
+                        etikett,
+                        egen,
+                        delar: Vec::new(),
+                        varde: v
+                            .map_or_else(|| "..".into(), |x| boj_domain::svensk::heltal(x as i64)),
+                    },
+                    vec![v],
+                    v,
+                )
             })
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap_or_default();
-    if !report_id.is_empty()
-        && let Ok(mut m) = cache.lock()
-    {
-        m.insert(report_id.to_string(), svgs.clone());
+            .collect();
+        mat(&mut staplar);
+        Diagram {
+            titel,
+            skyddat: staplar.iter().any(|(_, _, v)| v.is_none()),
+            serier: Vec::new(),
+            staplar: staplar.into_iter().map(|(s, _, _)| s).collect(),
+        }
     }
-    svgs
+}
+
+fn stapeldiagram(t: &serde_json::Value, egen: Option<&str>) -> Option<Diagram> {
+    let arr = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_array()).cloned();
+    let columns = arr(t, "columns")?;
+    let rows = arr(t, "rows")?;
+    let cells = arr(t, "cells")?;
+    let row_totals = arr(t, "row_totals");
+    let one_way = columns.len() == 1 && rows.len() > 1;
+    let two_way = row_totals.is_some() && columns.len() > 1;
+    if !(one_way || two_way) {
+        return None;
+    }
+    let tal = |c: &serde_json::Value| c.get("value").and_then(|v| v.as_f64());
+    let mut staplar: Vec<Matt> = rows
+        .iter()
+        .zip(&cells)
+        .enumerate()
+        .map(|(i, (r, c))| {
+            let varden: Vec<Option<f64>> = c
+                .as_array()
+                .map(|v| v.iter().map(tal).collect())
+                .unwrap_or_default();
+            let summa = match &row_totals {
+                Some(rt) => rt.get(i).and_then(tal),
+                None => varden.first().copied().flatten(),
+            };
+            let code = r.get("code").and_then(|c| c.as_str()).unwrap_or("");
+            let members = arr(r, "members").unwrap_or_default();
+            let egen =
+                egen.is_some_and(|k| code == k || members.iter().any(|m| m.as_str() == Some(k)));
+            (
+                Stapel {
+                    etikett: r
+                        .get("label")
+                        .and_then(|l| l.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                    egen,
+                    delar: Vec::new(),
+                    varde: summa
+                        .map_or_else(|| "..".to_string(), |v| siffra(&serde_json::json!(v))),
+                },
+                varden,
+                summa,
+            )
+        })
+        .collect();
+    mat(&mut staplar);
+    staplar.sort_by_key(|(s, _, _)| !s.egen);
+    Some(Diagram {
+        titel: t
+            .get("title")
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_string(),
+        skyddat: staplar
+            .iter()
+            .any(|(_, v, s)| s.is_none() || v.iter().any(Option::is_none)),
+        serier: if two_way {
+            columns
+                .iter()
+                .map(|c| {
+                    c.get("label")
+                        .and_then(|l| l.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        staplar: staplar.into_iter().map(|(s, _, _)| s).collect(),
+    })
 }
