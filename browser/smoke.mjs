@@ -197,8 +197,11 @@ await check('a municipal official reads the agreement, own municipality first', 
   await page.getByRole('link', { name: /Överenskommelse om idéburet/ }).first().click();
   await page.getByRole('heading', { name: 'Parter och beslut' }).waitFor();
   const first = await page.locator('table.board tbody tr').first().textContent();
-  expect(first.includes('Ragunda (din kommun)'), `first row: ${first}`);
-  expect(await page.getByRole('heading', { name: 'Registrera beslut' }).count() === 0, 'a municipality may not record decisions');
+  expect(first.includes('Ragunda') && first.includes('din kommun') && first.includes('§ 140'), `first row: ${first}`);
+  expect(await page.getByRole('link', { name: 'Registrera beslut' }).count() === 0, 'a municipality may not record decisions');
+  // The board links the party's own decision further down the page.
+  await page.locator('table.board tbody tr').first().getByRole('link').click();
+  expect(await page.evaluate(() => window.location.hash.startsWith('#')), 'the decision is linked');
 });
 
 await check('the agreement page passes axe-core', () => axe('agreement page'));
@@ -212,18 +215,28 @@ await check('the county strategist records Berg\'s decision and the board change
   await page.getByRole('link', { name: /Överenskommelse om idéburet/ }).first().click();
   const berg = page.locator('table.board tr', { hasText: 'Berg' });
   expect((await berg.textContent()).includes('Väntar på beslut'), 'Berg not pending on the board');
+  await page.getByRole('link', { name: 'Registrera beslut' }).click();
+  await page.getByRole('heading', { name: 'Registrera beslut' }).waitFor();
   await page.getByLabel('Beslutsorgan').selectOption('kommunfullmaktige');
-  await page.getByLabel('Kommun (tomt för SocSam)').selectOption('2326');
-  await page.getByLabel('Beslutsdatum (ÅÅÅÅ-MM-DD, tomt om okänt)').fill('2026-11-20');
+  await page.getByLabel('Kommun (ingen för SocSam)').selectOption('2326');
+  expect(await page.getByLabel('Beslutsdatum (tomt om okänt)').getAttribute('type') === 'date', 'a date picker');
+  await page.getByLabel('Beslutsdatum (tomt om okänt)').fill('2026-11-20');
   await page.getByLabel('Paragraf').fill('§ 99');
   await page.getByLabel('Utfall').selectOption('bifall');
   await page.getByLabel('Gäller från (vid bifall)').fill('2027-01-01');
   await page.getByLabel('Punkt 1: nummer').fill('1');
   await page.getByLabel('Punkt 1: text').fill('att godkänna överenskommelsen');
-  await page.getByRole('button', { name: 'Registrera beslut' }).click();
-  await page.getByRole('heading', { name: 'Parter och beslut' }).waitFor();
+  // Any number of items: a fourth row, with what was typed kept.
+  await page.getByRole('button', { name: 'Lägg till en punkt' }).click();
+  await page.getByLabel('Punkt 4: text').fill('att uppdra åt socialnämnden att följa upp');
+  expect(await page.getByLabel('Punkt 1: text').inputValue() === 'att godkänna överenskommelsen', 'the typed item is kept');
+  await page.getByLabel('Punkt 4: nummer').fill('2');
+  await axe('decision form');
+  await page.getByRole('button', { name: 'Registrera beslutet' }).click();
+  await page.getByText('Beslutet är registrerat.').waitFor();
   const after = await page.locator('table.board tr', { hasText: 'Berg' }).textContent();
-  expect(after.includes('Beslutad, gäller från 2027-01-01'), `Berg: ${after}`);
+  expect(after.includes('Beslutad, gäller från 2027-01-01') && after.includes('§ 99, 2026-11-20'), `Berg: ${after}`);
+  expect(await page.getByText('att uppdra åt socialnämnden att följa upp').isVisible(), 'the fourth item is recorded');
   // The start page does not call Berg a party yet: its decision applies from next year.
   await page.goto(url);
   expect(await page.getByText('Berg (gäller från 2027-01-01)').isVisible(), 'Berg applies later on the start page');

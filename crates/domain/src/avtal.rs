@@ -507,6 +507,8 @@ impl Partstatus {
 pub struct Statusrad {
     pub kommun: Kommunkod,
     pub status: Partstatus,
+    /// The party's own decision that governs its status (its `ordning`), if it has made one.
+    pub beslut: Option<i64>,
 }
 
 /// The status of `kommun` from all decisions of the agreement: its own latest decision governs
@@ -518,11 +520,7 @@ pub fn partstatus(
     beslut: &[Beslutsutfall],
     registrerad: impl Fn(&Beslutsutfall) -> Datum,
 ) -> Partstatus {
-    let senaste = beslut
-        .iter()
-        .filter(|b| b.kommun == Some(kommun) && b.organ.ar_kommunalt())
-        .max_by_key(|b| (b.beslutsdatum.unwrap_or_else(|| registrerad(b)), b.ordning));
-    match senaste {
+    match styrande_beslut(kommun, beslut, registrerad) {
         None => Partstatus::Vantar,
         Some(b) => match (b.utfall, b.galler_fran) {
             (Utfall::Bifall, Some(d)) => Partstatus::Beslutad(d),
@@ -530,6 +528,18 @@ pub fn partstatus(
             (Utfall::Avslag, _) => Partstatus::Avslagen,
         },
     }
+}
+
+/// The decision that governs `kommun`'s status ([`partstatus`]): its own latest.
+pub fn styrande_beslut(
+    kommun: Kommunkod,
+    beslut: &[Beslutsutfall],
+    registrerad: impl Fn(&Beslutsutfall) -> Datum,
+) -> Option<&Beslutsutfall> {
+    beslut
+        .iter()
+        .filter(|b| b.kommun == Some(kommun) && b.organ.ar_kommunalt())
+        .max_by_key(|b| (b.beslutsdatum.unwrap_or_else(|| registrerad(b)), b.ordning))
 }
 
 #[cfg(test)]

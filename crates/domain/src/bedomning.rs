@@ -256,6 +256,7 @@ mod tests {
             Statusrad {
                 kommun: kod,
                 status: st,
+                beslut: None,
             }
         })
         .collect()

@@ -669,6 +669,7 @@ fn board_of(agreement: &Avtal, utfall: &[(Beslutsutfall, i64)]) -> Vec<Statusrad
         .map(|k| Statusrad {
             kommun: *k,
             status: partstatus(*k, &only, recorded),
+            beslut: boj_domain::avtal::styrande_beslut(*k, &only, recorded).map(|b| b.ordning),
         })
         .collect()
 }

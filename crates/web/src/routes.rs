@@ -233,6 +233,12 @@ pub fn table() -> Vec<Route> {
             post(pages::avtal::add_decision),
         ),
         r(
+            Method::GET,
+            "/avtal/{id}/beslut/ny",
+            HANTERA,
+            get(pages::avtal::decision_form),
+        ),
+        r(
             Method::POST,
             "/beslut/{id}/dokument",
             HANTERA,

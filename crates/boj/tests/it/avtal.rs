@@ -175,7 +175,10 @@ async fn recording_a_decision_in_the_ui_changes_the_board() {
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("är inte part"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains("är inte part"));
+    // The form comes back as it was filled in, on its own page.
+    assert!(page.contains("<h1>Registrera beslut</h1>") && page.contains("value=\"§ 31\""));
     let a: Value = TestApp::client()
         .get(app.at(&format!("/api/v1/agreements/{id}")))
         .bearer_auth(&t)
@@ -713,4 +716,94 @@ async fn shortening_retention_waits_for_the_coordinator_and_the_floors_hold() {
         ["avtal.gallring_vantar", "avtal.gallring_godkand"]
     );
     assert_eq!(actions[1].0.as_deref(), Some(sam.id.as_str()));
+}
+
+/// The decision form has its own page with date pickers and takes any number of items: "one more
+/// item" gives the form again with a row more and nothing lost; the saved decision is confirmed and
+/// the board names it.
+#[tokio::test]
+async fn a_decision_takes_any_number_of_items_and_is_confirmed() {
+    let app = spawn_app().await;
+    let (_, id) = setup(&app, &["2303", "2326"]).await;
+    let (c, _) = app.login("forbund").await;
+    let page = c
+        .get(app.at(&format!("/avtal/{id}/beslut/ny")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"<input id="decided_on" name="decided_on" type="date""#));
+    assert!(page.contains(r#"name="punkt3_text""#) && !page.contains(r#"name="punkt4_text""#));
+    let csrf = csrf_in(&page);
+    let mut form: Vec<(String, String)> = [
+        ("csrf", csrf.as_str()),
+        ("body", "kommunfullmaktige"),
+        ("municipality", "2326"),
+        ("decided_on", "2026-03-02"),
+        ("paragraph", "§ 31"),
+        ("outcome", "bifall"),
+        ("applies_from", "2026-04-01"),
+        ("presenter", ""),
+        ("rader", "3"),
+        ("punkt1_nr", "1"),
+        ("punkt1_text", "att godkänna överenskommelsen"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let mut more = form.clone();
+    more.push(("fler".into(), "ja".into()));
+    let page = c
+        .post(app.at(&format!("/avtal/{id}/beslut")))
+        .form(&more)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"name="punkt4_text""#), "a fourth row");
+    assert!(
+        page.contains(">att godkänna överenskommelsen</textarea>"),
+        "nothing lost"
+    );
+    assert!(page.contains(r#"name="rader" value="4""#));
+    // Seven items are seven items.
+    form.retain(|(k, _)| k != "rader");
+    form.push(("rader".into(), "7".into()));
+    for i in 2..=7 {
+        form.push((format!("punkt{i}_nr"), i.to_string()));
+        form.push((format!("punkt{i}_text"), format!("punkt nummer {i}")));
+    }
+    let res = c
+        .post(app.at(&format!("/avtal/{id}/beslut")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.starts_with(&format!("/avtal/{id}?sparat=beslut#")),
+        "{to}"
+    );
+    let page = c
+        .get(app.at(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Beslutet är registrerat."));
+    assert!(page.contains("punkt nummer 7"));
+    let decision = to.split('#').nth(1).unwrap();
+    assert!(
+        page.contains(&format!(
+            "<a href=\"#{decision}\">Kommunfullmäktige § 31, 2026-03-02</a>"
+        )),
+        "the board links the party's own decision"
+    );
 }

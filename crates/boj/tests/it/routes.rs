@@ -72,6 +72,7 @@ fn matrix() -> Vec<Row> {
         (Method::GET, "/avtal/{id}/andra", FORBUND),
         (Method::POST, "/avtal/{id}/andra", FORBUND),
         (Method::POST, "/avtal/{id}/beslut", FORBUND),
+        (Method::GET, "/avtal/{id}/beslut/ny", FORBUND),
         (Method::POST, "/beslut/{id}/dokument", FORBUND),
         (Method::POST, "/beslut/{id}/underskrifter", FORBUND),
         (Method::GET, "/dokument/{id}", LAS),

@@ -82,6 +82,8 @@ pub struct Partrad {
     pub status: String,
     pub code: &'static str,
     pub egen: bool,
+    /// The party's own decision that governs its status: (decision id, body, paragraph and date).
+    pub beslut: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -103,8 +105,75 @@ struct ShowPage {
     pending_retention: Option<(i64, u16, u16)>,
     is_current: bool,
     versions: Vec<i64>,
+    /// What was just saved (`?sparat=`), said at the top.
+    saved: Option<&'static str>,
+}
+
+/// The decision form on its own page: the agreement's parties, the bodies and outcomes, and as many
+/// item rows as asked for.
+#[derive(Template)]
+#[template(path = "beslut_ny.html")]
+struct DecisionPage {
+    layout: Layout,
+    a: Avtal,
+    board: Vec<(String, &'static str)>,
     organ: Vec<(&'static str, &'static str)>,
     utfall: Vec<(&'static str, &'static str)>,
+    /// The form as sent (when it comes back with more rows or an error).
+    f: Pairs,
+    rader: usize,
+    error: Option<String>,
+}
+
+impl DecisionPage {
+    fn value(&self, k: &str) -> String {
+        one(&self.f, k)
+    }
+}
+
+/// Item rows the decision form shows at first, and at most.
+const PUNKTER_FORST: usize = 3;
+const PUNKTER_HOGST: usize = 50;
+
+async fn decision_page(
+    state: &AppState,
+    who: &crate::auth::Identity,
+    p: &Principal,
+    id: &str,
+    f: Pairs,
+    rader: usize,
+    error: Option<String>,
+) -> Result<DecisionPage, PageError> {
+    // Authorised for this agreement (a refusal is audited like every other).
+    let a = register::hantera(&state.app, p, id).await?;
+    Ok(DecisionPage {
+        layout: Layout::new(state, who),
+        board: a
+            .version
+            .parter
+            .iter()
+            .map(|k| (k.to_string(), k.namn()))
+            .collect(),
+        organ: Beslutsorgan::ALL
+            .iter()
+            .map(|o| (o.code(), o.label()))
+            .collect(),
+        utfall: Utfall::ALL.iter().map(|u| (u.code(), u.label())).collect(),
+        a,
+        f,
+        rader: rader.clamp(1, PUNKTER_HOGST),
+        error,
+    })
+}
+
+/// The decision form (`GET /avtal/{id}/beslut/ny`).
+pub async fn decision_form(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    render(&decision_page(&state, &who, &p, &id, Vec::new(), PUNKTER_FORST, None).await?)
 }
 
 async fn show_page(
@@ -113,6 +182,7 @@ async fn show_page(
     p: &Principal,
     id: &str,
     n: Option<i64>,
+    saved: Option<&'static str>,
 ) -> Result<Html<String>, PageError> {
     let a = register::las_version(&state.app, p, id, n).await?;
     let beslut = register::beslut(&state.app, &a).await?;
@@ -128,6 +198,19 @@ async fn show_page(
             status: r.status.label(),
             code: r.status.code(),
             egen: Some(r.kommun) == own,
+            beslut: r
+                .beslut
+                .and_then(|o| beslut.iter().find(|b| b.utfall.ordning == o))
+                .map(|b| {
+                    let datum = b
+                        .utfall
+                        .beslutsdatum
+                        .map_or_else(|| "datum okänt".to_string(), |d| d.to_string());
+                    (
+                        b.id.clone(),
+                        format!("{} {}, {datum}", b.utfall.organ.label(), b.paragraph),
+                    )
+                }),
         })
         .collect();
     // A municipal official sees their own municipality first.
@@ -161,22 +244,42 @@ async fn show_page(
             .map(|v| (v, s.kontaktuppgifter_raderas_dagar, s.inaktiv_stangs_dagar)),
         is_current: a.version.number == a.latest,
         versions: (1..=a.latest).rev().collect(),
-        organ: Beslutsorgan::ALL
-            .iter()
-            .map(|o| (o.code(), o.label()))
-            .collect(),
-        utfall: Utfall::ALL.iter().map(|u| (u.code(), u.label())).collect(),
+        saved,
         a,
     })
 }
+
+#[derive(serde::Deserialize)]
+pub struct ShowQuery {
+    sparat: Option<String>,
+}
+
+/// The confirmations the agreement page shows after a change, by the code it redirects with.
+const SPARAT: [(&str, &str); 4] = [
+    (
+        "beslut",
+        "Beslutet är registrerat. Statustavlan visar vad det betyder för parten.",
+    ),
+    ("dokument", "Dokumentet är uppladdat."),
+    ("underskrift", "Underskriften är registrerad."),
+    (
+        "gallring",
+        "Den kortare gallringen är godkänd och gäller nu.",
+    ),
+];
 
 pub async fn show(
     State(state): State<AppState>,
     Who(who): Who,
     Authed(p): Authed,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ShowQuery>,
 ) -> Result<Html<String>, PageError> {
-    show_page(&state, &who, &p, &id, None).await
+    let saved = SPARAT
+        .iter()
+        .find(|(k, _)| Some(*k) == q.sparat.as_deref())
+        .map(|(_, t)| *t);
+    show_page(&state, &who, &p, &id, None, saved).await
 }
 
 /// A coordinator accepts the shorter retention times an amendment proposed
@@ -192,7 +295,7 @@ pub async fn accept_retention(
         .parse::<i64>()
         .map_err(|_| crate::error::Failure::bad_request("Versionen saknas."))?;
     let a = register::godkann_gallring(&state.app, &p, &id, version).await?;
-    Ok(Redirect::to(&format!("/avtal/{}?gallring=godkand", a.id)).into_response())
+    Ok(Redirect::to(&format!("/avtal/{}?sparat=gallring#sparat", a.id)).into_response())
 }
 
 pub async fn show_version(
@@ -201,7 +304,7 @@ pub async fn show_version(
     Authed(p): Authed,
     Path((id, n)): Path<(String, i64)>,
 ) -> Result<Html<String>, PageError> {
-    show_page(&state, &who, &p, &id, Some(n)).await
+    show_page(&state, &who, &p, &id, Some(n), None).await
 }
 
 /// A checkbox in a form.
@@ -491,12 +594,22 @@ pub async fn amend(
 
 pub async fn add_decision(
     State(state): State<AppState>,
+    Who(who): Who,
     Authed(p): Authed,
     Path(id): Path<String>,
     raw: RawForm,
 ) -> Result<Response, PageError> {
     let f = pairs(&raw);
-    let punkter = (1..=5)
+    let rader = one(&f, "rader")
+        .parse::<usize>()
+        .unwrap_or(PUNKTER_FORST)
+        .clamp(1, PUNKTER_HOGST);
+    // "One more item": the form again, as filled in, with another row (no JavaScript needed).
+    if one(&f, "fler") == "ja" {
+        let page = decision_page(&state, &who, &p, &id, f, rader + 1, None).await?;
+        return Ok(render(&page)?.into_response());
+    }
+    let punkter = (1..=rader)
         .map(|i| {
             (
                 one(&f, &format!("punkt{i}_nr")),
@@ -515,8 +628,19 @@ pub async fn add_decision(
         utfall: one(&f, "outcome"),
         foredragande: one(&f, "presenter"),
     };
-    let (a, b) = register::nytt_beslut(&state.app, &p, &id, d).await?;
-    Ok(Redirect::to(&format!("/avtal/{}#{}", a.id, b.id)).into_response())
+    match register::nytt_beslut(&state.app, &p, &id, d)
+        .await
+        .map_err(crate::error::Failure::from)
+    {
+        Ok((a, b)) => {
+            Ok(Redirect::to(&format!("/avtal/{}?sparat=beslut#{}", a.id, b.id)).into_response())
+        }
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
+            let page = decision_page(&state, &who, &p, &id, f, rader, Some(e.message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
 }
 
 pub async fn upload(
@@ -529,7 +653,7 @@ pub async fn upload(
     register::beslutet(&state.app, &p, &id, true).await?;
     let u = crate::extract::read_upload(m).await?;
     let (a, _) = register::nytt_dokument(&state.app, &p, &id, u).await?;
-    Ok(Redirect::to(&format!("/avtal/{}#{id}", a.id)).into_response())
+    Ok(Redirect::to(&format!("/avtal/{}?sparat=dokument#{id}", a.id)).into_response())
 }
 
 pub async fn add_signature(
@@ -554,7 +678,7 @@ pub async fn add_signature(
         Some(&one(&f, "signed_at")),
     )
     .await?;
-    Ok(Redirect::to(&format!("/avtal/{}#{id}", a.id)).into_response())
+    Ok(Redirect::to(&format!("/avtal/{}?sparat=underskrift#{id}", a.id)).into_response())
 }
 
 pub async fn document(
