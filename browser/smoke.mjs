@@ -7,6 +7,8 @@
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core/axe.min.js');
@@ -38,9 +40,22 @@ async function check(name, fn) {
   }
 }
 
-async function axe(label) {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(async () =>
+// Screenshots of every page checked, numbered in the order visited, when BOJ_SKARMBILDER names a
+// folder (browser/demo-smoke.sh says how).
+const shots = process.env.BOJ_SKARMBILDER;
+if (shots) mkdirSync(shots, { recursive: true });
+let shot = 0;
+async function screenshot(label, p = page) {
+  if (!shots) return;
+  shot += 1;
+  const name = `${String(shot).padStart(2, '0')}-${fas || 'forsta-aret'}-${label.replace(/[^a-z0-9åäö]+/gi, '-')}.png`;
+  await p.screenshot({ path: join(shots, name), fullPage: true });
+}
+
+async function axe(label, p = page) {
+  await screenshot(label, p);
+  await p.addScriptTag({ path: axePath });
+  const result = await p.evaluate(async () =>
     // eslint-disable-next-line no-undef
     await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
   if (result.violations.length > 0) {
@@ -304,6 +319,79 @@ await check('the volunteer records, corrects and confirms an activity, closes an
   await page.getByRole('button', { name: 'Öppna ärendet igen' }).click();
   await page.getByText('Ärendet är öppnat igen.').waitFor();
   await axe('case page after changes');
+});
+
+// Presses Tab until the focused element satisfies `test` (at most 80 times): the control is
+// reachable by keyboard, in the page's order.
+async function tabTo(what, test) {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(test)) return;
+  }
+  throw new Error(`${what} cannot be reached with Tab`);
+}
+
+await check('a volunteer completes the intake form with the keyboard alone', async () => {
+  await page.goto(`${url}arenden/nytt`);
+  await page.locator('h1').waitFor();
+  await tabTo('the first target group', () => document.activeElement.name === 'person_type');
+  await page.keyboard.press('Space');
+  await tabTo('the municipality search', () => document.activeElement.id === 'kommunsok');
+  await page.keyboard.type('Östersund');
+  await page.locator('#behorighet', { hasText: 'Inom överenskommelsen' }).waitFor();
+  await tabTo('the first crime type', () => document.activeElement.name === 'crime_types');
+  await page.keyboard.press('Space');
+  await tabTo('the first contact', () => document.activeElement.id === 'first_contact');
+  await page.keyboard.type('Själv');
+  expect(await page.locator('#first_contact').inputValue() === 'sjalv', 'the first contact is chosen by typing');
+  await tabTo('the register button', () => document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent === 'Registrera');
+  await page.keyboard.press('Enter');
+  await page.getByText(/Ärendet är registrerat som \d{4}-\d{4}\./).waitFor();
+  const facts = await page.locator('dl.facts').innerText();
+  expect(facts.includes('Östersund') && facts.includes('Själv') && facts.includes('Misshandel'), `saved: ${facts}`);
+});
+
+await check('with JavaScript off, a volunteer on a phone registers a case with consent, records an activity, closes and reopens it', async () => {
+  const nojs = await browser.newContext({ bypassCSP: true, locale: 'sv-SE', javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+  const p = await nojs.newPage();
+  try {
+    await p.goto(`${url}logga-in`);
+    await p.getByLabel('Användarnamn').fill('stodperson2');
+    await p.getByLabel('Lösenord').fill(password);
+    await p.getByRole('button', { name: 'Logga in' }).click();
+    if (new URL(p.url()).pathname === '/logga-in/kod') {
+      await p.getByLabel('Kod').fill(totp(keys.stodperson2));
+      await p.getByRole('button', { name: 'Logga in' }).click();
+    }
+    await p.getByRole('link', { name: 'Registrera nytt ärende' }).first().click();
+    expect(await p.locator('#kommunsok').count() === 0, 'no search box without JavaScript: the plain list');
+    await p.getByLabel('Vittne', { exact: true }).check();
+    await p.getByLabel('Hemkommun').selectOption('2380');
+    await p.getByLabel('Okänt brott').check();
+    await p.getByLabel('Första kontakten via').selectOption('okant');
+    await p.locator('details summary').click();
+    await p.getByLabel(/Personen samtycker/).check();
+    await p.getByLabel('Telefon').fill('070-123 45 67');
+    await p.getByRole('button', { name: 'Registrera' }).click();
+    await p.getByRole('heading', { name: 'Inom överenskommelsen' }).waitFor();
+    await p.getByText(/Ärendet är registrerat som/).waitFor();
+    await screenshot('case page without JavaScript', p);
+    await p.locator('#minutes').fill('20');
+    await p.getByRole('button', { name: 'Lägg till' }).click();
+    await p.getByText('Aktiviteten är sparad.').waitFor();
+    await p.getByLabel(/Ja, avsluta ärendet/).check();
+    await p.getByRole('button', { name: 'Avsluta' }).click();
+    await p.getByText('Ärendet är avslutat.').waitFor();
+    await p.getByRole('button', { name: 'Öppna ärendet igen' }).click();
+    await p.getByText('Ärendet är öppnat igen.').waitFor();
+    // The case list, as the volunteer's own, on a phone.
+    await p.goto(`${url}arenden`);
+    await screenshot('case list on a phone without JavaScript', p);
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow <= 0, `the case list scrolls sideways by ${overflow}px`);
+  } finally {
+    await nojs.close();
+  }
 });
 
 await check('the coordinator previews, issues 2026-Q3 and reads the signed report', async () => {

@@ -41,12 +41,18 @@
       var chosen = sel.value;
       var first = null;
       var n = 0;
+      var matches = function (o) {
+        var name = fold(o.textContent);
+        return !q || name.indexOf(q) === 0 || name.indexOf(' ' + q) >= 0 || o.value.indexOf(q) === 0;
+      };
+      // Nothing matches: the whole list stays, and the count says so.
+      var none = !groups.some(function (g) { return g.opts.some(matches); });
       groups.forEach(function (g) {
         var hits = 0;
         g.opts.forEach(function (o) {
-          var name = fold(o.textContent);
-          var hit = !q || name.indexOf(q) === 0 || name.indexOf(' ' + q) >= 0 || o.value.indexOf(q) === 0;
-          if (hit) { hits += 1; n += 1; if (!first) { first = o; } }
+          var hit = none || matches(o);
+          if (hit && !none) { n += 1; if (!first) { first = o; } }
+          if (hit) { hits += 1; }
           if (g.node.tagName === 'OPTGROUP') {
             if (hit && o.parentNode !== g.node) { g.node.appendChild(o); }
             if (!hit && o.parentNode === g.node) { g.node.removeChild(o); }
@@ -56,16 +62,16 @@
         });
         if (g.node.tagName === 'OPTGROUP') { g.node.hidden = hits === 0; }
       });
-      // Keep the options in their first order after they were taken out and put back.
+      // Keep the options in their first order after they were taken out and put back (moving an
+      // option can reset the choice, so the choice is set again after).
       groups.forEach(function (g) {
         if (g.node.tagName === 'OPTGROUP') { g.opts.forEach(function (o) { if (o.parentNode === g.node) { g.node.appendChild(o); } }); }
       });
-      count.textContent = q ? (n === 0 ? 'Ingen kommun matchar.' : (n === 1 ? 'En kommun matchar: ' + first.textContent + '.' : n + ' kommuner matchar.')) : '';
+      count.textContent = q ? (none ? 'Ingen kommun matchar; hela listan visas.' : (n === 1 ? 'En kommun matchar: ' + first.textContent + '.' : n + ' kommuner matchar.')) : '';
       var still = Array.prototype.some.call(sel.options, function (o) { return o.value === chosen && !o.hidden; });
-      if (first && (!still || n === 1)) {
-        sel.value = first.value;
-        if (sel.value !== chosen) { sel.dispatchEvent(new Event('change')); }
-      }
+      var target = (first && (!still || n === 1)) ? first.value : chosen;
+      sel.value = target;
+      if (target !== chosen) { sel.dispatchEvent(new Event('change')); }
     });
   }
 

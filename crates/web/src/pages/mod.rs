@@ -489,13 +489,26 @@ async fn trendvy(
                     )
                 })
                 .collect();
-            let d = crate::pages::rapporter::Diagram::enkelt(
-                format!("Ärenden från {namn} per period"),
-                punkter
-                    .iter()
-                    .map(|t| (t.period.clone(), t.kommun(k).and_then(|(_, v)| v), false))
-                    .collect(),
-            );
+            // A municipality whose every figure is protected gets the whole agreement's chart
+            // instead (a chart of ".." alone says nothing).
+            let egna: Vec<_> = punkter
+                .iter()
+                .map(|t| (t.period.clone(), t.kommun(k).and_then(|(_, v)| v), false))
+                .collect();
+            let d = if egna.iter().all(|(_, v, _)| v.is_none()) {
+                crate::pages::rapporter::Diagram::enkelt(
+                    "Ärenden i hela överenskommelsen per period".into(),
+                    punkter
+                        .iter()
+                        .map(|t| (t.period.clone(), t.total, false))
+                        .collect(),
+                )
+            } else {
+                crate::pages::rapporter::Diagram::enkelt(
+                    format!("Ärenden från {namn} per period"),
+                    egna,
+                )
+            };
             (
                 vec![
                     format!("Ärenden från {namn}"),

@@ -498,6 +498,15 @@ pub struct Stapel {
     pub varde: String,
 }
 
+/// A chart's value as a person reads it: whole numbers grouped, others with two decimals.
+fn tal_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        boj_domain::svensk::heltal(v as i64)
+    } else {
+        boj_domain::svensk::decimal(v, 2)
+    }
+}
+
 /// A bar being measured: the bar, its segments' values (`None` protected), and its total.
 type Matt = (Stapel, Vec<Option<f64>>, Option<f64>);
 
@@ -587,8 +596,7 @@ fn stapeldiagram(t: &serde_json::Value, egen: Option<&str>) -> Option<Diagram> {
                         .to_string(),
                     egen,
                     delar: Vec::new(),
-                    varde: summa
-                        .map_or_else(|| "..".to_string(), |v| siffra(&serde_json::json!(v))),
+                    varde: summa.map_or_else(|| "..".to_string(), tal_text),
                 },
                 varden,
                 summa,
