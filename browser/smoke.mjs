@@ -26,6 +26,8 @@ const browser = await chromium.launch({
 // axe-core is injected as a script; the app's CSP (rightly) forbids that, so the test context bypasses it.
 const context = await browser.newContext({ bypassCSP: true, locale: 'sv-SE' });
 const page = await context.newPage();
+// A case page the volunteer registered, which a municipal official must be refused.
+let caseUrl = null;
 let passed = 0;
 let failed = 0;
 
@@ -300,6 +302,7 @@ await check('a volunteer registers a case on a phone and sees the answer while f
   await page.getByRole('button', { name: 'Registrera' }).click();
   await page.getByRole('heading', { name: 'Inom överenskommelsen' }).waitFor();
   await page.getByText(/Ärendet är registrerat som \d{4}-\d{4}\./).waitFor();
+  caseUrl = page.url();
   await axe('case page');
 });
 
@@ -411,6 +414,11 @@ await check('the coordinator previews, issues 2026-Q3 and reads the signed repor
   await page.getByLabel('Period').fill('2026-Q3');
   await page.getByRole('button', { name: 'Utfärda' }).click();
   await page.getByRole('heading', { name: 'Uppföljning 2026-Q3 – utgåva 1' }).waitFor();
+  // The issued report downloads as PDF and XLSX.
+  for (const [link, ext] of [['PDF', '.pdf'], ['Excel (XLSX)', '.xlsx']]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: link, exact: true }).click()]);
+    expect(download.suggestedFilename().endsWith(ext), `download ${link}: ${download.suggestedFilename()}`);
+  }
   expect(await page.getByRole('heading', { name: 'Ärenden per hemkommun' }).isVisible(), 'the municipality table is shown');
   await axe('issued report');
   await page.getByRole('link', { name: 'Alla rapporter' }).click();
@@ -443,6 +451,12 @@ await check('a municipal official sees the issued report, own municipality first
   const table = page.locator('section', { has: page.getByRole('heading', { name: 'Ärenden per hemkommun', exact: true }) });
   const first = await table.locator('tbody tr').first().textContent();
   expect(first.includes('Ragunda'), `first row: ${first}`);
+  // A case is never a municipality's to see, even by its address.
+  const refused = await page.goto(caseUrl);
+  expect(refused.status() === 403, `a case URL answered ${refused.status()} to a municipal official`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await axe('a case refused to a municipal official');
+  await page.goBack();
   const bar = await table.locator('.bar-row').first().textContent();
   expect(bar.includes('Ragunda') && bar.includes('din kommun'), `first bar: ${bar}`);
   await axe('issued report as a municipality');
@@ -466,6 +480,18 @@ await check('the admin\'s start page, with its accounts and the new-account form
   await page.getByRole('heading', { name: 'Nytt konto' }).waitFor();
   expect(await page.getByRole('button', { name: /^Stäng av/ }).count() > 0, 'accounts can be disabled');
   await axe('admin start page');
+  // A new support person: an activation link, no password set by the admin.
+  await page.getByLabel('Användarnamn').fill('volontar-ny');
+  await page.getByLabel('Roll', { exact: true }).selectOption('stodperson');
+  await page.getByLabel('Organisation (stödperson, samordnare)').selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Skapa kontot' }).click();
+  expect((await page.locator('#aktiveringslank').textContent()).includes('/aktivera/'), 'an activation link is shown');
+  await axe('account created');
+  await page.getByRole('link', { name: 'Till startsidan' }).click();
+  const row = page.locator('tbody tr', { hasText: 'volontar-ny' });
+  await row.getByRole('button', { name: /^Stäng av/ }).click();
+  await page.getByText('Kontot är avstängt').waitFor();
+  expect((await page.locator('tbody tr', { hasText: 'volontar-ny' }).textContent()).includes('Avstängd'), 'the account is disabled');
 });
 
 await browser.close();

@@ -207,6 +207,18 @@ pub struct Fakturaunderlag {
     pub kommun: Kommunkod,
     pub andel: Andel,
     pub beslut: Beslut,
+    /// The payee's organisation number, where the register has it.
+    pub mottagarens_orgnr: Option<String>,
+}
+
+impl Fakturaunderlag {
+    /// The reference a payment names: the agreement's reference, the year and the payer's code.
+    pub fn betalningsreferens(&self) -> String {
+        format!(
+            "{}/{}/{}",
+            self.avtal.version.reference, self.bidrag.year, self.kommun
+        )
+    }
 }
 
 /// A municipality's invoice basis for a year: for those who read the agreement, a municipal
@@ -240,12 +252,16 @@ pub async fn fakturaunderlag(
         Some(&format!("{}/{}/{kommun}", a.id, g.year)),
     )
     .await?;
+    let mottagarens_orgnr = boj_store::orgs::get(&app.store, &a.organisation_id)
+        .await?
+        .orgnr;
     Ok(Fakturaunderlag {
         avtal: a,
         bidrag: g,
         kommun,
         andel,
         beslut,
+        mottagarens_orgnr,
     })
 }
 

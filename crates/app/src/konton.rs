@@ -558,6 +558,20 @@ pub async fn ny_token(
     Ok(tokens::create(&app.store, Some(&p.user_id), &user, days).await?)
 }
 
+/// Every API token, for the admin who manages them, each with whether it is still valid now.
+pub async fn tokens(app: &App, p: &Principal) -> Result<Vec<(tokens::Tokenrad, bool)>, AppError> {
+    authorize(p, Action::HanteraTokens)?;
+    let now = app.store.now();
+    Ok(tokens::list(&app.store)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let live = t.revoked_at.is_none() && t.expires_at > now;
+            (t, live)
+        })
+        .collect())
+}
+
 /// Revokes a token by id (admin).
 pub async fn aterkalla_token(app: &App, p: &Principal, id: &str) -> Result<(), AppError> {
     authorize(p, Action::HanteraTokens)?;

@@ -75,6 +75,37 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Option<User>> {
     Ok((!user.disabled).then_some(user))
 }
 
+/// A token as the admin's list shows it: never its secret (only its hash is stored anyway).
+#[derive(Debug, Clone)]
+pub struct Tokenrad {
+    pub id: String,
+    pub user_name: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// Every token, newest first, with its user's name.
+pub async fn list(store: &Store) -> Result<Vec<Tokenrad>> {
+    let rows = sqlx::query(
+        "SELECT t.id, u.name, t.created_at, t.expires_at, t.revoked_at FROM api_tokens t \
+         JOIN users u ON u.id = t.user_id ORDER BY t.created_at DESC, t.id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Tokenrad {
+                id: r.try_get("id")?,
+                user_name: r.try_get("name")?,
+                created_at: r.try_get("created_at")?,
+                expires_at: r.try_get("expires_at")?,
+                revoked_at: r.try_get("revoked_at")?,
+            })
+        })
+        .collect()
+}
+
 pub async fn revoke(store: &Store, actor: Option<&str>, id: &str) -> Result<()> {
     let mut tx = store.begin().await?;
     let n =

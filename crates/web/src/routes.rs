@@ -176,6 +176,12 @@ pub fn table() -> Vec<Route> {
         ),
         r(
             Method::POST,
+            "/api-nycklar/{id}/aterkalla",
+            Signed(Action::HanteraTokens),
+            post(pages::revoke_token),
+        ),
+        r(
+            Method::POST,
             "/anvandare/{id}/aterstall",
             Signed(Action::HanteraAnvandare),
             post(pages::reset_user),

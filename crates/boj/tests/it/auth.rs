@@ -927,10 +927,58 @@ async fn the_admin_creates_disables_and_resets_accounts_on_the_start_page() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/?sparat=avstangd#sparat");
     assert!(
         boj_store::users::by_name(&app.store, "nyvolontar")
             .await
             .unwrap()
             .disabled
     );
+    // API tokens: listed by account name (never the secret), and revoked from the page.
+    let official = app.user("kommun-2303", Role::Kommun).await;
+    let secret = app.token(&official).await;
+    let page = c
+        .get(app.at("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<h2 id=\"nycklar\">API-nycklar</h2>"));
+    assert!(page.contains("<tr><td>kommun-2303</td>") && !page.contains(&secret));
+    let id = boj_store::tokens::list(&app.store).await.unwrap()[0]
+        .id
+        .clone();
+    assert!(page.contains(&format!("/api-nycklar/{id}/aterkalla")));
+    let works = |t: String| {
+        let url = app.at("/api/v1/agreements");
+        async move {
+            TestApp::client()
+                .get(url)
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(works(secret.clone()).await, 200);
+    let res = c
+        .post(app.at(&format!("/api-nycklar/{id}/aterkalla")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/?sparat=nyckel#sparat");
+    assert_eq!(works(secret).await, 401);
+    let page = c
+        .get(app.at("/?sparat=nyckel"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("API-nyckeln är återkallad.") && page.contains("<td>Återkallad</td>"));
 }

@@ -149,7 +149,17 @@ async fn the_grant_is_split_exactly_and_each_municipality_gets_its_invoice_basis
     let ragunda = rows.iter().find(|r| r["municipality"] == "2303").unwrap()["amount_kr"]
         .as_u64()
         .unwrap();
-    assert!(page.contains("Ragunda (2303)") && page.contains("Delbetalningar"));
+    assert!(page.contains("Ragunda kommun (kommunkod 2303)") && page.contains("Delbetalningar"));
+    // Payer, payee, what a payment names, and the way back.
+    assert!(
+        page.contains("<dt>Betalare</dt>")
+            && page.contains("<dt>Mottagare</dt><dd>Testjouren</dd>")
+    );
+    assert!(
+        page.contains("<dt>Ange vid betalning</dt><dd><strong>")
+            && page.contains("/2026/2303</strong>")
+    );
+    assert!(page.contains(&format!("href=\"/avtal/{}/bidrag\"", s.id)));
     let csv = kc
         .get(app.at(&format!("/avtal/{}/bidrag/2026/underlag/2303/csv", s.id)))
         .send()
@@ -179,7 +189,9 @@ async fn the_grant_is_split_exactly_and_each_municipality_gets_its_invoice_basis
     let doc = lopdf::Document::load_mem(&pdf).unwrap();
     let text = doc.extract_text(&[1]).unwrap();
     assert!(
-        text.contains("Fakturaunderlag 2026") && text.contains("Ragunda (2303)"),
+        text.contains("Fakturaunderlag 2026")
+            && text.contains("Ragunda kommun (kommunkod 2303)")
+            && text.contains("Ange vid betalning"),
         "{text}"
     );
     // Another municipality's basis is not for Ragunda's official.

@@ -62,6 +62,7 @@ fn matrix() -> Vec<Row> {
         (Method::GET, "/aktivera/{token}", PUBLIC),
         (Method::POST, "/aktivera/{token}", PUBLIC),
         (Method::POST, "/anvandare/{id}/godkann", SAMORDNARE),
+        (Method::POST, "/api-nycklar/{id}/aterkalla", ADMIN),
         (Method::POST, "/api/v1/tokens", ADMIN),
         (Method::DELETE, "/api/v1/tokens/{id}", ADMIN),
         (Method::GET, "/avtal", LAS),

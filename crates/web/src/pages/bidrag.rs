@@ -235,6 +235,7 @@ pub async fn create_page(
 #[template(path = "fakturaunderlag.html")]
 struct UnderlagPage {
     layout: Layout,
+    agreement_id: String,
     v: Faktura,
     csv: String,
     pdf: String,
@@ -245,7 +246,10 @@ struct UnderlagPage {
 struct Faktura {
     title: String,
     reference: String,
+    /// The payee, with its organisation number where the register has it.
     organisation: String,
+    /// What a payment names.
+    payment_reference: String,
     kommun: String,
     year: i16,
     decision: String,
@@ -260,8 +264,12 @@ fn faktura(u: &Fakturaunderlag) -> Faktura {
     Faktura {
         title: u.avtal.version.title.clone(),
         reference: u.avtal.version.reference.clone(),
-        organisation: u.avtal.organisation_name.clone(),
-        kommun: format!("{} ({})", u.kommun.namn(), u.kommun),
+        organisation: match &u.mottagarens_orgnr {
+            Some(nr) => format!("{} (organisationsnummer {nr})", u.avtal.organisation_name),
+            None => u.avtal.organisation_name.clone(),
+        },
+        payment_reference: u.betalningsreferens(),
+        kommun: format!("{} kommun (kommunkod {})", u.kommun.namn(), u.kommun),
         year: u.bidrag.year,
         decision: decision_label(&u.beslut),
         key: u.bidrag.key.label(),
@@ -270,7 +278,8 @@ fn faktura(u: &Fakturaunderlag) -> Faktura {
             .folkmangd
             .map(|n| {
                 format!(
-                    "{n} invånare ({})",
+                    "{} invånare ({})",
+                    boj_domain::svensk::heltal(i64::try_from(n).unwrap_or(i64::MAX)),
                     u.bidrag
                         .population_date
                         .map(|d| d.to_string())
@@ -296,6 +305,7 @@ pub async fn invoice_page(
     let u = bidrag::fakturaunderlag(&state.app, &p, &id, year, &kod).await?;
     render(&UnderlagPage {
         layout: Layout::new(&state, &who),
+        agreement_id: u.avtal.id.clone(),
         v: faktura(&u),
         csv: format!(
             "/avtal/{}/bidrag/{}/underlag/{}/csv",

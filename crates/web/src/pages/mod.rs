@@ -426,6 +426,25 @@ struct StartPage {
     agreements: Vec<StartAvtal>,
     show_agreements: bool,
     show_cases: bool,
+    /// The API tokens (the admin's): id, user, created, last day, status.
+    tokens: Vec<(String, String, String, String, &'static str, bool)>,
+    /// What was just saved (`?sparat=`), said at the top.
+    saved: Option<&'static str>,
+}
+
+/// The confirmations the start page shows after a change, by the code it redirects with.
+const SPARAT_START: [(&str, &str); 3] = [
+    (
+        "avstangd",
+        "Kontot är avstängt och dess sessioner är avslutade.",
+    ),
+    ("nyckel", "API-nyckeln är återkallad."),
+    ("godkand", "Kontot är godkänt."),
+];
+
+#[derive(serde::Deserialize)]
+pub struct StartQuery {
+    sparat: Option<String>,
 }
 
 /// An agreement as the start page summarises it.
@@ -639,6 +658,7 @@ pub async fn start(
     State(state): State<AppState>,
     Who(who): Who,
     Authed(p): Authed,
+    Query(q): Query<StartQuery>,
 ) -> Result<Html<String>, PageError> {
     let p_full = p.clone();
     let Principal {
@@ -655,6 +675,30 @@ pub async fn start(
         )
     } else {
         (Vec::new(), Vec::new())
+    };
+    let dag = |t: i64| boj_domain::datum::svensk_dag(t).to_string();
+    let tokens = if role == Role::Admin {
+        konton::tokens(&state.app, &p_full)
+            .await?
+            .into_iter()
+            .map(|(t, live)| {
+                let status = match (t.revoked_at, live) {
+                    (Some(_), _) => "Återkallad",
+                    (None, false) => "Utgången",
+                    (None, true) => "Giltig",
+                };
+                (
+                    t.id,
+                    t.user_name,
+                    dag(t.created_at),
+                    dag(t.expires_at),
+                    status,
+                    live,
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
     let show_agreements =
         boj_domain::authorize(&p_full, boj_domain::Action::LasAvtal(None)).is_ok();
@@ -700,6 +744,11 @@ pub async fn start(
         agreements,
         show_agreements,
         show_cases: boj_domain::authorize(&p_full, boj_domain::Action::RegistreraArende).is_ok(),
+        tokens,
+        saved: SPARAT_START
+            .iter()
+            .find(|(k, _)| Some(*k) == q.sparat.as_deref())
+            .map(|(_, t)| *t),
     })
 }
 
@@ -859,7 +908,17 @@ pub async fn disable_user(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     konton::inaktivera(&state.app, &p, &id).await?;
-    Ok(Redirect::to("/").into_response())
+    Ok(Redirect::to("/?sparat=avstangd#sparat").into_response())
+}
+
+/// The admin revokes an API token (`konton::aterkalla_token`).
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    konton::aterkalla_token(&state.app, &p, &id).await?;
+    Ok(Redirect::to("/?sparat=nyckel#sparat").into_response())
 }
 
 /// The admin resets a support person's or coordinator's password (`konton::aterstall`): a new
