@@ -17,7 +17,7 @@ use boj_store::avtal::{self, Avtal};
 use boj_store::users;
 
 pub use boj_domain::arende::Aktivitet;
-pub use boj_store::arenden::Arende;
+pub use boj_store::arenden::{Arende, Ordning, Urval};
 
 /// What judging a case under agreement version `a` reads: its term, its target-group rule and the
 /// parties' status board `parter` (read once for any number of cases).
@@ -309,16 +309,40 @@ fn idag(app: &App) -> Datum {
     Datum::from_civil(app.today())
 }
 
-/// The cases `p` may see: own for a support person, the organisation's for a coordinator.
-pub async fn synliga(app: &App, p: &Principal, open: bool) -> Result<Vec<Arende>, AppError> {
+/// A page of the cases `p` works with — a support person's own, a coordinator's organisation's —
+/// as `u` selects and orders them, and how many match in all (the database filters and pages).
+/// Municipal officials, county strategists and admins have none.
+pub async fn sok(
+    app: &App,
+    p: &Principal,
+    mut u: arenden::Urval,
+) -> Result<(Vec<Arende>, i64), AppError> {
+    let Scope::Organisation(org) = &p.scope else {
+        return Ok((Vec::new(), 0));
+    };
+    if p.role == Role::Stodperson {
+        u.assignee = Some(p.user_id.clone());
+    }
+    let (cases, total) = arenden::sok(&app.store, org, &u).await?;
+    Ok((
+        cases
+            .into_iter()
+            .filter(|c| authorize(p, Action::ArbetaMedArende(Some(c.omfang()))).is_ok())
+            .collect(),
+        total,
+    ))
+}
+
+/// The home municipalities among the cases `p` works with (the list's filter).
+pub async fn hemkommuner(app: &App, p: &Principal) -> Result<Vec<Hemkommun>, AppError> {
     let Scope::Organisation(org) = &p.scope else {
         return Ok(Vec::new());
     };
     let mine = (p.role == Role::Stodperson).then_some(p.user_id.as_str());
-    Ok(arenden::list(&app.store, org, open, mine)
+    Ok(arenden::hemkommuner(&app.store, org, mine)
         .await?
-        .into_iter()
-        .filter(|c| authorize(p, Action::ArbetaMedArende(Some(c.omfang()))).is_ok())
+        .iter()
+        .filter_map(|h| Hemkommun::parse(h).ok())
         .collect())
 }
 

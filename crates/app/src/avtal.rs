@@ -69,6 +69,20 @@ pub async fn lasbara(app: &App, p: &Principal) -> Result<Vec<Avtal>, AppError> {
         .collect())
 }
 
+/// The agreements `p` may read, each with its decisions: from this process's copy while the
+/// agreement's revision is unchanged (`boj_store::avtal::med_beslut`), so a list read many times a
+/// second costs one query.
+pub async fn lasbara_med_beslut(
+    app: &App,
+    p: &Principal,
+) -> Result<Vec<std::sync::Arc<avtal::Registerpost>>, AppError> {
+    Ok(avtal::med_beslut(&app.store)
+        .await?
+        .into_iter()
+        .filter(|x| authorize(p, Action::LasAvtal(Some(x.avtal.omfang()))).is_ok())
+        .collect())
+}
+
 /// The decisions recorded for an agreement `p` has read (`a` comes from [`las`]).
 pub async fn beslut(app: &App, a: &Avtal) -> Result<Vec<Beslut>, AppError> {
     Ok(avtal::decisions(&app.store, &a.id).await?)

@@ -883,7 +883,7 @@ pub async fn av_avtal(
     p: &Principal,
     agreement_id: &str,
 ) -> Result<(Avtal, Vec<Rapport>), AppError> {
-    let a = avtal::get(&app.store, agreement_id).await?;
+    let a = avtal::post(&app.store, agreement_id).await?.avtal.clone();
     app.tillat(p, Action::LasRapport(Some(a.omfang())), &a.id)
         .await?;
     let v = rapporter::of_agreement(&app.store, &a.id).await?;

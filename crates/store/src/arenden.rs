@@ -417,35 +417,137 @@ pub async fn get(store: &Store, id: &str) -> Result<Arende> {
     from_row(&r)
 }
 
-/// Cases of an organisation; only open ones if asked; only one assignee's if given.
-pub async fn list(
+/// The order of a case search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ordning {
+    /// Latest contact date first.
+    #[default]
+    Nyast,
+    /// Earliest contact date first.
+    Aldst,
+    /// Highest number first.
+    Nummer,
+    /// Longest without activity first.
+    Aktivitet,
+}
+
+/// Which of an organisation's cases to list, and which page of them (the database filters, sorts
+/// and pages, so a list costs the same at ten cases and at a million).
+#[derive(Debug, Clone, Default)]
+pub struct Urval {
+    pub open_only: bool,
+    pub assignee: Option<String>,
+    /// A home municipality's code, `utlandet` or `okand`.
+    pub home: Option<String>,
+    /// An eligibility status code.
+    pub eligibility: Option<String>,
+    /// (year, number) of a case number; any year when `None`.
+    pub number: Option<(Option<i64>, i64)>,
+    /// Contact dates from and to, inclusive.
+    pub from: Option<Datum>,
+    pub to: Option<Datum>,
+    /// Only cases whose last activity is on or before this day.
+    pub idle_since: Option<Datum>,
+    pub order: Ordning,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A page of an organisation's cases as [`Urval`] says, and how many match in all.
+pub async fn sok(store: &Store, organisation_id: &str, u: &Urval) -> Result<(Vec<Arende>, i64)> {
+    enum Varde {
+        Text(String),
+        Tal(i64),
+    }
+    let mut villkor: Vec<String> = Vec::new();
+    let mut varden: Vec<Varde> = Vec::new();
+    let mut lagg = |sql: &str, v: Varde| {
+        varden.push(v);
+        villkor.push(sql.replace('?', &format!("${}", varden.len())));
+    };
+    lagg(
+        "c.organisation_id = ?",
+        Varde::Text(organisation_id.to_string()),
+    );
+    if let Some(a) = &u.assignee {
+        lagg("c.assignee = ?", Varde::Text(a.clone()));
+    }
+    if let Some(h) = &u.home {
+        lagg("c.municipality = ?", Varde::Text(h.clone()));
+    }
+    if let Some(e) = &u.eligibility {
+        lagg("c.eligibility = ?", Varde::Text(e.clone()));
+    }
+    if let Some(d) = u.from {
+        lagg("c.opened_on >= ?", Varde::Text(d.to_string()));
+    }
+    if let Some(d) = u.to {
+        lagg("c.opened_on <= ?", Varde::Text(d.to_string()));
+    }
+    if let Some(d) = u.idle_since {
+        lagg("c.last_activity_on <= ?", Varde::Text(d.to_string()));
+    }
+    if let Some((year, number)) = u.number {
+        if let Some(y) = year {
+            lagg("c.number_year = ?", Varde::Tal(y));
+        }
+        lagg("c.number = ?", Varde::Tal(number));
+    }
+    if u.open_only {
+        villkor.push("c.closed_on IS NULL".into());
+    }
+    let villkor = villkor.join(" AND ");
+    let ordning = match u.order {
+        Ordning::Nyast => "c.opened_on DESC, c.number_year DESC, c.number DESC",
+        Ordning::Aldst => "c.opened_on, c.number_year, c.number",
+        Ordning::Nummer => "c.number_year DESC, c.number DESC",
+        Ordning::Aktivitet => "c.last_activity_on, c.number_year, c.number",
+    };
+    let binda = |sql: String| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for v in &varden {
+            q = match v {
+                Varde::Text(t) => q.bind(t.clone()),
+                Varde::Tal(n) => q.bind(*n),
+            };
+        }
+        q
+    };
+    let total: i64 = binda(format!("SELECT COUNT(*) AS n FROM cases c WHERE {villkor}"))
+        .fetch_one(store.pool())
+        .await?
+        .try_get("n")?;
+    let rows = binda(format!(
+        "SELECT {COLUMNS} FROM cases c WHERE {villkor} ORDER BY {ordning} LIMIT {} OFFSET {}",
+        u.limit.max(0),
+        u.offset.max(0)
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let cases = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok((cases, total))
+}
+
+/// The home municipalities among an organisation's cases (those of `assignee` when given), for the
+/// list's filter.
+pub async fn hemkommuner(
     store: &Store,
     organisation_id: &str,
-    open_only: bool,
     assignee: Option<&str>,
-) -> Result<Vec<Arende>> {
+) -> Result<Vec<String>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM cases c WHERE c.organisation_id = $1 {} {} ORDER BY c.opened_on DESC, c.id LIMIT 500",
-        if open_only {
-            "AND c.closed_on IS NULL"
-        } else {
-            ""
-        },
+        "SELECT DISTINCT municipality FROM cases WHERE organisation_id = $1 {} ORDER BY municipality",
         if assignee.is_some() {
-            "AND c.assignee = $2"
+            "AND assignee = $2"
         } else {
             ""
         }
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(organisation_id.to_string());
+    let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(organisation_id.to_string());
     if let Some(a) = assignee {
         q = q.bind(a.to_string());
     }
-    q.fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    Ok(q.fetch_all(store.pool()).await?)
 }
 
 /// Corrects items and/or the assignee; the eligibility is recomputed by the caller and stored here.

@@ -247,6 +247,18 @@ async fn lock_agreement(tx: &mut crate::Tx, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Bumps the revision of the agreement decision `decision_id` belongs to (a document or a signature
+/// changes what its register shows: [`med_beslut`] copies are then read afresh).
+async fn touch_for_decision(tx: &mut crate::Tx, decision_id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE agreements SET revision = revision + 1 WHERE id = (SELECT agreement_id FROM decisions WHERE id = $1)",
+    )
+    .bind(decision_id.to_string())
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}
+
 /// Amends an agreement: a new version with the given fields; the old versions stay readable.
 pub async fn amend(
     store: &Store,
@@ -452,6 +464,58 @@ pub async fn list(store: &Store) -> Result<Vec<Avtal>> {
         out.push(get(store, &id).await?);
     }
     Ok(out)
+}
+
+/// An agreement's current version with every decision (documents, signatures), as read at
+/// `revision`.
+#[derive(Debug)]
+pub struct Registerpost {
+    pub revision: i64,
+    pub avtal: Avtal,
+    pub beslut: Vec<Beslut>,
+}
+
+/// Every agreement with its decisions, by creation. One query asks each agreement's revision; an
+/// agreement whose revision this process has read before comes from its copy, any other is read
+/// afresh (every change of an agreement, its decisions, documents and signatures bumps the revision,
+/// in this instance or another). Callers filter by what the user may read.
+pub async fn med_beslut(store: &Store) -> Result<Vec<std::sync::Arc<Registerpost>>> {
+    let rows = sqlx::query("SELECT id, revision FROM agreements ORDER BY created_at, id")
+        .fetch_all(store.pool())
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: String = r.try_get("id")?;
+        let revision: i64 = r.try_get("revision")?;
+        out.push(post_vid(store, &id, revision).await?);
+    }
+    Ok(out)
+}
+
+/// The agreement at `revision`, read just before: this process's copy if it has that revision,
+/// else read afresh (after the revision, so the copy is at least as new as the number it carries).
+async fn post_vid(store: &Store, id: &str, revision: i64) -> Result<std::sync::Arc<Registerpost>> {
+    if let Some(p) = store.cached_register(id).filter(|p| p.revision == revision) {
+        return Ok(p);
+    }
+    let p = std::sync::Arc::new(Registerpost {
+        revision,
+        avtal: get(store, id).await?,
+        beslut: decisions(store, id).await?,
+    });
+    store.cache_register(id, p.clone());
+    Ok(p)
+}
+
+/// One agreement with its decisions, from this process's copy while its revision is unchanged
+/// (one query), as [`med_beslut`] does for all.
+pub async fn post(store: &Store, id: &str) -> Result<std::sync::Arc<Registerpost>> {
+    let revision: i64 = sqlx::query_scalar("SELECT revision FROM agreements WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    post_vid(store, id, revision).await
 }
 
 /// Records a decision, checked against the agreement's current version (parties and term).
@@ -705,6 +769,7 @@ pub async fn add_document(
     let size = bytes.len() as i64;
     let now = store.now();
     let mut tx = store.begin().await?;
+    touch_for_decision(&mut tx, decision_id).await?;
     let n = sqlx::query(
         "INSERT INTO documents (id, decision_id, title, filename, content_type, size, sha256, content, uploaded_at, uploaded_by) \
          SELECT $1, id, $3, $4, $5, $6, $7, $8, $9, $10 FROM decisions WHERE id = $2",
@@ -749,6 +814,7 @@ pub async fn add_document_reference(
     let id = new_id("d");
     let now = store.now();
     let mut tx = store.begin().await?;
+    touch_for_decision(&mut tx, decision_id).await?;
     sqlx::query("INSERT INTO documents (id, decision_id, title, uploaded_at, uploaded_by) VALUES ($1, $2, $3, $4, $5)")
         .bind(id.clone())
         .bind(decision_id.to_string())
@@ -842,6 +908,7 @@ pub async fn add_signature(
     let id = new_id("s");
     let now = store.now();
     let mut tx = store.begin().await?;
+    touch_for_decision(&mut tx, decision_id).await?;
     let n = sqlx::query(
         "INSERT INTO signatures (id, decision_id, method, reference, signers, signed_at, recorded_at) \
          SELECT $1, id, $3, $4, $5, $6, $7 FROM decisions WHERE id = $2",

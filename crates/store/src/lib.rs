@@ -86,6 +86,8 @@ pub struct Store {
     intake: Arc<std::sync::OnceLock<tokio::sync::mpsc::Sender<arenden::Skrivning>>>,
     /// Agreements as intake reads them, by id (see [`avtal::snapshot`]).
     snapshots: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<avtal::Snapshot>>>>,
+    /// Agreements with their decisions as last read, by id ([`avtal::med_beslut`]).
+    registers: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<avtal::Registerpost>>>>,
 }
 
 /// A write transaction. Dropping it without [`Tx::commit`] rolls back.
@@ -130,7 +132,7 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?;
-                Ok(Self { pool, backend: Backend::Postgres, clock, writer: None, intake: Arc::default(), snapshots: Arc::default() })
+                Ok(Self { pool, backend: Backend::Postgres, clock, writer: None, intake: Arc::default(), snapshots: Arc::default(), registers: Arc::default() })
             }
             Some(_) => Err(StoreError::Other(
                 "BOJ_DATABASE_URL ska börja med postgres:// (utan den används SQLite i datakatalogen)".into(),
@@ -159,7 +161,7 @@ impl Store {
                     })
                     .connect(&url)
                     .await?;
-                Ok(Self { pool, backend: Backend::Sqlite, clock, writer: Some(Arc::new(Semaphore::new(1))), intake: Arc::default(), snapshots: Arc::default() })
+                Ok(Self { pool, backend: Backend::Sqlite, clock, writer: Some(Arc::new(Semaphore::new(1))), intake: Arc::default(), snapshots: Arc::default(), registers: Arc::default() })
             }
         }
     }
@@ -245,6 +247,19 @@ impl Store {
             let newer = m.get(id).is_none_or(|old| old.revision <= s.revision);
             if newer {
                 m.insert(id.to_string(), s);
+            }
+        }
+    }
+
+    fn cached_register(&self, id: &str) -> Option<Arc<avtal::Registerpost>> {
+        self.registers.lock().ok().and_then(|m| m.get(id).cloned())
+    }
+
+    fn cache_register(&self, id: &str, p: Arc<avtal::Registerpost>) {
+        if let Ok(mut m) = self.registers.lock() {
+            let newer = m.get(id).is_none_or(|old| old.revision <= p.revision);
+            if newer {
+                m.insert(id.to_string(), p);
             }
         }
     }

@@ -1646,3 +1646,46 @@ async fn activities_are_corrected_and_removed() {
         .unwrap();
     assert_eq!(res.status(), 409);
 }
+
+/// The API's case list comes a page at a time, latest contact first, with the total; the pages
+/// together hold every case once.
+#[tokio::test]
+async fn the_api_case_list_pages() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let mut ids = std::collections::BTreeSet::new();
+    for n in 0..7 {
+        let mut body = case(&s.agreement, "2380");
+        body["opened_on"] = json!(format!("2026-03-1{n}"));
+        ids.insert(app.register_case(&s.sp1, &body).await);
+    }
+    let c = TestApp::client();
+    let page = |q: &'static str| {
+        let c = c.clone();
+        let url = app.at(&format!("/api/v1/cases?{q}"));
+        let t = s.sam.clone();
+        async move { c.get(url).bearer_auth(t).send().await.unwrap() }
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut dates = Vec::new();
+    for q in [
+        "per_page=3&page=1",
+        "per_page=3&page=2",
+        "per_page=3&page=3",
+    ] {
+        let v: Value = page(q).await.json().await.unwrap();
+        assert_eq!(v["total"], 7);
+        for c in v["items"].as_array().unwrap() {
+            seen.insert(c["id"].as_str().unwrap().to_string());
+            dates.push(c["opened_on"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(seen, ids, "every case once");
+    assert!(
+        dates.windows(2).all(|w| w[0] >= w[1]),
+        "latest first: {dates:?}"
+    );
+    for bad in ["per_page=0", "per_page=501", "page=0", "page=x"] {
+        assert_eq!(page(bad).await.status(), 400, "{bad}");
+    }
+}

@@ -807,3 +807,93 @@ async fn a_decision_takes_any_number_of_items_and_is_confirmed() {
         "the board links the party's own decision"
     );
 }
+
+/// The list of agreements is served from the process's copy while nothing changed, and every kind
+/// of change — a decision, a document, a signature, an amendment — is in the next list at once.
+#[tokio::test]
+async fn the_agreement_list_is_never_stale() {
+    let app = spawn_app().await;
+    let (t, id) = setup(&app, &["2303", "2326"]).await;
+    let c = TestApp::client();
+    let list = || {
+        let c = c.clone();
+        let url = app.at("/api/v1/agreements");
+        let t = t.clone();
+        async move {
+            let v: Value = c
+                .get(url)
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["items"][0].clone()
+        }
+    };
+    assert_eq!(list().await["decisions"].as_array().unwrap().len(), 0);
+    let d = json!({"body": "kommunfullmaktige", "municipality": "2326", "decided_on": "2026-03-02", "applies_from": "2026-04-01",
+                   "paragraph": "§ 31", "items": [{"number": "1", "text": "att godkänna"}], "outcome": "bifall"});
+    let res = app.post_decision(&t, &id, &d).await;
+    assert_eq!(res.status(), 201);
+    let did = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let a = list().await;
+    assert_eq!(a["decisions"].as_array().unwrap().len(), 1, "the decision");
+    let form = reqwest::multipart::Form::new()
+        .text("title", "Protokoll")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n".to_vec())
+                .file_name("protokoll.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let res = c
+        .post(app.at(&format!("/api/v1/decisions/{did}/documents")))
+        .bearer_auth(&t)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(
+        list().await["decisions"][0]["documents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "the document"
+    );
+    let res = c
+        .post(app.at(&format!("/api/v1/decisions/{did}/signatures")))
+        .bearer_auth(&t)
+        .json(&json!({"method": "e-signatur", "reference": "tx-1", "signers": ["Ordförande"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    assert_eq!(
+        list().await["decisions"][0]["signatures"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "the signature"
+    );
+    let mut v2 = agreement(&["2303", "2326"]);
+    v2["title"] = json!("IOP, version 2");
+    v2["change_note"] = json!("Ny titel");
+    let res = c
+        .post(app.at(&format!("/api/v1/agreements/{id}/versions")))
+        .bearer_auth(&t)
+        .json(&v2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    assert_eq!(list().await["title"], "IOP, version 2", "the amendment");
+}

@@ -406,13 +406,18 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
         .unwrap();
     second_step(&s, &url, &demo_key(&text, "samordnare")).await;
     let cases: serde_json::Value = s
-        .get(format!("{url}api/v1/cases"))
+        .get(format!("{url}api/v1/cases?per_page=500"))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
+    assert!(
+        cases["total"].as_i64().unwrap() > 100,
+        "{} cases",
+        cases["total"]
+    );
     let cases = cases["items"].as_array().unwrap();
     assert!(cases.len() > 100, "{} cases", cases.len());
     assert!(

@@ -185,15 +185,25 @@ pub async fn get(
 #[derive(Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
+    /// The page, from 1 (default 1).
+    page: Option<i64>,
+    /// Cases per page, 1–500 (default 50).
+    per_page: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct CasesOut {
+    /// The page asked for, latest contact date first.
     pub items: Vec<CaseOut>,
+    /// How many cases match in all.
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
-/// Cases: a support person's own, a coordinator's whole organisation. `status=open` for open ones.
-#[utoipa::path(get, path = "/api/v1/cases", params(("status" = Option<String>, Query)), responses((status = 200, body = CasesOut)))]
+/// Cases: a support person's own, a coordinator's whole organisation, latest contact first, a page
+/// at a time. `status=open` for open ones.
+#[utoipa::path(get, path = "/api/v1/cases", params(("status" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)), responses((status = 200, body = CasesOut)))]
 pub async fn list(
     State(state): State<AppState>,
     Authed(p): Authed,
@@ -204,12 +214,30 @@ pub async fn list(
         Some("open") => true,
         Some(_) => return Err(Failure::bad_request("status kan vara open eller all.").into()),
     };
+    let per_page = q.per_page.unwrap_or(50);
+    if !(1..=500).contains(&per_page) {
+        return Err(Failure::bad_request("per_page ska vara mellan 1 och 500.").into());
+    }
+    let page = q.page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        return Err(Failure::bad_request("page ska vara 1 eller större.").into());
+    }
+    let (cases, total) = fall::sok(
+        &state.app,
+        &p,
+        fall::Urval {
+            open_only: open,
+            limit: per_page,
+            offset: (page - 1) * per_page,
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(Json(CasesOut {
-        items: fall::synliga(&state.app, &p, open)
-            .await?
-            .iter()
-            .map(case_out)
-            .collect(),
+        items: cases.iter().map(case_out).collect(),
+        total,
+        page,
+        per_page,
     }))
 }
 

@@ -301,11 +301,11 @@ pub async fn list(
     State(state): State<AppState>,
     Authed(p): Authed,
 ) -> Result<Json<AgreementsOut>, ApiError> {
-    let mut items = Vec::new();
-    for a in register::lasbara(&state.app, &p).await? {
-        let b = register::beslut(&state.app, &a).await?;
-        items.push(agreement_out(&a, &b));
-    }
+    let items = register::lasbara_med_beslut(&state.app, &p)
+        .await?
+        .iter()
+        .map(|x| agreement_out(&x.avtal, &x.beslut))
+        .collect();
     Ok(Json(AgreementsOut { items }))
 }
 

@@ -137,14 +137,14 @@ async fn nytt_page(
     f: Pairs,
     error: Option<Failure>,
 ) -> Result<NyttPage, PageError> {
-    let readable = boj_app::avtal::lasbara(&state.app, p).await?;
+    let readable = boj_app::avtal::lasbara_med_beslut(&state.app, p).await?;
     let agreements = readable
         .iter()
-        .map(|a| (a.id.clone(), a.version.title.clone()))
+        .map(|x| (x.avtal.id.clone(), x.avtal.version.title.clone()))
         .collect();
     let parter: std::collections::HashSet<_> = readable
         .iter()
-        .flat_map(|a| a.version.parter.iter().copied())
+        .flat_map(|x| x.avtal.version.parter.iter().copied())
         .collect();
     let first_choice = |k: &str, default: &str| {
         let v = many(&f, k);
@@ -404,37 +404,39 @@ pub async fn list(
         .find(|(k, _)| *k == vilande)
         .and_then(|(k, _)| k.parse::<i64>().ok())
         .map(|n| boj_domain::Datum::from_civil(today).plus_dagar(-n));
-    let mut cases = fall::synliga(&state.app, &p, !show_all).await?;
-    let mut homes: Vec<(String, String)> = cases
-        .iter()
-        .map(|c| (c.statistik.hem.code(), c.statistik.hem.label().to_string()))
+    let mut homes: Vec<(String, String)> = fall::hemkommuner(&state.app, &p)
+        .await?
+        .into_iter()
+        .map(|h| (h.code(), h.label().to_string()))
         .collect();
     homes.sort_by(|a, b| a.1.cmp(&b.1));
-    homes.dedup();
-    cases.retain(|c| {
-        (filter.is_empty() || c.eligibility.code() == filter)
-            && (volunteer.is_empty() || c.assignee.as_deref() == Some(volunteer.as_str()))
-            && (home.is_empty() || c.statistik.hem.code() == home)
-            && sokning.is_none_or(|s| s.traffar(c.nummer))
-            && fran_d.is_none_or(|d| c.opened_on >= d)
-            && till_d.is_none_or(|d| c.opened_on <= d)
-            && vilande_sedan.is_none_or(|d| c.last_activity_on <= d)
-    });
-    match sortera.as_str() {
-        "aldst" => {
-            cases.sort_by(|a, b| a.opened_on.cmp(&b.opened_on).then(a.nummer.cmp(&b.nummer)))
-        }
-        "nummer" => cases.sort_by_key(|c| std::cmp::Reverse(c.nummer)),
-        "aktivitet" => cases.sort_by(|a, b| {
-            a.last_activity_on
-                .cmp(&b.last_activity_on)
-                .then(a.nummer.cmp(&b.nummer))
-        }),
-        _ => cases.sort_by(|a, b| b.opened_on.cmp(&a.opened_on).then(b.nummer.cmp(&a.nummer))),
-    }
-    let total = cases.len();
+    let urval = |sida: usize| fall::Urval {
+        open_only: !show_all,
+        assignee: Some(volunteer.clone()).filter(|v| !v.is_empty()),
+        home: Some(home.clone()).filter(|v| !v.is_empty()),
+        eligibility: Some(filter.clone()).filter(|v| !v.is_empty()),
+        number: sokning.map(|s| (s.ar, s.lopnr)),
+        from: fran_d,
+        to: till_d,
+        idle_since: vilande_sedan,
+        order: match sortera.as_str() {
+            "aldst" => fall::Ordning::Aldst,
+            "nummer" => fall::Ordning::Nummer,
+            "aktivitet" => fall::Ordning::Aktivitet,
+            _ => fall::Ordning::Nyast,
+        },
+        limit: PER_SIDA as i64,
+        offset: ((sida - 1) * PER_SIDA) as i64,
+    };
+    let wanted = q.sida.unwrap_or(1).max(1);
+    let (mut cases, total) = fall::sok(&state.app, &p, urval(wanted)).await?;
+    let total = usize::try_from(total).unwrap_or(0);
     let pages = total.div_ceil(PER_SIDA).max(1);
-    let page = q.sida.unwrap_or(1).clamp(1, pages);
+    // A page past the end shows the last one.
+    let page = wanted.min(pages);
+    if page != wanted {
+        cases = fall::sok(&state.app, &p, urval(page)).await?.0;
+    }
     let link = |n: usize| {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         if show_all {
@@ -466,8 +468,6 @@ pub async fn list(
     volunteers.sort_by(|a, b| a.1.cmp(&b.1));
     let rows = cases
         .into_iter()
-        .skip((page - 1) * PER_SIDA)
-        .take(PER_SIDA)
         .map(|c| Rad {
             nummer: c.nummer.to_string(),
             opened_on: c.opened_on.to_string(),

@@ -53,14 +53,14 @@ pub async fn list(
     Authed(p): Authed,
 ) -> Result<Html<String>, PageError> {
     let mut rows = Vec::new();
-    for a in register::lasbara(&state.app, &p).await? {
-        let b = register::beslut(&state.app, &a).await?;
-        let board = register::statustavla(&a, &b);
+    for x in register::lasbara_med_beslut(&state.app, &p).await? {
+        let a = &x.avtal;
+        let board = register::statustavla(a, &x.beslut);
         rows.push(Rad {
             id: a.id.clone(),
             title: a.version.title.clone(),
             reference: a.version.reference.clone(),
-            term: term(&a),
+            term: term(a),
             parter: board.len(),
             vantar: board
                 .iter()

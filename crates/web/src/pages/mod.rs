@@ -705,12 +705,12 @@ pub async fn start(
     let mut agreements = Vec::new();
     if show_agreements {
         let today = state.app.today();
-        for a in boj_app::avtal::lasbara(&state.app, &p_full).await? {
+        for x in boj_app::avtal::lasbara_med_beslut(&state.app, &p_full).await? {
+            let a = &x.avtal;
             // Not yet decided, refused, or decided but applying only later (§ 22 item 1: from
             // the party's own decision): all of these are not yet parties in practice.
             let idag = boj_domain::Datum::from_civil(today);
-            let pending = boj_app::avtal::parter(&state.app, &a)
-                .await?
+            let pending = boj_app::avtal::statustavla(a, &x.beslut)
                 .into_iter()
                 .filter(|r| !r.status.galler(idag))
                 .map(|r| match r.status.galler_fran() {
@@ -719,7 +719,7 @@ pub async fn start(
                 })
                 .collect();
             let trend = if matches!(role, Role::Kommun | Role::Forbund) {
-                Some(trendvy(&state, &p_full, &a, today.year()).await?)
+                Some(trendvy(&state, &p_full, a, today.year()).await?)
             } else {
                 None
             };
@@ -727,7 +727,7 @@ pub async fn start(
                 id: a.id.clone(),
                 title: a.version.title.clone(),
                 pending,
-                deadline: next_deadline(&a, today),
+                deadline: next_deadline(a, today),
                 trend,
             });
         }
