@@ -244,7 +244,7 @@ await check('the county strategist records Berg\'s decision and the board change
   await page.getByLabel('Punkt 1: nummer').fill('1');
   await page.getByLabel('Punkt 1: text').fill('att godkänna överenskommelsen');
   // Any number of items: a fourth row, with what was typed kept.
-  await page.getByRole('button', { name: 'Lägg till en punkt' }).click();
+  await page.getByRole('button', { name: 'Lägg till en beslutspunkt' }).click();
   await page.getByLabel('Punkt 4: text').fill('att uppdra åt socialnämnden att följa upp');
   expect(await page.getByLabel('Punkt 1: text').inputValue() === 'att godkänna överenskommelsen', 'the typed item is kept');
   await page.getByLabel('Punkt 4: nummer').fill('2');

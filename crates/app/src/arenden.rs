@@ -512,13 +512,37 @@ fn aktivitet(
     )?)
 }
 
-/// A case whose activities may change: one retention has not erased.
-async fn andringsbart(app: &App, p: &Principal, id: &str) -> Result<Arende, AppError> {
+/// A case whose activity `aktivitet_id` may change: one retention has not erased (checked again in
+/// the write), and an activity no issued report has counted. A counted activity stays as it was
+/// reported: a corrected edition copies what the report counted, so a change would never reach the
+/// reports (SPEC § 3.3); a new, correct activity can be recorded instead.
+async fn andringsbart(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    aktivitet_id: &str,
+) -> Result<Arende, AppError> {
     let c = arende(app, p, id).await?;
     if c.frozen {
         return Err(AppError::conflict(
             Some(id.to_string()),
             "Ärendets uppgifter är gallrade; dess aktiviteter kan inte ändras.",
+        ));
+    }
+    let seq = arenden::activity_seq(&app.store, id, aktivitet_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let raknad = {
+        let lager = app.register.lager(&app.store, &c.agreement_id).await?;
+        lager
+            .akt
+            .binary_search_by_key(&seq, |a| a.seq)
+            .is_ok_and(|i| lager.akt[i].raknad())
+    };
+    if raknad {
+        return Err(AppError::conflict(
+            Some(aktivitet_id.to_string()),
+            "Aktiviteten är räknad i en utfärdad rapport och ändras inte. Registrera en ny aktivitet om något behöver läggas till.",
         ));
     }
     Ok(c)
@@ -533,7 +557,7 @@ pub async fn ratta_aktivitet(
     aktivitet_id: &str,
     b: &NyAktivitet,
 ) -> Result<(), AppError> {
-    let c = andringsbart(app, p, id).await?;
+    let c = andringsbart(app, p, id, aktivitet_id).await?;
     // A closed case's activity may be corrected, within the days the case was open.
     let a = aktivitet(app, &c, b, None)?;
     if let Some(stangd) = c.closed_on
@@ -558,7 +582,7 @@ pub async fn ta_bort_aktivitet(
     id: &str,
     aktivitet_id: &str,
 ) -> Result<(), AppError> {
-    andringsbart(app, p, id).await?;
+    andringsbart(app, p, id, aktivitet_id).await?;
     arenden::remove_activity(&app.store, Some(&p.user_id), id, aktivitet_id).await?;
     Ok(())
 }

@@ -682,6 +682,33 @@ pub async fn add_activity(
     Ok(aid)
 }
 
+/// The stable number (`seq`) of activity `activity_id` of case `id`, if the case has it.
+pub async fn activity_seq(store: &Store, id: &str, activity_id: &str) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT seq FROM activities WHERE id = $1 AND case_id = $2")
+            .bind(activity_id.to_string())
+            .bind(id.to_string())
+            .fetch_optional(store.pool())
+            .await?,
+    )
+}
+
+/// Takes case `id`'s row lock for a change of its activities, if retention has not erased it
+/// (checked inside the transaction, so retention cannot slip in between); `Conflict` if it has.
+async fn las_for_aktiviteter(tx: &mut crate::Tx, id: &str) -> Result<()> {
+    let n = sqlx::query(
+        "UPDATE cases SET last_activity_on = last_activity_on WHERE id = $1 AND eligibility_frozen = 0 AND erased_at IS NULL",
+    )
+    .bind(id.to_string())
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict(Some(id.to_string())));
+    }
+    Ok(())
+}
+
 /// Corrects an activity of case `id`, with its audit entry (`arende.aktivitet_rattad`, which is also
 /// how the report register learns of it). The case's last activity moves later if the new date is
 /// later; it never moves earlier (a correction does not shorten a retention time already running).
@@ -694,34 +721,44 @@ pub async fn correct_activity(
     a: &Aktivitet,
 ) -> Result<()> {
     let mut tx = store.begin().await?;
+    las_for_aktiviteter(&mut tx, id).await?;
     sqlx::query("UPDATE cases SET last_activity_on = $1 WHERE id = $2 AND last_activity_on < $1")
         .bind(a.datum.to_string())
         .bind(id.to_string())
         .execute(&mut *tx.tx)
         .await?;
+    // Registered anew now: a date moved into a period already reported counts as late in the next
+    // report, as a newly registered activity would.
     let n = sqlx::query(
-        "UPDATE activities SET date = $1, kind = $2, mode = $3, minutes = $4 WHERE id = $5 AND case_id = $6",
+        "UPDATE activities SET date = $1, kind = $2, mode = $3, minutes = $4, registered_at = $5 WHERE id = $6 AND case_id = $7",
     )
     .bind(a.datum.to_string())
     .bind(a.typ.code())
     .bind(a.satt.code())
     .bind(i64::from(a.minuter))
+    .bind(store.now())
     .bind(activity_id.to_string())
     .bind(id.to_string())
     .execute(&mut *tx.tx)
     .await?
     .rows_affected();
+    aktivitet_andrad(store, tx, actor, id, n, "arende.aktivitet_rattad").await
+}
+
+/// Ends a correction or removal that touched `n` activities of case `id`: none is `NotFound` (and
+/// nothing is written); one is audited as `action` and committed.
+async fn aktivitet_andrad(
+    store: &Store,
+    mut tx: crate::Tx,
+    actor: Option<&str>,
+    id: &str,
+    n: u64,
+    action: &str,
+) -> Result<()> {
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    audit::append(
-        &mut tx,
-        store.now(),
-        actor,
-        "arende.aktivitet_rattad",
-        Some(id),
-    )
-    .await?;
+    audit::append(&mut tx, store.now(), actor, action, Some(id)).await?;
     tx.commit().await
 }
 
@@ -735,28 +772,14 @@ pub async fn remove_activity(
 ) -> Result<()> {
     let mut tx = store.begin().await?;
     // The case's row first, then the audit chain (the lock order of every change of a case).
-    sqlx::query("UPDATE cases SET last_activity_on = last_activity_on WHERE id = $1")
-        .bind(id.to_string())
-        .execute(&mut *tx.tx)
-        .await?;
+    las_for_aktiviteter(&mut tx, id).await?;
     let n = sqlx::query("DELETE FROM activities WHERE id = $1 AND case_id = $2")
         .bind(activity_id.to_string())
         .bind(id.to_string())
         .execute(&mut *tx.tx)
         .await?
         .rows_affected();
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    audit::append(
-        &mut tx,
-        store.now(),
-        actor,
-        "arende.aktivitet_borttagen",
-        Some(id),
-    )
-    .await?;
-    tx.commit().await
+    aktivitet_andrad(store, tx, actor, id, n, "arende.aktivitet_borttagen").await
 }
 
 /// Activities of a case with their ids, in date order.

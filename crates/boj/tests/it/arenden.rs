@@ -1633,6 +1633,33 @@ async fn activities_are_corrected_and_removed() {
     assert_eq!(res.status(), 201);
     let v: Value = list(s.sp1.clone()).await.json().await.unwrap();
     let aid2 = v[0]["id"].as_str().unwrap().to_string();
+    // Once an issued report has counted it, it stays as reported.
+    let res = app.issue(&s.sam, &s.agreement, "2026-Q1").await;
+    assert_eq!(res.status(), 201);
+    let res = c
+        .delete(app.at(&format!("/api/v1/cases/{id}/activities/{aid2}")))
+        .bearer_auth(&s.sp1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("räknad i en utfärdad rapport")
+    );
+    assert_eq!(
+        list(s.sp1.clone())
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     sqlx::query("UPDATE cases SET eligibility_frozen = 1 WHERE id = $1")
         .bind(id.clone())
         .execute(app.store.pool())

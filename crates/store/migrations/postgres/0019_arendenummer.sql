@@ -5,11 +5,13 @@
 ALTER TABLE cases ADD COLUMN number_year BIGINT;
 ALTER TABLE cases ADD COLUMN number BIGINT;
 
+-- One pass over the cases (a correlated subquery would number them again for every row).
 UPDATE cases SET
-    number_year = CAST(substr(opened_on, 1, 4) AS BIGINT),
-    number = (SELECT n FROM (
-        SELECT id, ROW_NUMBER() OVER (PARTITION BY organisation_id, substr(opened_on, 1, 4) ORDER BY seq) AS n
-        FROM cases) x WHERE x.id = cases.id);
+    number_year = CAST(substr(cases.opened_on, 1, 4) AS BIGINT),
+    number = x.n
+FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY organisation_id, substr(opened_on, 1, 4) ORDER BY seq) AS n
+      FROM cases) x
+WHERE x.id = cases.id;
 
 CREATE TABLE case_numbers (
     organisation_id TEXT NOT NULL,

@@ -428,7 +428,7 @@ pub async fn list(
         limit: PER_SIDA as i64,
         offset: ((sida - 1) * PER_SIDA) as i64,
     };
-    let wanted = q.sida.unwrap_or(1).max(1);
+    let wanted = q.sida.unwrap_or(1).clamp(1, 1_000_000);
     let (mut cases, total) = fall::sok(&state.app, &p, urval(wanted)).await?;
     let total = usize::try_from(total).unwrap_or(0);
     let pages = total.div_ceil(PER_SIDA).max(1);

@@ -500,11 +500,12 @@ async fn trendvy(
             let rader: Vec<_> = punkter
                 .iter()
                 .map(|t| {
-                    let v = t.kommun(k).and_then(|(_, v)| v);
+                    // Not in that report (not yet a party then): a dash, not "protected".
+                    let v = t.kommun(k).map_or_else(|| "–".into(), |(_, v)| text(v));
                     (
                         t.period.clone(),
                         t.rapport_id.clone(),
-                        vec![text(v), text(t.total)],
+                        vec![v, text(t.total)],
                     )
                 })
                 .collect();
