@@ -68,55 +68,114 @@ const COLUMNS: &str = "c.id, c.agreement_id, c.organisation_id, c.opened_on, c.c
     c.consent_contact, c.assignee, c.eligibility, c.eligibility_reasons, c.last_activity_on, \
     c.eligibility_frozen, c.seq, c.number_year, c.number, (SELECT COUNT(*) FROM case_contacts k WHERE k.case_id = c.id) AS has_contact";
 
-fn from_row(r: &AnyRow) -> Result<Arende> {
+/// The names of [`COLUMNS`], in order (a page handed over as one JSON value lists them so).
+const NAMN: [&str; 25] = [
+    "id",
+    "agreement_id",
+    "organisation_id",
+    "opened_on",
+    "closed_on",
+    "registered_at",
+    "person_type",
+    "municipality",
+    "gender",
+    "age_band",
+    "crime_types",
+    "circumstances",
+    "police_report",
+    "first_contact",
+    "informed_11_6",
+    "consent_contact",
+    "assignee",
+    "eligibility",
+    "eligibility_reasons",
+    "last_activity_on",
+    "eligibility_frozen",
+    "seq",
+    "number_year",
+    "number",
+    "has_contact",
+];
+
+/// A stored case's columns by name: a database row, or one row of a page the database handed over as
+/// one JSON value ([`sok`]).
+trait Kolumner {
+    fn text(&self, k: &str) -> Result<Option<String>>;
+    fn tal(&self, k: &str) -> Result<Option<i64>>;
+}
+
+impl Kolumner for AnyRow {
+    fn text(&self, k: &str) -> Result<Option<String>> {
+        Ok(self.try_get(k)?)
+    }
+    fn tal(&self, k: &str) -> Result<Option<i64>> {
+        Ok(self.try_get(k)?)
+    }
+}
+
+/// One row of a page as JSON: the values of [`NAMN`] in order.
+struct JsonRad<'a>(&'a [serde_json::Value]);
+
+impl JsonRad<'_> {
+    fn varde(&self, k: &str) -> Result<&serde_json::Value> {
+        NAMN.iter()
+            .position(|n| *n == k)
+            .and_then(|i| self.0.get(i))
+            .ok_or_else(|| StoreError::Other(format!("kolumnen {k} saknas")))
+    }
+}
+
+impl Kolumner for JsonRad<'_> {
+    fn text(&self, k: &str) -> Result<Option<String>> {
+        Ok(self.varde(k)?.as_str().map(str::to_string))
+    }
+    fn tal(&self, k: &str) -> Result<Option<i64>> {
+        Ok(self.varde(k)?.as_i64())
+    }
+}
+
+fn from_row(r: &impl Kolumner) -> Result<Arende> {
     let corrupt = |w: &str| StoreError::Other(format!("ogiltigt värde i cases.{w}"));
     let date = |s: String| Datum::parse(&s).map_err(|_| corrupt("date"));
+    let text = |k: &str| r.text(k)?.ok_or_else(|| corrupt(k));
+    let tal = |k: &str| r.tal(k)?.ok_or_else(|| corrupt(k));
     Ok(Arende {
-        id: r.try_get("id")?,
-        agreement_id: r.try_get("agreement_id")?,
-        organisation_id: r.try_get("organisation_id")?,
-        opened_on: date(r.try_get("opened_on")?)?,
-        closed_on: r
-            .try_get::<Option<String>, _>("closed_on")?
-            .map(date)
-            .transpose()?,
-        registered_at: r.try_get("registered_at")?,
+        id: text("id")?,
+        agreement_id: text("agreement_id")?,
+        organisation_id: text("organisation_id")?,
+        opened_on: date(text("opened_on")?)?,
+        closed_on: r.text("closed_on")?.map(date).transpose()?,
+        registered_at: tal("registered_at")?,
         statistik: Poster {
-            person: r.try_get("person_type")?,
-            hem: r.try_get("municipality")?,
-            kon: r.try_get("gender")?,
-            alder: r.try_get("age_band")?,
-            brott: split(r.try_get("crime_types")?),
-            omstandigheter: split(r.try_get("circumstances")?),
-            polis: r.try_get("police_report")?,
-            forsta_kontakt: r.try_get("first_contact")?,
-            informerad_11_6: r.try_get::<i64, _>("informed_11_6")? != 0,
+            person: text("person_type")?,
+            hem: text("municipality")?,
+            kon: text("gender")?,
+            alder: text("age_band")?,
+            brott: split(text("crime_types")?),
+            omstandigheter: split(text("circumstances")?),
+            polis: text("police_report")?,
+            forsta_kontakt: text("first_contact")?,
+            informerad_11_6: tal("informed_11_6")? != 0,
         }
         .statistik()
         .map_err(|_| corrupt("items"))?,
-        consent_contact: r.try_get::<i64, _>("consent_contact")? != 0,
-        has_contact: r.try_get::<i64, _>("has_contact")? > 0,
-        assignee: r.try_get("assignee")?,
-        eligibility: Status::parse(&r.try_get::<String, _>("eligibility")?)
-            .ok_or_else(|| corrupt("eligibility"))?,
-        reasons: r
-            .try_get::<String, _>("eligibility_reasons")?
+        consent_contact: tal("consent_contact")? != 0,
+        has_contact: tal("has_contact")? > 0,
+        assignee: r.text("assignee")?,
+        eligibility: Status::parse(&text("eligibility")?).ok_or_else(|| corrupt("eligibility"))?,
+        reasons: text("eligibility_reasons")?
             .lines()
             .filter_map(|l| {
                 l.split_once('\t')
                     .and_then(|(c, t)| Skal::parse(c).map(|s| (s, t.to_string())))
             })
             .collect(),
-        last_activity_on: date(r.try_get("last_activity_on")?)?,
-        frozen: r.try_get::<i64, _>("eligibility_frozen")? != 0,
-        seq: r.try_get("seq")?,
+        last_activity_on: date(text("last_activity_on")?)?,
+        frozen: tal("eligibility_frozen")? != 0,
+        seq: tal("seq")?,
         nummer: Arendenummer {
-            ar: r
-                .try_get::<Option<i64>, _>("number_year")?
-                .ok_or_else(|| corrupt("number_year"))?,
-            lopnr: r
-                .try_get::<Option<i64>, _>("number")?
-                .ok_or_else(|| corrupt("number"))?,
+            ar: tal("number_year")?,
+            lopnr: tal("number")?,
         },
     })
 }
@@ -513,18 +572,40 @@ pub async fn sok(store: &Store, organisation_id: &str, u: &Urval) -> Result<(Vec
         }
         q
     };
-    let total: i64 = binda(format!("SELECT COUNT(*) AS n FROM cases c WHERE {villkor}"))
-        .fetch_one(store.pool())
-        .await?
-        .try_get("n")?;
-    let rows = binda(format!(
+    // The count and the page in one row, the page as one JSON value: the SQLite driver hands every
+    // row over from its worker thread one at a time, which cost more than reading them
+    // (BENCHMARKS.md, "Pages under load").
+    let varden_sql = NAMN
+        .iter()
+        .map(|n| format!("p.{n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sida = format!(
         "SELECT {COLUMNS} FROM cases c WHERE {villkor} ORDER BY {ordning} LIMIT {} OFFSET {}",
         u.limit.max(0),
         u.offset.max(0)
+    );
+    let json = match store.backend() {
+        crate::Backend::Sqlite => {
+            format!("SELECT json_group_array(json_array({varden_sql})) FROM ({sida}) p")
+        }
+        crate::Backend::Postgres => format!(
+            "SELECT COALESCE(json_agg(json_build_array({varden_sql})), '[]'::json)::TEXT FROM ({sida}) p"
+        ),
+    };
+    let rad = binda(format!(
+        "SELECT (SELECT COUNT(*) FROM cases c WHERE {villkor}) AS n, ({json}) AS sida"
     ))
-    .fetch_all(store.pool())
+    .fetch_one(store.pool())
     .await?;
-    let cases = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    let total: i64 = rad.try_get("n")?;
+    let sida: String = rad.try_get("sida")?;
+    let rader: Vec<Vec<serde_json::Value>> = serde_json::from_str(&sida)
+        .map_err(|e| StoreError::Other(format!("ärendesidan kunde inte läsas: {e}")))?;
+    let cases = rader
+        .iter()
+        .map(|r| from_row(&JsonRad(r)))
+        .collect::<Result<Vec<_>>>()?;
     Ok((cases, total))
 }
 
