@@ -499,14 +499,7 @@ async fn the_intake_form_registers_a_case_and_shows_the_answer_at_once() {
     let app = spawn_app().await;
     let s = setup(&app).await;
     let (c, csrf) = app.login("stodperson1").await;
-    let page = c
-        .get(app.at("/arenden/nytt"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at("/arenden/nytt")).await;
     assert!(page.contains("Inga frågor om behov"));
     let form = [
         ("csrf", csrf.as_str()),
@@ -524,14 +517,7 @@ async fn the_intake_form_registers_a_case_and_shows_the_answer_at_once() {
     let res = c.post(app.at("/arenden")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 303);
     let to = res.headers()["location"].to_str().unwrap().to_string();
-    let page = c
-        .get(app.at(&to))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at(&to)).await;
     assert!(page.contains("Utanför överenskommelsen"), "no answer shown");
     assert!(page.contains("bor utomlands"));
     // A personnummer in the note is refused, and the form keeps what was typed.
@@ -546,14 +532,7 @@ async fn the_intake_form_registers_a_case_and_shows_the_answer_at_once() {
     let page = res.text().await.unwrap();
     assert!(page.contains("personnummer"));
     assert!(page.contains("value=\"Olle\""));
-    let list = c
-        .get(app.at("/arenden"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = crate::helpers::text(&c, app.at("/arenden")).await;
     assert!(list.contains(">1 ärende<"));
 }
 
@@ -836,14 +815,7 @@ async fn corrections_recompute_eligibility_and_the_preview_records_nothing() {
         .unwrap();
     let id = created["id"].as_str().unwrap().to_string();
     let (sam, csrf) = app.login("samordnare").await;
-    let page = sam
-        .get(app.at(&format!("/arenden/{id}/ratta")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&sam, app.at(&format!("/arenden/{id}/ratta"))).await;
     assert!(page.contains("Rätta ärendets uppgifter"));
     let form = [
         ("csrf", csrf.as_str()),
@@ -1056,14 +1028,7 @@ async fn a_reported_case_keeps_its_status_on_every_path() {
     assert_eq!(app.case_status(&s.sam, &id).await, fore);
     // The case page shows the same status as the API, not a live judgement.
     let (pc, csrf) = app.login("samordnare").await;
-    let page = pc
-        .get(app.at(&format!("/arenden/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&pc, app.at(&format!("/arenden/{id}"))).await;
     let etikett = boj_domain::bedomning::Status::parse(&fore).unwrap().label();
     assert!(page.contains(etikett), "{page}");
     assert!(!page.contains("Inom överenskommelsen"), "{page}");
@@ -1148,14 +1113,7 @@ async fn the_new_case_form_lists_the_agreements_parties_first_in_any_county() {
     assert_eq!(res.status(), 201);
     app.user("stodperson1", Role::Stodperson).await;
     let (c, _) = app.login("stodperson1").await;
-    let page = c
-        .get(app.at("/arenden/nytt"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at("/arenden/nytt")).await;
     let malmo = page.find(">Malmö<").expect("Malmö is offered");
     let lund = page.find(">Lund<").expect("Lund is offered");
     let ale = page.find(">Ale<").expect("every municipality is offered");
@@ -1175,14 +1133,7 @@ async fn the_intake_form_preselects_no_statistics_answer() {
     let app = spawn_app().await;
     setup(&app).await;
     let (c, _) = app.login("stodperson1").await;
-    let page = c
-        .get(app.at("/arenden/nytt"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at("/arenden/nytt")).await;
     assert!(page.contains(r#"name="person_type" value="brottsutsatt" required>"#));
     assert!(!page.contains(r#"name="person_type" value="brottsutsatt" required checked"#));
     assert!(page.contains(r#"<select id="first_contact" name="first_contact" required><option value="">Välj …</option>"#));
@@ -1230,14 +1181,7 @@ async fn a_case_is_closed_with_confirmation_and_reopened_until_it_is_erased() {
     .await;
     assert_eq!(res.status(), 303);
     assert!(closed(id.clone()).await.is_some());
-    let page = c
-        .get(app.at(&format!("/arenden/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at(&format!("/arenden/{id}"))).await;
     assert!(page.contains("Öppna ärendet igen"));
     // Reopened: open again, its last activity today, and an audit entry.
     let res = post(
@@ -1302,7 +1246,7 @@ async fn the_case_list_pages_and_filters() {
     let get = |q: &str| {
         let url = app.at(&format!("/arenden?visa=alla{q}"));
         let c = c.clone();
-        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+        async move { crate::helpers::text(&c, url).await }
     };
     const ROW: &str = "<tr><th scope=\"row\" data-label=\"Nummer\"><a href=\"/arenden/";
     let first = get("").await;
@@ -1385,14 +1329,7 @@ async fn cases_are_numbered_per_organisation_and_year() {
     assert_eq!(numbers, ["2026-0001", "2025-0001", "2026-0002"]);
     let id = app.register_case(&s.sp1, &case(&s.agreement, "2380")).await;
     let (c, _) = app.login("stodperson1").await;
-    let page = c
-        .get(app.at(&format!("/arenden/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at(&format!("/arenden/{id}"))).await;
     assert!(page.contains("<h1>Ärende 2026-0003</h1>"));
 }
 
@@ -1588,14 +1525,11 @@ async fn activities_are_corrected_and_removed() {
             .unwrap()
             .contains("sparat=aktivitet_borttagen")
     );
-    let page = pc
-        .get(app.at(&format!("/arenden/{id}?sparat=aktivitet_borttagen")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(
+        &pc,
+        app.at(&format!("/arenden/{id}?sparat=aktivitet_borttagen")),
+    )
+    .await;
     assert!(page.contains("Aktiviteten är borttagen."));
     assert_eq!(
         list(s.sp1.clone()).await.json::<Value>().await.unwrap(),

@@ -15,14 +15,7 @@ async fn sign_in_works_and_shows_a_role_aware_start_page() {
     assert_eq!(res.headers()["location"], "/logga-in");
 
     let (c, _) = app.login("kommun-2303").await;
-    let page = c
-        .get(app.at("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at("/")).await;
     assert!(page.contains("Välkommen, kommun-2303"));
     assert!(page.contains("Kommunhandläggare"));
     assert!(page.contains("Ragunda (2303)"));
@@ -202,14 +195,7 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        let page = c
-            .get(self.at("/logga-in/kod"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = crate::helpers::text(&c, self.at("/logga-in/kod")).await;
         let csrf = crate::helpers::csrf_in(&page);
         (c, page, csrf)
     }
@@ -770,14 +756,7 @@ async fn an_admin_signs_in_with_a_second_factor() {
     let res = c.get(app.at("/api/v1/users")).send().await.unwrap();
     assert_eq!(res.status(), 401);
     // Enrolment: a QR code drawn here and the key as text.
-    let page = c
-        .get(app.at("/logga-in/kod"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at("/logga-in/kod")).await;
     assert!(page.contains("<svg"), "{page}");
     let b32 = crate::helpers::between(&page, "<code id=\"hemlighet\">", "</code>").unwrap();
     let csrf = crate::helpers::csrf_in(&page);
@@ -862,14 +841,7 @@ async fn the_admin_creates_disables_and_resets_accounts_on_the_start_page() {
     let app = spawn_app().await;
     app.user("admin", Role::Admin).await;
     let (c, csrf) = app.login("admin").await;
-    let page = c
-        .get(app.at("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at("/")).await;
     assert!(page.contains("Nytt konto") && page.contains("Testjouren"));
     let res = c
         .post(app.at("/anvandare"))
@@ -937,14 +909,7 @@ async fn the_admin_creates_disables_and_resets_accounts_on_the_start_page() {
     // API tokens: listed by account name (never the secret), and revoked from the page.
     let official = app.user("kommun-2303", Role::Kommun).await;
     let secret = app.token(&official).await;
-    let page = c
-        .get(app.at("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at("/")).await;
     assert!(page.contains("<h2 id=\"nycklar\">API-nycklar</h2>"));
     assert!(page.contains("<tr><td>kommun-2303</td>") && !page.contains(&secret));
     let id = boj_store::tokens::list(&app.store).await.unwrap()[0]
@@ -972,13 +937,6 @@ async fn the_admin_creates_disables_and_resets_accounts_on_the_start_page() {
         .unwrap();
     assert_eq!(res.headers()["location"], "/?sparat=nyckel#sparat");
     assert_eq!(works(secret).await, 401);
-    let page = c
-        .get(app.at("/?sparat=nyckel"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at("/?sparat=nyckel")).await;
     assert!(page.contains("API-nyckeln är återkallad.") && page.contains("<td>Återkallad</td>"));
 }

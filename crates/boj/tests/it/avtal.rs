@@ -107,14 +107,7 @@ async fn recording_a_decision_in_the_ui_changes_the_board() {
     let app = spawn_app().await;
     let (t, id) = setup(&app, &["2303", "2326"]).await;
     let (c, _) = app.login("forbund").await;
-    let page = c
-        .get(app.at(&format!("/avtal/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at(&format!("/avtal/{id}"))).await;
     assert!(page.contains("Berg"));
     assert!(page.matches("Väntar på beslut").count() >= 2);
     let csrf = csrf_in(&page);
@@ -137,14 +130,7 @@ async fn recording_a_decision_in_the_ui_changes_the_board() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let page = c
-        .get(app.at(&format!("/avtal/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at(&format!("/avtal/{id}"))).await;
     assert!(
         page.contains("Beslutad, gäller från 2026-04-01"),
         "the board did not change"
@@ -232,14 +218,7 @@ async fn amendments_are_new_versions_and_old_ones_stay_readable() {
     );
     assert_eq!(a["parties"].as_array().unwrap().len(), 2);
     let (c, _) = app.login("forbund").await;
-    let old = c
-        .get(app.at(&format!("/avtal/{id}/version/1")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let old = crate::helpers::text(&c, app.at(&format!("/avtal/{id}/version/1"))).await;
     assert!(old.contains("Du läser version 1"));
     assert!(!old.contains("Bräcke"));
 }
@@ -505,14 +484,7 @@ async fn the_create_form_registers_an_agreement_and_explains_refusals() {
     let app = spawn_app().await;
     app.user("forbund", Role::Forbund).await;
     let (c, _) = app.login("forbund").await;
-    let page = c
-        .get(app.at("/avtal/ny"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at("/avtal/ny")).await;
     let csrf = csrf_in(&page);
     // All eight Jämtland municipalities are offered, and checked, as parties.
     assert_eq!(page.matches("name=\"parties\"").count(), 8);
@@ -726,14 +698,7 @@ async fn a_decision_takes_any_number_of_items_and_is_confirmed() {
     let app = spawn_app().await;
     let (_, id) = setup(&app, &["2303", "2326"]).await;
     let (c, _) = app.login("forbund").await;
-    let page = c
-        .get(app.at(&format!("/avtal/{id}/beslut/ny")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at(&format!("/avtal/{id}/beslut/ny"))).await;
     assert!(page.contains(r#"<input id="decided_on" name="decided_on" type="date""#));
     assert!(page.contains(r#"name="punkt3_text""#) && !page.contains(r#"name="punkt4_text""#));
     let csrf = csrf_in(&page);
@@ -789,14 +754,7 @@ async fn a_decision_takes_any_number_of_items_and_is_confirmed() {
         to.starts_with(&format!("/avtal/{id}?sparat=beslut#")),
         "{to}"
     );
-    let page = c
-        .get(app.at(&to))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at(&to)).await;
     assert!(page.contains("Beslutet är registrerat."));
     assert!(page.contains("punkt nummer 7"));
     let decision = to.split('#').nth(1).unwrap();

@@ -138,14 +138,11 @@ async fn the_grant_is_split_exactly_and_each_municipality_gets_its_invoice_basis
 
     // Ragunda's invoice basis: a printable page and a CSV for Swedish Excel.
     let (kc, _) = app.login("kommun-2303").await;
-    let page = kc
-        .get(app.at(&format!("/avtal/{}/bidrag/2026/underlag/2303", s.id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(
+        &kc,
+        app.at(&format!("/avtal/{}/bidrag/2026/underlag/2303", s.id)),
+    )
+    .await;
     let ragunda = rows.iter().find(|r| r["municipality"] == "2303").unwrap()["amount_kr"]
         .as_u64()
         .unwrap();

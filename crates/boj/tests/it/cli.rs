@@ -168,14 +168,7 @@ fn demo_key(text: &str, name: &str) -> String {
 /// The second step of a sign-in to the demo, with a code from the world's clock (as an
 /// authenticator app gives it, though the demo's own date is pinned).
 async fn second_step(c: &reqwest::Client, url: &str, key: &str) {
-    let page = c
-        .get(format!("{url}logga-in/kod"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(c, format!("{url}logga-in/kod")).await;
     let csrf = crate::helpers::csrf_in(&page);
     let kod = crate::helpers::totp_now(key, jiff::Timestamp::now().as_second());
     let res = c
@@ -260,7 +253,7 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let page = c.get(&url).send().await.unwrap().text().await.unwrap();
+    let page = crate::helpers::text(&c, &url).await;
     assert!(page.contains("exempeldata"));
     assert!(page.contains("Ragunda"));
 
@@ -379,14 +372,7 @@ async fn demo_prints_its_url_first_and_its_accounts_work() {
             .sum::<u64>(),
         132_839
     );
-    let page = f
-        .get(format!("{url}avtal/{}", a["id"].as_str().unwrap()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&f, format!("{url}avtal/{}", a["id"].as_str().unwrap())).await;
     assert!(
         page.contains("Väntar på beslut")
             && page.contains("Exempelvärden")

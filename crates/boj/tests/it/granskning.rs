@@ -393,14 +393,7 @@ async fn the_audit_log_is_read_by_admin_and_by_the_organisations_coordinator() {
 
     // The page shows the same, to the coordinator, with a link to the older entries.
     let (c, _) = app.login("samordnare").await;
-    let page = c
-        .get(app.at("/granskning?action=arende."))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at("/granskning?action=arende.")).await;
     assert!(page.contains("Granskningslogg") && page.contains("stodperson2"));
     assert!(page.contains("Äldre poster"));
     assert!(!page.contains("Unikanamnet"));

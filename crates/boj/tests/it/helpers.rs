@@ -388,6 +388,11 @@ pub fn totp_now(b32: &str, t: i64) -> String {
         .to_string()
 }
 
+/// The body of a GET, as text (a page, a CSV), whatever its status.
+pub async fn text(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 pub fn csrf_in(page: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = page.find(marker).expect("a csrf field") + marker.len();

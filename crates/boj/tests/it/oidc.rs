@@ -461,14 +461,7 @@ async fn only_municipal_and_county_accounts_sign_in_this_way() {
 async fn without_a_provider_there_is_no_such_sign_in() {
     let app = crate::helpers::spawn_app().await;
     let c = TestApp::client();
-    let page = c
-        .get(app.at("/logga-in"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::helpers::text(&c, app.at("/logga-in")).await;
     assert!(!page.contains("/logga-in/oidc"));
     assert_eq!(
         c.get(app.at("/logga-in/oidc"))

@@ -178,14 +178,8 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         .unwrap();
     assert_eq!(res.status(), 200);
     let (web, _) = app.login("samordnare").await;
-    let page = web
-        .get(app.at(&format!("/avtal/{}/rapporter", s.agreement)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page =
+        crate::helpers::text(&web, app.at(&format!("/avtal/{}/rapporter", s.agreement))).await;
     assert!(page.contains("1 ärende ändrat sedan utfärdandet"), "{page}");
     let list: Value = c
         .get(app.at(&format!("/api/v1/reports?agreement_id={}", s.agreement)))
@@ -325,26 +319,13 @@ async fn the_coordinator_issues_quarters_corrects_one_and_municipalities_read_th
         .unwrap();
     assert_eq!(res.status(), 403);
     let (web, _) = app.login("kommun-2303").await;
-    let page = web
-        .get(app.at(&format!("/avtal/{}/rapporter", s.agreement)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page =
+        crate::helpers::text(&web, app.at(&format!("/avtal/{}/rapporter", s.agreement))).await;
     assert!(
         page.contains("2026-Q3") && page.contains("Sen"),
         "period and deadline status are listed"
     );
-    let view = web
-        .get(app.at(&format!("/rapporter/{q3}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let view = crate::helpers::text(&web, app.at(&format!("/rapporter/{q3}"))).await;
     assert!(
         view.contains("class=\"bars\" role=\"img\" aria-label=\"Stapeldiagram: "),
         "charts with a text alternative"
@@ -705,13 +686,7 @@ async fn the_trend_on_the_start_page_is_read_from_issued_reports_only() {
         let app = &app;
         async move {
             let (c, _) = app.login(name).await;
-            c.get(app.at("/"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
+            crate::helpers::text(&c, app.at("/")).await
         }
     };
     let row = |page: &str| {

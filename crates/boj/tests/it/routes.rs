@@ -280,14 +280,7 @@ async fn a_session_without_its_second_step_reaches_no_signed_route() {
             .await
             .unwrap();
         assert_eq!(res.headers()["location"], "/logga-in/kod", "{name}");
-        let page = c
-            .get(app.at("/logga-in/kod"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = crate::helpers::text(&c, app.at("/logga-in/kod")).await;
         let csrf = crate::helpers::csrf_in(&page);
         let mut tried = 0;
         for (method, path, outcomes) in matrix() {
