@@ -218,6 +218,8 @@ pub struct Skrivjobb {
     revision: i64,
     organisation_id: String,
     opened_on: String,
+    /// The year of `opened_on`, whose numbers the case takes one of.
+    year: i64,
     registered_at: i64,
     codes: [String; 8],
     informed: i64,
@@ -260,14 +262,6 @@ async fn nasta_nummer(tx: &mut crate::Tx, organisation_id: &str, year: i64, n: i
     .await?)
 }
 
-/// The year of a date as the store writes it (`YYYY-MM-DD`).
-fn ar(datum: &str) -> i64 {
-    datum
-        .get(..4)
-        .and_then(|y| y.parse().ok())
-        .unwrap_or_default()
-}
-
 async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<(i64, Arendenummer)> {
     // The registration's audit number is the case's stable number (`seq`, migration 0011).
     let seq = audit::append(
@@ -278,7 +272,7 @@ async fn insert(tx: &mut crate::Tx, j: &Skrivjobb) -> Result<(i64, Arendenummer)
         Some(&j.id),
     )
     .await?;
-    let year = ar(&j.opened_on);
+    let year = j.year;
     let number = nasta_nummer(tx, &j.organisation_id, year, 1).await?;
     sqlx::query(
         "INSERT INTO cases (id, agreement_id, organisation_id, opened_on, registered_at, person_type, municipality, gender, \
@@ -422,6 +416,7 @@ pub async fn create(
         revision: n.revision,
         organisation_id: n.organisation_id.to_string(),
         opened_on: n.opened_on.to_string(),
+        year: i64::from(n.opened_on.year()),
         registered_at,
         codes: kolumner(it),
         informed: i64::from(it.informerad_11_6),

@@ -623,10 +623,7 @@ pub async fn show(
     render(&ShowPage {
         layout: Layout::new(&state, &who),
         just_registered: q.ny.is_some(),
-        saved: SPARAT
-            .iter()
-            .find(|(k, _)| Some(*k) == q.sparat.as_deref())
-            .map(|(_, t)| *t),
+        saved: crate::pages::sparat(&SPARAT, q.sparat.as_deref()),
         status: b.status.label(),
         explanation: b.forklaring.clone(),
         reasons: b.skal.iter().map(|m| m.text.clone()).collect(),

@@ -275,10 +275,7 @@ pub async fn show(
     Path(id): Path<String>,
     axum::extract::Query(q): axum::extract::Query<ShowQuery>,
 ) -> Result<Html<String>, PageError> {
-    let saved = SPARAT
-        .iter()
-        .find(|(k, _)| Some(*k) == q.sparat.as_deref())
-        .map(|(_, t)| *t);
+    let saved = crate::pages::sparat(&SPARAT, q.sparat.as_deref());
     show_page(&state, &who, &p, &id, None, saved).await
 }
 

@@ -432,6 +432,12 @@ struct StartPage {
     saved: Option<&'static str>,
 }
 
+/// The confirmation for what was just saved: a change redirects with `?sparat=CODE`, and the page
+/// says the text `list` has for that code (nothing for an unknown code).
+pub fn sparat(list: &[(&str, &'static str)], code: Option<&str>) -> Option<&'static str> {
+    list.iter().find(|(k, _)| Some(*k) == code).map(|(_, t)| *t)
+}
+
 /// The confirmations the start page shows after a change, by the code it redirects with.
 const SPARAT_START: [(&str, &str); 3] = [
     (
@@ -746,10 +752,7 @@ pub async fn start(
         show_agreements,
         show_cases: boj_domain::authorize(&p_full, boj_domain::Action::RegistreraArende).is_ok(),
         tokens,
-        saved: SPARAT_START
-            .iter()
-            .find(|(k, _)| Some(*k) == q.sparat.as_deref())
-            .map(|(_, t)| *t),
+        saved: sparat(&SPARAT_START, q.sparat.as_deref()),
     })
 }
 
