@@ -288,11 +288,14 @@ await check('a volunteer registers a case on a phone and sees the answer while f
   expect(await page.evaluate(() => document.activeElement && document.activeElement.name) === 'person_type', 'the focus is on the question the error is about');
   await axe('intake form with an error');
   await page.getByLabel('Brottsutsatt', { exact: true }).check();
-  // A home outside the county is a few letters away.
+  // A home outside the county is a few letters away; emptying the search gives back the choice
+  // made before it.
+  const hemForeSok = await page.getByLabel('Hemkommun').inputValue();
   await page.getByLabel('Sök kommun').fill('götebo');
   expect(await page.getByLabel('Hemkommun').inputValue() === '1480', 'the search picks Göteborg');
   await page.locator('#behorighet', { hasText: 'Utanför överenskommelsen' }).waitFor();
   await page.getByLabel('Sök kommun').fill('');
+  expect(await page.getByLabel('Hemkommun').inputValue() === hemForeSok, 'emptying the search gives back the earlier choice');
   await page.getByLabel('Första kontakten via').selectOption('polis');
   await page.getByLabel('Hemkommun').selectOption('2326');
   await page.locator('#behorighet', { hasText: 'Utanför överenskommelsen' }).waitFor();

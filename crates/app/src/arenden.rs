@@ -658,7 +658,7 @@ pub struct Vittnesstod {
 pub async fn vittnesstod(app: &App, p: &Principal, b: &Vittnesstod) -> Result<String, AppError> {
     authorize(p, Action::RegistreraVerksamhet)?;
     let date = Datum::parse(&b.datum)?;
-    let court = Fritext::parse(&b.domstol, 200)?;
+    let court = Fritext::rad(&b.domstol, 200).map_err(|e| e.falt("court"))?;
     if court.as_str().is_empty() {
         return Err(AppError::invalid("Ange domstolen."));
     }

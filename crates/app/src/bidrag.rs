@@ -209,6 +209,9 @@ pub struct Fakturaunderlag {
     pub beslut: Beslut,
     /// The payee's organisation number, where the register has it.
     pub mottagarens_orgnr: Option<String>,
+    /// The payer's organisation number, where the agreement's managers entered it
+    /// (`satt_betalarens_orgnr`).
+    pub betalarens_orgnr: Option<String>,
 }
 
 impl Fakturaunderlag {
@@ -255,6 +258,9 @@ pub async fn fakturaunderlag(
     let mottagarens_orgnr = boj_store::orgs::get(&app.store, &a.organisation_id)
         .await?
         .orgnr;
+    let betalarens_orgnr = bidrag::betalarnas_orgnr(&app.store, &a.id)
+        .await?
+        .remove(&kommun.to_string());
     Ok(Fakturaunderlag {
         avtal: a,
         bidrag: g,
@@ -262,7 +268,49 @@ pub async fn fakturaunderlag(
         andel,
         beslut,
         mottagarens_orgnr,
+        betalarens_orgnr,
     })
+}
+
+/// The payers' organisation numbers of an agreement `p` may read, by municipality code.
+pub async fn betalarnas_orgnr(
+    app: &App,
+    p: &Principal,
+    agreement_id: &str,
+) -> Result<std::collections::BTreeMap<String, String>, AppError> {
+    let a = crate::avtal::las(app, p, agreement_id).await?;
+    Ok(bidrag::betalarnas_orgnr(&app.store, &a.id).await?)
+}
+
+/// Enters (or, given an empty text, removes) a party municipality's organisation number, which
+/// its invoice bases name as the payer's: for those who manage the agreement, for a municipality
+/// among its current parties. Audited with the agreement and the municipality code.
+pub async fn satt_betalarens_orgnr(
+    app: &App,
+    p: &Principal,
+    agreement_id: &str,
+    kod: &str,
+    orgnr: &str,
+) -> Result<Option<boj_domain::Organisationsnummer>, AppError> {
+    let a = crate::avtal::hantera(app, p, agreement_id).await?;
+    let kommun = Kommunkod::parse(kod)?;
+    if !a.version.parter.contains(&kommun) {
+        return Err(boj_domain::DomainError::new(
+            Code::OgiltigForfragan,
+            format!(
+                "{} ({kommun}) är inte part i överenskommelsen.",
+                kommun.namn()
+            ),
+        )
+        .falt("orgnr")
+        .into());
+    }
+    let nr = match orgnr.trim() {
+        "" => None,
+        t => Some(boj_domain::Organisationsnummer::parse(t).map_err(|e| e.falt("orgnr"))?),
+    };
+    bidrag::satt_betalarens_orgnr(&app.store, Some(&p.user_id), &a.id, kommun, nr).await?;
+    Ok(nr)
 }
 
 /// The population reference dates on file, newest first (SCB's public figures).

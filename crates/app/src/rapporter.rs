@@ -966,6 +966,10 @@ pub struct Trendpunkt {
     /// The members of merged rows: (row code, member codes).
     pub medlemmar: Vec<(String, Vec<String>)>,
     pub total: Option<u64>,
+    /// The whole agreement's other main figures as published (`None`: protected, or not in that
+    /// report): persons given witness support, and volunteer hours.
+    pub vittnen: Option<u64>,
+    pub timmar: Option<f64>,
 }
 
 impl Trendpunkt {
@@ -985,7 +989,7 @@ impl Trendpunkt {
 }
 
 /// The agreement's trend: for every cycle period with an issued report, the cases per home
-/// municipality and in all, **as published** (the newest edition of each period; never live counts,
+/// municipality and in all, persons given witness support and volunteer hours, **as published** (the newest edition of each period; never live counts,
 /// so a protected value stays protected here), oldest period first.
 pub async fn trend(
     app: &App,
@@ -1014,6 +1018,14 @@ pub async fn trend(
             continue;
         };
         let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        // A table's published total (a protected total has no value).
+        let summa = |id: &str| {
+            doc["report"]["tables"]
+                .as_array()
+                .and_then(|t| t.iter().find(|t| t["id"] == id))
+                .map(|t| t["total"]["value"].clone())
+                .unwrap_or_default()
+        };
         let rows = t["rows"].as_array().cloned().unwrap_or_default();
         let cells = t["cells"].as_array().cloned().unwrap_or_default();
         ut.push(Trendpunkt {
@@ -1038,6 +1050,8 @@ pub async fn trend(
                 })
                 .collect(),
             total: t["total"]["value"].as_u64(),
+            vittnen: summa("vittnesstod").as_u64(),
+            timmar: summa("ideella_timmar").as_f64(),
         });
     }
     ut.sort_by_key(|x| Period::parse(&x.period).map(|p| p.end()).ok());

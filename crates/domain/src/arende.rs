@@ -159,7 +159,7 @@ impl Kontakt {
     pub fn check(self) -> Result<Self, DomainError> {
         let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let name = clean(self.name)
-            .map(|n| Fritext::parse(&n, 100).map(|f| f.as_str().to_string()))
+            .map(|n| Fritext::rad(&n, 100).map(|f| f.as_str().to_string()))
             .transpose()
             .map_err(|e| e.falt("name"))?;
         let note = clean(self.note)

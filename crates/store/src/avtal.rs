@@ -117,22 +117,39 @@ pub struct NyttBeslut {
     pub sample: bool,
 }
 
-fn text(field: &str, value: &str, max: usize) -> Result<String> {
+/// A text of one line, 1–`max` characters, without identity numbers or control characters; an
+/// error names the field by its Swedish name in the message and by its API name (`api`).
+fn text(field: &str, api: &'static str, value: &str, max: usize) -> Result<String> {
+    fritext(field, api, value, max, false)
+}
+
+/// As [`text`], for a text of several lines (line breaks and tabs allowed).
+fn stycke(field: &str, api: &'static str, value: &str, max: usize) -> Result<String> {
+    fritext(field, api, value, max, true)
+}
+
+fn fritext(field: &str, api: &'static str, value: &str, max: usize, rader: bool) -> Result<String> {
     let v = value.trim();
     if v.is_empty() || v.chars().count() > max {
         return Err(DomainError::new(
             Code::OgiltigForfragan,
             format!("{field} ska ha 1–{max} tecken."),
         )
+        .falt(api)
         .into());
     }
-    boj_domain::personnummer::Fritext::parse(v, max)?;
-    Ok(v.to_string())
+    let t = if rader {
+        boj_domain::personnummer::Fritext::parse(v, max)
+    } else {
+        boj_domain::personnummer::Fritext::rad(v, max)
+    }
+    .map_err(|e| DomainError::new(e.code, format!("{field}: {}", e.message)).falt(api))?;
+    Ok(t.as_str().to_string())
 }
 
 fn check_utkast(u: &Utkast) -> Result<()> {
-    text("Titeln", &u.title, 300)?;
-    text("Referensen", &u.reference, 200)?;
+    text("Titeln", "title", &u.title, 300)?;
+    text("Referensen", "reference", &u.reference, 200)?;
     if u.services.chars().count() > 5000 {
         return Err(DomainError::new(
             Code::OgiltigForfragan,
@@ -268,7 +285,7 @@ pub async fn amend(
     note: &str,
 ) -> Result<Avtal> {
     check_utkast(u)?;
-    let note = text("Ändringsanteckningen", note, 1000)?;
+    let note = stycke("Ändringsanteckningen", "change_note", note, 1000)?;
     let now = store.now();
     let mut tx = store.begin().await?;
     lock_agreement(&mut tx, id).await?;
@@ -534,11 +551,11 @@ pub async fn add_decision(
         ordning: 0,
     };
     utfall.check(&agreement.version.parter, &agreement.version.tid)?;
-    let paragraph = text("Paragrafen", &b.paragraph, 100)?;
+    let paragraph = text("Paragrafen", "paragraph", &b.paragraph, 100)?;
     let presenter = if b.presenter.trim().is_empty() {
         String::new()
     } else {
-        text("Föredragande", &b.presenter, 200)?
+        text("Föredragande", "presenter", &b.presenter, 200)?
     };
     if b.items.is_empty() {
         return Err(
@@ -548,8 +565,8 @@ pub async fn add_decision(
     let mut items = Vec::new();
     for (n, t) in &b.items {
         items.push((
-            text("Punktens nummer", n, 20)?,
-            text("Punktens text", t, 5000)?,
+            text("Punktens nummer", "items", n, 20)?,
+            stycke("Punktens text", "items", t, 5000)?,
         ));
     }
     let id = new_id("b");
@@ -762,8 +779,8 @@ pub async fn add_document(
     content_type: &str,
     bytes: Vec<u8>,
 ) -> Result<DokumentMeta> {
-    let title = text("Dokumentets titel", title, 300)?;
-    let filename = text("Filnamnet", filename, 200)?;
+    let title = text("Dokumentets titel", "title", title, 300)?;
+    let filename = text("Filnamnet", "file", filename, 200)?;
     let id = new_id("d");
     let sha = sha256_bytes(&bytes);
     let size = bytes.len() as i64;
@@ -810,7 +827,7 @@ pub async fn add_document_reference(
     decision_id: &str,
     title: &str,
 ) -> Result<DokumentMeta> {
-    let title = text("Dokumentets titel", title, 300)?;
+    let title = text("Dokumentets titel", "title", title, 300)?;
     let id = new_id("d");
     let now = store.now();
     let mut tx = store.begin().await?;
@@ -896,14 +913,14 @@ pub async fn add_signature(
     signers: &[String],
     signed_at: Option<Datum>,
 ) -> Result<Underskrift> {
-    let method = text("Metoden", method, 100)?;
-    let reference = text("Referensen", reference, 200)?;
+    let method = text("Metoden", "method", method, 100)?;
+    let reference = text("Referensen", "reference", reference, 200)?;
     if signers.is_empty() || signers.len() > 50 {
         return Err(DomainError::new(Code::OgiltigForfragan, "Ange 1–50 undertecknare.").into());
     }
     let signers = signers
         .iter()
-        .map(|s| text("Undertecknaren", s, 200))
+        .map(|s| text("Undertecknaren", "signers", s, 200))
         .collect::<Result<Vec<_>>>()?;
     let id = new_id("s");
     let now = store.now();

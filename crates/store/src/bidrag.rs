@@ -249,3 +249,58 @@ pub async fn parts(store: &Store, grant_id: &str) -> Result<Vec<Andel>> {
         })
         .collect()
 }
+
+/// The payers' organisation numbers the agreement's managers entered, by municipality code.
+pub async fn betalarnas_orgnr(
+    store: &Store,
+    agreement_id: &str,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    let rows = sqlx::query(
+        "SELECT municipality, orgnr FROM party_orgnr WHERE agreement_id = $1 ORDER BY municipality",
+    )
+    .bind(agreement_id.to_string())
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("municipality")?, r.try_get("orgnr")?)))
+        .collect()
+}
+
+/// Sets (or, with `None`, removes) a party municipality's organisation number for an agreement,
+/// audited in the same transaction.
+pub async fn satt_betalarens_orgnr(
+    store: &Store,
+    actor: Option<&str>,
+    agreement_id: &str,
+    kommun: Kommunkod,
+    orgnr: Option<boj_domain::Organisationsnummer>,
+) -> Result<()> {
+    let now = store.now();
+    let mut tx = store.begin().await?;
+    sqlx::query("DELETE FROM party_orgnr WHERE agreement_id = $1 AND municipality = $2")
+        .bind(agreement_id.to_string())
+        .bind(kommun.to_string())
+        .execute(&mut *tx.tx)
+        .await?;
+    if let Some(nr) = orgnr {
+        sqlx::query(
+            "INSERT INTO party_orgnr (agreement_id, municipality, orgnr, updated_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(agreement_id.to_string())
+        .bind(kommun.to_string())
+        .bind(nr.to_string())
+        .bind(now)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        now,
+        actor,
+        "avtal.betalarens_orgnr",
+        Some(&format!("{agreement_id}/{kommun}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

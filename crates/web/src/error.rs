@@ -19,8 +19,9 @@ pub struct Failure {
     pub message: String,
     /// For 409: the id of the existing object.
     pub conflict_id: Option<String>,
-    /// The input field the error is about, where one is (answered as `error.field`).
-    pub field: Option<&'static str>,
+    /// The input field the error is about, where one is (answered as `error.field`): a field's
+    /// API name, or a JSON path such as `items[0].text`.
+    pub field: Option<std::borrow::Cow<'static, str>>,
 }
 
 impl Failure {
@@ -40,6 +41,12 @@ impl Failure {
             Code::HittasInte,
             "Det du söker finns inte.",
         )
+    }
+
+    /// The same failure, about field `field`.
+    pub fn about(mut self, field: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        self.field = Some(field.into());
+        self
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -98,7 +105,7 @@ impl From<AppError> for Failure {
             code: e.code,
             message: e.message,
             conflict_id: e.conflict_id,
-            field: e.field,
+            field: e.field.map(std::borrow::Cow::Borrowed),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::error::{ApiError, Failure};
 use axum::extract::Multipart;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -10,43 +10,112 @@ use boj_app::avtal::Uppladdning;
 use boj_domain::Code;
 use serde::de::DeserializeOwned;
 
-/// `axum::Json`, with bad JSON → 400 `ogiltig_json`, wrong media type → 415, too large → 413.
+/// A JSON body, read as the contract says (docs/errors.md): a wrong media type → 415
+/// `fel_mediatyp`, too large → 413, not JSON → 400 `ogiltig_json`, a field missing or of the wrong
+/// type → 400 `ogiltig_json` with the detail; a string anywhere with a control character other than
+/// a line break or tab → 422 `otillatet_tecken` naming its path (`items[0].text`). An explicit
+/// `null` for a member means the member is absent (every optional field takes `null`).
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rej) => Err(ApiError(json_failure(&rej))),
+        if !json_typ(req.headers()) {
+            return Err(ApiError(Failure::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Code::FelMediatyp,
+                "Skicka JSON med Content-Type: application/json.",
+            )));
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    Failure::bad_request("Förfrågan kunde inte läsas.")
+                }
+            })?;
+        let mut v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            if e.is_data() {
+                data_fel(&e)
+            } else {
+                Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    Code::OgiltigJson,
+                    "Förfrågan är inte giltig JSON.",
+                )
+            }
+        })?;
+        granska(&mut v, &mut String::new())?;
+        serde_json::from_value(v)
+            .map(ApiJson)
+            .map_err(|e| ApiError(data_fel(&e)))
     }
 }
 
-fn json_failure(rej: &JsonRejection) -> Failure {
-    match rej {
-        JsonRejection::JsonDataError(e) => Failure::new(
-            StatusCode::BAD_REQUEST,
-            Code::OgiltigJson,
-            format!(
-                "Ett fält saknas eller har fel typ. (Detalj: {})",
-                e.body_text()
-            ),
-        ),
-        JsonRejection::JsonSyntaxError(_) => Failure::new(
-            StatusCode::BAD_REQUEST,
-            Code::OgiltigJson,
-            "Förfrågan är inte giltig JSON.",
-        ),
-        JsonRejection::MissingJsonContentType(_) => Failure::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Code::FelMediatyp,
-            "Skicka JSON med Content-Type: application/json.",
-        ),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
-        _ => Failure::bad_request("Förfrågan kunde inte läsas."),
+fn data_fel(e: &serde_json::Error) -> Failure {
+    Failure::new(
+        StatusCode::BAD_REQUEST,
+        Code::OgiltigJson,
+        format!("Ett fält saknas eller har fel typ. (Detalj: {e})"),
+    )
+}
+
+/// `application/json`, or a `+json` type, as axum's `Json` accepts.
+fn json_typ(h: &axum::http::HeaderMap) -> bool {
+    let Some(v) = h
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mime = v
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// Walks a JSON body: members that are `null` are taken out (absent), and a string (or member name)
+/// with a control character other than a line break or tab is refused, named by its path.
+fn granska(v: &mut serde_json::Value, path: &mut String) -> Result<(), Failure> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            if let Some(c) = crate::vakt::styrtecken(s, true) {
+                return Err(crate::vakt::styrtecken_fel(path, c));
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter_mut().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                granska(x, path)?;
+                path.truncate(len);
+            }
+        }
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            for (k, x) in m.iter_mut() {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                if let Some(c) = crate::vakt::styrtecken(k, false) {
+                    return Err(crate::vakt::styrtecken_fel(path, c));
+                }
+                granska(x, path)?;
+                path.truncate(len);
+            }
+        }
+        _ => {}
     }
+    Ok(())
 }
 
 pub fn too_large() -> Failure {

@@ -20,6 +20,7 @@ pub mod oidc;
 pub mod openapi;
 pub mod pages;
 pub mod routes;
+pub mod vakt;
 pub mod visning;
 
 use axum::Router;
@@ -97,6 +98,9 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), auth::identify))
         .layer(DefaultBodyLimit::max(body_limit))
+        // Refuses hostile addresses and form values, and answers every error in the contract's
+        // form (`vakt.rs`).
+        .layer(from_fn_with_state(body_limit, vakt::vakt))
         .layer(from_fn(security_headers))
         // Brotli or gzip, as the client accepts: a report page's charts and tables shrink to a
         // fraction on a slow line (SPEC § 6; BENCHMARKS.md). Images are not compressed again.

@@ -29,6 +29,7 @@ use utoipa::OpenApi;
         api::avtal::add_document,
         api::avtal::get_document,
         api::bidrag::create_grant,
+        api::bidrag::set_payer_orgnr,
         api::bidrag::allocation,
         api::bidrag::import_api,
         api::arenden::create,

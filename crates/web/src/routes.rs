@@ -373,6 +373,18 @@ pub fn table() -> Vec<Route> {
             post(api::bidrag::create_grant),
         ),
         r(
+            Method::POST,
+            "/avtal/{id}/bidrag/betalare/{kod}",
+            HANTERA,
+            post(pages::bidrag::payer_orgnr_page),
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/agreements/{id}/parties/{kod}/orgnr",
+            HANTERA,
+            put(api::bidrag::set_payer_orgnr),
+        ),
+        r(
             Method::GET,
             "/api/v1/agreements/{id}/allocation",
             LAS,

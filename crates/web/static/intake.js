@@ -36,8 +36,13 @@
     box.appendChild(input);
     box.appendChild(count);
     sel.parentNode.parentNode.insertBefore(box, sel.parentNode);
+    // The choice to come back to when the search is emptied: what was chosen before the search
+    // began, or what the person picked in the list since (a search only proposes its first hit).
+    var kept = null;
+    sel.addEventListener('change', function (e) { if (e.isTrusted) { kept = sel.value; } });
     input.addEventListener('input', function () {
       var q = fold(input.value.trim());
+      if (kept === null) { kept = sel.value; }
       var chosen = sel.value;
       var first = null;
       var n = 0;
@@ -69,7 +74,8 @@
       });
       count.textContent = q ? (none ? 'Ingen kommun matchar; hela listan visas.' : (n === 1 ? 'En kommun matchar: ' + first.textContent + '.' : n + ' kommuner matchar.')) : '';
       var still = Array.prototype.some.call(sel.options, function (o) { return o.value === chosen && !o.hidden; });
-      var target = (first && (!still || n === 1)) ? first.value : chosen;
+      var target = !q ? kept : ((first && (!still || n === 1)) ? first.value : chosen);
+      if (!q) { kept = null; }
       sel.value = target;
       if (target !== chosen) { sel.dispatchEvent(new Event('change')); }
     });

@@ -364,3 +364,118 @@ async fn a_strategist_imports_only_their_own_countys_population() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+#[tokio::test]
+async fn the_payer_s_organisation_number_is_entered_once_and_named_on_its_invoice_basis() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    assert_eq!(import(&app, &s.token, SCB.to_vec()).await.status(), 201);
+    let c = TestApp::client();
+    let grant = json!({"year": 2026, "amount_kr": 731101, "decision_id": s.decision});
+    let res = c
+        .post(app.at(&format!("/api/v1/agreements/{}/grants", s.id)))
+        .bearer_auth(&s.token)
+        .json(&grant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let put = |kod: &str, token: &str, body: Value| {
+        c.put(app.at(&format!("/api/v1/agreements/{}/parties/{kod}/orgnr", s.id)))
+            .bearer_auth(token.to_string())
+            .json(&body)
+            .send()
+    };
+    let kommun = app.user("kommun-2303", Role::Kommun).await;
+    let kt = app.token(&kommun).await;
+    // Before: the payer is named by name and code alone.
+    let (kc, _) = app.login("kommun-2303").await;
+    let underlag = format!("/avtal/{}/bidrag/2026/underlag/2303", s.id);
+    let page = crate::helpers::text(&kc, app.at(&underlag)).await;
+    assert!(page.contains("<dt>Betalare</dt><dd>Ragunda kommun (kommunkod 2303)</dd>"));
+    // A wrong check digit, a municipality that is no party, and a municipal official are refused.
+    let (status, code, _) = error_code(
+        put("2303", &s.token, json!({"orgnr": "212000-2412"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, code.as_str()),
+        (422, "ogiltigt_organisationsnummer")
+    );
+    let res = put("1480", &s.token, json!({"orgnr": "212000-2411"}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "orgnr");
+    assert_eq!(
+        put("2303", &kt, json!({"orgnr": "212000-2411"}))
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    // Entered by the county strategist: the page, the PDF and the grants page say it.
+    let res = put("2303", &s.token, json!({"orgnr": "2120002411"}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let out: Value = res.json().await.unwrap();
+    assert_eq!(out["orgnr"], "212000-2411");
+    let page = crate::helpers::text(&kc, app.at(&underlag)).await;
+    assert!(page.contains(
+        "<dt>Betalare</dt><dd>Ragunda kommun (kommunkod 2303, organisationsnummer 212000-2411)</dd>"
+    ));
+    let pdf = kc
+        .get(app.at(&format!("{underlag}/pdf")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = lopdf::Document::load_mem(&pdf)
+        .unwrap()
+        .extract_text(&[1])
+        .unwrap();
+    assert!(text.contains("212000-2411"), "{text}");
+    // Through the grants page's form: removed again with an empty field, with a confirmation.
+    let (fc, csrf) = app.login("forbund").await;
+    let res = fc
+        .post(app.at(&format!("/avtal/{}/bidrag/betalare/2303", s.id)))
+        .form(&[("csrf", csrf.as_str()), ("orgnr", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let page = crate::helpers::text(&fc, app.at(&to)).await;
+    assert!(page.contains("Organisationsnumret är sparat"));
+    let page = crate::helpers::text(&kc, app.at(&underlag)).await;
+    assert!(page.contains("<dt>Betalare</dt><dd>Ragunda kommun (kommunkod 2303)</dd>"));
+    // A bad number in the form keeps the page, with the message.
+    let res = fc
+        .post(app.at(&format!("/avtal/{}/bidrag/betalare/2303", s.id)))
+        .form(&[("csrf", csrf.as_str()), ("orgnr", "12")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("inget giltigt organisationsnummer")
+    );
+    // Every change is in the audit trail under the agreement and the municipality.
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'avtal.betalarens_orgnr' AND object = $1",
+    )
+    .bind(format!("{}/2303", s.id))
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(n, 2);
+}

@@ -13,6 +13,7 @@ mod avtal;
 mod bad_input;
 mod bidrag;
 mod cli;
+mod fientlig;
 mod granskning;
 mod krasch;
 mod nycklar;

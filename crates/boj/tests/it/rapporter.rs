@@ -641,6 +641,23 @@ async fn the_trend_on_the_start_page_is_read_from_issued_reports_only() {
         w["person_type"] = json!("vittne");
         app.register_case(&s.sp1, &w).await;
     }
+    // The agreement's other main figures: witness support and volunteer hours.
+    let c = TestApp::client();
+    let w = json!({"date": "2026-08-12", "court": "Östersunds tingsrätt", "counts": {"vittne": 4, "malsagande": 2}, "hours": 6.5});
+    let h = json!({"month": "2026-08", "kind": "vittnesstod", "hours": 12.25});
+    for (path, body) in [
+        ("/api/v1/witness-support", w),
+        ("/api/v1/volunteer-hours", h),
+    ] {
+        let res = c
+            .post(app.at(path))
+            .bearer_auth(&s.sam)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{path}");
+    }
     let res = app.issue(&s.sam, &s.agreement, "2026-Q3").await;
     assert_eq!(res.status(), 201);
     let q3: String = res.json::<Value>().await.unwrap()["id"]
@@ -682,6 +699,19 @@ async fn the_trend_on_the_start_page_is_read_from_issued_reports_only() {
         .as_u64()
         .map_or("..".to_string(), |v| v.to_string());
     assert_eq!(published("2303"), "..", "Ragunda's one case is protected");
+    // The other figures as published, written the Swedish way (one decimal for hours).
+    let summa = |id: &str| {
+        doc["report"]["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap()["total"]["value"]
+            .clone()
+    };
+    let vittnen = summa("vittnesstod").as_u64().unwrap().to_string();
+    let timmar = format!("{:.1}", summa("ideella_timmar").as_f64().unwrap()).replace('.', ",");
+    assert_eq!(vittnen, "6");
     let start = |name: &'static str| {
         let app = &app;
         async move {
@@ -714,15 +744,32 @@ async fn the_trend_on_the_start_page_is_read_from_issued_reports_only() {
     assert!(page.contains(&format!(
         "href=\"/rapporter/{q3}\">Senaste rapporten: 2026-Q3"
     )));
-    assert_eq!(cells(&row(&page)), [published("2380"), total.clone()]);
+    assert_eq!(
+        cells(&row(&page)),
+        [
+            published("2380"),
+            total.clone(),
+            vittnen.clone(),
+            timmar.clone()
+        ]
+    );
+    assert!(page.contains("Volontärtimmar (hela överenskommelsen)"));
     // Ragunda's: protected stays protected.
     app.user("kommun-2303", Role::Kommun).await;
     let page = start("kommun-2303").await;
-    assert_eq!(cells(&row(&page)), ["..".to_string(), total.clone()]);
+    assert_eq!(
+        cells(&row(&page)),
+        [
+            "..".to_string(),
+            total.clone(),
+            vittnen.clone(),
+            timmar.clone()
+        ]
+    );
     // The county strategist: every row of the report, then the whole agreement.
     let page = start("forbund").await;
     let r = cells(&row(&page));
-    assert_eq!(r.last(), Some(&total));
+    assert_eq!(r[r.len() - 3..], [total.clone(), vittnen, timmar]);
     assert!(r.contains(&published("2380")) && r.contains(&"..".to_string()));
     assert!(page.contains("Bidrag och fördelning"));
 }

@@ -87,6 +87,7 @@ fn matrix() -> Vec<Row> {
         (Method::GET, "/api/v1/documents/{id}", LAS),
         (Method::GET, "/avtal/{id}/bidrag", LAS),
         (Method::POST, "/avtal/{id}/bidrag", FORBUND),
+        (Method::POST, "/avtal/{id}/bidrag/betalare/{kod}", FORBUND),
         (Method::GET, "/avtal/{id}/bidrag/{year}/underlag/{kod}", LAS),
         (
             Method::GET,
@@ -101,6 +102,11 @@ fn matrix() -> Vec<Row> {
         (Method::GET, "/befolkning", FORBUND),
         (Method::POST, "/befolkning", FORBUND),
         (Method::POST, "/api/v1/agreements/{id}/grants", FORBUND),
+        (
+            Method::PUT,
+            "/api/v1/agreements/{id}/parties/{kod}/orgnr",
+            FORBUND,
+        ),
         (Method::GET, "/api/v1/agreements/{id}/allocation", LAS),
         (Method::POST, "/api/v1/population", FORBUND),
         (Method::POST, "/api/v1/cases", CASES),

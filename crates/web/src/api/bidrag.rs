@@ -190,3 +190,41 @@ pub async fn import_api(
     )
         .into_response())
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayerIn {
+    /// The municipality's organisation number (`212000-0000` form); empty or `null` removes it.
+    #[serde(default)]
+    pub orgnr: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PayerOut {
+    pub municipality: String,
+    pub orgnr: Option<String>,
+}
+
+/// Enters a party municipality's organisation number, which its invoice bases name as the payer's.
+#[utoipa::path(put, path = "/api/v1/agreements/{id}/parties/{kod}/orgnr",
+    params(("id" = String, Path), ("kod" = String, Path, description = "The municipality code")),
+    request_body = PayerIn, responses((status = 200, body = PayerOut), (status = 403), (status = 404), (status = 422)))]
+pub async fn set_payer_orgnr(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path((id, kod)): Path<(String, String)>,
+    ApiJson(body): ApiJson<PayerIn>,
+) -> Result<Json<PayerOut>, ApiError> {
+    let nr = bidrag::satt_betalarens_orgnr(
+        &state.app,
+        &p,
+        &id,
+        &kod,
+        body.orgnr.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    Ok(Json(PayerOut {
+        municipality: kod,
+        orgnr: nr.map(|n| n.to_string()),
+    }))
+}

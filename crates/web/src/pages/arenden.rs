@@ -43,7 +43,7 @@ struct NyttPage {
     editing: bool,
     error: Option<String>,
     /// The field the error is about (its API name), shown beside it and focused.
-    error_field: Option<&'static str>,
+    error_field: Option<String>,
     agreements: Vec<(String, String)>,
     today: String,
     f: Pairs,
@@ -89,7 +89,7 @@ impl NyttPage {
     }
 
     fn fel_vid(&self, falt: &str) -> bool {
-        self.error_field == Some(falt)
+        self.error_field.as_deref() == Some(falt)
     }
 
     fn felet(&self) -> &str {
@@ -99,7 +99,7 @@ impl NyttPage {
     fn falt_namn(&self) -> &'static str {
         FALTNAMN
             .iter()
-            .find(|(k, _)| Some(*k) == self.error_field)
+            .find(|(k, _)| Some(*k) == self.error_field.as_deref())
             .map_or("", |(_, l)| l)
     }
 
@@ -175,7 +175,9 @@ async fn nytt_page(
         heading: "Nytt ärende".into(),
         action: "/arenden".into(),
         editing: false,
-        error_field: error.as_ref().and_then(|e| e.field),
+        error_field: error
+            .as_ref()
+            .and_then(|e| e.field.as_deref().map(str::to_string)),
         error: error.map(|e| e.message),
         agreements,
         today: state.app.today().to_string(),
@@ -659,7 +661,7 @@ fn back(id: &str, sparat: &str) -> Response {
 fn ny_aktivitet(f: &Pairs) -> Result<fall::NyAktivitet, PageError> {
     let minutes = one(f, "minutes").trim().parse::<i64>().map_err(|_| {
         PageError(Failure {
-            field: Some("minutes"),
+            field: Some("minutes".into()),
             ..Failure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 boj_domain::Code::OgiltigForfragan,

@@ -8,7 +8,7 @@ use crate::error::{Failure, PageError};
 use crate::extract::{Pairs, one, pairs};
 use crate::pages::{Layout, render};
 use askama::Template;
-use axum::extract::{Multipart, Path, RawForm, State};
+use axum::extract::{Multipart, Path, Query, RawForm, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use boj_app::avtal::{self as register, Avtal, Beslut};
@@ -109,7 +109,24 @@ struct BidragPage {
     decisions: Vec<(String, String)>,
     dates: Vec<String>,
     parties: Vec<(String, &'static str)>,
+    /// Each party's organisation number as the invoice bases name the payer (code, name, number).
+    payers: Vec<(String, &'static str, Option<String>)>,
     error: Option<String>,
+    saved: Option<&'static str>,
+}
+
+/// The confirmations the grants page shows after a change, by the code it redirects with.
+const SPARAT: [(&str, &str); 2] = [
+    ("bidrag", "Bidraget är registrerat och fördelat."),
+    (
+        "orgnr",
+        "Organisationsnumret är sparat. Kommunens fakturaunderlag anger det.",
+    ),
+];
+
+#[derive(serde::Deserialize)]
+pub struct GrantsQuery {
+    sparat: Option<String>,
 }
 
 async fn bidrag_page(
@@ -118,8 +135,10 @@ async fn bidrag_page(
     p: &Principal,
     id: &str,
     error: Option<String>,
+    saved: Option<&'static str>,
 ) -> Result<BidragPage, PageError> {
     let a = register::las(&state.app, p, id).await?;
+    let mut orgnr = bidrag::betalarnas_orgnr(&state.app, p, &a.id).await?;
     let years = bidrag::alla(&state.app, &a)
         .await?
         .iter()
@@ -142,7 +161,14 @@ async fn bidrag_page(
             .iter()
             .map(|k| (k.to_string(), k.namn()))
             .collect(),
+        payers: a
+            .version
+            .parter
+            .iter()
+            .map(|k| (k.to_string(), k.namn(), orgnr.remove(&k.to_string())))
+            .collect(),
         error,
+        saved,
         a,
     })
 }
@@ -152,8 +178,35 @@ pub async fn page(
     Who(who): Who,
     Authed(p): Authed,
     Path(id): Path<String>,
+    Query(q): Query<GrantsQuery>,
 ) -> Result<Html<String>, PageError> {
-    render(&bidrag_page(&state, &who, &p, &id, None).await?)
+    let saved = crate::pages::sparat(&SPARAT, q.sparat.as_deref());
+    render(&bidrag_page(&state, &who, &p, &id, None, saved).await?)
+}
+
+/// The form beside each party on the grants page: its organisation number as payer.
+pub async fn payer_orgnr_page(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    Path((id, kod)): Path<(String, String)>,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let f: Pairs = pairs(&raw);
+    match bidrag::satt_betalarens_orgnr(&state.app, &p, &id, &kod, &one(&f, "orgnr")).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/avtal/{id}/bidrag?sparat=orgnr#betalare")).into_response())
+        }
+        Err(e) => {
+            let e = Failure::from(e);
+            if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN {
+                let page = bidrag_page(&state, &who, &p, &id, Some(e.message), None).await?;
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+            } else {
+                Err(PageError(e))
+            }
+        }
+    }
 }
 
 /// A number as people type it (spaces, a decimal comma), as text with a decimal point.
@@ -222,9 +275,9 @@ pub async fn create_page(
     }
     .await;
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/avtal/{id}/bidrag")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/avtal/{id}/bidrag?sparat=bidrag")).into_response()),
         Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
-            let page = bidrag_page(&state, &who, &p, &id, Some(e.message)).await?;
+            let page = bidrag_page(&state, &who, &p, &id, Some(e.message), None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(PageError(e)),
@@ -264,12 +317,19 @@ fn faktura(u: &Fakturaunderlag) -> Faktura {
     Faktura {
         title: u.avtal.version.title.clone(),
         reference: u.avtal.version.reference.clone(),
+        kommun: match &u.betalarens_orgnr {
+            Some(nr) => format!(
+                "{} kommun (kommunkod {}, organisationsnummer {nr})",
+                u.kommun.namn(),
+                u.kommun
+            ),
+            None => format!("{} kommun (kommunkod {})", u.kommun.namn(), u.kommun),
+        },
         organisation: match &u.mottagarens_orgnr {
             Some(nr) => format!("{} (organisationsnummer {nr})", u.avtal.organisation_name),
             None => u.avtal.organisation_name.clone(),
         },
         payment_reference: u.betalningsreferens(),
-        kommun: format!("{} kommun (kommunkod {})", u.kommun.namn(), u.kommun),
         year: u.bidrag.year,
         decision: decision_label(&u.beslut),
         key: u.bidrag.key.label(),

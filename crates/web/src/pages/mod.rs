@@ -480,6 +480,24 @@ pub struct TrendVy {
     pub underlag: Option<(String, String)>,
 }
 
+/// The trend's columns after the cases: the whole agreement's other main figures.
+const OVRIGT: [&str; 2] = [
+    "Personer med vittnesstöd (hela överenskommelsen)",
+    "Volontärtimmar (hela överenskommelsen)",
+];
+
+/// A trend point's values for [`OVRIGT`], as published ("..": protected, or not in that report).
+fn ovrigt(t: &boj_app::rapporter::Trendpunkt) -> [String; 2] {
+    use boj_domain::svensk::{decimal, heltal};
+    [
+        t.vittnen.map_or_else(
+            || "..".into(),
+            |v| heltal(i64::try_from(v).unwrap_or(i64::MAX)),
+        ),
+        t.timmar.map_or_else(|| "..".into(), |h| decimal(h, 1)),
+    ]
+}
+
 /// The trend of agreement `a` for `p` (a municipal official: their municipality and the county;
 /// a county strategist: every row and the county).
 async fn trendvy(
@@ -508,11 +526,9 @@ async fn trendvy(
                 .map(|t| {
                     // Not in that report (not yet a party then): a dash, not "protected".
                     let v = t.kommun(k).map_or_else(|| "–".into(), |(_, v)| text(v));
-                    (
-                        t.period.clone(),
-                        t.rapport_id.clone(),
-                        vec![v, text(t.total)],
-                    )
+                    let mut v = vec![v, text(t.total)];
+                    v.extend(ovrigt(t));
+                    (t.period.clone(), t.rapport_id.clone(), v)
                 })
                 .collect();
             // A municipality whose every figure is protected gets the whole agreement's chart
@@ -535,14 +551,12 @@ async fn trendvy(
                     egna,
                 )
             };
-            (
-                vec![
-                    format!("Ärenden från {namn}"),
-                    "Ärenden i hela överenskommelsen".into(),
-                ],
-                rader,
-                d,
-            )
+            let mut kolumner = vec![
+                format!("Ärenden från {namn}"),
+                "Ärenden i hela överenskommelsen".into(),
+            ];
+            kolumner.extend(OVRIGT.map(String::from));
+            (kolumner, rader, d)
         }
         None => {
             // Every row any issued report has, in the newest report's order.
@@ -567,6 +581,7 @@ async fn trendvy(
                         })
                         .collect();
                     v.push(text(t.total));
+                    v.extend(ovrigt(t));
                     (t.period.clone(), t.rapport_id.clone(), v)
                 })
                 .collect();
@@ -579,6 +594,7 @@ async fn trendvy(
             );
             let mut kolumner: Vec<String> = koder.into_iter().map(|(_, l)| l).collect();
             kolumner.push("Alla ärenden".into());
+            kolumner.extend(OVRIGT.map(String::from));
             (kolumner, rader, d)
         }
     };
