@@ -19,8 +19,10 @@ pub struct Kommun {
     pub lan_namn: &'static str,
 }
 
+/// SCB's municipalities in code order (looked up by binary search: every stored case is parsed
+/// through [`Kommunkod::parse`] when read).
 static KOMMUNER: LazyLock<Vec<Kommun>> = LazyLock::new(|| {
-    KOMMUNER_CSV
+    let mut v: Vec<Kommun> = KOMMUNER_CSV
         .lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
@@ -37,8 +39,14 @@ static KOMMUNER: LazyLock<Vec<Kommun>> = LazyLock::new(|| {
                 lan_namn,
             })
         })
-        .collect()
+        .collect();
+    v.sort_by_key(|k| k.kod.0);
+    v
 });
+
+fn plats(code: [u8; 4]) -> Option<usize> {
+    KOMMUNER.binary_search_by_key(&code, |k| k.kod.0).ok()
+}
 
 fn four(s: &str) -> Option<[u8; 4]> {
     let b: [u8; 4] = s.as_bytes().try_into().ok()?;
@@ -72,7 +80,7 @@ impl Kommunkod {
             )
         };
         let code = four(s).ok_or_else(err)?;
-        if KOMMUNER.iter().any(|k| k.kod.0 == code) {
+        if plats(code).is_some() {
             Ok(Kommunkod(code))
         } else {
             Err(err())
@@ -87,10 +95,7 @@ impl Kommunkod {
     /// The municipality this code names.
     pub fn kommun(&self) -> &'static Kommun {
         // Every Kommunkod comes from the list, so it is found; index 0 is never reached in practice.
-        KOMMUNER
-            .iter()
-            .find(|k| k.kod == *self)
-            .unwrap_or(&KOMMUNER[0])
+        &KOMMUNER[plats(self.0).unwrap_or(0)]
     }
 
     pub fn namn(&self) -> &'static str {

@@ -113,24 +113,88 @@ impl Kolumner for AnyRow {
     }
 }
 
-/// One row of a page as JSON: the values of [`NAMN`] in order.
-struct JsonRad<'a>(&'a [serde_json::Value]);
+/// One value of a page handed over as JSON: text (borrowed from the page where it has no escapes),
+/// a whole number, or null. Read without building a `serde_json::Value` per cell, which cost more
+/// than the rest of the row's reading (BENCHMARKS.md, "Pages under load").
+enum Cell<'a> {
+    Text(std::borrow::Cow<'a, str>),
+    Tal(i64),
+    Null,
+}
 
-impl JsonRad<'_> {
-    fn varde(&self, k: &str) -> Result<&serde_json::Value> {
-        NAMN.iter()
-            .position(|n| *n == k)
-            .and_then(|i| self.0.get(i))
+impl<'de> serde::Deserialize<'de> for Cell<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Cell<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("text, a whole number or null")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Cell<'de>, E> {
+                Ok(Cell::Text(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Cell<'de>, E> {
+                Ok(Cell::Text(std::borrow::Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Cell<'de>, E> {
+                Ok(Cell::Text(std::borrow::Cow::Owned(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Cell<'de>, E> {
+                Ok(Cell::Tal(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Cell<'de>, E> {
+                i64::try_from(v).map(Cell::Tal).map_err(E::custom)
+            }
+            fn visit_bool<E>(self, v: bool) -> std::result::Result<Cell<'de>, E> {
+                Ok(Cell::Tal(i64::from(v)))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Cell<'de>, E> {
+                Ok(Cell::Null)
+            }
+            fn visit_none<E>(self) -> std::result::Result<Cell<'de>, E> {
+                Ok(Cell::Null)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The columns of [`NAMN`] a page hands over as JSON, in order: all but the organisation's id,
+/// which the caller gave ([`JsonRad`] answers it).
+fn i_sidan() -> impl Iterator<Item = &'static str> {
+    NAMN.into_iter().filter(|n| *n != "organisation_id")
+}
+
+/// One row of a page as JSON: the values of [`i_sidan`] in order, and the organisation asked for.
+struct JsonRad<'a, 'b> {
+    celler: &'b [Cell<'a>],
+    organisation_id: &'b str,
+}
+
+impl JsonRad<'_, '_> {
+    fn varde(&self, k: &str) -> Result<&Cell<'_>> {
+        i_sidan()
+            .position(|n| n == k)
+            .and_then(|i| self.celler.get(i))
             .ok_or_else(|| StoreError::Other(format!("kolumnen {k} saknas")))
     }
 }
 
-impl Kolumner for JsonRad<'_> {
+impl Kolumner for JsonRad<'_, '_> {
     fn text(&self, k: &str) -> Result<Option<String>> {
-        Ok(self.varde(k)?.as_str().map(str::to_string))
+        if k == "organisation_id" {
+            return Ok(Some(self.organisation_id.to_string()));
+        }
+        Ok(match self.varde(k)? {
+            Cell::Text(t) => Some(t.to_string()),
+            _ => None,
+        })
     }
     fn tal(&self, k: &str) -> Result<Option<i64>> {
-        Ok(self.varde(k)?.as_i64())
+        Ok(match self.varde(k)? {
+            Cell::Tal(n) => Some(*n),
+            _ => None,
+        })
     }
 }
 
@@ -570,8 +634,7 @@ pub async fn sok(store: &Store, organisation_id: &str, u: &Urval) -> Result<(Vec
     // The count and the page in one row, the page as one JSON value: the SQLite driver hands every
     // row over from its worker thread one at a time, which cost more than reading them
     // (BENCHMARKS.md, "Pages under load").
-    let varden_sql = NAMN
-        .iter()
+    let varden_sql = i_sidan()
         .map(|n| format!("p.{n}"))
         .collect::<Vec<_>>()
         .join(", ");
@@ -595,11 +658,16 @@ pub async fn sok(store: &Store, organisation_id: &str, u: &Urval) -> Result<(Vec
     .await?;
     let total: i64 = rad.try_get("n")?;
     let sida: String = rad.try_get("sida")?;
-    let rader: Vec<Vec<serde_json::Value>> = serde_json::from_str(&sida)
+    let rader: Vec<Vec<Cell<'_>>> = serde_json::from_str(&sida)
         .map_err(|e| StoreError::Other(format!("ärendesidan kunde inte läsas: {e}")))?;
     let cases = rader
         .iter()
-        .map(|r| from_row(&JsonRad(r)))
+        .map(|r| {
+            from_row(&JsonRad {
+                celler: r,
+                organisation_id,
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok((cases, total))
 }
