@@ -271,6 +271,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Klientadress {
 /// The audit viewer's filters as typed (page and API alike): user name, action (or its start),
 /// object id, first and last day (`YYYY-MM-DD`, Swedish days), and `before` for the next page.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GranskningQuery {
     pub actor: Option<String>,
     pub action: Option<String>,

@@ -358,6 +358,69 @@ async fn the_openapi_document_describes_every_api_route() {
     }
 }
 
+/// The served document tells the truth the contract test (`.ci/api-kontrakt.sh`) relies on: every
+/// operation documents its error statuses with the error shape, code fields list the domain's own
+/// codes, optional request members take `null`, and gated operations name the bearer scheme.
+#[tokio::test]
+async fn the_openapi_document_lists_errors_codes_and_nulls() {
+    use boj_domain::kod::{Kodlista, PersonTyp};
+    let app = spawn_app().await;
+    let doc: serde_json::Value = TestApp::client()
+        .get(app.at("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fel = "#/components/schemas/Fel";
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let svar = op["responses"].as_object().unwrap();
+            for status in ["400", "401"] {
+                assert_eq!(
+                    svar[status]["content"]["application/json"]["schema"]["$ref"], fel,
+                    "{method} {path} {status}"
+                );
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["413", "415", "422"] {
+                    assert!(svar.contains_key(status), "{method} {path} {status}");
+                }
+            }
+            if path.contains('{') {
+                assert!(svar.contains_key("404"), "{method} {path}");
+            }
+        }
+    }
+    let koder: Vec<&str> = PersonTyp::ALL.iter().map(|k| k.code()).collect();
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["CaseIn"]["properties"]["person_type"]["enum"],
+        serde_json::json!(koder)
+    );
+    assert_eq!(
+        schemas["Fel"]["properties"]["error"]["properties"]["code"]["enum"]
+            .as_array()
+            .unwrap()
+            .len(),
+        boj_domain::Code::ALL.len()
+    );
+    assert_eq!(
+        schemas["DecisionIn"]["properties"]["presenter"]["type"],
+        serde_json::json!(["string", "null"])
+    );
+    assert_eq!(
+        doc["paths"]["/api/v1/cases"]["get"]["security"],
+        serde_json::json!([{"bearer": []}])
+    );
+    assert!(
+        doc["paths"]["/api/v1/health"]["get"]
+            .get("security")
+            .is_none()
+    );
+}
+
 /// Pages, styles and JSON are compressed for a client that accepts it (brotli or gzip), and sent
 /// as they are to one that does not.
 #[tokio::test]

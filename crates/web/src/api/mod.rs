@@ -45,8 +45,8 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
 }
 
 /// The OpenAPI document, generated from the code.
-pub async fn openapi_json() -> impl IntoResponse {
-    Json(crate::openapi::document())
+pub async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
+    Json(crate::openapi::served(state.config.body_limit))
 }
 
 #[derive(Serialize, ToSchema)]

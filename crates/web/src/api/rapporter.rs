@@ -81,6 +81,7 @@ pub fn report_out(u: rapporter::Utgiven) -> ReportOut {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub agreement_id: String,
 }
@@ -218,6 +219,7 @@ pub async fn pdf(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
     pub agreement_id: String,
     /// First day, inclusive (YYYY-MM-DD).
