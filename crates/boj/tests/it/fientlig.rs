@@ -329,4 +329,13 @@ async fn injection_strings_are_kept_as_text_and_shown_escaped() {
     c["contact"] = json!({"name": "Å".repeat(101)});
     let (status, _, field) = fel(app.post_case(&s.sp1, &c).await).await;
     assert_eq!((status, field.as_deref()), (422, Some("name")));
+    // A user name that only looks like another (Cyrillic а, a fullwidth letter) is refused: names
+    // are a–z, digits and a few marks, so no two accounts look alike.
+    let admin = app.user("admin", boj_domain::Role::Admin).await;
+    let t = app.token(&admin).await;
+    for namn in ["\u{0430}dmin", "\u{FF41}dmin", "admin\u{200B}"] {
+        let body = json!({"name": namn, "role": "kommun", "municipality": "2303", "password": "ett-langt-losenord"});
+        let (status, code, _) = fel(app.post_user(&t, &body).await).await;
+        assert_eq!((status, code.as_str()), (422, "ogiltigt_namn"), "{namn:?}");
+    }
 }

@@ -14,6 +14,7 @@ mod bad_input;
 mod bidrag;
 mod cli;
 mod fientlig;
+mod fuzz;
 mod granskning;
 mod krasch;
 mod nycklar;
