@@ -536,7 +536,7 @@ pub async fn get(store: &Store, id: &str) -> Result<Arende> {
 }
 
 /// The order of a case search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Ordning {
     /// Latest contact date first.
     #[default]
@@ -551,7 +551,7 @@ pub enum Ordning {
 
 /// Which of an organisation's cases to list, and which page of them (the database filters, sorts
 /// and pages, so a list costs the same at ten cases and at a million).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Urval {
     pub open_only: bool,
     pub assignee: Option<String>,
@@ -572,7 +572,53 @@ pub struct Urval {
 }
 
 /// A page of an organisation's cases as [`Urval`] says, and how many match in all.
+///
+/// A page is kept in the process with the organisation's case version (`case_versions`, bumped by
+/// triggers on every change to a case or its contact row, from any instance) and served again while
+/// the version is unchanged: one lookup instead of the page's query (BENCHMARKS.md, "Pages under
+/// load"). The version is read before the page, so a page is never labelled newer than it is.
 pub async fn sok(store: &Store, organisation_id: &str, u: &Urval) -> Result<(Vec<Arende>, i64)> {
+    let version: Option<i64> =
+        sqlx::query_scalar("SELECT version FROM case_versions WHERE organisation_id = $1")
+            .bind(organisation_id.to_string())
+            .fetch_optional(store.pool())
+            .await?;
+    let nyckel = (organisation_id.to_string(), u.clone());
+    if let Some(v) = version
+        && let Some(sida) = store.cached_case_page(&nyckel)
+        && sida.version == v
+    {
+        return Ok((sida.arenden.clone(), sida.total));
+    }
+    let (arenden, total) = sok_i_databasen(store, organisation_id, u).await?;
+    if let Some(v) = version {
+        store.cache_case_page(
+            nyckel,
+            std::sync::Arc::new(Sida {
+                version: v,
+                arenden: arenden.clone(),
+                total,
+            }),
+        );
+    }
+    Ok((arenden, total))
+}
+
+/// A page of cases as [`sok`] keeps it.
+pub(crate) struct Sida {
+    version: i64,
+    arenden: Vec<Arende>,
+    total: i64,
+}
+
+/// The key a page is kept under: the organisation and the selection.
+pub(crate) type Sidnyckel = (String, Urval);
+
+async fn sok_i_databasen(
+    store: &Store,
+    organisation_id: &str,
+    u: &Urval,
+) -> Result<(Vec<Arende>, i64)> {
     enum Varde {
         Text(String),
         Tal(i64),

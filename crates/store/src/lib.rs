@@ -88,6 +88,9 @@ pub struct Store {
     snapshots: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<avtal::Snapshot>>>>,
     /// Agreements with their decisions as last read, by id ([`avtal::med_beslut`]).
     registers: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<avtal::Registerpost>>>>,
+    /// Pages of the case list with the case version they were read at ([`arenden::sok`]).
+    case_pages:
+        Arc<std::sync::Mutex<std::collections::HashMap<arenden::Sidnyckel, Arc<arenden::Sida>>>>,
 }
 
 /// A write transaction. Dropping it without [`Tx::commit`] rolls back.
@@ -132,7 +135,7 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?;
-                Ok(Self { pool, backend: Backend::Postgres, clock, writer: None, intake: Arc::default(), snapshots: Arc::default(), registers: Arc::default() })
+                Ok(Self { pool, backend: Backend::Postgres, clock, writer: None, intake: Arc::default(), snapshots: Arc::default(), registers: Arc::default(), case_pages: Arc::default() })
             }
             Some(_) => Err(StoreError::Other(
                 "BOJ_DATABASE_URL ska börja med postgres:// (utan den används SQLite i datakatalogen)".into(),
@@ -168,7 +171,7 @@ impl Store {
                     })
                     .connect(&url)
                     .await?;
-                Ok(Self { pool, backend: Backend::Sqlite, clock, writer: Some(Arc::new(Semaphore::new(1))), intake: Arc::default(), snapshots: Arc::default(), registers: Arc::default() })
+                Ok(Self { pool, backend: Backend::Sqlite, clock, writer: Some(Arc::new(Semaphore::new(1))), intake: Arc::default(), snapshots: Arc::default(), registers: Arc::default(), case_pages: Arc::default() })
             }
         }
     }
@@ -255,6 +258,21 @@ impl Store {
             if newer {
                 m.insert(id.to_string(), s);
             }
+        }
+    }
+
+    fn cached_case_page(&self, k: &arenden::Sidnyckel) -> Option<Arc<arenden::Sida>> {
+        self.case_pages.lock().ok().and_then(|m| m.get(k).cloned())
+    }
+
+    fn cache_case_page(&self, k: arenden::Sidnyckel, sida: Arc<arenden::Sida>) {
+        if let Ok(mut m) = self.case_pages.lock() {
+            // Bounded: a few hundred pages (lists, filters, page numbers) are plenty; past that
+            // start over rather than keep a least-recently-used order.
+            if m.len() >= 512 {
+                m.clear();
+            }
+            m.insert(k, sida);
         }
     }
 

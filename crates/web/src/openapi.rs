@@ -195,6 +195,17 @@ mod fullstandig {
                 s(boj_domain::Cykel::ALL.iter().map(|c| c.code()).collect())
             }
             ("PartyOut", "status") => s(vec!["beslutad", "vantar", "avslagen"]),
+            ("SettingsIn" | "RuleOut", "target_groups" | "residence_required_for") => {
+                s(lista::<PersonTyp>())
+            }
+            ("SettingsIn" | "SettingsOut", "items") => s(boj_domain::avtal::DOKUMENTATIONSPOSTER
+                .iter()
+                .map(|(k, _)| *k)
+                .collect()),
+            ("SettingsIn" | "SettingsOut", "merged_categories") => {
+                s(lista::<boj_domain::kod::Sammanslagning>())
+            }
+            ("SettingsIn" | "SettingsOut", "merged_municipalities") => Some(kommunkoder()),
             _ => None,
         }
     }
@@ -381,10 +392,15 @@ mod fullstandig {
                 if body {
                     statusar.extend([413, 415]);
                     if let Some(rb) = op.get_mut("requestBody") {
-                        rb["description"] = json!(format!(
-                            "Högst {} KiB (uppladdningar av filer: se operationen).",
-                            body_limit / 1024
-                        ));
+                        let fil = rb["content"].get("multipart/form-data").is_some();
+                        rb["description"] = json!(if fil {
+                            format!(
+                                "Högst {} MiB (en fil).",
+                                boj_domain::dokument::MAX_BYTES / (1024 * 1024)
+                            )
+                        } else {
+                            format!("Högst {} KiB.", body_limit / 1024)
+                        });
                     }
                 }
                 if body || params || query {

@@ -1650,3 +1650,75 @@ async fn the_api_case_list_pages() {
         assert_eq!(page(bad).await.status(), 400, "{bad}");
     }
 }
+
+/// The case list is kept in the process by the organisation's case version (`arenden::sok`): after
+/// every kind of change — a new case, a correction, an activity, closing, withdrawn consent, a
+/// change made by another instance — the next list shows it.
+#[tokio::test]
+async fn the_case_list_is_never_stale() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let c = TestApp::client();
+    let list = |app: &TestApp| {
+        let c = c.clone();
+        let url = app.at("/api/v1/cases");
+        let t = s.sam.clone();
+        async move {
+            let v: Value = c
+                .get(url)
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v
+        }
+    };
+    assert_eq!(list(&app).await["total"], 0);
+    let mut with = case(&s.agreement, "2303");
+    with["consent_contact"] = json!(true);
+    with["contact"] = json!({"name": "Anna"});
+    let id = app.register_case(&s.sp1, &with).await;
+    let v = list(&app).await;
+    assert_eq!(
+        (v["total"].as_i64(), v["items"][0]["has_contact"].as_bool()),
+        (Some(1), Some(true))
+    );
+    // A correction.
+    let res = c
+        .patch(app.at(&format!("/api/v1/cases/{id}")))
+        .bearer_auth(&s.sam)
+        .json(&json!({"age_band": "45-64"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(list(&app).await["items"][0]["age_band"], "45-64");
+    // Withdrawn consent: the contact row goes, the case row stays as it was.
+    let res = c
+        .delete(app.at(&format!("/api/v1/cases/{id}/contact")))
+        .bearer_auth(&s.sam)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(list(&app).await["items"][0]["has_contact"], false);
+    // Closing.
+    let res = c
+        .post(app.at(&format!("/api/v1/cases/{id}/close")))
+        .bearer_auth(&s.sam)
+        .json(&json!({"closed_on": "2026-03-20"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(list(&app).await["items"][0]["closed_on"], "2026-03-20");
+    // Another instance registers a case: this one's next list has it.
+    let other = app.second_instance().await;
+    other
+        .register_case(&s.sp1, &case(&s.agreement, "2380"))
+        .await;
+    assert_eq!(list(&app).await["total"], 2);
+}
