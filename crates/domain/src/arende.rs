@@ -181,7 +181,10 @@ impl Kontakt {
         }
         let email = clean(self.email);
         if let Some(e) = &email
-            && (e.len() > 200 || !e.contains('@') || e.contains(char::is_whitespace))
+            && (e.len() > 200
+                || !e.contains('@')
+                || e.contains(char::is_whitespace)
+                || e.chars().any(crate::personnummer::otillatet))
         {
             return Err(DomainError::new(
                 Code::OgiltigForfragan,

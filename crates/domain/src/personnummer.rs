@@ -75,9 +75,10 @@ impl Fritext {
 }
 
 /// A character no text in boj holds: the C0 and C1 control characters and DEL (line break and tab
-/// are let through where a text has lines, by the caller).
+/// are let through where a text has lines, by the caller), and the bidirectional overrides and
+/// isolates.
 pub fn otillatet(c: char) -> bool {
-    c.is_control()
+    c.is_control() || riktningsstyrning(c)
 }
 
 /// The message for control character `c` in a text.
@@ -85,7 +86,7 @@ pub fn otillatet_fel(c: char, rader: bool) -> DomainError {
     DomainError::new(
         Code::OtillatetTecken,
         format!(
-            "Texten innehåller ett otillåtet osynligt tecken (styrtecken U+{:04X}). {}",
+            "Texten innehåller ett otillåtet osynligt tecken (U+{:04X}, ett styrtecken). {}",
             u32::from(c),
             if rader {
                 "Radbrytningar och tabbar går bra, men inga andra styrtecken."
@@ -113,12 +114,35 @@ enum Tecken {
     Annat,
 }
 
-/// Characters a reader does not see, dropped before looking.
+/// Characters a reader does not see (Unicode's default-ignorable code points: zero-width spaces and
+/// joiners, soft hyphen, word joiner, BOM, bidi marks, variation selectors, tags, Hangul fillers),
+/// dropped before looking.
 fn osynlig(c: char) -> bool {
     matches!(
         c,
-        '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
     )
+}
+
+/// The bidirectional overrides and isolates, which make text display in another order than it is
+/// stored (a file name `gnp.exe` shown as `exe.png`): no text in boj holds them.
+fn riktningsstyrning(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn tecken(c: char) -> Tecken {
@@ -158,8 +182,20 @@ struct Grupp {
 enum Fog {
     /// Spaces only.
     Mellanrum,
-    /// A dash or `+`, with at most two spaces on each side.
-    Streck,
+    /// A dash or `+`, with at most two spaces on each side; `tatt` when there are none (`1-811218`),
+    /// which glues the digits into one longer number (a spaced dash, as a word processor writes
+    /// ` – `, only separates).
+    Streck { tatt: bool },
+}
+
+impl Fog {
+    fn streck(f: Option<Fog>) -> bool {
+        matches!(f, Some(Fog::Streck { .. }))
+    }
+
+    fn limmar(f: Option<Fog>) -> bool {
+        matches!(f, Some(Fog::Streck { tatt: true }))
+    }
 }
 
 /// The digit groups of `text`, normalised (module docs).
@@ -187,7 +223,9 @@ fn grupper(text: &str) -> Vec<Grupp> {
                             end,
                             fog: match f {
                                 Some((a, 0, _)) if a <= 2 => Some(Fog::Mellanrum),
-                                Some((a, 1, b)) if a <= 2 && b <= 2 => Some(Fog::Streck),
+                                Some((a, 1, b)) if a <= 2 && b <= 2 => Some(Fog::Streck {
+                                    tatt: a == 0 && b == 0,
+                                }),
                                 _ => None,
                             },
                         }),
@@ -210,7 +248,7 @@ pub fn hitta(text: &str) -> Option<Fynd> {
     let g = grupper(text);
     for a in 0..g.len() {
         // Glued by a dash to digits before: the tail of something longer.
-        if g[a].fog == Some(Fog::Streck) {
+        if Fog::limmar(g[a].fog) {
             continue;
         }
         for b in a + 1..=g.len().min(a + 5) {
@@ -222,7 +260,7 @@ pub fn hitta(text: &str) -> Option<Fynd> {
                 break;
             }
             // Glued by a dash to digits after: part of something longer.
-            if g.get(b).is_some_and(|x| x.fog == Some(Fog::Streck)) {
+            if g.get(b).is_some_and(|x| Fog::limmar(x.fog)) {
                 continue;
             }
             let langder: Vec<usize> = g[a..b].iter().map(|x| x.siffror.len()).collect();
@@ -255,7 +293,7 @@ fn form(l: &[usize], fog: &[Option<Fog>]) -> bool {
                 && (1..l.len()).all(|i| match i == n {
                     // Between date and last four: a dash or `+`; spaces do when both are whole.
                     true if n == 1 && c.len() == 1 => fog[i].is_some(),
-                    true => fog[i] == Some(Fog::Streck),
+                    true => Fog::streck(fog[i]),
                     // Inside the date or the last four: spaces only.
                     false => fog[i] == Some(Fog::Mellanrum),
                 })
@@ -375,15 +413,34 @@ mod tests {
             "8\u{2060}1\u{200D}1218-9876",
             "121212+1212",
             "701063 2391",
+            "811218\u{202E}-9876",
+            "8112\u{FE0F}18-9876",
         ] {
             let text = format!("Ringde om {t} igår.");
             let f = hitta(&text).unwrap_or_else(|| panic!("missed {t:?}"));
             assert_eq!(&text[f.start..f.end], t, "the whole number is found");
-            assert_eq!(
+            // Refused either way (a bidi override is refused as a character of its own).
+            assert!(matches!(
                 Fritext::parse(&text, 500).unwrap_err().code,
-                Code::Personnummer
-            );
+                Code::Personnummer | Code::OtillatetTecken
+            ));
         }
+    }
+
+    /// A spaced dash only separates (as a word processor writes ` – `): the number beside it is
+    /// still found. A tight dash glues digits into a longer number.
+    #[test]
+    fn a_spaced_dash_beside_a_number_does_not_hide_it() {
+        for t in [
+            "Anna 811218-9876 \u{2013} 070-123 45 67",
+            "kl 14 \u{2013} 811218-9876",
+            "1 - 811218-9876",
+            "811218-9876 - 121212-1212",
+        ] {
+            assert!(hitta(t).is_some(), "missed in {t:?}");
+        }
+        assert_eq!(hitta("1-811218-9876"), None);
+        assert_eq!(hitta("811218-9876-12"), None);
     }
 
     #[test]
@@ -578,6 +635,9 @@ mod tests {
             let nummer = if breda { bred(&nummer) } else { nummer };
             let text = format!("{prefix} {nummer} {suffix}");
             prop_assert!(hitta(&text).is_some(), "missed {:?}", nummer);
+            // Beside other numbers with a spaced dash between, as a list or a phone number is.
+            let bredvid = format!("{} \u{2013} {nummer} - 070-123 45 67", nr % 97);
+            prop_assert!(hitta(&bredvid).is_some(), "missed {:?}", bredvid);
             prop_assert_eq!(Fritext::parse(&text, 500).unwrap_err().code, Code::Personnummer);
         }
 

@@ -591,7 +591,8 @@ pub async fn sok(store: &Store, organisation_id: &str, u: &Urval) -> Result<(Vec
         return Ok((sida.arenden.clone(), sida.total));
     }
     let (arenden, total) = sok_i_databasen(store, organisation_id, u).await?;
-    if let Some(v) = version {
+    // Pages as people read them are kept (at most 100 cases); the API's larger pages are read anew.
+    if let Some(v) = version.filter(|_| u.limit <= 100) {
         store.cache_case_page(
             nyckel,
             std::sync::Arc::new(Sida {

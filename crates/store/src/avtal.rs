@@ -157,6 +157,9 @@ fn check_utkast(u: &Utkast) -> Result<()> {
         )
         .into());
     }
+    if !u.services.trim().is_empty() {
+        stycke("Beskrivningen av insatserna", "services", &u.services, 5000)?;
+    }
     if u.parter.is_empty() {
         return Err(DomainError::new(
             Code::OgiltigForfragan,

@@ -267,9 +267,10 @@ impl Store {
 
     fn cache_case_page(&self, k: arenden::Sidnyckel, sida: Arc<arenden::Sida>) {
         if let Ok(mut m) = self.case_pages.lock() {
-            // Bounded: a few hundred pages (lists, filters, page numbers) are plenty; past that
-            // start over rather than keep a least-recently-used order.
-            if m.len() >= 512 {
+            // Bounded: 256 pages of at most 100 cases (a few tens of MB at most) are plenty for the
+            // lists, filters and page numbers in use; past that start over rather than keep a
+            // least-recently-used order.
+            if m.len() >= 256 {
                 m.clear();
             }
             m.insert(k, sida);

@@ -283,7 +283,7 @@ mod fullstandig {
             return;
         };
         for (namn, schema) in scheman.iter_mut() {
-            if !namn.ends_with("In") {
+            if !(namn.ends_with("In") || namn.ends_with("Patch")) {
                 continue;
             }
             let required: Vec<String> = schema["required"]
@@ -370,6 +370,12 @@ mod fullstandig {
                 continue;
             };
             for (method, op) in ops.iter_mut() {
+                // Path-level keys (`parameters`, `summary`) are not operations.
+                if !["get", "put", "post", "delete", "patch"].contains(&method.as_str())
+                    || !op.is_object()
+                {
+                    continue;
+                }
                 let public = gates
                     .get(&(method.clone(), path.clone()))
                     .copied()

@@ -51,16 +51,20 @@ pub fn styrtecken_fel(falt: &str, c: char) -> Failure {
         StatusCode::UNPROCESSABLE_ENTITY,
         Code::OtillatetTecken,
         format!(
-            "Fältet ”{}” innehåller ett otillåtet osynligt tecken (styrtecken U+{:04X}). Ta bort det och skicka igen.",
+            "Fältet ”{}” innehåller ett otillåtet osynligt tecken (U+{:04X}, ett styrtecken). Ta bort det och skicka igen.",
             clip(falt),
             u32::from(c)
         ),
     )
-    .about(falt.to_string())
+    .about(clip(falt))
 }
 
+/// A field's name as an error may show it: at most 60 characters, without control characters.
 fn clip(s: &str) -> String {
-    s.chars().take(60).collect()
+    s.chars()
+        .filter(|c| !boj_domain::personnummer::otillatet(*c))
+        .take(60)
+        .collect()
 }
 
 /// The path and the query: UTF-8, and no control characters.

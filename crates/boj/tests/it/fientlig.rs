@@ -107,6 +107,36 @@ async fn control_characters_are_refused_naming_the_field_on_every_backend() {
         fel(res).await,
         (422, "otillatet_tecken".into(), Some("items[0].text".into()))
     );
+    // A bidirectional override (a name shown in another order than it is stored).
+    let mut body = case(&s.agreement);
+    body["contact"] = json!({"name": "Anna"});
+    body["note"] = json!("se bilaga \u{202E}gnp.exe");
+    assert_eq!(
+        fel(app.post_case(&s.sp1, &body).await).await.1,
+        "otillatet_tecken"
+    );
+    // A form sent with a content type the guard must still read as a form.
+    let (fc, fcsrf) = app.login("forbund").await;
+    let res = fc
+        .post(app.at(&format!("/avtal/{}/bidrag/betalare/2303", s.agreement)))
+        .header("content-type", "application/x-www-form-urlencodedX")
+        .body(format!("csrf={fcsrf}&orgnr=21%00"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    // An agreement's description of its services, and an e-mail address.
+    let a = json!({"organisation_id": app.org_id, "title": "IOP", "reference": "R", "valid_from": "2026-01-01",
+                   "parties": ["2303"], "services": "Stöd\u{0}samtal"});
+    let (_, code, field) = fel(app.post_agreement(&s.forbund, &a).await).await;
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("otillatet_tecken", Some("services"))
+    );
+    let mut body = case(&s.agreement);
+    body["contact"] = json!({"name": "Anna", "email": "a\u{7}@b.se"});
+    let field = fel(app.post_case(&s.sp1, &body).await).await.2.unwrap();
+    assert!(field.ends_with("email"), "{field}");
     // A court (one line) and an agreement's title.
     let w = json!({"date": "2026-04-02", "court": "Östersunds\u{7}tingsrätt", "counts": {"vittne": 1}, "hours": 1});
     let res = c
@@ -285,7 +315,7 @@ async fn an_explicit_null_is_an_absent_field() {
 async fn injection_strings_are_kept_as_text_and_shown_escaped() {
     let app = spawn_app().await;
     let s = setup(&app).await;
-    let farlig = "'); DROP TABLE cases; -- <script>alert(1)</script> \u{202E}gnp.exe";
+    let farlig = "'); DROP TABLE cases; -- <script>alert(1)</script>";
     let mut c = case(&s.agreement);
     c["contact"] = json!({"name": "Robert'); DROP TABLE cases;--"});
     c["note"] = json!(farlig);

@@ -2,6 +2,11 @@
 -- case or its contact row bumps it, in the same transaction, by triggers, whatever code or instance
 -- makes the change. A page of the case list is kept in the process while the version is unchanged
 -- (`arenden::sok`), as the agreement list is kept by its revision.
+--
+-- The triggers are deferred to the commit: a case write takes the audit chain's head row during the
+-- transaction, and a registration does so before it inserts the case; bumping the version only at
+-- commit keeps every transaction taking the two rows in the same order (head, then version), so
+-- they never deadlock.
 CREATE TABLE case_versions (
     organisation_id  TEXT PRIMARY KEY,
     version          BIGINT NOT NULL
@@ -31,7 +36,8 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 
-CREATE TRIGGER cases_version AFTER INSERT OR UPDATE OR DELETE ON cases
+CREATE CONSTRAINT TRIGGER cases_version AFTER INSERT OR UPDATE OR DELETE ON cases
+    DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION cases_version_trigger();
 
 CREATE FUNCTION case_contacts_version_trigger() RETURNS trigger AS $$
@@ -46,5 +52,6 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 
-CREATE TRIGGER case_contacts_version AFTER INSERT OR UPDATE OR DELETE ON case_contacts
+CREATE CONSTRAINT TRIGGER case_contacts_version AFTER INSERT OR UPDATE OR DELETE ON case_contacts
+    DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION case_contacts_version_trigger();

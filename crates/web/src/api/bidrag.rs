@@ -224,7 +224,7 @@ pub async fn set_payer_orgnr(
     )
     .await?;
     Ok(Json(PayerOut {
-        municipality: kod,
+        municipality: boj_domain::Kommunkod::parse(&kod)?.to_string(),
         orgnr: nr.map(|n| n.to_string()),
     }))
 }
