@@ -140,6 +140,22 @@ fn dra(s: &BoxedStrategy<Vec<u8>>, n: u32) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Sends body `b` as `typ`; the answer is anything but a 5xx.
+async fn ingen_5xx(req: reqwest::RequestBuilder, typ: &str, path: &str, b: Vec<u8>) {
+    let text = String::from_utf8_lossy(&b).to_string();
+    let res = req
+        .header("content-type", typ)
+        .body(b)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().as_u16() < 500,
+        "{path}: {} for {text:?}",
+        res.status()
+    );
+}
+
 #[tokio::test]
 async fn fuzz_reports_verifier_json_and_pdf_and_the_server_s_bodies() {
     let app = spawn_app().await;
@@ -216,20 +232,8 @@ async fn fuzz_reports_verifier_json_and_pdf_and_the_server_s_bodies() {
     ];
     for (path, prov, token) in mal {
         for b in dra(&indata(vec![prov]), fall()) {
-            let res = c
-                .post(app.at(&path))
-                .bearer_auth(&token)
-                .header("content-type", "application/json")
-                .body(b.clone())
-                .send()
-                .await
-                .unwrap();
-            assert!(
-                res.status().as_u16() < 500,
-                "{path}: {} for {:?}",
-                res.status(),
-                String::from_utf8_lossy(&b)
-            );
+            let req = c.post(app.at(&path)).bearer_auth(&token);
+            ingen_5xx(req, "application/json", &path, b).await;
         }
     }
 
@@ -241,19 +245,8 @@ async fn fuzz_reports_verifier_json_and_pdf_and_the_server_s_bodies() {
         s.agreement
     );
     for b in dra(&indata(vec![form.into_bytes()]), fall()) {
-        let res = pc
-            .post(app.at("/arenden"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(b.clone())
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            res.status().as_u16() < 500,
-            "/arenden: {} for {:?}",
-            res.status(),
-            String::from_utf8_lossy(&b)
-        );
+        let req = pc.post(app.at("/arenden"));
+        ingen_5xx(req, "application/x-www-form-urlencoded", "/arenden", b).await;
     }
 
     // Addresses: path and query, percent-encoded from mutated bytes.
