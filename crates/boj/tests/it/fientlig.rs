@@ -125,6 +125,13 @@ async fn control_characters_are_refused_naming_the_field_on_every_backend() {
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
+    // Refused by the guard (its message), not only by the number's own check.
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("otillåtet osynligt tecken")
+    );
     // An agreement's description of its services, and an e-mail address.
     let a = json!({"organisation_id": app.org_id, "title": "IOP", "reference": "R", "valid_from": "2026-01-01",
                    "parties": ["2303"], "services": "Stöd\u{0}samtal"});
