@@ -39,10 +39,12 @@ pub async fn vakt(State(limit): State<usize>, req: Request, next: Next) -> Respo
     enhetlig(&path, next.run(req).await)
 }
 
-/// The first control character in `s` that is not a line break or tab.
+/// The first character no text in boj holds (`personnummer::otillatet`: control characters and
+/// bidi overrides) in `s`, line breaks and tabs let through where `rader`.
 pub fn styrtecken(s: &str, rader: bool) -> Option<char> {
-    s.chars()
-        .find(|&c| c.is_control() && !(rader && matches!(c, '\n' | '\r' | '\t')))
+    s.chars().find(|&c| {
+        boj_domain::personnummer::otillatet(c) && !(rader && matches!(c, '\n' | '\r' | '\t'))
+    })
 }
 
 /// A control character in a field: 422, naming the field.
