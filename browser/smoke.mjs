@@ -462,6 +462,14 @@ await check('a municipal official sees the issued report, own municipality first
   await page.goBack();
   const bar = await table.locator('.bar-row').first().textContent();
   expect(bar.includes('Ragunda') && bar.includes('din kommun'), `first bar: ${bar}`);
+  // On a phone a wide table scrolls inside its own region, its row headers staying in view; the
+  // page itself never scrolls sideways.
+  await page.setViewportSize({ width: 360, height: 780 });
+  const sticky = await page.evaluate(() => getComputedStyle(document.querySelector('.scroll th[scope="row"]')).position);
+  expect(sticky === 'sticky', `row headers are ${sticky}, not sticky`);
+  const sidled = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(sidled <= 0, `the report page scrolls sideways by ${sidled}px on a phone`);
+  await page.setViewportSize({ width: 1000, height: 800 });
   await axe('issued report as a municipality');
 });
 
