@@ -16,7 +16,7 @@ out="$dir/out"
 "$BOJ" demo --listen 127.0.0.1:0 --today "$today" --data "$dir/demo" >"$out" 2>"$dir/err" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-for _ in $(seq 1 150); do
+for _ in $(seq 1 600); do
   [ -s "$out" ] && grep -q 'kommun-2380' "$out" && break
   kill -0 "$pid" 2>/dev/null || { cat "$dir/err"; exit 1; }
   sleep 0.2

@@ -319,6 +319,12 @@ await check('the volunteer records, corrects and confirms an activity, closes an
   await page.getByRole('button', { name: 'Spara rättelsen' }).click();
   await page.getByText('Rättelsen av aktiviteten är sparad.').waitFor();
   expect(await page.locator('ul.activities').innerText().then((t) => t.includes('1\u00a0h 40\u00a0min')), 'the correction is listed in hours and minutes');
+  // A referral names one of the agreement's collaboration partners.
+  await page.locator('#kind').selectOption('hanvisning');
+  await page.locator('#partner').selectOption({ label: 'Kvinnojouren i länet (exempel) (kvinnojour)' });
+  await page.getByRole('button', { name: 'Lägg till' }).click();
+  await page.getByText('Aktiviteten är sparad.').waitFor();
+  expect(await page.locator('ul.activities').innerText().then((t) => t.includes('Hänvisning till Kvinnojouren i länet (exempel)')), 'the referral names its partner');
   await page.getByLabel(/Ja, avsluta ärendet/).check();
   await page.getByRole('button', { name: 'Avsluta' }).click();
   await page.getByText('Ärendet är avslutat.').waitFor();
@@ -423,6 +429,9 @@ await check('the coordinator previews, issues 2026-Q3 and reads the signed repor
     expect(download.suggestedFilename().endsWith(ext), `download ${link}: ${download.suggestedFilename()}`);
   }
   expect(await page.getByRole('heading', { name: 'Ärenden per hemkommun' }).isVisible(), 'the municipality table is shown');
+  // Referrals per kind of partner, and collaboration hours, are in the issued report.
+  expect(await page.getByRole('heading', { name: /Ärenden med hänvisning, per samverkanspartens slag/ }).isVisible(), 'the referral table is shown');
+  expect(await page.getByRole('heading', { name: 'Samverkan: timmar per samverkanspartens slag' }).isVisible(), 'the collaboration table is shown');
   await axe('issued report');
   await page.getByRole('link', { name: 'Alla rapporter' }).click();
   await page.getByLabel('Period').fill('2026-Q3');

@@ -148,6 +148,8 @@ pub struct Visning {
     pub aktiviteter: Vec<(String, Aktivitet)>,
     /// (user id, name) of those who may hold the case; empty unless `p` may reassign it.
     pub stodpersoner: Vec<(String, String)>,
+    /// The agreement's collaboration partners, which a referral names.
+    pub partner: Vec<boj_domain::avtal::Samverkanspartner>,
 }
 
 /// The case page's view of case `id`.
@@ -165,6 +167,7 @@ pub async fn visa(app: &App, p: &Principal, id: &str) -> Result<Visning, AppErro
         bedomning,
         stodpersoner,
         arende: c,
+        partner: a.version.settings.samverkanspartner,
     })
 }
 
@@ -476,6 +479,8 @@ pub struct NyAktivitet {
     pub typ: String,
     pub satt: String,
     pub minuter: i64,
+    /// A referral's partner: its number in the agreement's list of collaboration partners.
+    pub partner: Option<u16>,
 }
 
 /// Records a contact or action in a case.
@@ -486,14 +491,14 @@ pub async fn ny_aktivitet(
     b: &NyAktivitet,
 ) -> Result<(), AppError> {
     let c = arende(app, p, id).await?;
-    let a = aktivitet(app, &c, b, c.closed_on)?;
+    let a = aktivitet(app, &c, b, c.closed_on).await?;
     arenden::add_activity(&app.store, Some(&p.user_id), id, &a).await?;
     Ok(())
 }
 
 /// An activity as typed, checked against its case (not before it opened, not in the future, none
 /// added once `stangd`), each error naming its field.
-fn aktivitet(
+async fn aktivitet(
     app: &App,
     c: &Arende,
     b: &NyAktivitet,
@@ -502,14 +507,16 @@ fn aktivitet(
     let datum = Datum::parse(&b.datum)
         .and_then(|d| arende::inte_framtida(d, idag(app)))
         .map_err(|e| e.falt("date"))?;
-    Ok(Aktivitet::new(
+    let a = Aktivitet::new(
         datum,
         Aktivitetstyp::parse(&b.typ).map_err(|e| e.falt("kind"))?,
         Kontaktsatt::parse(&b.satt).map_err(|e| e.falt("mode"))?,
         b.minuter,
         c.opened_on,
         stangd,
-    )?)
+    )?;
+    let s = avtal::snapshot(&app.store, &c.agreement_id).await?;
+    Ok(a.med_partner(b.partner, &s.avtal.version.settings.samverkanspartner)?)
 }
 
 /// A case whose activity `aktivitet_id` may change: one retention has not erased (checked again in
@@ -559,7 +566,7 @@ pub async fn ratta_aktivitet(
 ) -> Result<(), AppError> {
     let c = andringsbart(app, p, id, aktivitet_id).await?;
     // A closed case's activity may be corrected, within the days the case was open.
-    let a = aktivitet(app, &c, b, None)?;
+    let a = aktivitet(app, &c, b, None).await?;
     if let Some(stangd) = c.closed_on
         && a.datum > stangd
     {
@@ -652,9 +659,58 @@ pub struct Vittnesstod {
     pub antal: [u32; 4],
     /// Hours as text (`3.5`).
     pub timmar: String,
+    /// The agreement it is counted in; `None` for the default ([`verksamhetens_avtal`]).
+    pub avtal: Option<String>,
 }
 
-/// Records a witness-support session (counted per session, not per person); its id.
+/// The agreement an entry of the organisation's own work is counted in (issue 18: each is counted
+/// in one agreement only): the one named, which must be the organisation's, or else
+/// `avtal::forvalt_avtal` — its only agreement in force on `dag`, or the one a party of which the
+/// court is named after. When that does not single one out, the entry must name it.
+async fn verksamhetens_avtal(
+    app: &App,
+    p: &Principal,
+    valt: Option<&str>,
+    dag: Datum,
+    domstol: Option<&str>,
+) -> Result<boj_store::avtal::Avtal, AppError> {
+    let org = org_of(p)?;
+    if let Some(id) = valt.map(str::trim).filter(|s| !s.is_empty()) {
+        let a = crate::avtal::las(app, p, id).await?;
+        if a.organisation_id != org {
+            return Err(AppError::not_found());
+        }
+        return Ok(a);
+    }
+    let egna: Vec<boj_store::avtal::Avtal> = avtal::list(&app.store)
+        .await?
+        .into_iter()
+        .filter(|a| a.organisation_id == org)
+        .collect();
+    let kandidater: Vec<_> = egna
+        .iter()
+        .map(|a| (a.id.clone(), a.version.tid, a.version.parter.clone()))
+        .collect();
+    let valt = boj_domain::avtal::forvalt_avtal(&kandidater, dag, domstol)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            boj_domain::DomainError::new(
+                Code::OgiltigForfragan,
+                if egna.is_empty() {
+                    "Organisationen har ingen överenskommelse att räkna det i."
+                } else {
+                    "Organisationen har flera överenskommelser: välj vilken det ska räknas i, så att inget räknas två gånger."
+                },
+            )
+            .falt("agreement_id")
+        })?;
+    egna.into_iter()
+        .find(|a| a.id == valt)
+        .ok_or_else(AppError::not_found)
+}
+
+/// Records a witness-support session (counted per session, not per person) in one agreement of the
+/// organisation; its id.
 pub async fn vittnesstod(app: &App, p: &Principal, b: &Vittnesstod) -> Result<String, AppError> {
     authorize(p, Action::RegistreraVerksamhet)?;
     let date = Datum::parse(&b.datum)?;
@@ -663,42 +719,119 @@ pub async fn vittnesstod(app: &App, p: &Principal, b: &Vittnesstod) -> Result<St
         return Err(AppError::invalid("Ange domstolen."));
     }
     let antal = boj_domain::arende::vittnesstod_antal(b.antal)?;
+    let timmar = hundradelar(&b.timmar)?;
+    let a = verksamhetens_avtal(app, p, b.avtal.as_deref(), date, Some(court.as_str())).await?;
     Ok(arenden::add_witness_support(
         &app.store,
         Some(&p.user_id),
-        org_of(p)?,
+        (org_of(p)?, &a.id),
         date,
         court.as_str(),
         antal,
-        hundradelar(&b.timmar)?,
+        timmar,
     )
     .await?)
 }
 
-/// Records volunteer hours for a month (`YYYY-MM`) of kind `typ`; the entry's id.
+/// A month written `YYYY-MM`: its first day.
+fn manad(m: &str) -> Result<Datum, AppError> {
+    let m = m.trim();
+    if m.len() != 7 {
+        return Err(manadsfel());
+    }
+    Datum::parse(&format!("{m}-01")).map_err(|_| manadsfel())
+}
+
+fn manadsfel() -> AppError {
+    AppError::from(
+        boj_domain::DomainError::new(Code::OgiltigtDatum, "Ange månaden som ÅÅÅÅ-MM.")
+            .falt("month"),
+    )
+}
+
+/// Records volunteer hours for a month (`YYYY-MM`) of kind `typ` in one agreement of the
+/// organisation (`avtal`, or the default); the entry's id.
 pub async fn volontartimmar(
     app: &App,
     p: &Principal,
-    manad: &str,
+    manad_text: &str,
     typ: &str,
     timmar: &str,
+    avtal: Option<&str>,
 ) -> Result<String, AppError> {
     authorize(p, Action::RegistreraVerksamhet)?;
-    Datum::parse(&format!("{manad}-01")).map_err(|_| {
-        AppError::new(
-            Kind::Invalid,
-            Code::OgiltigtDatum,
-            "Ange månaden som ÅÅÅÅ-MM.",
-        )
-    })?;
+    let forsta = manad(manad_text)?;
     let kind = Volontartimmar::parse(typ)?;
+    let timmar = hundradelar(timmar)?;
+    let a = verksamhetens_avtal(app, p, avtal, forsta, None).await?;
     Ok(arenden::add_volunteer_hours(
         &app.store,
         Some(&p.user_id),
         org_of(p)?,
-        manad,
+        &a.id,
+        manad_text.trim(),
         kind.code(),
-        hundradelar(timmar)?,
+        timmar,
+    )
+    .await?)
+}
+
+/// Collaboration work with a partner of an agreement in a month, as entered.
+#[derive(Debug, Clone)]
+pub struct Samverkansarbete {
+    pub avtal: String,
+    /// `YYYY-MM`.
+    pub manad: String,
+    /// The partner's number in the agreement's list.
+    pub partner: u16,
+    /// A code of `Samverkansform`.
+    pub form: String,
+    /// Hours as text (`3.5`).
+    pub timmar: String,
+}
+
+/// Records collaboration work (meetings, joint training, outreach) with one of the agreement's
+/// partners — about the organisations, never about help-seekers; its id. The organisation's
+/// coordinators record it, as they record volunteer hours.
+pub async fn samverkan(app: &App, p: &Principal, b: &Samverkansarbete) -> Result<String, AppError> {
+    authorize(p, Action::RegistreraVerksamhet)?;
+    let forsta = manad(&b.manad)?;
+    let form = boj_domain::kod::Samverkansform::parse(&b.form).map_err(|e| e.falt("form"))?;
+    let timmar = hundradelar(&b.timmar)?;
+    let a = verksamhetens_avtal(app, p, Some(&b.avtal), forsta, None).await?;
+    let partner = a
+        .version
+        .settings
+        .samverkanspartner
+        .iter()
+        .find(|sp| sp.id == b.partner)
+        .and_then(|sp| {
+            Some(boj_domain::arende::Hanvisning {
+                id: sp.id,
+                slag: sp.typ()?,
+            })
+        })
+        .ok_or_else(|| {
+            boj_domain::DomainError::new(
+                Code::OgiltigForfragan,
+                format!(
+                    "Samverkanspart {} finns inte i överenskommelsens lista.",
+                    b.partner
+                ),
+            )
+            .falt("partner")
+        })?;
+    Ok(arenden::add_collaboration(
+        &app.store,
+        Some(&p.user_id),
+        &arenden::NySamverkan {
+            org: org_of(p)?,
+            agreement_id: &a.id,
+            month: b.manad.trim(),
+            partner,
+            form,
+            hundredths: timmar,
+        },
     )
     .await?)
 }

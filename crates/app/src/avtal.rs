@@ -252,6 +252,95 @@ pub async fn andra(app: &App, p: &Principal, id: &str, f: Forslag) -> Result<Avt
     Ok(a)
 }
 
+/// A change of an agreement's list of collaboration partners.
+#[derive(Debug, Clone)]
+pub enum Partnerandring {
+    LaggTill {
+        namn: String,
+        /// A code of `Partnertyp`.
+        slag: String,
+        orgnr: Option<String>,
+    },
+    TaBort(u16),
+}
+
+/// Changes the agreement's list of collaboration partners (issue 18) as a new version of the
+/// agreement, with everything else as it was: the county strategist or a coordinator of the
+/// organisation (`Action::HanteraSamverkan`). A new partner gets a number no version of the
+/// agreement has used, so what referred to a removed partner keeps meaning it. The partner's
+/// number and the new version.
+pub async fn samverkanspartner(
+    app: &App,
+    p: &Principal,
+    id: &str,
+    andring: Partnerandring,
+) -> Result<(u16, Avtal), AppError> {
+    let a = avtal::get(&app.store, id).await?;
+    app.tillat(p, Action::HanteraSamverkan(Some(a.omfang())), &a.id)
+        .await?;
+    let mut settings = a.version.settings.clone();
+    let (nr, note) = match andring {
+        Partnerandring::LaggTill { namn, slag, orgnr } => {
+            let nr = avtal::hogsta_partner(&app.store, id)
+                .await?
+                .checked_add(1)
+                .ok_or_else(|| {
+                    AppError::invalid("Överenskommelsen har för många samverkansparter.")
+                })?;
+            let sp = regel::Samverkanspartner::ny(nr, &namn, &slag, orgnr.as_deref())?;
+            if settings
+                .samverkanspartner
+                .iter()
+                .any(|o| o.namn.to_lowercase() == sp.namn.to_lowercase())
+            {
+                return Err(AppError::new(
+                    Kind::Conflict,
+                    Code::Konflikt,
+                    format!("{} finns redan bland samverkansparterna.", sp.namn),
+                ));
+            }
+            let note = format!("Samverkanspart tillagd: {}.", sp.namn);
+            settings.samverkanspartner.push(sp);
+            (nr, note)
+        }
+        Partnerandring::TaBort(nr) => {
+            let i = settings
+                .samverkanspartner
+                .iter()
+                .position(|o| o.id == nr)
+                .ok_or_else(AppError::not_found)?;
+            let sp = settings.samverkanspartner.remove(i);
+            (nr, format!("Samverkanspart borttagen: {}.", sp.namn))
+        }
+    };
+    let u = Utkast {
+        title: a.version.title.clone(),
+        reference: a.version.reference.clone(),
+        tid: a.version.tid,
+        services: a.version.services.clone(),
+        settings,
+        parter: a.version.parter.clone(),
+    };
+    let ny = avtal::amend_from(
+        &app.store,
+        Some(&p.user_id),
+        id,
+        &u,
+        &note,
+        Some(a.version.number),
+    )
+    .await
+    .map_err(|e| match e {
+        boj_store::StoreError::Conflict(_) => AppError::new(
+            Kind::Conflict,
+            Code::Konflikt,
+            "Överenskommelsen ändrades samtidigt. Läs in sidan och försök igen.",
+        ),
+        other => other.into(),
+    })?;
+    Ok((nr, ny))
+}
+
 /// A coordinator of the organisation holding the data accepts the shorter retention times of
 /// `version`, which then take effect (SPEC § 3.2). Until then retention runs by the times in force
 /// before; the county strategist can propose, not erase. The coordinator names the version they

@@ -178,9 +178,10 @@ fn registrerad(ts: i64) -> Datum {
     Datum::from_civil(svensk_dag(ts))
 }
 
-/// Adds the organisation's witness-support sessions and volunteer hours that `med` takes to `r`: it
-/// is given the item's id, date and the day it was registered, and answers `Some(late)` to take it.
-/// (They are few: read from the store each time.)
+/// Adds the agreement's witness-support sessions, volunteer hours and collaboration work that `med`
+/// takes to `r`: it is given the item's id, date and the day it was registered, and answers
+/// `Some(late)` to take it. Each session and entry belongs to one agreement of its organisation, so
+/// none is counted in two (issue 18). (They are few: read from the store each time.)
 async fn ovriga(
     app: &App,
     a: &Avtal,
@@ -188,14 +189,24 @@ async fn ovriga(
     med: impl Fn(&str, Datum, Datum) -> Option<bool>,
 ) -> Result<(), AppError> {
     let store = &app.store;
-    for v in rapporter::witness_sessions(store, &a.organisation_id).await? {
+    for v in rapporter::witness_sessions(store, &a.id).await? {
         if med(&v.id, v.datum, registrerad(v.registrerad)).is_some() {
             r.vittnesstod.push((v.id, v.antal));
         }
     }
-    for t in rapporter::volunteer_hours(store, &a.organisation_id).await? {
+    for t in rapporter::volunteer_hours(store, &a.id).await? {
         if med(&t.id, t.manad, registrerad(t.registrerad)).is_some() {
             r.timmar.push((t.id, modell::index(t.typ), t.hundradelar));
+        }
+    }
+    for s in rapporter::collaboration(store, &a.id).await? {
+        if med(&s.id, s.manad, registrerad(s.registrerad)).is_some() {
+            r.samverkan.push((
+                s.id,
+                modell::index(s.slag),
+                modell::index(s.form),
+                s.hundradelar,
+            ));
         }
     }
     Ok(())
@@ -250,9 +261,10 @@ async fn nya_poster(
             seq: x.seq,
             fall: fall.seq,
             slag: x.slag,
-            satt: x.satt,
+            satt: x.satt(),
             minuter: x.minuter(),
             inom: fall.inom(),
+            partner: x.partner(),
         });
     }
     ovriga(app, a, &mut r, |id, d, reg| {
@@ -365,7 +377,7 @@ fn dokument(
         .map(|t| t.to_string())
         .unwrap_or_default();
     let regel = &a.version.settings.malgruppsregel;
-    serde_json::json!({
+    let mut d = serde_json::json!({
         "id": k.id,
         "agreement": {"id": a.id, "title": a.version.title, "version": a.version.number},
         "organisation": a.organisation_name,
@@ -380,7 +392,19 @@ fn dokument(
         "footnote": "..: värdet visas inte, för att ingen enskild person ska kunna urskiljas (röjandekontroll).",
         "tables": k.tabeller.iter().map(modell::publicera).collect::<Vec<_>>(),
         "audit_head": {"seq": logg.seq, "sha256": logg.hash},
-    })
+    });
+    // The year report lists the agreement's collaboration partners (issue 18): organisations,
+    // public, never anyone helped.
+    if matches!(k.period, Period::Ar(_)) {
+        d["partners"] = a
+            .version
+            .settings
+            .samverkanspartner
+            .iter()
+            .map(|p| serde_json::json!({"name": p.namn, "kind": p.slag, "orgnr": p.orgnr}))
+            .collect();
+    }
+    d
 }
 
 /// Why an edition is issued: the published code and the coordinator's note for the record.
@@ -662,6 +686,7 @@ pub async fn ny_utgava(
     }
     nu.vittnesstod = forra.vittnesstod.clone();
     nu.timmar = forra.timmar.clone();
+    nu.samverkan = forra.samverkan.clone();
     let mut h = historik(app, &a, &rapporter).await?;
     let mut u = underlag(app, &a, period).await?;
     fyll(&mut u, &nu, 0)?;
@@ -840,8 +865,9 @@ pub async fn forhandsgranska(
                     inom: lager.fall[x.fall as usize].inom(),
                     cykel: 0,
                     slag: x.slag,
-                    satt: x.satt,
+                    satt: x.satt(),
                     minuter: x.minuter(),
+                    partner: x.partner(),
                 }),
         );
     }

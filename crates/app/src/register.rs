@@ -62,11 +62,19 @@ pub struct Akt {
     pub datum: Datum,
     pub registrerat: Datum,
     pub slag: u8,
-    pub satt: u8,
+    /// The mode (`Kontaktsatt` index) in the low four bits, a referral's partner kind (0 none,
+    /// else 1 + its `Partnertyp` index) in the high four: the record stays 24 bytes.
+    satt_partner: u8,
     min: u16,
 }
 
 impl Akt {
+    pub fn satt(&self) -> u8 {
+        self.satt_partner & 0x0f
+    }
+    pub fn partner(&self) -> u8 {
+        self.satt_partner >> 4
+    }
     pub fn minuter(&self) -> u16 {
         self.min & !AKT_RAKNAD
     }
@@ -174,7 +182,7 @@ impl Lager {
             datum: r.date,
             registrerat: dag(r.registered_at),
             slag: r.slag,
-            satt: r.satt,
+            satt_partner: (r.satt & 0x0f) | (r.partner.min(15) << 4),
             min: r.minuter.min(AKT_RAKNAD - 1),
         };
         match self.akt.binary_search_by_key(&r.seq, |a| a.seq) {
@@ -205,6 +213,9 @@ impl Lager {
             self.raknade_ovrigt.insert(id.clone());
         }
         for (id, ..) in &r.timmar {
+            self.raknade_ovrigt.insert(id.clone());
+        }
+        for (id, ..) in &r.samverkan {
             self.raknade_ovrigt.insert(id.clone());
         }
     }

@@ -203,6 +203,7 @@ async fn main() {
                 writeln!(g, "{i},{cykel},{s},{m},{min}").unwrap();
             }
             akt.push(Aktivitet {
+                partner: None,
                 datum: Datum::from_civil(
                     jiff::civil::date(2026, 1, 1)
                         .checked_add(jiff::Span::new().days(d))

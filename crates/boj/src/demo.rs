@@ -19,6 +19,8 @@ const MARKER: &str = "boj-demo.txt";
 pub const DEMO_PASSWORD: &str = "boj-demo-2026";
 /// The demo county: Jämtlands län, whose eight municipalities are the agreement's parties.
 const LAN: &str = "23";
+/// The second partnership beside it (sample data throughout): Västernorrlands län.
+const LAN_2: &str = "22";
 
 pub async fn run(a: DemoArgs) -> CliResult<()> {
     let clock: SharedClock = match &a.today {
@@ -61,7 +63,9 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
         app,
         move |addr| web_config(&web, false, true, addr),
         move || {
-            println!("Demo för Jämtlands län med exempeldata, dagens datum {today}.");
+            println!(
+                "Demo med exempeldata för två partnerskap, Jämtlands län och Västernorrlands län (konton som slutar på -vn), dagens datum {today}."
+            );
             println!("Konton (lösenord för alla: {DEMO_PASSWORD}):");
             for (name, role) in accounts {
                 println!("  {name:<16} {role}");
@@ -75,7 +79,15 @@ pub async fn run(a: DemoArgs) -> CliResult<()> {
 /// every ended quarter but the latest (left for the coordinator to issue in the demo), and each
 /// half-year and year whose quarters are all issued.
 async fn issue_past(app: &App, store: &Store, today: Datum) -> CliResult<()> {
-    let p = users::by_name(store, "samordnare").await?.principal();
+    for samordnare in ["samordnare", "samordnare-vn"] {
+        let p = users::by_name(store, samordnare).await?.principal();
+        issue_past_for(app, &p, today).await?;
+    }
+    Ok(())
+}
+
+async fn issue_past_for(app: &App, p: &boj_domain::Principal, today: Datum) -> CliResult<()> {
+    let p = p.clone();
     for a in boj_app::avtal::lasbara(app, &p).await? {
         let mut quarters = Vec::new();
         for y in a.version.tid.fran.year()..=today.year() {
@@ -182,28 +194,226 @@ async fn seed(app: &App, store: &Store, today: Datum) -> CliResult<()> {
     }
     // Support persons, the coordinator and the admin sign in with a second factor; the demo's
     // keys are fixed and printed.
-    for name in ANDRA_STEGET {
+    for name in ANDRA_STEGET.iter().filter(|n| !n.ends_with("-vn")) {
         let u = users::by_name(store, name).await?;
         boj_app::konton::exempel_andra_faktor(app, &u.id, &demo_nyckel(name)).await?;
     }
     let principal = |name: &'static str| async move {
         Ok::<_, CliError>(users::by_name(store, name).await?.principal())
     };
-    let (a, populations) =
-        seed_agreement(app, store, &principal("forbund").await?, &org.id, lan).await?;
+    let forbund = principal("forbund").await?;
+    let (a, populations) = seed_agreement(app, store, &forbund, &org.id, lan).await?;
+    seed_partners(
+        app,
+        &forbund,
+        &a.id,
+        &[
+            ("Kvinnojouren i länet (exempel)", "kvinnojour"),
+            ("Tjejjouren (exempel)", "tjejjour_ungdomsjour"),
+            (
+                "Socialtjänsten i Östersunds kommun (exempel)",
+                "socialtjanst",
+            ),
+            ("Polisen, lokalpolisområde Östersund (exempel)", "polis"),
+            ("Regionens hälso- och sjukvård (exempel)", "halso_sjukvard"),
+            (
+                "Svenska kyrkan, församlingarna i länet (exempel)",
+                "kyrka_trossamfund",
+            ),
+        ],
+    )
+    .await?;
     let mut volontarer = Vec::new();
     for name in ["stodperson1", "stodperson2", "stodperson1", "samordnare"] {
         volontarer.push(principal(name).await?);
     }
     let samordnare = principal("samordnare").await?;
-    let n =
-        crate::demo_arenden::seed(app, &a, &volontarer, &samordnare, &populations, today).await?;
-    eprintln!("boj: demodata skapad ({n} exempelärenden)");
+    let ort = crate::demo_arenden::Ort {
+        seed: 22_2025,
+        domstol: "Östersunds tingsrätt",
+        per_dag: [30, 40, 20, 10],
+    };
+    let n = crate::demo_arenden::seed(app, &a, &volontarer, &samordnare, &populations, today, &ort)
+        .await?;
+    let m = seed_second(app, store, today).await?;
+    eprintln!("boj: demodata skapad ({n} + {m} exempelärenden i två partnerskap)");
     Ok(())
 }
 
+/// Adds the agreement's collaboration partners, as its county strategist would on its page.
+async fn seed_partners(
+    app: &App,
+    p: &boj_domain::Principal,
+    id: &str,
+    partners: &[(&str, &str)],
+) -> CliResult<()> {
+    for (namn, slag) in partners {
+        boj_app::avtal::samverkanspartner(
+            app,
+            p,
+            id,
+            boj_app::avtal::Partnerandring::LaggTill {
+                namn: (*namn).into(),
+                slag: (*slag).into(),
+                orgnr: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The second partnership: another victim-support association with the municipalities of another
+/// county, its own coordinator, support person, county strategist and municipal accounts — every
+/// part of it sample data (its population figures too), to show that a second partnership works
+/// beside the first and sees nothing of it.
+async fn seed_second(app: &App, store: &Store, today: Datum) -> CliResult<usize> {
+    let password = NyttLosenord::parse(DEMO_PASSWORD)?;
+    let org = orgs::create(
+        store,
+        None,
+        "Brottsofferjouren Västernorrland (exempel)",
+        None,
+    )
+    .await?;
+    let lan = Lanskod::parse(LAN_2)?;
+    let mut plan: Vec<(String, Role, Scope)> = vec![
+        (
+            "stodperson-vn".into(),
+            Role::Stodperson,
+            Scope::Organisation(org.id.clone()),
+        ),
+        (
+            "samordnare-vn".into(),
+            Role::Samordnare,
+            Scope::Organisation(org.id.clone()),
+        ),
+        ("forbund-vn".into(), Role::Forbund, Scope::Lan(lan)),
+    ];
+    for k in lan.kommuner() {
+        plan.push((
+            format!("kommun-{}", k.kod),
+            Role::Kommun,
+            Scope::Kommun(Kommunkod::parse(k.kod.as_str())?),
+        ));
+    }
+    for (name, role, scope) in plan {
+        users::create(
+            store,
+            None,
+            &Anvandarnamn::parse(&name)?,
+            role,
+            &scope,
+            &password,
+        )
+        .await?;
+    }
+    for name in ["stodperson-vn", "samordnare-vn"] {
+        let u = users::by_name(store, name).await?;
+        boj_app::konton::exempel_andra_faktor(app, &u.id, &demo_nyckel(name)).await?;
+    }
+    let principal = |name: &'static str| async move {
+        Ok::<_, CliError>(users::by_name(store, name).await?.principal())
+    };
+    let forbund = principal("forbund-vn").await?;
+    let parter: Vec<Kommunkod> = lan.kommuner().map(|k| k.kod).collect();
+    let utkast = Utkast {
+        title: "Överenskommelse om idéburet offentligt partnerskap om brottsofferstöd i Västernorrlands län (exempel)".into(),
+        reference: "Exempel: IOP brottsofferstöd Västernorrland".into(),
+        tid: Avtalstid::new(Datum::parse("2026-01-01")?, None, None)?,
+        services: "Exempeldata: stöd till brottsutsatta, vittnen och anhöriga utan individuell behovsprövning."
+            .into(),
+        settings: Avtalsinstallningar::default(),
+        parter: parter.clone(),
+    };
+    let a = avtal::create(store, None, &org.id, lan, true, &utkast).await?;
+    // Every party's council decides (sample decisions).
+    for (i, k) in parter.iter().enumerate() {
+        let d = NyttBeslut {
+            organ: Beslutsorgan::Kommunfullmaktige,
+            kommun: Some(*k),
+            beslutsdatum: Some(Datum::parse(&format!("2025-11-{:02}", 10 + i))?),
+            galler_fran: Some(Datum::parse("2026-01-01")?),
+            paragraph: format!("§ {}", 90 + 3 * i),
+            utfall: Utfall::Bifall,
+            presenter: String::new(),
+            items: vec![(
+                "1".into(),
+                "att godkänna överenskommelse om idéburet offentligt partnerskap om brottsofferstöd från och med 2026-01-01 (exempel).".into(),
+            )],
+            sample: true,
+        };
+        avtal::add_decision(store, None, &a, &d).await?;
+    }
+    let rekommendation = NyttBeslut {
+        organ: Beslutsorgan::Annan,
+        kommun: None,
+        beslutsdatum: Some(Datum::parse("2025-10-01")?),
+        galler_fran: None,
+        paragraph: "§ 1 (exempel)".into(),
+        utfall: Utfall::Bifall,
+        presenter: String::new(),
+        items: vec![(
+            "1".into(),
+            "att rekommendera kommunerna att bevilja föreningen ett gemensamt grundbidrag om 480 000 kr för 2026 (exempel).".into(),
+        )],
+        sample: true,
+    };
+    let rekommendation = avtal::add_decision(store, None, &a, &rekommendation).await?;
+    // Population figures for the demo only: sample values in SCB's layout, not SCB's figures.
+    let fil = include_bytes!("../demo/exempel-folkmangd-vasternorrland.csv");
+    let rader = boj_domain::folkmangd::las(fil)
+        .map_err(|e| CliError::Failure(e.join(" ")))?
+        .rader;
+    boj_app::bidrag::importera_befolkning(app, None, fil, "2024-12-31").await?;
+    let grant = boj_app::bidrag::Bidragsforslag {
+        ar: 2026,
+        belopp: boj_domain::Kronor::from_whole(480_000)?,
+        beslut: rekommendation.id.clone(),
+        nyckel: Some("grund_plus_befolkning".into()),
+        grund: Some(boj_domain::Kronor::from_whole(20_000)?),
+        andelar: None,
+        schema: Some("arsvis".into()),
+        befolkningsdatum: Some("2024-12-31".into()),
+    };
+    boj_app::bidrag::nytt_bidrag(app, &forbund, &a.id, grant).await?;
+    seed_partners(
+        app,
+        &forbund,
+        &a.id,
+        &[
+            ("Kvinnojouren (exempel)", "kvinnojour"),
+            (
+                "Socialtjänsten i Sundsvalls kommun (exempel)",
+                "socialtjanst",
+            ),
+            ("Polisen i Västernorrland (exempel)", "polis"),
+            ("Ungdomsjouren (exempel)", "tjejjour_ungdomsjour"),
+        ],
+    )
+    .await?;
+    let volontarer = vec![
+        principal("stodperson-vn").await?,
+        principal("samordnare-vn").await?,
+    ];
+    let samordnare = principal("samordnare-vn").await?;
+    let ort = crate::demo_arenden::Ort {
+        seed: 22_2026,
+        domstol: "Sundsvalls tingsrätt",
+        per_dag: [60, 30, 10, 0],
+    };
+    crate::demo_arenden::seed(app, &a, &volontarer, &samordnare, &rader, today, &ort).await
+}
+
 /// The demo accounts that sign in with a second factor (SPEC § 6: the case roles and admin).
-const ANDRA_STEGET: [&str; 4] = ["stodperson1", "stodperson2", "samordnare", "admin"];
+const ANDRA_STEGET: [&str; 6] = [
+    "stodperson1",
+    "stodperson2",
+    "samordnare",
+    "admin",
+    "stodperson-vn",
+    "samordnare-vn",
+];
 
 /// The fixed key of a demo account's second factor: sample data, printed, never secret.
 fn demo_nyckel(name: &str) -> [u8; 32] {
@@ -244,6 +454,9 @@ async fn accounts(store: &Store) -> CliResult<Vec<(String, String)>> {
             "samordnare",
             "forbund",
             "admin",
+            "stodperson-vn",
+            "samordnare-vn",
+            "forbund-vn",
         ]
         .iter()
         .position(|x| *x == n)

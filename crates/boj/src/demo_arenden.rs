@@ -36,8 +36,19 @@ fn timmar(hundradelar: u32) -> String {
     format!("{}.{:02}", hundradelar / 100, hundradelar % 100)
 }
 
+/// What differs between the demo's partnerships.
+pub struct Ort<'a> {
+    /// The random seed: each partnership its own, fixed.
+    pub seed: u64,
+    /// The court where witness support is given.
+    pub domstol: &'a str,
+    /// Weights of 0, 1, 2 and 3 new cases a day.
+    pub per_dag: [u32; 4],
+}
+
 /// Seeds the cases of agreement `a`, each held by one of `volontarer`, and the organisation's
-/// witness support and volunteer hours, recorded by `samordnare`.
+/// witness support, volunteer hours and collaboration work with the agreement's partners, recorded
+/// by `samordnare`. A referral names one of the agreement's partners.
 pub async fn seed(
     app: &App,
     a: &Avtal,
@@ -45,8 +56,15 @@ pub async fn seed(
     samordnare: &Principal,
     populations: &[(Kommunkod, u64)],
     today: Datum,
+    ort: &Ort<'_>,
 ) -> CliResult<usize> {
-    let mut rng = StdRng::seed_from_u64(22_2025);
+    let mut rng = StdRng::seed_from_u64(ort.seed);
+    // The agreement as it is now: its partners were added after it was registered.
+    let partners = boj_app::avtal::las(app, samordnare, &a.id)
+        .await?
+        .version
+        .settings
+        .samverkanspartner;
     let elsewhere: Vec<Kommunkod> = ["0180", "1480", "2281", "2480", "1283"]
         .iter()
         .filter_map(|k| Kommunkod::parse(k).ok())
@@ -58,7 +76,8 @@ pub async fn seed(
     let mut day = a.version.tid.fran.civil();
     let mut n = 0;
     while day < today.civil() {
-        let count = pick(&mut rng, &[(0u32, 30), (1, 40), (2, 20), (3, 10)]);
+        let [w0, w1, w2, w3] = ort.per_dag;
+        let count = pick(&mut rng, &[(0u32, w0), (1, w1), (2, w2), (3, w3)]);
         for _ in 0..count {
             let person = pick(
                 &mut rng,
@@ -182,21 +201,29 @@ pub async fn seed(
                 if d >= today.civil() {
                     continue;
                 }
+                let typ = pick(
+                    &mut rng,
+                    &[
+                        (Aktivitetstyp::Stodsamtal, 50),
+                        (Aktivitetstyp::Information, 25),
+                        (Aktivitetstyp::PraktiskHjalp, 8),
+                        (Aktivitetstyp::MedfoljningPolis, 4),
+                        (Aktivitetstyp::MedfoljningRattegang, 5),
+                        (Aktivitetstyp::Hanvisning, 8),
+                    ],
+                );
+                // A referral names one of the agreement's partners; without any, it is support.
+                let (typ, partner) = match (typ, partners.is_empty()) {
+                    (Aktivitetstyp::Hanvisning, false) => {
+                        (typ, Some(partners[rng.random_range(0..partners.len())].id))
+                    }
+                    (Aktivitetstyp::Hanvisning, true) => (Aktivitetstyp::Stodsamtal, None),
+                    _ => (typ, None),
+                };
                 let act = NyAktivitet {
                     datum: Datum::from_civil(d).to_string(),
-                    typ: pick(
-                        &mut rng,
-                        &[
-                            (Aktivitetstyp::Stodsamtal, 50),
-                            (Aktivitetstyp::Information, 25),
-                            (Aktivitetstyp::PraktiskHjalp, 8),
-                            (Aktivitetstyp::MedfoljningPolis, 4),
-                            (Aktivitetstyp::MedfoljningRattegang, 5),
-                            (Aktivitetstyp::Hanvisning, 8),
-                        ],
-                    )
-                    .code()
-                    .to_string(),
+                    typ: typ.code().to_string(),
+                    partner,
                     satt: pick(
                         &mut rng,
                         &[
@@ -240,9 +267,10 @@ pub async fn seed(
             ];
             let v = Vittnesstod {
                 datum: Datum::from_civil(d).to_string(),
-                domstol: "Östersunds tingsrätt".into(),
+                domstol: ort.domstol.into(),
                 antal: counts,
                 timmar: timmar(rng.random_range(300..900)),
+                avtal: None,
             };
             fall::vittnesstod(app, samordnare, &v).await?;
         }
@@ -257,7 +285,27 @@ pub async fn seed(
                 ("administration", 1500),
             ] {
                 let h = timmar(base + rng.random_range(0..2000));
-                fall::volontartimmar(app, samordnare, &month, kind, &h).await?;
+                fall::volontartimmar(app, samordnare, &month, kind, &h, Some(&a.id)).await?;
+            }
+            // Collaboration with one or two partners a month: meetings, training, outreach.
+            for _ in 0..rng.random_range(1..=2).min(partners.len()) {
+                let sp = &partners[rng.random_range(0..partners.len())];
+                let form = pick(
+                    &mut rng,
+                    &[
+                        (Samverkansform::Mote, 6),
+                        (Samverkansform::Utbildning, 2),
+                        (Samverkansform::Utatriktat, 2),
+                    ],
+                );
+                let b = fall::Samverkansarbete {
+                    avtal: a.id.clone(),
+                    manad: month.clone(),
+                    partner: sp.id,
+                    form: form.code().into(),
+                    timmar: timmar(rng.random_range(150..1200)),
+                };
+                fall::samverkan(app, samordnare, &b).await?;
             }
         }
         d = d.tomorrow().unwrap_or(today.civil());

@@ -170,6 +170,9 @@ pub enum Action<'a> {
     /// Create and amend agreements and record decisions, documents and signatures: the strategist of
     /// the agreement's county only (SPEC § 2, `forbund`).
     HanteraAvtal(Option<Avtalsomfang<'a>>),
+    /// Keep an agreement's list of collaboration partners: the strategist of its county, and the
+    /// coordinators of the organisation that works with the partners (issue 18).
+    HanteraSamverkan(Option<Avtalsomfang<'a>>),
     /// Import population figures (SPEC § 2: `forbund` manages population data).
     HanteraBefolkning,
     /// Read a municipality's invoice basis: those who read the agreement, except that a municipal
@@ -288,6 +291,11 @@ pub fn authorize(p: &Principal, action: Action<'_>) -> Result<(), Denied> {
                 Ok(())
             }
             (Scope::Lan(_), Some(_)) => Err(UTANFOR),
+            _ => Err(FORBJUDEN),
+        },
+        Action::HanteraSamverkan(target) => match (p.role, &p.scope, target) {
+            (Role::Forbund, ..) => authorize(p, Action::HanteraAvtal(target)),
+            (Role::Samordnare, ..) => authorize(p, Action::UtfardaRapport(target)),
             _ => Err(FORBJUDEN),
         },
         Action::HanteraBefolkning => match p.role {
@@ -415,6 +423,33 @@ mod tests {
         // A municipality that is not a party reads nothing.
         let utan = Avtalsomfang { parter: &[], ..a };
         assert!(authorize(&p(Role::Kommun), Action::LasRapport(Some(utan))).is_err());
+    }
+
+    #[test]
+    fn partners_are_kept_by_the_county_strategist_and_the_organisations_coordinators() {
+        let parter = [Kommunkod::parse("2303").unwrap()];
+        let a = Avtalsomfang {
+            organisation: "o_1",
+            lan: Lanskod::parse("23").unwrap(),
+            parter: &parter,
+        };
+        for role in Role::ALL {
+            let ok = authorize(&p(role), Action::HanteraSamverkan(Some(a))).is_ok();
+            assert_eq!(
+                ok,
+                matches!(role, Role::Forbund | Role::Samordnare),
+                "{role}"
+            );
+        }
+        // Another county and another organisation: neither keeps its list.
+        let other = Avtalsomfang {
+            organisation: "o_2",
+            lan: Lanskod::parse("22").unwrap(),
+            parter: &[],
+        };
+        for role in Role::ALL {
+            assert!(authorize(&p(role), Action::HanteraSamverkan(Some(other))).is_err());
+        }
     }
 
     #[test]

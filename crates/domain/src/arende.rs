@@ -230,9 +230,64 @@ pub struct Aktivitet {
     pub typ: Aktivitetstyp,
     pub satt: Kontaktsatt,
     pub minuter: u16,
+    /// For a referral (`hanvisning`): the partner of the agreement referred to, by its number and
+    /// its kind when the referral was recorded. Nothing else about the person is recorded.
+    pub partner: Option<Hanvisning>,
+}
+
+/// The partner a referral names: its number in the agreement's list and its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hanvisning {
+    pub id: u16,
+    pub slag: crate::kod::Partnertyp,
 }
 
 impl Aktivitet {
+    /// Names the partner of a referral (the collaboration the decision asks for): a referral names
+    /// one partner of the agreement's list, `partners`; any other activity names none.
+    pub fn med_partner(
+        mut self,
+        partner: Option<u16>,
+        partners: &[crate::avtal::Samverkanspartner],
+    ) -> Result<Self, DomainError> {
+        match (self.typ, partner) {
+            (Aktivitetstyp::Hanvisning, None) if partners.is_empty() => Err(DomainError::new(
+                Code::OgiltigForfragan,
+                "En hänvisning anger vilken samverkanspart personen hänvisades till, men överenskommelsen har inga samverkansparter ännu. Samordnaren eller förbundsstrategen lägger till dem på överenskommelsens sida.",
+            )
+            .falt("partner")),
+            (Aktivitetstyp::Hanvisning, None) => Err(DomainError::new(
+                Code::OgiltigForfragan,
+                "Välj vilken samverkanspart personen hänvisades till.",
+            )
+            .falt("partner")),
+            (Aktivitetstyp::Hanvisning, Some(id)) => {
+                let sp = partners
+                    .iter()
+                    .find(|sp| sp.id == id)
+                    .and_then(|sp| Some((sp.id, sp.typ()?)))
+                    .ok_or_else(|| {
+                        DomainError::new(
+                            Code::OgiltigForfragan,
+                            format!("Samverkanspart {id} finns inte i överenskommelsens lista."),
+                        )
+                        .falt("partner")
+                    })?;
+                self.partner = Some(Hanvisning {
+                    id: sp.0,
+                    slag: sp.1,
+                });
+                Ok(self)
+            }
+            (_, Some(_)) => Err(DomainError::new(
+                Code::OgiltigForfragan,
+                "Bara en hänvisning anger en samverkanspart.",
+            )
+            .falt("partner")),
+            (_, None) => Ok(self),
+        }
+    }
+
     /// An activity happens between the case's opening and closing, and lasts 0–1 440 minutes.
     pub fn new(
         datum: Datum,
@@ -267,6 +322,7 @@ impl Aktivitet {
             typ,
             satt,
             minuter: u16::try_from(minuter).unwrap_or(0),
+            partner: None,
         })
     }
 }

@@ -10,7 +10,7 @@
 
 use crate::datum::Datum;
 use crate::error::{Code, DomainError};
-use crate::kod::{Kodlista, PersonTyp};
+use crate::kod::{Kodlista, Partnertyp, PersonTyp};
 use crate::kommun::{Kommunkod, clip};
 use crate::period::Cykel;
 use serde::{Deserialize, Serialize};
@@ -60,8 +60,8 @@ impl Avtalstid {
 /// The target-group rule of § 22 2a (11 kap. 5 § SoL): which groups the agreement serves without
 /// needs assessment, and for which of them residence in a party municipality is required.
 ///
-/// The default is the literal reading of § 22 2a: "brottsutsatta kommuninvånare i Jämtlands läns
-/// kommuner, vittnen, anhöriga till brottsutsatta och anhöriga till gärningspersoner" — residence is
+/// The default is the literal reading of § 22 2a: "brottsutsatta kommuninvånare i länets kommuner,
+/// vittnen, anhöriga till brottsutsatta och anhöriga till gärningspersoner" — residence is
 /// required of crime victims only; witnesses and relatives qualify wherever they live.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Malgruppsregel {
@@ -186,9 +186,93 @@ pub struct Avtalsinstallningar {
     pub kontaktuppgifter_raderas_dagar: u16,
     /// Days without activity before a case is closed automatically (default 180).
     pub inaktiv_stangs_dagar: u16,
+    /// The neighbouring services and associations the agreement works with and refers people to
+    /// (the decision: "behov av samverkan med närliggande verksamheter och föreningar ska beaktas").
+    /// Versioned with the other settings; changed by the county strategist or the organisation's
+    /// coordinators (`Action::HanteraSamverkan`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub samverkanspartner: Vec<Samverkanspartner>,
 }
 
-/// The ten basic items of BOJ's national statistics (SPEC § 3.2), by code.
+/// A collaboration partner of an agreement. Its number is never reused within the agreement, so a
+/// referral or collaboration entry that names it keeps meaning the same partner in every version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Samverkanspartner {
+    pub id: u16,
+    pub namn: String,
+    /// A code of [`Partnertyp`].
+    pub slag: String,
+    /// The partner's organisation number, if it has one and it is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orgnr: Option<String>,
+}
+
+impl Samverkanspartner {
+    /// A partner from what was entered: a one-line name without identity numbers, a kind of the
+    /// code list, and a valid organisation number when one is given.
+    pub fn ny(id: u16, namn: &str, slag: &str, orgnr: Option<&str>) -> Result<Self, DomainError> {
+        let n = namn.trim();
+        if n.is_empty() || n.chars().count() > 200 {
+            return Err(DomainError::new(
+                Code::OgiltigForfragan,
+                "Samverkanspartens namn ska ha 1–200 tecken.",
+            )
+            .falt("name"));
+        }
+        let namn = crate::personnummer::Fritext::rad(n, 200).map_err(|e| e.falt("name"))?;
+        let slag = Partnertyp::parse(slag).map_err(|e| e.falt("kind"))?;
+        let orgnr = orgnr
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|o| {
+                crate::orgnr::Organisationsnummer::parse(o)
+                    .map(|o| o.to_string())
+                    .map_err(|e| e.falt("orgnr"))
+            })
+            .transpose()?;
+        Ok(Self {
+            id,
+            namn: namn.as_str().to_string(),
+            slag: slag.code().to_string(),
+            orgnr,
+        })
+    }
+
+    pub fn typ(&self) -> Option<Partnertyp> {
+        Partnertyp::parse(&self.slag).ok()
+    }
+}
+
+/// The agreement a witness-support session or volunteer-hours entry of an organisation is counted
+/// in, when the one who enters it does not choose: the organisation's only agreement in force on
+/// `dag`, or among several the one a party of which the court is named after (a district court is
+/// named after its seat: "Göteborgs tingsrätt"). `None` when that does not single one out — then
+/// the entry must name its agreement, so that no figure is counted in two agreements.
+pub fn forvalt_avtal<'a>(
+    avtal: &'a [(String, Avtalstid, Vec<Kommunkod>)],
+    dag: Datum,
+    domstol: Option<&str>,
+) -> Option<&'a str> {
+    let i_kraft: Vec<_> = avtal.iter().filter(|(_, t, _)| t.omfattar(dag)).collect();
+    if let [(id, ..)] = i_kraft.as_slice() {
+        return Some(id);
+    }
+    let d = domstol?.to_lowercase();
+    let traffar: Vec<_> = i_kraft
+        .iter()
+        .filter(|(_, _, parter)| {
+            parter
+                .iter()
+                .any(|k| !k.namn().is_empty() && d.contains(&k.namn().to_lowercase()))
+        })
+        .collect();
+    match traffar.as_slice() {
+        [(id, ..)] => Some(id),
+        _ => None,
+    }
+}
+
+/// The ten basic items of the national victim-support statistics (SPEC § 3.2), by code.
 pub const DOKUMENTATIONSPOSTER: [(&str, &str); 10] = [
     ("person_type", "Typ av hjälpsökande"),
     ("municipality", "Hemkommun"),
@@ -217,6 +301,7 @@ impl Default for Avtalsinstallningar {
             sammanslagningar: Vec::new(),
             kontaktuppgifter_raderas_dagar: 30,
             inaktiv_stangs_dagar: 180,
+            samverkanspartner: Vec::new(),
         }
     }
 }
@@ -273,6 +358,21 @@ impl Avtalsinstallningar {
         }
         for s in &self.sammanslagningar {
             crate::kod::Sammanslagning::parse(s)?;
+        }
+        if self.samverkanspartner.len() > 500 {
+            return Err(DomainError::new(
+                Code::OgiltigForfragan,
+                "En överenskommelse kan ha högst 500 samverkansparter.",
+            ));
+        }
+        for (i, sp) in self.samverkanspartner.iter().enumerate() {
+            Samverkanspartner::ny(sp.id, &sp.namn, &sp.slag, sp.orgnr.as_deref())?;
+            if sp.id == 0 || self.samverkanspartner[..i].iter().any(|o| o.id == sp.id) {
+                return Err(DomainError::new(
+                    Code::OgiltigForfragan,
+                    "Samverkansparternas nummer ska vara unika och större än 0.",
+                ));
+            }
         }
         for k in &self.sma_kommuner {
             let kod = Kommunkod::parse(k)?;

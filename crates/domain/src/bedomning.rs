@@ -10,7 +10,7 @@
 //!   groups that must live in a party municipality `ej_bosatt_i_partskommun` or `part_ej_beslutat`.
 //! - `ej_faststalld`: residence is required but not stated, and nothing else puts the case outside.
 //!
-//! Groups that need no residence are decided by the agreement's term alone. BOJ may still help someone
+//! Groups that need no residence are decided by the agreement's term alone. The association may still help someone
 //! outside the agreement; the case is then recorded and reported as outside.
 
 use crate::avtal::{Avtalstid, Malgruppsregel, Partstatus, Statusrad};

@@ -2,7 +2,7 @@
 //!
 //! One parser for the layouts SCB and spreadsheets produce: ISO-8859-1 or UTF-8 (with or without a
 //! byte-order mark), comma or semicolon, with or without a title line, quoted or not, labels like
-//! `"2303 Ragunda"`, and county rows (`"23 Jämtlands län"`) that are not municipalities and are
+//! `"0180 Stockholm"`, and county rows (`"01 Stockholms län"`) that are not municipalities and are
 //! skipped. The reference year comes from the header (`"2024"` or `"Folkmängd 2024"`).
 //!
 //! A file is taken whole or not at all: every error is reported with its line number and nothing is

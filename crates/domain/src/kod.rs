@@ -1,4 +1,5 @@
-//! The fixed code lists of a case's statistics items (SPEC § 3.2, after BOJ's ten basic items).
+//! The fixed code lists of a case's statistics items (SPEC § 3.2, after the national victim-support
+//! statistics' ten basic items), and of an agreement's collaboration partners.
 //!
 //! The codes are the API's and the reports' vocabulary and never change; an agreement's documentation
 //! scheme chooses which items it records, never new codes. Each list is an enum with its stable code
@@ -194,6 +195,30 @@ kodlista! {
     }
 }
 
+kodlista! {
+    /// The kinds of neighbouring services and associations an agreement works with (the need for
+    /// collaboration the decision asks the agreement to consider).
+    Partnertyp, "slag av samverkanspart" {
+        Kvinnojour => "kvinnojour", "Kvinnojour";
+        TjejjourUngdomsjour => "tjejjour_ungdomsjour", "Tjejjour eller ungdomsjour";
+        Socialtjanst => "socialtjanst", "Socialtjänst";
+        Polis => "polis", "Polis";
+        HalsoSjukvard => "halso_sjukvard", "Hälso- och sjukvård";
+        KyrkaTrossamfund => "kyrka_trossamfund", "Kyrka eller trossamfund";
+        AnnanForening => "annan_forening", "Annan förening";
+        AnnanMyndighet => "annan_myndighet", "Annan myndighet";
+    }
+}
+
+kodlista! {
+    /// What collaboration work with a partner was: about the organisations, never help-seekers.
+    Samverkansform, "form av samverkan" {
+        Mote => "mote", "Samverkansmöte";
+        Utbildning => "utbildning", "Gemensam utbildning";
+        Utatriktat => "utatriktat", "Utåtriktad verksamhet";
+    }
+}
+
 /// Home municipality: one of the 290, abroad, or not stated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Hemkommun {
@@ -261,6 +286,8 @@ mod tests {
         round_trip::<Kontaktsatt>();
         round_trip::<VittnesstodRoll>();
         round_trip::<Volontartimmar>();
+        round_trip::<Partnertyp>();
+        round_trip::<Samverkansform>();
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub fn kommuner() -> &'static [Kommun] {
     &KOMMUNER
 }
 
-/// A municipality code that SCB has assigned (four digits, e.g. `2380` for Östersund).
+/// A municipality code that SCB has assigned (four digits, e.g. `0180` for Stockholm).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Kommunkod([u8; 4]);
 
@@ -74,7 +74,7 @@ impl Kommunkod {
             DomainError::new(
                 Code::OgiltigKommunkod,
                 format!(
-                    "”{}” är ingen kommunkod. En kommunkod har fyra siffror, till exempel 2380 för Östersund.",
+                    "”{}” är ingen kommunkod. En kommunkod har fyra siffror, till exempel 0180 för Stockholm.",
                     clip(s)
                 ),
             )
@@ -119,7 +119,7 @@ impl Serialize for Kommunkod {
     }
 }
 
-/// A county code (two digits, e.g. `23` for Jämtlands län).
+/// A county code (two digits, e.g. `01` for Stockholms län).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Lanskod([u8; 2]);
 
@@ -130,7 +130,7 @@ impl Lanskod {
             DomainError::new(
                 Code::OgiltigtLanskod,
                 format!(
-                    "”{}” är ingen länskod. En länskod har två siffror, till exempel 23 för Jämtlands län.",
+                    "”{}” är ingen länskod. En länskod har två siffror, till exempel 01 för Stockholms län.",
                     clip(s)
                 ),
             )

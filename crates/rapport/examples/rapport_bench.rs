@@ -92,6 +92,7 @@ fn underlag(antal: usize) -> Underlag {
         u.fall.push(f);
         for _ in 0..val(&mut rng, &[30, 40, 20, 10]) {
             u.aktiviteter.push(Aktivitet {
+                partner: 0,
                 fall: i as u32,
                 inom: u.fall[i].status == modell::INOM,
                 cykel: f.cykel,

@@ -10,8 +10,8 @@
 use crate::nat::{Skal, Slag, Status};
 use boj_domain::bedomning::Skal as Orsak;
 use boj_domain::kod::{
-    Aktivitetstyp, Aldersgrupp, Brottstyp, ForstaKontakt, Kodlista, Kon, Kontaktsatt, PersonTyp,
-    Polisanmalan, SarskildOmstandighet, VittnesstodRoll, Volontartimmar,
+    Aktivitetstyp, Aldersgrupp, Brottstyp, ForstaKontakt, Kodlista, Kon, Kontaktsatt, Partnertyp,
+    PersonTyp, Polisanmalan, Samverkansform, SarskildOmstandighet, VittnesstodRoll, Volontartimmar,
 };
 use boj_domain::{Cykel, Datum, Kommunkod, Period};
 use serde::{Deserialize, Serialize};
@@ -56,6 +56,20 @@ pub struct Aktivitet {
     pub slag: u8,
     pub satt: u8,
     pub minuter: u16,
+    /// A referral's partner kind: 0 none, else 1 + its index in `Partnertyp::ALL`.
+    pub partner: u8,
+}
+
+/// Collaboration work with partners (about the organisations, not help-seekers): hours of one
+/// entry by the partner's kind and the form of the work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Samverkan {
+    pub cykel: u8,
+    /// Index in `Partnertyp::ALL`.
+    pub slag: u8,
+    /// Index in `Samverkansform::ALL`.
+    pub form: u8,
+    pub hundradelar: u64,
 }
 
 /// A witness-support session: people supported by role (`VittnesstodRoll::ALL` order).
@@ -86,6 +100,7 @@ pub struct Underlag {
     pub aktiviteter: Vec<Aktivitet>,
     pub vittnesstod: Vec<Vittnesstod>,
     pub timmar: Vec<Timmar>,
+    pub samverkan: Vec<Samverkan>,
     /// The agreement's documentation scheme (item codes of `avtal::DOKUMENTATIONSPOSTER`); `None`
     /// records them all. A report has no table for an item the agreement does not record.
     pub poster: Option<Vec<String>>,
@@ -184,7 +199,8 @@ pub struct Tabell {
     pub id: String,
     pub titel: String,
     /// What is counted, for the cell keys of the web: `ant` cases, `akt` activities, `vit` people
-    /// at witness support, `tillf` sessions, `tim` volunteer hours.
+    /// at witness support, `tillf` sessions, `tim` volunteer hours, `hanv` cases referred to a
+    /// partner, `samv` hours of collaboration work.
     pub mangd: String,
     pub slag: Slag,
     pub enhet: Enhet,
@@ -538,6 +554,70 @@ fn aktivitetstabeller(u: &Underlag, med: &[bool; 256]) -> [Tabell; 2] {
     ]
 }
 
+/// Referrals per partner kind: the cases within the agreement referred to a partner of each kind.
+/// A count of help-seekers, protected as every count of cases is (SPEC § 5). A case referred to
+/// two kinds counts in both; within one kind it counts once per cycle period, so that a longer
+/// period is the sum of its cycle reports cell by cell (SPEC § 3.3).
+fn hanvisningar(u: &Underlag, med: &[bool; 256]) -> Tabell {
+    let mut sett = std::collections::HashSet::new();
+    let mut per = [0u64; 8];
+    for a in &u.aktiviteter {
+        if !med[a.cykel as usize] || !a.inom || a.partner == 0 {
+            continue;
+        }
+        let k = usize::from(a.partner - 1);
+        if k < per.len() && sett.insert((a.fall, a.cykel, a.partner)) {
+            per[k] += 1;
+        }
+    }
+    let mut t = envag::<Partnertyp>(
+        "aktiviteter_hanvisningar",
+        "Ärenden med hänvisning, per samverkanspartens slag (flera per ärende)",
+        "partnerslag",
+        &per[..Partnertyp::ALL.len()],
+        false,
+    );
+    t.mangd = "hanv".into();
+    t
+}
+
+/// Collaboration work (the decision's "samverkan med närliggande verksamheter och föreningar"):
+/// hours per partner kind and per form, published as volunteer hours are — they are about the
+/// organisations, never about help-seekers.
+fn samverkanstabeller(u: &Underlag, med: &[bool; 256]) -> [Tabell; 2] {
+    let mut slag = [0u64; 8];
+    let mut form = [0u64; 3];
+    for s in u.samverkan.iter().filter(|s| med[s.cykel as usize]) {
+        if let (Some(a), Some(b)) = (slag.get_mut(s.slag as usize), form.get_mut(s.form as usize)) {
+            *a += s.hundradelar;
+            *b += s.hundradelar;
+        }
+    }
+    let timmar = |mut t: Tabell| {
+        t.mangd = "samv".into();
+        t.kolumner = vec![rubrik("timmar", "Timmar")];
+        t.slag = Slag::Fritt;
+        t.enhet = Enhet::Timmar;
+        t
+    };
+    [
+        timmar(envag::<Partnertyp>(
+            "samverkan_partnerslag",
+            "Samverkan: timmar per samverkanspartens slag",
+            "partnerslag",
+            &slag[..Partnertyp::ALL.len()],
+            true,
+        )),
+        timmar(envag::<Samverkansform>(
+            "samverkan_form",
+            "Samverkan: timmar per form",
+            "form",
+            &form[..Samverkansform::ALL.len()],
+            true,
+        )),
+    ]
+}
+
 /// What kind of report: every report has the county tables; the year report adds the two-way tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Omfang {
@@ -704,6 +784,7 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
     let [a, b] = aktivitetstabeller(u, &med);
     t.push(a);
     t.push(b);
+    t.push(hanvisningar(u, &med));
     let mut utanfor = envag::<PersonTyp>(
         "utanfor",
         "Ärenden utanför överenskommelsen eller inte fastställda, per skäl (flera per ärende)",
@@ -777,6 +858,7 @@ pub fn sammanstall(u: &Underlag, cykler: &[u8], omfang: Omfang) -> Vec<Tabell> {
     tim.slag = Slag::Fritt;
     tim.enhet = Enhet::Timmar;
     t.push(tim);
+    t.extend(samverkanstabeller(u, &med));
     t.push(Tabell {
         id: "sent_registrerade".into(),
         titel: "Varav sent registrerade ärenden".into(),

@@ -10,7 +10,7 @@
 //! milliseconds (one row per item took seconds to write and minutes to read), and a reader holds
 //! one part at a time.
 
-use crate::modell::{self, Aktivitet, Fall, Fallpost, Timmar, Underlag, Vittnesstod};
+use crate::modell::{self, Aktivitet, Fall, Fallpost, Samverkan, Timmar, Underlag, Vittnesstod};
 use boj_domain::Kommunkod;
 use boj_domain::bedomning::Skal as Orsak;
 use boj_domain::kod::{
@@ -76,7 +76,7 @@ fn nr<K: Kodlista + PartialEq>(k: K) -> u64 {
     u64::from(modell::index(k))
 }
 
-/// A municipality's code as a number (`2361` → 2361).
+/// A municipality's code as a number (`1280` → 1280).
 pub fn kommunnummer(k: Kommunkod) -> u16 {
     k.as_str()
         .bytes()
@@ -229,6 +229,10 @@ pub struct Aktpost {
     pub satt: u8,
     pub minuter: u16,
     pub inom: bool,
+    /// A referral's partner kind: 0 none, else 1 + its index in `Partnertyp::ALL` (stored in the
+    /// upper bits of the byte `inom` has, so records written before referrals named partners read
+    /// back with none).
+    pub partner: u8,
 }
 
 /// What one cycle report counted, each item with its values as counted.
@@ -241,9 +245,15 @@ pub struct Rakning {
     pub vittnesstod: Vec<(String, [u32; 4])>,
     /// (id, kind index of `Volontartimmar::ALL`, hundredths of an hour)
     pub timmar: Vec<(String, u8, u64)>,
+    /// Collaboration work: (id, partner kind index of `Partnertyp::ALL`, form index of
+    /// `Samverkansform::ALL`, hundredths of an hour).
+    pub samverkan: Vec<(String, u8, u8, u64)>,
 }
 
-const MAGI: &[u8; 4] = b"BOJ1";
+/// Records written before collaboration work was counted.
+const MAGI_1: &[u8; 4] = b"BOJ1";
+/// Records with collaboration work after the volunteer hours.
+const MAGI: &[u8; 4] = b"BOJ2";
 
 struct Lasare<'a>(&'a [u8]);
 
@@ -298,6 +308,7 @@ fn koda_del(
     aktiviteter: &[Aktpost],
     vittnesstod: &[(String, [u32; 4])],
     timmar: &[(String, u8, u64)],
+    samverkan: &[(String, u8, u8, u64)],
 ) -> Vec<u8> {
     let mut ut = Vec::with_capacity(16 + fall.len() * 16 + aktiviteter.len() * 21);
     ut.extend_from_slice(MAGI);
@@ -313,7 +324,7 @@ fn koda_del(
         ut.push(a.slag);
         ut.push(a.satt);
         ut.extend_from_slice(&a.minuter.to_le_bytes());
-        ut.push(u8::from(a.inom));
+        ut.push(u8::from(a.inom) | (a.partner << 1));
     }
     ut.extend_from_slice(&(vittnesstod.len() as u32).to_le_bytes());
     for (id, p) in vittnesstod {
@@ -326,6 +337,13 @@ fn koda_del(
     for (id, k, h) in timmar {
         text(&mut ut, id);
         ut.push(*k);
+        ut.extend_from_slice(&h.to_le_bytes());
+    }
+    ut.extend_from_slice(&(samverkan.len() as u32).to_le_bytes());
+    for (id, k, f, h) in samverkan {
+        text(&mut ut, id);
+        ut.push(*k);
+        ut.push(*f);
         ut.extend_from_slice(&h.to_le_bytes());
     }
     ut
@@ -346,6 +364,7 @@ impl Rakning {
             &self.aktiviteter,
             &self.vittnesstod,
             &self.timmar,
+            &self.samverkan,
         )
     }
 
@@ -365,15 +384,15 @@ impl Rakning {
             let bit = |len: usize| (i * storlek).min(len)..((i + 1) * storlek).min(len);
             let fall = &self.fall[bit(self.fall.len())];
             let akt = &self.aktiviteter[bit(self.aktiviteter.len())];
-            let (v, t) = if i == 0 {
-                (&self.vittnesstod[..], &self.timmar[..])
+            let (v, t, s) = if i == 0 {
+                (&self.vittnesstod[..], &self.timmar[..], &self.samverkan[..])
             } else {
-                (&[][..], &[][..])
+                (&[][..], &[][..], &[][..])
             };
             Del {
                 fall: fall.len(),
                 aktiviteter: akt.len(),
-                bytes: koda_del(fall, akt, v, t),
+                bytes: koda_del(fall, akt, v, t, s),
             }
         })
     }
@@ -384,12 +403,15 @@ impl Rakning {
         self.aktiviteter.extend(del.aktiviteter);
         self.vittnesstod.extend(del.vittnesstod);
         self.timmar.extend(del.timmar);
+        self.samverkan.extend(del.samverkan);
     }
 
     /// `None` for bytes that are not a whole record.
     pub fn las(b: &[u8]) -> Option<Rakning> {
         let mut l = Lasare(b);
-        if l.bytes(4)? != MAGI {
+        let magi = l.bytes(4)?;
+        let med_samverkan = magi == MAGI;
+        if !med_samverkan && magi != MAGI_1 {
             return None;
         }
         let mut r = Rakning::default();
@@ -407,8 +429,14 @@ impl Rakning {
                 slag: l.u8()?,
                 satt: l.u8()?,
                 minuter: l.u16()?,
-                inom: l.u8()? == 1,
+                inom: false,
+                partner: 0,
             });
+            let b = l.u8()?;
+            if let Some(a) = r.aktiviteter.last_mut() {
+                a.inom = b & 1 == 1;
+                a.partner = b >> 1;
+            }
         }
         let n = l.antal(18)?;
         for _ in 0..n {
@@ -420,6 +448,13 @@ impl Rakning {
         for _ in 0..n {
             let id = l.text()?;
             r.timmar.push((id, l.u8()?, l.u64()?));
+        }
+        if med_samverkan {
+            let n = l.antal(12)?;
+            for _ in 0..n {
+                let id = l.text()?;
+                r.samverkan.push((id, l.u8()?, l.u8()?, l.u64()?));
+            }
         }
         l.0.is_empty().then_some(r)
     }
@@ -449,6 +484,7 @@ impl Rakning {
                     slag: a.slag,
                     satt: a.satt,
                     minuter: a.minuter,
+                    partner: a.partner,
                 }),
         );
         u.vittnesstod
@@ -461,6 +497,13 @@ impl Rakning {
             slag: *k,
             hundradelar: *h,
         }));
+        u.samverkan
+            .extend(self.samverkan.iter().map(|(_, k, f, h)| Samverkan {
+                cykel,
+                slag: *k,
+                form: *f,
+                hundradelar: *h,
+            }));
         Some(())
     }
 }
@@ -517,6 +560,39 @@ mod tests {
         }
     }
 
+    /// A record written before referrals named partners and collaboration was counted (tag
+    /// `BOJ1`, the activity's last byte 0 or 1) reads back with no partner and no collaboration.
+    #[test]
+    fn an_older_record_still_reads() {
+        let mut b = b"BOJ1".to_vec();
+        b.extend_from_slice(&0u32.to_le_bytes());
+        b.extend_from_slice(&1u32.to_le_bytes());
+        b.extend_from_slice(&7i64.to_le_bytes());
+        b.extend_from_slice(&3i64.to_le_bytes());
+        b.extend_from_slice(&[5, 1]);
+        b.extend_from_slice(&45u16.to_le_bytes());
+        b.push(1);
+        b.extend_from_slice(&0u32.to_le_bytes());
+        b.extend_from_slice(&0u32.to_le_bytes());
+        let r = Rakning::las(&b).unwrap();
+        assert_eq!(
+            r.aktiviteter,
+            vec![Aktpost {
+                seq: 7,
+                fall: 3,
+                slag: 5,
+                satt: 1,
+                minuter: 45,
+                inom: true,
+                partner: 0
+            }]
+        );
+        assert!(r.samverkan.is_empty());
+        // The same bytes under the new tag lack the collaboration count: refused.
+        b[3] = b'2';
+        assert_eq!(Rakning::las(&b), None);
+    }
+
     proptest! {
         /// A code holds exactly the case's values: they come back unchanged, and the compact form
         /// for the tables is the one the text snapshot gives.
@@ -538,18 +614,21 @@ mod tests {
         #[test]
         fn rakningen_lases_som_den_skrevs(
             fall in proptest::collection::vec((any::<i64>(), fallpost()), 0..20),
-            akt in proptest::collection::vec((any::<i64>(), any::<i64>(), 0u8..6, 0u8..4, 0u16..1441, any::<bool>()), 0..20),
+            akt in proptest::collection::vec((any::<i64>(), any::<i64>(), 0u8..6, 0u8..4, 0u16..1441, any::<bool>(), 0u8..9), 0..20),
             vit in proptest::collection::vec(("[a-z0-9_]{0,40}", any::<[u32; 4]>()), 0..4),
             tim in proptest::collection::vec(("[a-z0-9_]{0,40}", 0u8..3, any::<u64>()), 0..4),
+            sam in proptest::collection::vec(("[a-z0-9_]{0,40}", 0u8..8, 0u8..3, any::<u64>()), 0..4),
             kapa in 1usize..8,
         ) {
             let r = Rakning {
                 fall: fall.iter().map(|(s, p)| (*s, Fallkod::av(p))).collect(),
-                aktiviteter: akt.iter().map(|(seq, fall, slag, satt, minuter, inom)| Aktpost {
+                aktiviteter: akt.iter().map(|(seq, fall, slag, satt, minuter, inom, partner)| Aktpost {
                     seq: *seq, fall: *fall, slag: *slag, satt: *satt, minuter: *minuter, inom: *inom,
+                    partner: *partner,
                 }).collect(),
                 vittnesstod: vit,
                 timmar: tim,
+                samverkan: sam,
             };
             let b = r.koda();
             prop_assert_eq!(Rakning::las(&b), Some(r.clone()));

@@ -55,11 +55,23 @@ fn underlag(antal: usize, rng: &mut StdRng) -> Underlag {
             sent: false,
         });
         for _ in 0..rng.random_range(0..3) {
+            // Some referrals (kind 5, `hanvisning`), each naming a partner kind: the referral
+            // table is attacked like every other.
+            let partner = if rng.random_bool(0.2) {
+                rng.random_range(1..4)
+            } else {
+                0
+            };
             u.aktiviteter.push(Aktivitet {
                 fall: i as u32,
                 inom: status == modell::INOM,
                 cykel: u.fall[i].cykel,
-                slag: rng.random_range(0..3),
+                slag: if partner > 0 {
+                    5
+                } else {
+                    rng.random_range(0..3)
+                },
+                partner,
                 satt: rng.random_range(0..2),
                 // Some activities of 0 minutes: a sum of minutes can be 0 with cases contributing.
                 minuter: if rng.random_bool(0.1) {

@@ -71,6 +71,7 @@ fn underlag(antal: usize, seed: u64) -> Underlag {
         });
         for _ in 0..rng.random_range(0..3) {
             u.aktiviteter.push(Aktivitet {
+                partner: 0,
                 fall: i as u32,
                 inom: u.fall[i].status == modell::INOM,
                 cykel: u.fall[i].cykel,

@@ -75,6 +75,7 @@ fn signerad(antal: usize) -> Vec<u8> {
         };
         u.fall.push(f);
         u.aktiviteter.push(Aktivitet {
+            partner: 0,
             fall: i as u32,
             inom: f.status == modell::INOM,
             cykel: f.cykel,

@@ -28,6 +28,15 @@ pub struct Part {
     pub name: String,
 }
 
+/// A collaboration partner, as the year report lists them (issue 18).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Samverkanspart {
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub orgnr: Option<String>,
+}
+
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct Regel {
     #[serde(default)]
@@ -52,6 +61,9 @@ pub struct Rapport {
     #[serde(default)]
     pub rule: Regel,
     pub threshold: u64,
+    /// The agreement's collaboration partners (year reports).
+    #[serde(default)]
+    pub partners: Vec<Samverkanspart>,
     pub tables: Vec<Tabell>,
     /// The audit log's head as signed at the issue (absent from reports issued before it was).
     #[serde(default)]
@@ -76,6 +88,23 @@ impl Rapport {
             .map(|r| Utgavaskal::parse(r).map_or_else(|_| r.clone(), |k| k.label().to_string()))
     }
 
+    /// The collaboration partners as a person reads them ("" when the report lists none).
+    pub fn samverkansparter(&self) -> String {
+        use boj_domain::kod::{Kodlista, Partnertyp};
+        self.partners
+            .iter()
+            .map(|p| {
+                let slag = Partnertyp::parse(&p.kind)
+                    .map_or_else(|_| p.kind.clone(), |k| k.label().to_lowercase());
+                match &p.orgnr {
+                    Some(o) => format!("{} ({slag}, {o})", p.name),
+                    None => format!("{} ({slag})", p.name),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     pub fn utfardad(&self) -> String {
         boj_domain::datum::svensk_tid(&self.issued_at)
     }
@@ -86,6 +115,7 @@ impl Rapport {
             "malgrupper": self.malgrupper(),
             "bosattning": self.bosattning_kravs_for(),
             "skal": self.skal(),
+            "samverkansparter": self.samverkansparter(),
             "utfardad": self.utfardad(),
         })
     }

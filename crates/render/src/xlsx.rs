@@ -66,6 +66,7 @@ pub fn xlsx(d: &Dokument) -> Result<Vec<u8>, RenderError> {
             ("Skäl till utgåvan", r.skal().unwrap_or_default()),
             ("Målgrupper", r.malgrupper()),
             ("Bosättning i partskommun krävs för", r.bosattning_kravs_for()),
+            ("Samverkansparter", r.samverkansparter()),
             ("Tröskel", r.threshold.to_string()),
             ("Kontrollsumma (SHA-256)", d.signature.sha256.clone()),
             ("Signerad med nyckel", d.signature.key_id.clone()),

@@ -858,7 +858,7 @@ pub async fn add_activity(
         .await?;
     // The entry's audit number is the activity's stable number (`seq`, migration 0011).
     let seq = audit::append(&mut tx, store.now(), actor, "arende.aktivitet", Some(id)).await?;
-    sqlx::query("INSERT INTO activities (id, case_id, date, kind, mode, minutes, registered_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+    sqlx::query("INSERT INTO activities (id, case_id, date, kind, mode, minutes, registered_at, seq, partner_id, partner_kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
         .bind(aid.clone())
         .bind(id.to_string())
         .bind(a.datum.to_string())
@@ -867,6 +867,8 @@ pub async fn add_activity(
         .bind(i64::from(a.minuter))
         .bind(store.now())
         .bind(seq)
+        .bind(a.partner.map(|p| i64::from(p.id)))
+        .bind(a.partner.map(|p| p.slag.code()))
         .execute(&mut *tx.tx)
         .await?;
     tx.commit().await?;
@@ -921,7 +923,7 @@ pub async fn correct_activity(
     // Registered anew now: a date moved into a period already reported counts as late in the next
     // report, as a newly registered activity would.
     let n = sqlx::query(
-        "UPDATE activities SET date = $1, kind = $2, mode = $3, minutes = $4, registered_at = $5 WHERE id = $6 AND case_id = $7",
+        "UPDATE activities SET date = $1, kind = $2, mode = $3, minutes = $4, registered_at = $5, partner_id = $8, partner_kind = $9 WHERE id = $6 AND case_id = $7",
     )
     .bind(a.datum.to_string())
     .bind(a.typ.code())
@@ -930,6 +932,8 @@ pub async fn correct_activity(
     .bind(store.now())
     .bind(activity_id.to_string())
     .bind(id.to_string())
+    .bind(a.partner.map(|p| i64::from(p.id)))
+    .bind(a.partner.map(|p| p.slag.code()))
     .execute(&mut *tx.tx)
     .await?
     .rows_affected();
@@ -975,7 +979,7 @@ pub async fn remove_activity(
 
 /// Activities of a case with their ids, in date order.
 pub async fn activities(store: &Store, id: &str) -> Result<Vec<(String, Aktivitet)>> {
-    let rows = sqlx::query("SELECT id, date, kind, mode, minutes FROM activities WHERE case_id = $1 ORDER BY date, registered_at")
+    let rows = sqlx::query("SELECT id, date, kind, mode, minutes, partner_id, partner_kind FROM activities WHERE case_id = $1 ORDER BY date, registered_at")
         .bind(id.to_string())
         .fetch_all(store.pool())
         .await?;
@@ -986,6 +990,17 @@ pub async fn activities(store: &Store, id: &str) -> Result<Vec<(String, Aktivite
             let typ: String = r.try_get("kind")?;
             let satt: String = r.try_get("mode")?;
             let minuter: i64 = r.try_get("minutes")?;
+            let partner = match (
+                r.try_get::<Option<i64>, _>("partner_id")?,
+                r.try_get::<Option<String>, _>("partner_kind")?,
+            ) {
+                (Some(id), Some(k)) => Some(boj_domain::arende::Hanvisning {
+                    id: u16::try_from(id).map_err(|_| corrupt("partner_id"))?,
+                    slag: boj_domain::kod::Partnertyp::parse(&k)
+                        .map_err(|_| corrupt("partner_kind"))?,
+                }),
+                _ => None,
+            };
             Ok((
                 r.try_get("id")?,
                 Aktivitet {
@@ -993,6 +1008,7 @@ pub async fn activities(store: &Store, id: &str) -> Result<Vec<(String, Aktivite
                     typ: Aktivitetstyp::parse(&typ).map_err(|_| corrupt("kind"))?,
                     satt: Kontaktsatt::parse(&satt).map_err(|_| corrupt("mode"))?,
                     minuter: u16::try_from(minuter).map_err(|_| corrupt("minutes"))?,
+                    partner,
                 },
             ))
         })
@@ -1046,10 +1062,11 @@ pub async fn reopen(store: &Store, actor: Option<&str>, id: &str, idag: Datum) -
 }
 
 /// A witness-support session: people supported by role, volunteer hours in hundredths.
+/// `(org, agreement_id)`: the organisation it belongs to and the one agreement it is counted in.
 pub async fn add_witness_support(
     store: &Store,
     actor: Option<&str>,
-    org: &str,
+    (org, agreement_id): (&str, &str),
     date: Datum,
     court: &str,
     counts: [u32; 4],
@@ -1058,8 +1075,8 @@ pub async fn add_witness_support(
     let id = new_id("w");
     let mut tx = store.begin().await?;
     sqlx::query(
-        "INSERT INTO witness_support (id, organisation_id, date, court, vittne, malsagande, anhorig_van, tilltalad, hundredths, registered_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO witness_support (id, organisation_id, date, court, vittne, malsagande, anhorig_van, tilltalad, hundredths, registered_at, agreement_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id.clone())
     .bind(org.to_string())
@@ -1071,6 +1088,7 @@ pub async fn add_witness_support(
     .bind(i64::from(counts[3]))
     .bind(i64::from(hundredths))
     .bind(store.now())
+    .bind(agreement_id.to_string())
     .execute(&mut *tx.tx)
     .await?;
     audit::append(
@@ -1089,19 +1107,21 @@ pub async fn add_volunteer_hours(
     store: &Store,
     actor: Option<&str>,
     org: &str,
+    agreement_id: &str,
     month: &str,
     kind: &str,
     hundredths: u32,
 ) -> Result<String> {
     let id = new_id("v");
     let mut tx = store.begin().await?;
-    sqlx::query("INSERT INTO volunteer_hours (id, organisation_id, month, kind, hundredths, registered_at) VALUES ($1, $2, $3, $4, $5, $6)")
+    sqlx::query("INSERT INTO volunteer_hours (id, organisation_id, month, kind, hundredths, registered_at, agreement_id) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(id.clone())
         .bind(org.to_string())
         .bind(month.to_string())
         .bind(kind.to_string())
         .bind(i64::from(hundredths))
         .bind(store.now())
+        .bind(agreement_id.to_string())
         .execute(&mut *tx.tx)
         .await?;
     audit::append(
@@ -1109,6 +1129,49 @@ pub async fn add_volunteer_hours(
         store.now(),
         actor,
         "volontartimmar.registrerade",
+        Some(&id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Collaboration work of a month with one partner of an agreement (issue 18): about the
+/// organisations, never about help-seekers.
+pub struct NySamverkan<'a> {
+    pub org: &'a str,
+    pub agreement_id: &'a str,
+    pub month: &'a str,
+    pub partner: boj_domain::arende::Hanvisning,
+    pub form: boj_domain::kod::Samverkansform,
+    pub hundredths: u32,
+}
+
+/// Records collaboration work, with its audit entry (`samverkan.registrerad`); its id.
+pub async fn add_collaboration(
+    store: &Store,
+    actor: Option<&str>,
+    s: &NySamverkan<'_>,
+) -> Result<String> {
+    let id = new_id("s");
+    let mut tx = store.begin().await?;
+    sqlx::query("INSERT INTO collaboration_work (id, organisation_id, agreement_id, month, partner_id, partner_kind, form, hundredths, registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(id.clone())
+        .bind(s.org.to_string())
+        .bind(s.agreement_id.to_string())
+        .bind(s.month.to_string())
+        .bind(i64::from(s.partner.id))
+        .bind(s.partner.slag.code())
+        .bind(s.form.code())
+        .bind(i64::from(s.hundredths))
+        .bind(store.now())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        store.now(),
+        actor,
+        "samverkan.registrerad",
         Some(&id),
     )
     .await?;

@@ -287,6 +287,20 @@ pub async fn amend(
     u: &Utkast,
     note: &str,
 ) -> Result<Avtal> {
+    amend_from(store, actor, id, u, note, None).await
+}
+
+/// As [`amend`], but only if version `read` is still the newest (`Conflict` otherwise): a change
+/// made from what one version holds (a partner added to its list) never overwrites a version
+/// made meanwhile.
+pub async fn amend_from(
+    store: &Store,
+    actor: Option<&str>,
+    id: &str,
+    u: &Utkast,
+    note: &str,
+    read: Option<i64>,
+) -> Result<Avtal> {
     check_utkast(u)?;
     let note = stycke("Ändringsanteckningen", "change_note", note, 1000)?;
     let now = store.now();
@@ -298,6 +312,9 @@ pub async fn amend(
             .fetch_one(&mut *tx.tx)
             .await?;
     let latest = latest.ok_or(StoreError::NotFound)?;
+    if read.is_some_and(|r| r != latest) {
+        return Err(StoreError::Conflict(Some(id.to_string())));
+    }
     insert_version(&mut tx, id, latest + 1, u, Some(&note), now, actor).await?;
     audit::append(&mut tx, now, actor, "avtal.andrat", Some(id)).await?;
     // Retention times that erase or close sooner than those in force wait for a coordinator of the
@@ -317,6 +334,27 @@ pub async fn amend(
     tx.commit().await?;
     store.forget_snapshot(id);
     get(store, id).await
+}
+
+/// The highest number any version of the agreement gave a collaboration partner (0 if none), so
+/// that a new partner never takes the number of one removed.
+pub async fn hogsta_partner(store: &Store, id: &str) -> Result<u16> {
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT settings FROM agreement_versions WHERE agreement_id = $1")
+            .bind(id.to_string())
+            .fetch_all(store.pool())
+            .await?;
+    let mut hogsta = 0;
+    for r in rows {
+        let s: Avtalsinstallningar = serde_json::from_str(&r)
+            .map_err(|e| StoreError::Other(format!("ogiltiga inställningar: {e}")))?;
+        hogsta = s
+            .samverkanspartner
+            .iter()
+            .map(|p| p.id)
+            .fold(hogsta, u16::max);
+    }
+    Ok(hogsta)
 }
 
 /// The retention times in force, read in `tx`.

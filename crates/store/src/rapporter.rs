@@ -213,6 +213,7 @@ async fn rakning_fore_delar(store: &Store, report_id: &str) -> Result<Rakning> {
                     satt: m.parse().map_err(|_| bad())?,
                     minuter: min.parse().map_err(|_| bad())?,
                     inom: *inom == "1",
+                    partner: 0,
                 });
             }
             "vittnesstod" => {
@@ -453,6 +454,8 @@ pub struct Aktrad {
     /// Index in `Kontaktsatt::ALL`.
     pub satt: u8,
     pub minuter: u16,
+    /// A referral's partner kind: 0 none, else 1 + its index in `Partnertyp::ALL`.
+    pub partner: u8,
 }
 
 const FALLRAD: &str = "seq, opened_on, registered_at, person_type, municipality, gender, age_band, crime_types, \
@@ -590,7 +593,7 @@ pub async fn fall_rader_med_id(
 
 /// Activities first, then their case by its key: `CROSS JOIN` keeps SQLite from starting at the
 /// agreement's cases and sorting every activity for each page (PostgreSQL plans it as a join).
-const AKTRAD: &str = "SELECT a.seq, c.seq AS fall, a.date, a.registered_at, a.kind, a.mode, a.minutes \
+const AKTRAD: &str = "SELECT a.seq, c.seq AS fall, a.date, a.registered_at, a.kind, a.mode, a.minutes, a.partner_kind \
     FROM activities a CROSS JOIN cases c";
 
 fn aktrad(r: &AnyRow) -> Result<Aktrad> {
@@ -603,6 +606,10 @@ fn aktrad(r: &AnyRow) -> Result<Aktrad> {
         slag: kod_index::<kod::Aktivitetstyp>(&text("kind")?)?,
         satt: kod_index::<kod::Kontaktsatt>(&text("mode")?)?,
         minuter: u16::try_from(r.try_get::<i64, _>("minutes")?).unwrap_or(u16::MAX),
+        partner: match r.try_get::<Option<String>, _>("partner_kind")? {
+            Some(k) => kod_index::<kod::Partnertyp>(&k)? + 1,
+            None => 0,
+        },
     })
 }
 
@@ -666,13 +673,13 @@ pub struct Timpost {
     pub registrerad: i64,
 }
 
-/// Witness-support sessions of an organisation.
-pub async fn witness_sessions(store: &Store, organisation_id: &str) -> Result<Vec<Vittnespost>> {
+/// Witness-support sessions counted in an agreement (each session in one agreement only).
+pub async fn witness_sessions(store: &Store, agreement_id: &str) -> Result<Vec<Vittnespost>> {
     let rows = sqlx::query(
         "SELECT id, date, vittne, malsagande, anhorig_van, tilltalad, registered_at FROM witness_support \
-         WHERE organisation_id = $1 ORDER BY date, id",
+         WHERE agreement_id = $1 ORDER BY date, id",
     )
-    .bind(organisation_id.to_string())
+    .bind(agreement_id.to_string())
     .fetch_all(store.pool())
     .await?;
     let n = |r: &AnyRow, c: &str| -> Result<u32> {
@@ -696,13 +703,13 @@ pub async fn witness_sessions(store: &Store, organisation_id: &str) -> Result<Ve
         .collect()
 }
 
-/// Volunteer hours of an organisation.
-pub async fn volunteer_hours(store: &Store, organisation_id: &str) -> Result<Vec<Timpost>> {
+/// Volunteer hours counted in an agreement (each entry in one agreement only).
+pub async fn volunteer_hours(store: &Store, agreement_id: &str) -> Result<Vec<Timpost>> {
     let rows = sqlx::query(
-        "SELECT id, month, kind, hundredths, registered_at FROM volunteer_hours WHERE organisation_id = $1 \
+        "SELECT id, month, kind, hundredths, registered_at FROM volunteer_hours WHERE agreement_id = $1 \
          ORDER BY month, id",
     )
-    .bind(organisation_id.to_string())
+    .bind(agreement_id.to_string())
     .fetch_all(store.pool())
     .await?;
     let fel = |e: boj_domain::DomainError| StoreError::Other(e.message);
@@ -713,6 +720,47 @@ pub async fn volunteer_hours(store: &Store, organisation_id: &str) -> Result<Vec
                 manad: Datum::parse(&format!("{}-01", r.try_get::<String, _>("month")?))
                     .map_err(fel)?,
                 typ: kod::Volontartimmar::parse(&r.try_get::<String, _>("kind")?).map_err(fel)?,
+                hundradelar: u64::try_from(r.try_get::<i64, _>("hundredths")?).unwrap_or(0),
+                registrerad: r.try_get("registered_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Collaboration work of a month as reports count it.
+#[derive(Debug, Clone)]
+pub struct Samverkanspost {
+    pub id: String,
+    /// The month's first day.
+    pub manad: Datum,
+    pub partner_id: u16,
+    pub slag: kod::Partnertyp,
+    pub form: kod::Samverkansform,
+    pub hundradelar: u64,
+    /// When it was registered (Unix seconds).
+    pub registrerad: i64,
+}
+
+/// Collaboration work recorded under an agreement.
+pub async fn collaboration(store: &Store, agreement_id: &str) -> Result<Vec<Samverkanspost>> {
+    let rows = sqlx::query(
+        "SELECT id, month, partner_id, partner_kind, form, hundredths, registered_at FROM collaboration_work \
+         WHERE agreement_id = $1 ORDER BY month, id",
+    )
+    .bind(agreement_id.to_string())
+    .fetch_all(store.pool())
+    .await?;
+    let fel = |e: boj_domain::DomainError| StoreError::Other(e.message);
+    rows.iter()
+        .map(|r| {
+            Ok(Samverkanspost {
+                id: r.try_get("id")?,
+                manad: Datum::parse(&format!("{}-01", r.try_get::<String, _>("month")?))
+                    .map_err(fel)?,
+                partner_id: u16::try_from(r.try_get::<i64, _>("partner_id")?).unwrap_or(0),
+                slag: kod::Partnertyp::parse(&r.try_get::<String, _>("partner_kind")?)
+                    .map_err(fel)?,
+                form: kod::Samverkansform::parse(&r.try_get::<String, _>("form")?).map_err(fel)?,
                 hundradelar: u64::try_from(r.try_get::<i64, _>("hundredths")?).unwrap_or(0),
                 registrerad: r.try_get("registered_at")?,
             })

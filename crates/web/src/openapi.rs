@@ -22,6 +22,8 @@ use utoipa::OpenApi;
         api::avtal::get,
         api::avtal::create,
         api::avtal::amend,
+        api::avtal::add_partner,
+        api::avtal::remove_partner,
         api::avtal::accept_retention,
         api::audit_log,
         api::avtal::add_decision,
@@ -45,6 +47,7 @@ use utoipa::OpenApi;
         api::arenden::close,
         api::arenden::witness,
         api::arenden::hours,
+        api::arenden::collaboration,
         api::arenden::preview,
         api::rapporter::list,
         api::rapporter::issue,
@@ -112,7 +115,8 @@ pub fn served(body_limit: usize) -> serde_json::Value {
 mod fullstandig {
     use boj_domain::kod::{
         Aktivitetstyp, Aldersgrupp, Brottstyp, ForstaKontakt, Kodlista, Kon, Kontaktsatt,
-        PersonTyp, Polisanmalan, SarskildOmstandighet, Utgavaskal, Volontartimmar,
+        Partnertyp, PersonTyp, Polisanmalan, Samverkansform, SarskildOmstandighet, Utgavaskal,
+        Volontartimmar,
     };
     use serde_json::{Value, json};
 
@@ -187,6 +191,8 @@ mod fullstandig {
             ]),
             ("GrantIn" | "AllocationOut", "schedule") => s(vec!["arsvis", "kvartalsvis"]),
             ("HoursIn", "kind") => s(lista::<Volontartimmar>()),
+            ("PartnerIn" | "PartnerOut", "kind") => s(lista::<Partnertyp>()),
+            ("CollaborationIn", "form") => s(lista::<Samverkansform>()),
             ("EditionIn" | "ReportOut", "reason") => s(lista::<Utgavaskal>()),
             ("NewUserIn" | "UserOut", "role") => {
                 s(boj_domain::Role::ALL.iter().map(|r| r.code()).collect())

@@ -15,6 +15,7 @@ use boj_domain::{Action, Code};
 pub(crate) const UPLOAD_LIMIT: usize = boj_domain::dokument::MAX_BYTES + 64 * 1024;
 const LAS: Gate = Gate::Signed(Action::LasAvtal(None));
 const HANTERA: Gate = Gate::Signed(Action::HanteraAvtal(None));
+const SAMVERKAN: Gate = Gate::Signed(Action::HanteraSamverkan(None));
 const UNDERLAG: Gate = Gate::Signed(Action::LasFakturaunderlag(None));
 const ARENDE: Gate = Gate::Signed(Action::ArbetaMedArende(None));
 const BEFOLKNING: Gate = Gate::Signed(Action::HanteraBefolkning);
@@ -379,6 +380,30 @@ pub fn table() -> Vec<Route> {
             post(pages::bidrag::payer_orgnr_page),
         ),
         r(
+            Method::POST,
+            "/api/v1/agreements/{id}/partners",
+            SAMVERKAN,
+            post(api::avtal::add_partner),
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/agreements/{id}/partners/{partner}",
+            SAMVERKAN,
+            delete(api::avtal::remove_partner),
+        ),
+        r(
+            Method::POST,
+            "/avtal/{id}/samverkansparter",
+            SAMVERKAN,
+            post(pages::avtal::add_partner),
+        ),
+        r(
+            Method::POST,
+            "/avtal/{id}/samverkansparter/{partner}/ta-bort",
+            SAMVERKAN,
+            post(pages::avtal::remove_partner),
+        ),
+        r(
             Method::PUT,
             "/api/v1/agreements/{id}/parties/{kod}/orgnr",
             HANTERA,
@@ -559,6 +584,18 @@ pub fn table() -> Vec<Route> {
             "/api/v1/volunteer-hours",
             Signed(Action::RegistreraVerksamhet),
             post(api::arenden::hours),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/collaboration",
+            Signed(Action::RegistreraVerksamhet),
+            post(api::arenden::collaboration),
+        ),
+        r(
+            Method::POST,
+            "/verksamhet/samverkan",
+            Signed(Action::RegistreraVerksamhet),
+            post(pages::arenden::collaboration),
         ),
         // Case pages.
         r(Method::GET, "/arenden", ARENDE, get(pages::arenden::list)),

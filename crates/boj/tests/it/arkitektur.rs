@@ -139,3 +139,86 @@ fn the_store_writes_only_through_its_writer_queue() {
         }
     }
 }
+
+/// Nothing in the code or the templates is specific to one association or one county (issue 18):
+/// no association's name and no municipality of the county the decision came from, by name or by
+/// SCB code, outside the demo's sample data and the tests. A unit test module (from the first
+/// `#[cfg(test)]` on) counts as a test; doc comments count as code.
+#[test]
+fn nothing_in_code_or_templates_names_one_association_or_county() {
+    let csv = read("crates/domain/data/kommuner.csv");
+    // Whole words (a name also in the genitive: "Östersunds"), and parts of words.
+    let delar = ["Brottsofferjour", "Jämtland", "Västernorrland"];
+    let mut forbjudna: Vec<String> = vec!["BOJ".into()];
+    for rad in csv.lines() {
+        let f: Vec<&str> = rad.split(',').collect();
+        if f.len() >= 3 && (f[2] == "23" || f[2] == "22") {
+            forbjudna.push(f[0].to_string());
+            forbjudna.push(f[1].to_string());
+        }
+    }
+    let ord = |text: &str, w: &str| {
+        text.match_indices(w).any(|(i, _)| {
+            let fore = text[..i].chars().next_back();
+            let rest = &text[i + w.len()..];
+            let rest = rest.strip_prefix('s').unwrap_or(rest);
+            let efter = rest.chars().next();
+            // `BOJ_DATABASE_URL` is the product's own name, not the association's.
+            let del = |c: char| c.is_alphanumeric() || c == '_';
+            !fore.is_some_and(del) && !efter.is_some_and(del)
+        })
+    };
+    let mut filer: Vec<(PathBuf, String)> = Vec::new();
+    for krate in ["domain", "rapport", "render", "store", "app", "web", "boj"] {
+        for (p, text) in sources(&format!("crates/{krate}/src")) {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if krate == "boj" && name.starts_with("demo") {
+                continue;
+            }
+            let kod = text
+                .split("#[cfg(test)]")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            filer.push((p, kod));
+        }
+    }
+    for dir in [
+        "crates/web/templates",
+        "crates/render/templates",
+        "crates/web/static",
+    ] {
+        for e in std::fs::read_dir(root().join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                filer.push((p, text));
+            }
+        }
+    }
+    let mut fynd = Vec::new();
+    for (p, text) in &filer {
+        for d in delar {
+            if text.contains(d) {
+                fynd.push(format!(
+                    "{}: {d}",
+                    p.strip_prefix(root()).unwrap_or(p).display()
+                ));
+            }
+        }
+        for w in &forbjudna {
+            if ord(text, w) {
+                fynd.push(format!(
+                    "{}: {w}",
+                    p.strip_prefix(root()).unwrap_or(p).display()
+                ));
+            }
+        }
+    }
+    assert!(filer.len() > 50, "{} files read", filer.len());
+    assert!(
+        fynd.is_empty(),
+        "code or templates name one county or association:\n{}",
+        fynd.join("\n")
+    );
+}

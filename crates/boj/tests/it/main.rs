@@ -23,5 +23,6 @@ mod rapporter;
 mod rapportsiffror;
 mod routes;
 mod sakerhetskopia;
+mod samverkan;
 mod schema;
 mod story;

@@ -552,10 +552,12 @@ async fn a_large_record_is_stored_and_read_in_parts() {
                 satt: (i % 4) as u8,
                 minuter: (i % 1_441) as u16,
                 inom: i % 3 != 0,
+                partner: (i % 9) as u8,
             })
             .collect(),
         vittnesstod: vec![("v_1".to_string(), [1, 2, 3, 4])],
         timmar: vec![("t_1".to_string(), 1, 250)],
+        samverkan: vec![("s_1".to_string(), 2, 1, 375)],
     };
     lagg_in(
         &app,

@@ -2,7 +2,7 @@
 //! engine: plain SQL `GROUP BY` over the stored cases and activities, the sum of the quarters, and
 //! arithmetic an outsider can do on the published documents alone (SPEC § 5).
 
-use crate::arenden::setup;
+use crate::arenden::{Setup, setup};
 use crate::helpers::{TestApp, spawn_app};
 use crate::rapporter::case;
 use rand::rngs::StdRng;
@@ -38,7 +38,37 @@ async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> Value {
 
 /// Random cases (some outside the agreement: Berg is pending, a victim from elsewhere needs
 /// residence) with random activities, opened in the first two quarters; returns the case ids.
-async fn slumpa(app: &TestApp, token: &str, agreement: &str, seed: u64) -> Vec<String> {
+/// The agreement's collaboration partners (a women's shelter, 1, and the police, 2), added once.
+async fn partners(app: &TestApp, s: &Setup) {
+    let a: Value = TestApp::client()
+        .get(app.at(&format!("/api/v1/agreements/{}", s.agreement)))
+        .bearer_auth(&s.forbund)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    if a["settings"]["partners"]
+        .as_array()
+        .is_some_and(|p| !p.is_empty())
+    {
+        return;
+    }
+    for (name, kind) in [("Kvinnojouren", "kvinnojour"), ("Polisen", "polis")] {
+        post(
+            app,
+            &s.forbund,
+            &format!("/api/v1/agreements/{}/partners", s.agreement),
+            &json!({"name": name, "kind": kind}),
+        )
+        .await;
+    }
+}
+
+async fn slumpa(app: &TestApp, s: &Setup, seed: u64) -> Vec<String> {
+    partners(app, s).await;
+    let (token, agreement) = (s.sp1.as_str(), s.agreement.as_str());
     let mut rng = StdRng::seed_from_u64(seed);
     let mut ids = Vec::new();
     for _ in 0..70 {
@@ -65,12 +95,16 @@ async fn slumpa(app: &TestApp, token: &str, agreement: &str, seed: u64) -> Vec<S
             } else {
                 rng.random_range(manad..=6)
             };
-            let act = json!({
+            let kind = SLAG[rng.random_range(0..SLAG.len())];
+            let mut act = json!({
                 "date": format!("2026-{am:02}-{:02}", rng.random_range(dag.min(28)..=28)),
-                "kind": SLAG[rng.random_range(0..SLAG.len())],
+                "kind": kind,
                 "mode": SATT[rng.random_range(0..SATT.len())],
                 "minutes": rng.random_range(5..120),
             });
+            if kind == "hanvisning" {
+                act["partner"] = json!(rng.random_range(1..=2));
+            }
             post(app, token, &format!("/api/v1/cases/{id}/activities"), &act).await;
         }
         ids.push(id);
@@ -133,6 +167,10 @@ const AKT_SATT: &str = "SELECT a.mode, COUNT(*), CAST(SUM(a.minutes) AS BIGINT) 
 const KOMMUN: &str = "SELECT CASE WHEN municipality IN ('2303', '2326', '2380') THEN municipality \
     ELSE 'annan_okand' END AS k, COUNT(*), CAST(0 AS BIGINT) FROM cases WHERE agreement_id = $1 \
     AND eligibility = 'inom' AND opened_on >= $2 AND opened_on <= $3 GROUP BY 1";
+/// Referrals: the distinct cases within the agreement referred to each kind of partner.
+const HANV: &str = "SELECT a.partner_kind, COUNT(DISTINCT a.case_id), CAST(0 AS BIGINT) FROM activities a \
+    JOIN cases c ON c.id = a.case_id WHERE c.agreement_id = $1 AND c.eligibility = 'inom' \
+    AND a.kind = 'hanvisning' AND a.date >= $2 AND a.date <= $3 GROUP BY a.partner_kind";
 const KONET: &str = "SELECT gender, COUNT(*), CAST(0 AS BIGINT) FROM cases WHERE agreement_id = $1 \
     AND eligibility = 'inom' AND opened_on >= $2 AND opened_on <= $3 GROUP BY gender";
 
@@ -255,6 +293,17 @@ async fn forsta_halvaret(
             jamfor(app, r, tabell, q, agreement, period).await;
         }
     }
+    // Referrals count a case once per quarter and partner kind; the half-year sums them.
+    for (r, period) in [
+        (&r1, ("2026-01-01", "2026-03-31")),
+        (&r2, ("2026-04-01", "2026-06-30")),
+    ] {
+        jamfor(app, r, "aktiviteter_hanvisningar", HANV, agreement, period).await;
+    }
+    assert!(
+        varden(&rh["aktiviteter_hanvisningar"]).iter().sum::<i64>() > 0,
+        "the sample has referrals"
+    );
     summa_av(&rh, &[&r1, &r2]);
     (r1, r2, rh)
 }
@@ -263,7 +312,7 @@ async fn forsta_halvaret(
 async fn every_figure_equals_plain_sql_and_a_half_year_is_the_sum_of_its_quarters() {
     let app = spawn_app().await;
     let s = setup(&app).await;
-    let ids = slumpa(&app, &s.sp1, &s.agreement, 7).await;
+    let ids = slumpa(&app, &s, 7).await;
     let q1 = issue(&app, &s.sam, &s.agreement, "2026-Q1").await;
     let q2 = issue(&app, &s.sam, &s.agreement, "2026-Q2").await;
     let h1 = issue(&app, &s.sam, &s.agreement, "2026-H1").await;
@@ -368,7 +417,7 @@ async fn corrections_and_the_year_are_issued_and_no_two_editions_tell_a_small_ch
     let app = spawn_app().await;
     let s = setup(&app).await;
     let c = TestApp::client();
-    slumpa(&app, &s.sp1, &s.agreement, 11).await;
+    slumpa(&app, &s, 11).await;
     // Exactly five sexual-offence cases in Q2 (the threshold), in Östersund.
     let mut sexual = Vec::new();
     for d in [
@@ -485,7 +534,7 @@ async fn corrections_and_the_year_are_issued_and_no_two_editions_tell_a_small_ch
 async fn a_threshold_raised_within_the_year_still_lets_every_report_be_issued() {
     let app = spawn_app().await;
     let s = setup(&app).await;
-    slumpa(&app, &s.sp1, &s.agreement, 5).await;
+    slumpa(&app, &s, 5).await;
     for d in ["2026-10-05", "2026-11-02"] {
         for g in ["kvinna", "kvinna", "kvinna", "man", "man", "man"] {
             post(
@@ -547,11 +596,11 @@ async fn a_second_instance_follows_every_change_through_the_audit_log() {
     let app = spawn_app().await;
     let s = setup(&app).await;
     let b = app.second_instance().await;
-    slumpa(&app, &s.sp1, &s.agreement, 11).await;
+    slumpa(&app, &s, 11).await;
     let forst = preview(&b, &s.sam, &s.agreement).await;
     assert_eq!(forst, preview(&app, &s.sam, &s.agreement).await);
     // More through the first instance: cases, activities and a correction.
-    let ids = slumpa(&app, &s.sp1, &s.agreement, 12).await;
+    let ids = slumpa(&app, &s, 12).await;
     let res = TestApp::client()
         .patch(app.at(&format!("/api/v1/cases/{}", ids[0])))
         .bearer_auth(&s.sam)

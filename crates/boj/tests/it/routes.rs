@@ -35,6 +35,8 @@ const FORBUND: [Outcome; 6] = [SignIn, No, No, No, Ok, No];
 const CASES: [Outcome; 6] = [SignIn, Ok, Ok, No, No, No];
 /// The audit log: admin all of it, coordinators their organisation's.
 const GRANSKNING: [Outcome; 6] = [SignIn, No, Ok, No, No, Ok];
+/// Collaboration partners: the county strategist and the organisation's coordinators.
+const SAMVERKAN: [Outcome; 6] = [SignIn, No, Ok, No, Ok, No];
 /// Witness support and volunteer hours: coordinators.
 const SAMORDNARE: [Outcome; 6] = [SignIn, No, Ok, No, No, No];
 
@@ -122,6 +124,20 @@ fn matrix() -> Vec<Row> {
         (Method::POST, "/api/v1/cases/{id}/close", CASES),
         (Method::POST, "/api/v1/witness-support", SAMORDNARE),
         (Method::POST, "/api/v1/volunteer-hours", SAMORDNARE),
+        (Method::POST, "/api/v1/collaboration", SAMORDNARE),
+        (Method::POST, "/verksamhet/samverkan", SAMORDNARE),
+        (Method::POST, "/api/v1/agreements/{id}/partners", SAMVERKAN),
+        (
+            Method::DELETE,
+            "/api/v1/agreements/{id}/partners/{partner}",
+            SAMVERKAN,
+        ),
+        (Method::POST, "/avtal/{id}/samverkansparter", SAMVERKAN),
+        (
+            Method::POST,
+            "/avtal/{id}/samverkansparter/{partner}/ta-bort",
+            SAMVERKAN,
+        ),
         (Method::GET, "/arenden", CASES),
         (Method::POST, "/arenden", CASES),
         (Method::GET, "/arenden/nytt", CASES),
@@ -233,7 +249,8 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             .replace("{aid}", "x_finns_inte")
             .replace("{n}", "1")
             .replace("{year}", "2026")
-            .replace("{kod}", "2303");
+            .replace("{kod}", "2303")
+            .replace("{partner}", "1");
             let mut req = c.request(method.clone(), app.at(&concrete));
             if let Some((_, token)) = auth {
                 req = req.bearer_auth(token);

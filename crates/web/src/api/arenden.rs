@@ -319,6 +319,10 @@ pub struct ActivityIn {
     pub kind: String,
     pub mode: String,
     pub minutes: i64,
+    /// For a referral (`hanvisning`, where it is required): the number of the agreement's
+    /// collaboration partner the person was referred to.
+    #[serde(default)]
+    pub partner: Option<u16>,
 }
 
 impl From<ActivityIn> for fall::NyAktivitet {
@@ -328,6 +332,7 @@ impl From<ActivityIn> for fall::NyAktivitet {
             typ: b.kind,
             satt: b.mode,
             minuter: b.minutes,
+            partner: b.partner,
         }
     }
 }
@@ -438,6 +443,11 @@ pub struct WitnessIn {
     pub counts: CountsIn,
     #[schema(value_type = f64)]
     pub hours: serde_json::Number,
+    /// The agreement it is counted in. Absent: the organisation's only agreement in force on the
+    /// date, or the one a party of which the court is named after; if that does not single one
+    /// out, 422 asks for it.
+    #[serde(default)]
+    pub agreement_id: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -458,6 +468,7 @@ pub async fn witness(
         domstol: b.court,
         antal: [c.vittne, c.malsagande, c.anhorig_van, c.tilltalad],
         timmar: b.hours.to_string(),
+        avtal: b.agreement_id,
     };
     let id = fall::vittnesstod(&state.app, &p, &v).await?;
     Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
@@ -472,6 +483,10 @@ pub struct HoursIn {
     pub kind: String,
     #[schema(value_type = f64)]
     pub hours: serde_json::Number,
+    /// The agreement they are counted in. Absent: the organisation's only agreement in force that
+    /// month; if it has several, 422 asks for it.
+    #[serde(default)]
+    pub agreement_id: Option<String>,
 }
 
 /// Records volunteer hours for a month.
@@ -481,7 +496,52 @@ pub async fn hours(
     Authed(p): Authed,
     ApiJson(b): ApiJson<HoursIn>,
 ) -> Result<Response, ApiError> {
-    let id = fall::volontartimmar(&state.app, &p, &b.month, &b.kind, &b.hours.to_string()).await?;
+    let id = fall::volontartimmar(
+        &state.app,
+        &p,
+        &b.month,
+        &b.kind,
+        &b.hours.to_string(),
+        b.agreement_id.as_deref(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollaborationIn {
+    pub agreement_id: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The number of one of the agreement's collaboration partners.
+    pub partner: u16,
+    /// `mote`, `utbildning` or `utatriktat`.
+    pub form: String,
+    #[schema(value_type = f64)]
+    pub hours: serde_json::Number,
+}
+
+/// Records collaboration work with a partner (meetings, joint training, outreach) for a month:
+/// about the organisations, never about help-seekers.
+#[utoipa::path(post, path = "/api/v1/collaboration", request_body = CollaborationIn, responses((status = 201, body = IdOut), (status = 422)))]
+pub async fn collaboration(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    ApiJson(b): ApiJson<CollaborationIn>,
+) -> Result<Response, ApiError> {
+    let id = fall::samverkan(
+        &state.app,
+        &p,
+        &fall::Samverkansarbete {
+            avtal: b.agreement_id,
+            manad: b.month,
+            partner: b.partner,
+            form: b.form,
+            timmar: b.hours.to_string(),
+        },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(IdOut { id })).into_response())
 }
 

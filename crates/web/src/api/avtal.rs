@@ -204,6 +204,20 @@ pub struct SettingsOut {
     pub merged_categories: Vec<String>,
     pub contact_retention_days: u16,
     pub inactive_close_days: u16,
+    /// The neighbouring services and associations the agreement works with and refers people to.
+    pub partners: Vec<PartnerOut>,
+}
+
+/// A collaboration partner of the agreement.
+#[derive(Serialize, ToSchema)]
+pub struct PartnerOut {
+    /// Its number in the agreement, never reused: a referral names it.
+    pub id: u16,
+    pub name: String,
+    /// `kvinnojour`, `tjejjour_ungdomsjour`, `socialtjanst`, `polis`, `halso_sjukvard`,
+    /// `kyrka_trossamfund`, `annan_forening` or `annan_myndighet`.
+    pub kind: String,
+    pub orgnr: Option<String>,
 }
 
 /// The retention times retention runs by (SPEC § 3.2).
@@ -269,6 +283,16 @@ pub fn agreement_out(a: &Avtal, beslut: &[Beslut]) -> AgreementOut {
             merged_categories: s.sammanslagningar.clone(),
             contact_retention_days: s.kontaktuppgifter_raderas_dagar,
             inactive_close_days: s.inaktiv_stangs_dagar,
+            partners: s
+                .samverkanspartner
+                .iter()
+                .map(|p| PartnerOut {
+                    id: p.id,
+                    name: p.namn.clone(),
+                    kind: p.slag.clone(),
+                    orgnr: p.orgnr.clone(),
+                })
+                .collect(),
         },
         retention: RetentionOut {
             contact_retention_days: a.gallring.kontakt_dagar,
@@ -346,6 +370,76 @@ pub async fn amend(
     let a = register::andra(&state.app, &p, &id, body.into()).await?;
     let b = register::beslut(&state.app, &a).await?;
     Ok((StatusCode::CREATED, Json(agreement_out(&a, &b))).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerIn {
+    pub name: String,
+    /// A code of the partner kinds (see `PartnerOut::kind`).
+    pub kind: String,
+    /// The partner's organisation number, if known.
+    #[serde(default)]
+    pub orgnr: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartnerAddedOut {
+    /// The new partner's number.
+    pub id: u16,
+    /// The agreement's new version, which holds it.
+    pub version: i64,
+}
+
+/// Adds a collaboration partner to the agreement's list (a new version of the agreement): the
+/// county strategist or a coordinator of the organisation.
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/partners", params(("id" = String, Path)), request_body = PartnerIn,
+    responses((status = 201, body = PartnerAddedOut), (status = 403), (status = 409), (status = 422)))]
+pub async fn add_partner(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PartnerIn>,
+) -> Result<Response, ApiError> {
+    let (nr, a) = register::samverkanspartner(
+        &state.app,
+        &p,
+        &id,
+        register::Partnerandring::LaggTill {
+            namn: b.name,
+            slag: b.kind,
+            orgnr: b.orgnr,
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PartnerAddedOut {
+            id: nr,
+            version: a.version.number,
+        }),
+    )
+        .into_response())
+}
+
+/// Removes a collaboration partner from the agreement's list (a new version of the agreement).
+/// Referrals and collaboration work already recorded keep naming it.
+#[utoipa::path(delete, path = "/api/v1/agreements/{id}/partners/{partner}",
+    params(("id" = String, Path), ("partner" = u16, Path, description = "The partner's number")),
+    responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+pub async fn remove_partner(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path((id, partner)): Path<(String, u16)>,
+) -> Result<StatusCode, ApiError> {
+    register::samverkanspartner(
+        &state.app,
+        &p,
+        &id,
+        register::Partnerandring::TaBort(partner),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The version whose shorter retention times the coordinator read and accepts.

@@ -546,6 +546,10 @@ pub struct AktRad {
     pub kinds: Vec<Val>,
     pub modes: Vec<Val>,
     pub minutes: u16,
+    /// A referral's partner, as the list names it.
+    pub partner: Option<String>,
+    /// The agreement's partners for the correction form: (number, name, chosen).
+    pub partners: Vec<(u16, String, bool)>,
 }
 
 #[derive(Template)]
@@ -562,6 +566,7 @@ struct ShowPage {
     activities: Vec<AktRad>,
     kinds: Vec<Val>,
     modes: Vec<Val>,
+    partners: Vec<(u16, String, bool)>,
     contact: Option<boj_domain::arende::Kontakt>,
     today: String,
     assignees: Vec<(String, String, bool)>,
@@ -579,7 +584,14 @@ pub async fn show(
         bedomning: b,
         aktiviteter,
         stodpersoner,
+        partner: samverkan,
     } = fall::visa(&state.app, &p, &id).await?;
+    let partners = |vald: Option<u16>| -> Vec<(u16, String, bool)> {
+        samverkan
+            .iter()
+            .map(|sp| (sp.id, partnernamn(sp), Some(sp.id) == vald))
+            .collect()
+    };
     let contact = if q.kontakt.is_some() && c.has_contact {
         fall::kontakt(&state.app, &p, &id).await?
     } else {
@@ -641,10 +653,18 @@ pub async fn show(
                 kinds: vals::<Aktivitetstyp>(&[a.typ.code().into()]),
                 modes: vals::<Kontaktsatt>(&[a.satt.code().into()]),
                 minutes: a.minuter,
+                partner: a.partner.map(|h| {
+                    samverkan
+                        .iter()
+                        .find(|sp| sp.id == h.id)
+                        .map_or_else(|| h.slag.label().to_string(), partnernamn)
+                }),
+                partners: partners(a.partner.map(|h| h.id)),
             })
             .collect(),
         kinds: vals::<Aktivitetstyp>(&["stodsamtal".into()]),
         modes: vals::<Kontaktsatt>(&["telefon".into()]),
+        partners: partners(None),
         contact,
         today: state.app.today().to_string(),
         assignees,
@@ -655,6 +675,14 @@ pub async fn show(
 /// Back to the case page, saying what was saved (a code of [`SPARAT`]).
 fn back(id: &str, sparat: &str) -> Response {
     Redirect::to(&format!("/arenden/{id}?sparat={sparat}#sparat")).into_response()
+}
+
+/// A partner as lists name it: "Kvinnojouren i Exempelstad (kvinnojour)".
+fn partnernamn(sp: &boj_domain::avtal::Samverkanspartner) -> String {
+    match sp.typ() {
+        Some(t) => format!("{} ({})", sp.namn, t.label().to_lowercase()),
+        None => sp.namn.clone(),
+    }
 }
 
 /// An activity as its form gives it.
@@ -674,6 +702,11 @@ fn ny_aktivitet(f: &Pairs) -> Result<fall::NyAktivitet, PageError> {
         typ: one(f, "kind"),
         satt: one(f, "mode"),
         minuter: minutes,
+        // The partner field counts for a referral only; the form shows it for every kind.
+        partner: (one(f, "kind").trim() == "hanvisning")
+            .then(|| one(f, "partner"))
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim().parse().unwrap_or(0)),
     })
 }
 
@@ -775,6 +808,10 @@ struct VerksamhetPage {
     month: String,
     message: Option<String>,
     error: Option<String>,
+    /// The organisation's agreements: (id, title).
+    avtal: Vec<(String, String)>,
+    /// Per agreement (its title), its partners: (`agreement id/number`, name).
+    partner: Vec<(String, Vec<(String, String)>)>,
 }
 
 async fn verksamhet_page(
@@ -784,12 +821,34 @@ async fn verksamhet_page(
     error: Option<String>,
 ) -> Result<Html<String>, PageError> {
     let today = state.app.today();
+    let avtal = match who.principal() {
+        Some(p) => boj_app::avtal::lasbara(&state.app, &p)
+            .await
+            .map_err(|e| PageError(e.into()))?,
+        None => Vec::new(),
+    };
     render(&VerksamhetPage {
         layout: Layout::new(state, who),
         today: today.to_string(),
         month: format!("{:04}-{:02}", today.year(), today.month()),
         message,
         error,
+        partner: avtal
+            .iter()
+            .filter(|a| !a.version.settings.samverkanspartner.is_empty())
+            .map(|a| {
+                (
+                    a.version.title.clone(),
+                    a.version
+                        .settings
+                        .samverkanspartner
+                        .iter()
+                        .map(|sp| (format!("{}/{}", a.id, sp.id), partnernamn(sp)))
+                        .collect(),
+                )
+            })
+            .collect(),
+        avtal: avtal.into_iter().map(|a| (a.id, a.version.title)).collect(),
     })
 }
 
@@ -845,6 +904,7 @@ pub async fn witness(
             count(&f, "tilltalad"),
         ],
         timmar: hours_text(&one(&f, "hours")),
+        avtal: Some(one(&f, "agreement_id")),
     };
     let r = fall::vittnesstod(&state.app, &p, &b)
         .await
@@ -866,11 +926,47 @@ pub async fn hours(
         &one(&f, "month"),
         &one(&f, "kind"),
         &hours_text(&one(&f, "hours")),
+        Some(&one(&f, "agreement_id")),
     )
     .await
     .map(|_| ())
     .map_err(Failure::from);
     answer(&state, &who, r, "Timmarna är registrerade.").await
+}
+
+/// Collaboration work with a partner (`arenden::samverkan`): the partner is chosen as
+/// `agreement id/number`.
+pub async fn collaboration(
+    State(state): State<AppState>,
+    Who(who): Who,
+    Authed(p): Authed,
+    raw: RawForm,
+) -> Result<Response, PageError> {
+    let f = pairs(&raw);
+    let vald = one(&f, "partner");
+    let (avtal, nr) = vald.rsplit_once('/').unwrap_or(("", ""));
+    let b = fall::Samverkansarbete {
+        avtal: avtal.to_string(),
+        manad: one(&f, "month"),
+        partner: nr.trim().parse().unwrap_or(0),
+        form: one(&f, "form"),
+        timmar: hours_text(&one(&f, "hours")),
+    };
+    let r = if vald.trim().is_empty() {
+        Err(Failure::from(boj_app::AppError::from(
+            boj_domain::DomainError::new(
+                boj_domain::Code::OgiltigForfragan,
+                "Välj samverkanspart.",
+            )
+            .falt("partner"),
+        )))
+    } else {
+        fall::samverkan(&state.app, &p, &b)
+            .await
+            .map(|_| ())
+            .map_err(Failure::from)
+    };
+    answer(&state, &who, r, "Samverkan är registrerad.").await
 }
 
 /// The intake form, filled with a case's items, for correcting them.

@@ -107,6 +107,12 @@ struct ShowPage {
     versions: Vec<i64>,
     /// What was just saved (`?sparat=`), said at the top.
     saved: Option<&'static str>,
+    /// The viewer keeps the list of collaboration partners (the county strategist or a
+    /// coordinator of the organisation), on the current version.
+    manage_partners: bool,
+    /// This version's partners with their kind's label.
+    partners: Vec<(boj_domain::avtal::Samverkanspartner, &'static str)>,
+    partner_kinds: Vec<(&'static str, &'static str)>,
 }
 
 /// The decision form on its own page: the agreement's parties, the bodies and outcomes, and as many
@@ -245,8 +251,58 @@ async fn show_page(
         is_current: a.version.number == a.latest,
         versions: (1..=a.latest).rev().collect(),
         saved,
+        manage_partners: n.is_none()
+            && authorize(p, Action::HanteraSamverkan(Some(a.omfang()))).is_ok(),
+        partners: s
+            .samverkanspartner
+            .iter()
+            .map(|sp| (sp.clone(), sp.typ().map_or("", |t| t.label())))
+            .collect(),
+        partner_kinds: boj_domain::kod::Partnertyp::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
         a,
     })
+}
+
+/// Adds a collaboration partner from the agreement page's form (`avtal::samverkanspartner`).
+pub async fn add_partner(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path(id): Path<String>,
+    raw: axum::extract::RawForm,
+) -> Result<Response, PageError> {
+    let f = crate::extract::pairs(&raw);
+    let one = |k: &str| crate::extract::one(&f, k);
+    register::samverkanspartner(
+        &state.app,
+        &p,
+        &id,
+        register::Partnerandring::LaggTill {
+            namn: one("name"),
+            slag: one("kind"),
+            orgnr: Some(one("orgnr")),
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/avtal/{id}?sparat=samverkan#sparat")).into_response())
+}
+
+/// Removes a collaboration partner from the agreement page (`avtal::samverkanspartner`).
+pub async fn remove_partner(
+    State(state): State<AppState>,
+    Authed(p): Authed,
+    Path((id, partner)): Path<(String, u16)>,
+) -> Result<Response, PageError> {
+    register::samverkanspartner(
+        &state.app,
+        &p,
+        &id,
+        register::Partnerandring::TaBort(partner),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/avtal/{id}?sparat=samverkan#sparat")).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -255,7 +311,11 @@ pub struct ShowQuery {
 }
 
 /// The confirmations the agreement page shows after a change, by the code it redirects with.
-const SPARAT: [(&str, &str); 4] = [
+const SPARAT: [(&str, &str); 5] = [
+    (
+        "samverkan",
+        "Listan över samverkansparter är ändrad (en ny version av överenskommelsen).",
+    ),
     (
         "beslut",
         "Beslutet är registrerat. Statustavlan visar vad det betyder för parten.",
