@@ -153,8 +153,22 @@ pub fn bygg(
                     )
                 {
                     for &c in p.celler.iter().flatten() {
-                        nat.hogst.push((c, t));
+                        nat.hogst.push((vec![c], t));
                     }
+                }
+            }
+        }
+        // Referrals: the cases referred to each kind of partner, summed, are at most the referral
+        // activities of the document (each case, kind and period has a referral of its own).
+        if let Some(akt) = nat.hitta(&nyckel(
+            &d.id,
+            "akt",
+            &mut vec![("slag", "hanvisning"), ("matt", "antal")],
+        )) {
+            for (tab, p) in d.tabeller.iter().zip(&pl) {
+                if tab.mangd == "hanv" {
+                    let delar: Vec<usize> = p.celler.iter().flatten().copied().collect();
+                    nat.hogst.push((delar, akt));
                 }
             }
         }

@@ -121,9 +121,16 @@ fn bind(nat: &Nat) -> Grupper {
             }
         }
     }
-    for &(a, b) in &nat.hogst {
-        if okand(a) && okand(b) {
-            g.forena(a, b);
+    for (delar, b) in &nat.hogst {
+        let mut u = delar
+            .iter()
+            .copied()
+            .chain(std::iter::once(*b))
+            .filter(|&c| okand(c));
+        if let Some(first) = u.next() {
+            for c in u {
+                g.forena(first, c);
+            }
         }
     }
     g
@@ -232,11 +239,15 @@ impl Program<'_> {
             modell = modell.with(constraint::eq(lhs, rhs));
         }
         for &hi in &self.hogst {
-            // a − b ≤ 0, known values moved to the right.
-            let (a, b) = self.nat.hogst[hi];
+            // Σ parts − b ≤ 0, known values moved to the right.
+            let (delar, b) = &self.nat.hogst[hi];
             let mut lhs = Expression::from(0.0);
             let mut rhs = 0.0;
-            for (c, k) in [(a, 1.0), (b, -1.0)] {
+            for (c, k) in delar
+                .iter()
+                .map(|&a| (a, 1.0))
+                .chain(std::iter::once((*b, -1.0)))
+            {
                 match vars.get(&c) {
                     Some(v) => lhs += k * *v,
                     None => rhs -= k * self.nat.celler[c].varde as f64,
@@ -292,8 +303,13 @@ fn gransk(nat: &Nat, n: u64, exakt: bool) -> Granskning {
     let mut g = bind(nat);
     // Lines per group, by the group of any of their unknowns.
     let mut hogst_i: HashMap<usize, Vec<usize>> = Default::default();
-    for (hi, &(a, b)) in nat.hogst.iter().enumerate() {
-        if let Some(c) = [a, b].into_iter().find(|&c| okand(c)) {
+    for (hi, (delar, b)) in nat.hogst.iter().enumerate() {
+        if let Some(c) = delar
+            .iter()
+            .copied()
+            .chain(std::iter::once(*b))
+            .find(|&c| okand(c))
+        {
             let r = g.rot(c);
             hogst_i.entry(r).or_default().push(hi);
         }

@@ -562,7 +562,13 @@ fn hanvisningar(u: &Underlag, med: &[bool; 256]) -> Tabell {
     let mut sett = std::collections::HashSet::new();
     let mut per = [0u64; 8];
     for a in &u.aktiviteter {
-        if !med[a.cykel as usize] || !a.inom || a.partner == 0 {
+        // Only a referral names a partner (`Aktivitet::med_partner`); the web's bound "Σ kinds ≤
+        // referrals" rests on it.
+        if !med[a.cykel as usize]
+            || !a.inom
+            || a.partner == 0
+            || a.slag != index(Aktivitetstyp::Hanvisning)
+        {
             continue;
         }
         let k = usize::from(a.partner - 1);

@@ -127,9 +127,11 @@ pub struct Nat {
     pub celler: Vec<Cell>,
     pub linjer: Vec<Linje>,
     pub implicita: Vec<Implicit>,
-    /// (a, b): a ≤ b, as the attacker knows — a count of cases with a crime type, a circumstance or
-    /// a late registration is at most the document's count of cases.
-    pub hogst: Vec<(usize, usize)>,
+    /// (parts, b): Σ parts ≤ b, as the attacker knows — a count of cases with a crime type, a
+    /// circumstance or a late registration is at most the document's count of cases; the cases
+    /// referred to partners, summed over the partner kinds, are at most the referrals (each such
+    /// case and kind has a referral of its own).
+    pub hogst: Vec<(Vec<usize>, usize)>,
     #[serde(skip)]
     index: std::collections::HashMap<String, usize>,
     #[serde(skip)]

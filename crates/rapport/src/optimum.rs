@@ -273,12 +273,12 @@ fn snitt(
         }
     }
     let i_grupp: HashSet<usize> = grupp.iter().copied().collect();
-    for &(a, b) in &nat.hogst {
-        if i_grupp.contains(&a) {
-            grannar.insert(b);
+    for (delar, b) in &nat.hogst {
+        if delar.iter().any(|a| i_grupp.contains(a)) {
+            grannar.insert(*b);
         }
-        if i_grupp.contains(&b) {
-            grannar.insert(a);
+        if i_grupp.contains(b) {
+            grannar.extend(delar.iter().copied());
         }
     }
     let mut rad = Vec::new();

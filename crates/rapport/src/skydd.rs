@@ -273,7 +273,7 @@ pub fn forstark(nat: &mut Nat, celler: &[usize], n: u64) -> bool {
         let storre: Vec<usize> = nat
             .hogst
             .iter()
-            .filter(|(a, _)| *a == c)
+            .filter(|(delar, _)| delar.contains(&c))
             .map(|(_, b)| *b)
             .collect();
         for b in storre {

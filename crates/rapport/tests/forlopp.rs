@@ -379,6 +379,22 @@ impl Angripare {
                     }
                 }
             }
+            // The cases referred to each kind of partner, summed, are at most the referrals.
+            if let Some(akt) = a.get(d, "aktiviteter_slag", "hanvisning", "antal")
+                && let Some(t) = dok
+                    .tabeller
+                    .iter()
+                    .find(|t| t.id == "aktiviteter_hanvisningar")
+            {
+                let mut rad: Vec<(usize, i64)> = t
+                    .rader
+                    .iter()
+                    .filter_map(|r| a.get(d, &t.id, &r.code, &t.kolumner[0].code))
+                    .map(|x| (x, 1))
+                    .collect();
+                rad.push((akt, -1));
+                a.olikheter.push(rad);
+            }
             // Across the tables of one document, as the format says.
             let bas = a.get(d, "arenden_kommun", "Σ", "Σ");
             for id in ENVAGS_ARENDEN {

@@ -500,3 +500,61 @@ fn tables_are_matched_to_their_item_by_name_not_by_substring() {
     assert!(!ids.contains(&"kon") && !ids.contains(&"kommun_kon"));
     assert!(ids.contains(&"forsta_kontakt") && ids.contains(&"kommun_forsta_kontakt"));
 }
+
+/// The reviewer's case (issue 18): three cases referred to a women's shelter and one to the police,
+/// each by one referral, in a first edition (where a protected count is at least 1). If the four
+/// referral activities were published beside a published 3, the police's hidden 1 would follow
+/// (4 − 3 = 1). The web knows "Σ kinds ≤ referrals", so protection hides enough that the police
+/// cell cannot be pinned below n.
+#[test]
+fn referrals_per_kind_cannot_be_recovered_from_the_count_of_referrals() {
+    let n = 3;
+    let mut u = Underlag {
+        parter: vec![kod("2380")],
+        ..Underlag::default()
+    };
+    let hanvisning = modell::index(boj_domain::kod::Aktivitetstyp::Hanvisning);
+    for (i, partner) in [1u8, 1, 1, 4].into_iter().enumerate() {
+        u.fall.push(Fall {
+            status: modell::INOM,
+            ..Fall::default()
+        });
+        u.aktiviteter.push(Aktivitet {
+            fall: i as u32,
+            inom: true,
+            cykel: 0,
+            slag: hanvisning,
+            satt: 0,
+            minuter: 30,
+            partner,
+        });
+    }
+    let mut q = modell::sammanstall(&u, &[0], Omfang::Period);
+    assert!(skydda_dokument(&[], "2026-Q1/1", &mut q, false, &[], &[], n).is_ok());
+    let h = tabell(&q, "aktiviteter_hanvisningar");
+    let polis = h.rader.iter().position(|r| r.code == "polis").unwrap();
+    assert_eq!(h.celler[polis][0].varde, 1);
+    assert_eq!(h.celler[polis][0].status, Status::Skyddad);
+    let a = tabell(&q, "aktiviteter_slag");
+    let r = a.rader.iter().position(|r| r.code == "hanvisning").unwrap();
+    // What an outsider can bound: the referrals minus the published kinds.
+    let published: u64 = h
+        .celler
+        .iter()
+        .filter(|c| c[0].status == Status::Publicerad)
+        .map(|c| c[0].varde)
+        .sum();
+    let hidden = h
+        .celler
+        .iter()
+        .filter(|c| c[0].status == Status::Skyddad)
+        .count() as u64;
+    if a.celler[r][0].status == Status::Publicerad {
+        // Each hidden kind is at least 1; the room left must not pin one of them below n.
+        let room = a.celler[r][0].varde - published;
+        assert!(
+            room >= (hidden - 1) + n,
+            "room {room} over {hidden} hidden kinds pins one below {n}"
+        );
+    }
+}

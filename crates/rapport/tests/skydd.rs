@@ -492,8 +492,8 @@ fn a_several_valued_count_is_bounded_by_the_cases() {
     );
     nat.linje(t1, vec![a1, b1]);
     nat.linje(t2, vec![a2, b2]);
-    nat.hogst.push((x1, t1));
-    nat.hogst.push((x2, t2));
+    nat.hogst.push((vec![x1], t1));
+    nat.hogst.push((vec![x2], t2));
     for (p, m) in [(t2, t1), (a2, a1), (b2, b1), (x2, x1)] {
         nat.implicita
             .push(boj_rapport::nat::Implicit { plus: p, minus: m });
