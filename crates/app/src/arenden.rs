@@ -491,7 +491,7 @@ pub async fn ny_aktivitet(
     b: &NyAktivitet,
 ) -> Result<(), AppError> {
     let c = arende(app, p, id).await?;
-    let a = aktivitet(app, &c, b, c.closed_on).await?;
+    let a = aktivitet(app, &c, b, c.closed_on, None).await?;
     arenden::add_activity(&app.store, Some(&p.user_id), id, &a).await?;
     Ok(())
 }
@@ -503,6 +503,7 @@ async fn aktivitet(
     c: &Arende,
     b: &NyAktivitet,
     stangd: Option<Datum>,
+    befintlig: Option<&Aktivitet>,
 ) -> Result<Aktivitet, AppError> {
     let datum = Datum::parse(&b.datum)
         .and_then(|d| arende::inte_framtida(d, idag(app)))
@@ -515,6 +516,18 @@ async fn aktivitet(
         c.opened_on,
         stangd,
     )?;
+    // A corrected referral that names the partner it named (or, recorded before referrals named
+    // one, still names none) keeps it, whether or not the agreement's list still holds it.
+    if let Some(f) = befintlig
+        && f.typ == Aktivitetstyp::Hanvisning
+        && a.typ == Aktivitetstyp::Hanvisning
+        && f.partner.map(|h| h.id) == b.partner
+    {
+        return Ok(Aktivitet {
+            partner: f.partner,
+            ..a
+        });
+    }
     let s = avtal::snapshot(&app.store, &c.agreement_id).await?;
     Ok(a.med_partner(b.partner, &s.avtal.version.settings.samverkanspartner)?)
 }
@@ -565,8 +578,15 @@ pub async fn ratta_aktivitet(
     b: &NyAktivitet,
 ) -> Result<(), AppError> {
     let c = andringsbart(app, p, id, aktivitet_id).await?;
-    // A closed case's activity may be corrected, within the days the case was open.
-    let a = aktivitet(app, &c, b, None).await?;
+    // A closed case's activity may be corrected, within the days the case was open. A referral
+    // keeps the partner it names even if the list has changed since.
+    let befintlig = arenden::activities(&app.store, id)
+        .await?
+        .into_iter()
+        .find(|(aid, _)| aid == aktivitet_id)
+        .map(|(_, a)| a)
+        .ok_or_else(AppError::not_found)?;
+    let a = aktivitet(app, &c, b, None, Some(&befintlig)).await?;
     if let Some(stangd) = c.closed_on
         && a.datum > stangd
     {
@@ -665,13 +685,13 @@ pub struct Vittnesstod {
 
 /// The agreement an entry of the organisation's own work is counted in (issue 18: each is counted
 /// in one agreement only): the one named, which must be the organisation's, or else
-/// `avtal::forvalt_avtal` — its only agreement in force on `dag`, or the one a party of which the
+/// `avtal::forvalt_avtal` — its only agreement, or its only one in force in `dagar`, or the one a party of which the
 /// court is named after. When that does not single one out, the entry must name it.
 async fn verksamhetens_avtal(
     app: &App,
     p: &Principal,
     valt: Option<&str>,
-    dag: Datum,
+    dagar: (Datum, Datum),
     domstol: Option<&str>,
 ) -> Result<boj_store::avtal::Avtal, AppError> {
     let org = org_of(p)?;
@@ -691,15 +711,15 @@ async fn verksamhetens_avtal(
         .iter()
         .map(|a| (a.id.clone(), a.version.tid, a.version.parter.clone()))
         .collect();
-    let valt = boj_domain::avtal::forvalt_avtal(&kandidater, dag, domstol)
+    let valt = boj_domain::avtal::forvalt_avtal(&kandidater, dagar, domstol)
         .map(str::to_string)
-        .ok_or_else(|| {
+        .map_err(|i_kraft| {
             boj_domain::DomainError::new(
                 Code::OgiltigForfragan,
-                if egna.is_empty() {
-                    "Organisationen har ingen överenskommelse att räkna det i."
-                } else {
-                    "Organisationen har flera överenskommelser: välj vilken det ska räknas i, så att inget räknas två gånger."
+                match (egna.len(), i_kraft) {
+                    (0, _) => "Organisationen har ingen överenskommelse att räkna det i.",
+                    (_, 0) => "Ingen av organisationens överenskommelser gäller då: välj vilken det ska räknas i.",
+                    _ => "Organisationen har flera överenskommelser som gäller då: välj vilken det ska räknas i, så att inget räknas två gånger.",
                 },
             )
             .falt("agreement_id")
@@ -720,7 +740,14 @@ pub async fn vittnesstod(app: &App, p: &Principal, b: &Vittnesstod) -> Result<St
     }
     let antal = boj_domain::arende::vittnesstod_antal(b.antal)?;
     let timmar = hundradelar(&b.timmar)?;
-    let a = verksamhetens_avtal(app, p, b.avtal.as_deref(), date, Some(court.as_str())).await?;
+    let a = verksamhetens_avtal(
+        app,
+        p,
+        b.avtal.as_deref(),
+        (date, date),
+        Some(court.as_str()),
+    )
+    .await?;
     Ok(arenden::add_witness_support(
         &app.store,
         Some(&p.user_id),
@@ -740,6 +767,11 @@ fn manad(m: &str) -> Result<Datum, AppError> {
         return Err(manadsfel());
     }
     Datum::parse(&format!("{m}-01")).map_err(|_| manadsfel())
+}
+
+/// The last day of the month that begins on `forsta`.
+fn manadens_sista(forsta: Datum) -> Datum {
+    Datum::from_civil(forsta.civil().last_of_month())
 }
 
 fn manadsfel() -> AppError {
@@ -763,7 +795,7 @@ pub async fn volontartimmar(
     let forsta = manad(manad_text)?;
     let kind = Volontartimmar::parse(typ)?;
     let timmar = hundradelar(timmar)?;
-    let a = verksamhetens_avtal(app, p, avtal, forsta, None).await?;
+    let a = verksamhetens_avtal(app, p, avtal, (forsta, manadens_sista(forsta)), None).await?;
     Ok(arenden::add_volunteer_hours(
         &app.store,
         Some(&p.user_id),
@@ -798,7 +830,14 @@ pub async fn samverkan(app: &App, p: &Principal, b: &Samverkansarbete) -> Result
     let forsta = manad(&b.manad)?;
     let form = boj_domain::kod::Samverkansform::parse(&b.form).map_err(|e| e.falt("form"))?;
     let timmar = hundradelar(&b.timmar)?;
-    let a = verksamhetens_avtal(app, p, Some(&b.avtal), forsta, None).await?;
+    let a = verksamhetens_avtal(
+        app,
+        p,
+        Some(&b.avtal),
+        (forsta, manadens_sista(forsta)),
+        None,
+    )
+    .await?;
     let partner = a
         .version
         .settings

@@ -247,7 +247,17 @@ pub async fn andra(app: &App, p: &Principal, id: &str, f: Forslag) -> Result<Avt
         &a.id,
     )
     .await?;
-    let a = avtal::amend(&app.store, Some(&p.user_id), id, &u, &note).await?;
+    // Built on the version read: a version made meanwhile (a partner added) is never overwritten.
+    let a = avtal::amend(
+        &app.store,
+        Some(&p.user_id),
+        id,
+        &u,
+        &note,
+        a.version.number,
+    )
+    .await
+    .map_err(samtidigt)?;
     app.omprovning.notify_one();
     Ok(a)
 }
@@ -321,24 +331,29 @@ pub async fn samverkanspartner(
         settings,
         parter: a.version.parter.clone(),
     };
-    let ny = avtal::amend_from(
+    let ny = avtal::amend(
         &app.store,
         Some(&p.user_id),
         id,
         &u,
         &note,
-        Some(a.version.number),
+        a.version.number,
     )
     .await
-    .map_err(|e| match e {
+    .map_err(samtidigt)?;
+    Ok((nr, ny))
+}
+
+/// An amendment refused because another version was made since it read (409).
+fn samtidigt(e: boj_store::StoreError) -> AppError {
+    match e {
         boj_store::StoreError::Conflict(_) => AppError::new(
             Kind::Conflict,
             Code::Konflikt,
             "Överenskommelsen ändrades samtidigt. Läs in sidan och försök igen.",
         ),
         other => other.into(),
-    })?;
-    Ok((nr, ny))
+    }
 }
 
 /// A coordinator of the organisation holding the data accepts the shorter retention times of

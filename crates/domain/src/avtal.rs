@@ -244,20 +244,29 @@ impl Samverkanspartner {
 }
 
 /// The agreement a witness-support session or volunteer-hours entry of an organisation is counted
-/// in, when the one who enters it does not choose: the organisation's only agreement in force on
-/// `dag`, or among several the one a party of which the court is named after (a district court is
-/// named after its seat: "Göteborgs tingsrätt"). `None` when that does not single one out — then
-/// the entry must name its agreement, so that no figure is counted in two agreements.
+/// in, when the one who enters it does not choose: the organisation's only agreement; else its only
+/// agreement in force at some time in `fran..=till` (a day, or a month for volunteer hours); else
+/// among those the one a party of which the court is named after (a district court is named after
+/// its seat: "Göteborgs tingsrätt"). `Err` with how many were in force when that does not single
+/// one out — then the entry must name its agreement, so that no figure is counted in two.
 pub fn forvalt_avtal<'a>(
     avtal: &'a [(String, Avtalstid, Vec<Kommunkod>)],
-    dag: Datum,
+    (fran, till): (Datum, Datum),
     domstol: Option<&str>,
-) -> Option<&'a str> {
-    let i_kraft: Vec<_> = avtal.iter().filter(|(_, t, _)| t.omfattar(dag)).collect();
-    if let [(id, ..)] = i_kraft.as_slice() {
-        return Some(id);
+) -> Result<&'a str, usize> {
+    if let [(id, ..)] = avtal {
+        return Ok(id);
     }
-    let d = domstol?.to_lowercase();
+    let i_kraft: Vec<_> = avtal
+        .iter()
+        .filter(|(_, t, _)| t.fran <= till && t.till.is_none_or(|s| fran <= s))
+        .collect();
+    if let [(id, ..)] = i_kraft.as_slice() {
+        return Ok(id);
+    }
+    let Some(d) = domstol.map(str::to_lowercase) else {
+        return Err(i_kraft.len());
+    };
     let traffar: Vec<_> = i_kraft
         .iter()
         .filter(|(_, _, parter)| {
@@ -267,8 +276,8 @@ pub fn forvalt_avtal<'a>(
         })
         .collect();
     match traffar.as_slice() {
-        [(id, ..)] => Some(id),
-        _ => None,
+        [(id, ..)] => Ok(id),
+        _ => Err(i_kraft.len()),
     }
 }
 
@@ -815,5 +824,56 @@ mod tests {
             ..Default::default()
         };
         assert!(s.check(&[]).is_err());
+    }
+    /// Which agreement an organisation's own work is counted in when nobody chooses (issue 18).
+    #[test]
+    fn the_default_agreement_is_the_only_one_or_the_one_the_court_names() {
+        let d = |s: &str| Datum::parse(s).unwrap();
+        let k = |s: &str| Kommunkod::parse(s).unwrap();
+        let tid = |f: &str, t: Option<&str>| Avtalstid::new(d(f), t.map(d), None).unwrap();
+        let en = vec![("a".to_string(), tid("2026-01-15", None), vec![k("2380")])];
+        // The only agreement, even in the month it begins, even before it.
+        let jan = (d("2026-01-01"), d("2026-01-31"));
+        assert_eq!(forvalt_avtal(&en, jan, None), Ok("a"));
+        assert_eq!(
+            forvalt_avtal(&en, (d("2025-06-01"), d("2025-06-30")), None),
+            Ok("a")
+        );
+        let tva = vec![
+            ("a".to_string(), tid("2026-01-15", None), vec![k("2380")]),
+            (
+                "b".to_string(),
+                tid("2026-01-01", Some("2026-01-10")),
+                vec![k("2281")],
+            ),
+        ];
+        // A month both touch: neither alone; a day only one covers: that one.
+        assert_eq!(forvalt_avtal(&tva, jan, None), Err(2));
+        assert_eq!(
+            forvalt_avtal(&tva, (d("2026-02-01"), d("2026-02-28")), None),
+            Ok("a")
+        );
+        let dag = (d("2026-01-05"), d("2026-01-05"));
+        assert_eq!(
+            forvalt_avtal(&tva, dag, Some("Östersunds tingsrätt")),
+            Ok("b")
+        );
+        // Both in force: the court decides, or nothing does.
+        let bada = vec![
+            ("a".to_string(), tid("2026-01-01", None), vec![k("2380")]),
+            ("b".to_string(), tid("2026-01-01", None), vec![k("2281")]),
+        ];
+        let feb = (d("2026-02-03"), d("2026-02-03"));
+        assert_eq!(
+            forvalt_avtal(&bada, feb, Some("Sundsvalls tingsrätt")),
+            Ok("b")
+        );
+        assert_eq!(
+            forvalt_avtal(&bada, feb, Some("ÖSTERSUNDS TINGSRÄTT")),
+            Ok("a")
+        );
+        assert_eq!(forvalt_avtal(&bada, feb, Some("Hovrätten")), Err(2));
+        assert_eq!(forvalt_avtal(&bada, feb, None), Err(2));
+        assert_eq!(forvalt_avtal(&[], feb, None), Err(0));
     }
 }

@@ -279,27 +279,17 @@ async fn touch_for_decision(tx: &mut crate::Tx, decision_id: &str) -> Result<()>
     Ok(())
 }
 
-/// Amends an agreement: a new version with the given fields; the old versions stay readable.
+/// Amends an agreement: a new version with the given fields, built on version `read`, which must
+/// still be the newest (`Conflict` otherwise: a change made from what one version holds, such as a
+/// partner added to its list, never overwrites a version made meanwhile). The old versions stay
+/// readable.
 pub async fn amend(
     store: &Store,
     actor: Option<&str>,
     id: &str,
     u: &Utkast,
     note: &str,
-) -> Result<Avtal> {
-    amend_from(store, actor, id, u, note, None).await
-}
-
-/// As [`amend`], but only if version `read` is still the newest (`Conflict` otherwise): a change
-/// made from what one version holds (a partner added to its list) never overwrites a version
-/// made meanwhile.
-pub async fn amend_from(
-    store: &Store,
-    actor: Option<&str>,
-    id: &str,
-    u: &Utkast,
-    note: &str,
-    read: Option<i64>,
+    read: i64,
 ) -> Result<Avtal> {
     check_utkast(u)?;
     let note = stycke("Ändringsanteckningen", "change_note", note, 1000)?;
@@ -312,7 +302,7 @@ pub async fn amend_from(
             .fetch_one(&mut *tx.tx)
             .await?;
     let latest = latest.ok_or(StoreError::NotFound)?;
-    if read.is_some_and(|r| r != latest) {
+    if read != latest {
         return Err(StoreError::Conflict(Some(id.to_string())));
     }
     insert_version(&mut tx, id, latest + 1, u, Some(&note), now, actor).await?;

@@ -191,7 +191,9 @@ mod fullstandig {
             ]),
             ("GrantIn" | "AllocationOut", "schedule") => s(vec!["arsvis", "kvartalsvis"]),
             ("HoursIn", "kind") => s(lista::<Volontartimmar>()),
-            ("PartnerIn" | "PartnerOut", "kind") => s(lista::<Partnertyp>()),
+            ("PartnerIn" | "PartnerOut", "kind") | ("ActivityOut", "partner_kind") => {
+                s(lista::<Partnertyp>())
+            }
             ("CollaborationIn", "form") => s(lista::<Samverkansform>()),
             ("EditionIn" | "ReportOut", "reason") => s(lista::<Utgavaskal>()),
             ("NewUserIn" | "UserOut", "role") => {

@@ -437,10 +437,8 @@ async fn the_second_partnerships_users_are_refused_everything_of_the_first() {
         200,
     )
     .await;
-    let aid = activity["items"][0]["id"]
-        .as_str()
-        .unwrap_or("x")
-        .to_string();
+    let aid = activity[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(activity[0]["partner_kind"], "kvinnojour");
     let decision = {
         let a = json_of(
             send(
@@ -537,6 +535,67 @@ async fn the_second_partnerships_users_are_refused_everything_of_the_first() {
         }
     }
     assert!(checked > 100, "{checked} requests");
+    // Well-formed writes naming the first partnership's agreement, case or partner reach the use
+    // case, and are refused there.
+    let writes = [
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/agreements/{}/partners", s.agreement),
+            json!({"name": "Främmande", "kind": "polis"}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/collaboration".to_string(),
+            json!({"agreement_id": s.agreement, "month": "2026-02", "partner": kvinnojour, "form": "mote", "hours": 2}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/witness-support".to_string(),
+            json!({"agreement_id": s.agreement, "date": "2026-02-03", "court": "Tingsrätten",
+                   "counts": {"vittne": 1}, "hours": 2}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/volunteer-hours".to_string(),
+            json!({"agreement_id": s.agreement, "month": "2026-02", "kind": "administration", "hours": 2}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/cases/{case_id}/activities"),
+            referral("2026-02-12", Some(kvinnojour)),
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("/api/v1/cases/{case_id}/activities/{aid}"),
+            referral("2026-02-12", Some(kvinnojour)),
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/cases".to_string(),
+            case(&s.agreement, "2026-02-02"),
+        ),
+    ];
+    for (method, path, body) in &writes {
+        for (who, token) in &others {
+            let res = send(&app, method.clone(), token, path, Some(body)).await;
+            let st = res.status().as_u16();
+            assert!(st == 403 || st == 404, "{method} {path} as {who}: {st}");
+        }
+    }
+    // The first partnership's figures are unchanged by all of it.
+    let nu = json_of(
+        send(
+            &app,
+            reqwest::Method::GET,
+            &s.sam,
+            &format!("/api/v1/agreements/{}", s.agreement),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(nu["settings"]["partners"].as_array().unwrap().len(), 3);
     // Their lists hold nothing of the first partnership.
     for (who, token) in &others {
         for path in ["/api/v1/agreements", "/api/v1/reports"] {
@@ -553,4 +612,78 @@ async fn the_second_partnerships_users_are_refused_everything_of_the_first() {
             assert!(!v.to_string().contains(&case_id), "cases as {who}");
         }
     }
+}
+
+/// A referral keeps the partner it names when the list changes: correcting it needs no partner of
+/// today's list, and the case page still names it.
+#[tokio::test]
+async fn a_referral_keeps_its_partner_after_the_partner_leaves_the_list() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let (_, polis, soc) = partners_and_referrals(&app, &s).await;
+    let id = app
+        .register_case(&s.sp1, &case(&s.agreement, "2026-04-02"))
+        .await;
+    let acts = format!("/api/v1/cases/{id}/activities");
+    json_of(
+        post(&app, &s.sp1, &acts, &referral("2026-04-03", Some(polis))).await,
+        201,
+    )
+    .await;
+    let list = json_of(
+        send(&app, reqwest::Method::GET, &s.sp1, &acts, None).await,
+        200,
+    )
+    .await;
+    let aid = list[0]["id"].as_str().unwrap().to_string();
+    let res = send(
+        &app,
+        reqwest::Method::DELETE,
+        &s.forbund,
+        &format!("/api/v1/agreements/{}/partners/{polis}", s.agreement),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 204);
+    // A new referral to the removed partner is refused; correcting the old one is not.
+    let res = post(&app, &s.sp1, &acts, &referral("2026-04-04", Some(polis))).await;
+    assert_eq!(res.status(), 422);
+    let mut b = referral("2026-04-05", Some(polis));
+    b["minutes"] = json!(45);
+    let res = send(
+        &app,
+        reqwest::Method::PUT,
+        &s.sp1,
+        &format!("{acts}/{aid}"),
+        Some(&b),
+    )
+    .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let list = json_of(
+        send(&app, reqwest::Method::GET, &s.sp1, &acts, None).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (list[0]["partner"].as_u64(), list[0]["minutes"].as_u64()),
+        (Some(u64::from(polis)), Some(45))
+    );
+    assert_eq!(list[0]["partner_kind"], "polis");
+    // Moved to a partner on the list, it takes that one.
+    let b = referral("2026-04-05", Some(soc));
+    let res = send(
+        &app,
+        reqwest::Method::PUT,
+        &s.sp1,
+        &format!("{acts}/{aid}"),
+        Some(&b),
+    )
+    .await;
+    assert!(res.status().is_success());
+    let list = json_of(
+        send(&app, reqwest::Method::GET, &s.sp1, &acts, None).await,
+        200,
+    )
+    .await;
+    assert_eq!(list[0]["partner_kind"], "socialtjanst");
 }

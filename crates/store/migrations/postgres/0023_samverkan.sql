@@ -8,15 +8,28 @@ ALTER TABLE activities ADD COLUMN partner_id BIGINT;
 ALTER TABLE activities ADD COLUMN partner_kind TEXT;
 
 -- Witness support and volunteer hours belong to the organisation, but each entry is counted in one
--- agreement only. Entries made before are given to the organisation's first agreement.
+-- agreement only. An entry made before goes to the organisation's first agreement whose newest
+-- version's term covers its date (for hours: touches its month), else to its first agreement.
 ALTER TABLE witness_support ADD COLUMN agreement_id TEXT REFERENCES agreements (id);
 ALTER TABLE volunteer_hours ADD COLUMN agreement_id TEXT REFERENCES agreements (id);
-UPDATE witness_support SET agreement_id = (
-    SELECT a.id FROM agreements a WHERE a.organisation_id = witness_support.organisation_id
-    ORDER BY a.created_at, a.id LIMIT 1);
-UPDATE volunteer_hours SET agreement_id = (
-    SELECT a.id FROM agreements a WHERE a.organisation_id = volunteer_hours.organisation_id
-    ORDER BY a.created_at, a.id LIMIT 1);
+UPDATE witness_support SET agreement_id = COALESCE(
+    (SELECT a.id FROM agreements a JOIN agreement_versions v ON v.agreement_id = a.id
+     WHERE a.organisation_id = witness_support.organisation_id
+       AND v.version = (SELECT MAX(w.version) FROM agreement_versions w WHERE w.agreement_id = a.id)
+       AND v.valid_from <= witness_support.date
+       AND (v.valid_to IS NULL OR v.valid_to >= witness_support.date)
+     ORDER BY a.created_at, a.id LIMIT 1),
+    (SELECT a.id FROM agreements a WHERE a.organisation_id = witness_support.organisation_id
+     ORDER BY a.created_at, a.id LIMIT 1));
+UPDATE volunteer_hours SET agreement_id = COALESCE(
+    (SELECT a.id FROM agreements a JOIN agreement_versions v ON v.agreement_id = a.id
+     WHERE a.organisation_id = volunteer_hours.organisation_id
+       AND v.version = (SELECT MAX(w.version) FROM agreement_versions w WHERE w.agreement_id = a.id)
+       AND v.valid_from <= volunteer_hours.month || '-31'
+       AND (v.valid_to IS NULL OR v.valid_to >= volunteer_hours.month || '-01')
+     ORDER BY a.created_at, a.id LIMIT 1),
+    (SELECT a.id FROM agreements a WHERE a.organisation_id = volunteer_hours.organisation_id
+     ORDER BY a.created_at, a.id LIMIT 1));
 CREATE INDEX witness_support_agreement ON witness_support (agreement_id);
 CREATE INDEX volunteer_hours_agreement ON volunteer_hours (agreement_id);
 

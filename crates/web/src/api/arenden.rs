@@ -356,6 +356,10 @@ pub struct ActivityOut {
     pub kind: String,
     pub mode: String,
     pub minutes: u16,
+    /// A referral's partner: its number in the agreement's list.
+    pub partner: Option<u16>,
+    /// The partner's kind when the referral was recorded.
+    pub partner_kind: Option<String>,
 }
 
 /// A case's contacts and actions, in date order, with the ids that correct or remove them.
@@ -375,6 +379,10 @@ pub async fn activities(
                 kind: boj_domain::kod::Kodlista::code(a.typ).into(),
                 mode: boj_domain::kod::Kodlista::code(a.satt).into(),
                 minutes: a.minuter,
+                partner: a.partner.map(|h| h.id),
+                partner_kind: a
+                    .partner
+                    .map(|h| boj_domain::kod::Kodlista::code(h.slag).into()),
             })
             .collect(),
     ))

@@ -659,7 +659,20 @@ pub async fn show(
                         .find(|sp| sp.id == h.id)
                         .map_or_else(|| h.slag.label().to_string(), partnernamn)
                 }),
-                partners: partners(a.partner.map(|h| h.id)),
+                partners: {
+                    let mut v = partners(a.partner.map(|h| h.id));
+                    // A partner since removed from the list stays this referral's own.
+                    if let Some(h) = a.partner
+                        && !v.iter().any(|(nr, ..)| *nr == h.id)
+                    {
+                        v.push((
+                            h.id,
+                            format!("{} (inte längre i listan)", h.slag.label()),
+                            true,
+                        ));
+                    }
+                    v
+                },
             })
             .collect(),
         kinds: vals::<Aktivitetstyp>(&["stodsamtal".into()]),
