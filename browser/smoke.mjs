@@ -77,14 +77,19 @@ const keys = Object.fromEntries((process.env.BOJ_DEMO_NYCKLAR || '').split(';')
 
 // A TOTP code (RFC 6238: HMAC-SHA-1, 30-second steps, six digits) of a base32 key, computed here
 // apart from boj's own, as an authenticator app would.
-function totp(key) {
+// A code is accepted once: an account signing in again within the same 30 seconds uses the next
+// step's code, which boj accepts as an authenticator app's clock running one step ahead.
+const senasteSteg = {};
+function totp(key, name) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
   for (const c of key.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
   const bytes = [];
   for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
   const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const steg = Math.max(Math.floor(Date.now() / 30000), (senasteSteg[name] ?? 0) + 1);
+  senasteSteg[name] = steg;
+  counter.writeBigUInt64BE(BigInt(steg));
   const h = createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
   const o = h[h.length - 1] & 15;
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
@@ -95,7 +100,7 @@ async function secondStep(name) {
   await page.waitForLoadState();
   if (new URL(page.url()).pathname !== '/logga-in/kod') return;
   expect(keys[name], `no second-factor key for ${name}`);
-  await page.getByLabel('Kod').fill(totp(keys[name]));
+  await page.getByLabel('Kod').fill(totp(keys[name], name));
   await page.getByRole('button', { name: 'Logga in' }).click();
   await page.waitForLoadState();
   expect(new URL(page.url()).pathname === '/', `second step of ${name} landed on ${page.url()}`);
@@ -110,6 +115,15 @@ async function signIn(name) {
   await page.getByLabel('Lösenord').fill(password);
   await page.getByRole('button', { name: 'Logga in' }).click();
   await secondStep(name);
+}
+
+// The cases referred to a women's shelter in 2026-Q3, as a table of the report page reads them
+// ('..' when hidden): the table of referrals per kind of partner, row "Kvinnojour".
+const KVINNOJOUR = 'Kvinnojouren i länet (exempel) (kvinnojour)';
+async function kvinnojourensHanvisningar() {
+  const table = page.locator('table', { has: page.locator('caption', { hasText: 'Ärenden med hänvisning, per samverkanspartens slag' }) });
+  const cell = table.locator('tr', { has: page.getByRole('rowheader', { name: 'Kvinnojour', exact: true }) }).locator('td').first();
+  return (await cell.innerText()).replace(/[\s\u00a0*]/g, '');
 }
 
 async function issuePeriod(period) {
@@ -267,6 +281,18 @@ await check('the agreement form passes axe-core', async () => {
   await axe('agreement form');
 });
 
+let kvinnojourForut = null;
+await check('the coordinator previews the referrals of 2026-Q3 before a volunteer records one', async () => {
+  await signIn('samordnare');
+  await page.getByRole('link', { name: /Uppföljningsrapporter/ }).first().click();
+  await page.getByRole('heading', { name: 'Uppföljningsrapporter' }).waitFor();
+  const lista = new URL(page.url());
+  await page.goto(new URL(`${lista.pathname}/forhandsgranska?from=2026-07-01&to=2026-09-30`, url).toString());
+  await page.getByRole('heading', { name: /^Förhandsgranskning 2026-07-01/ }).waitFor();
+  kvinnojourForut = Number(await kvinnojourensHanvisningar());
+  expect(Number.isInteger(kvinnojourForut), `the preview shows the referrals to a women's shelter: ${kvinnojourForut}`);
+});
+
 await check('a volunteer registers a case on a phone and sees the answer while filling it in', async () => {
   await page.getByRole('button', { name: 'Logga ut' }).click();
   await page.setViewportSize({ width: 360, height: 740 });
@@ -302,6 +328,8 @@ await check('a volunteer registers a case on a phone and sees the answer while f
   await page.getByLabel('Hemkommun').selectOption('2321');
   await page.locator('#behorighet', { hasText: 'Inom överenskommelsen' }).waitFor();
   await page.getByLabel('Rån').check();
+  // A contact from September, so that its referral is in the quarter the coordinator issues.
+  await page.getByLabel('Datum för kontakten').fill('2026-09-15');
   await page.getByRole('button', { name: 'Registrera' }).click();
   await page.getByRole('heading', { name: 'Inom överenskommelsen' }).waitFor();
   await page.getByText(/Ärendet är registrerat som \d{4}-\d{4}\./).waitFor();
@@ -320,8 +348,9 @@ await check('the volunteer records, corrects and confirms an activity, closes an
   await page.getByText('Rättelsen av aktiviteten är sparad.').waitFor();
   expect(await page.locator('ul.activities').innerText().then((t) => t.includes('1\u00a0h 40\u00a0min')), 'the correction is listed in hours and minutes');
   // A referral names one of the agreement's collaboration partners.
+  await page.locator('#date').fill('2026-09-16');
   await page.locator('#kind').selectOption('hanvisning');
-  await page.locator('#partner').selectOption({ label: 'Kvinnojouren i länet (exempel) (kvinnojour)' });
+  await page.locator('#partner').selectOption({ label: KVINNOJOUR });
   await page.getByRole('button', { name: 'Lägg till' }).click();
   await page.getByText('Aktiviteten är sparad.').waitFor();
   expect(await page.locator('ul.activities').innerText().then((t) => t.includes('Hänvisning till Kvinnojouren i länet (exempel)')), 'the referral names its partner');
@@ -429,8 +458,11 @@ await check('the coordinator previews, issues 2026-Q3 and reads the signed repor
     expect(download.suggestedFilename().endsWith(ext), `download ${link}: ${download.suggestedFilename()}`);
   }
   expect(await page.getByRole('heading', { name: 'Ärenden per hemkommun' }).isVisible(), 'the municipality table is shown');
-  // Referrals per kind of partner, and collaboration hours, are in the issued report.
+  // Referrals per kind of partner, and collaboration hours, are in the issued report: the
+  // volunteer's referral to a women's shelter is one more than the preview showed before it.
   expect(await page.getByRole('heading', { name: /Ärenden med hänvisning, per samverkanspartens slag/ }).isVisible(), 'the referral table is shown');
+  const nu = await kvinnojourensHanvisningar();
+  expect(nu === String(kvinnojourForut + 1), `referrals to a women's shelter: ${kvinnojourForut} before, ${nu} issued`);
   expect(await page.getByRole('heading', { name: 'Samverkan: timmar per samverkanspartens slag' }).isVisible(), 'the collaboration table is shown');
   await axe('issued report');
   await page.getByRole('link', { name: 'Alla rapporter' }).click();

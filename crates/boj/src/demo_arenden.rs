@@ -209,13 +209,27 @@ pub async fn seed(
                         (Aktivitetstyp::PraktiskHjalp, 8),
                         (Aktivitetstyp::MedfoljningPolis, 4),
                         (Aktivitetstyp::MedfoljningRattegang, 5),
-                        (Aktivitetstyp::Hanvisning, 8),
+                        (Aktivitetstyp::Hanvisning, 14),
                     ],
                 );
                 // A referral names one of the agreement's partners; without any, it is support.
                 let (typ, partner) = match (typ, partners.is_empty()) {
                     (Aktivitetstyp::Hanvisning, false) => {
-                        (typ, Some(partners[rng.random_range(0..partners.len())].id))
+                        // Most referrals go to a women's shelter or social services.
+                        let vikter: Vec<(u16, u32)> = partners
+                            .iter()
+                            .map(|sp| {
+                                let w = match sp.slag.as_str() {
+                                    "kvinnojour" => 40,
+                                    "socialtjanst" => 25,
+                                    "polis" => 15,
+                                    "halso_sjukvard" => 10,
+                                    _ => 5,
+                                };
+                                (sp.id, w)
+                            })
+                            .collect();
+                        (typ, Some(pick(&mut rng, &vikter)))
                     }
                     (Aktivitetstyp::Hanvisning, true) => (Aktivitetstyp::Stodsamtal, None),
                     _ => (typ, None),
