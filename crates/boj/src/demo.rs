@@ -155,7 +155,7 @@ async fn seed(app: &App, store: &Store, today: Datum) -> CliResult<()> {
     let password = NyttLosenord::parse(DEMO_PASSWORD)?;
     let org = orgs::create(store, None, "Brottsofferjouren Jämtlands län", None).await?;
     let lan = Lanskod::parse(LAN)?;
-    let mut plan: Vec<(String, Role, Scope)> = vec![
+    let plan: Vec<(String, Role, Scope)> = vec![
         (
             "stodperson1".into(),
             Role::Stodperson,
@@ -174,30 +174,7 @@ async fn seed(app: &App, store: &Store, today: Datum) -> CliResult<()> {
         ("forbund".into(), Role::Forbund, Scope::Lan(lan)),
         ("admin".into(), Role::Admin, Scope::System),
     ];
-    for k in lan.kommuner() {
-        plan.push((
-            format!("kommun-{}", k.kod),
-            Role::Kommun,
-            Scope::Kommun(Kommunkod::parse(k.kod.as_str())?),
-        ));
-    }
-    for (name, role, scope) in plan {
-        users::create(
-            store,
-            None,
-            &Anvandarnamn::parse(&name)?,
-            role,
-            &scope,
-            &password,
-        )
-        .await?;
-    }
-    // Support persons, the coordinator and the admin sign in with a second factor; the demo's
-    // keys are fixed and printed.
-    for name in ANDRA_STEGET.iter().filter(|n| !n.ends_with("-vn")) {
-        let u = users::by_name(store, name).await?;
-        boj_app::konton::exempel_andra_faktor(app, &u.id, &demo_nyckel(name)).await?;
-    }
+    konton(app, store, lan, plan, &password).await?;
     let principal = |name: &'static str| async move {
         Ok::<_, CliError>(users::by_name(store, name).await?.principal())
     };
@@ -277,7 +254,7 @@ async fn seed_second(app: &App, store: &Store, today: Datum) -> CliResult<usize>
     )
     .await?;
     let lan = Lanskod::parse(LAN_2)?;
-    let mut plan: Vec<(String, Role, Scope)> = vec![
+    let plan: Vec<(String, Role, Scope)> = vec![
         (
             "stodperson-vn".into(),
             Role::Stodperson,
@@ -290,28 +267,7 @@ async fn seed_second(app: &App, store: &Store, today: Datum) -> CliResult<usize>
         ),
         ("forbund-vn".into(), Role::Forbund, Scope::Lan(lan)),
     ];
-    for k in lan.kommuner() {
-        plan.push((
-            format!("kommun-{}", k.kod),
-            Role::Kommun,
-            Scope::Kommun(Kommunkod::parse(k.kod.as_str())?),
-        ));
-    }
-    for (name, role, scope) in plan {
-        users::create(
-            store,
-            None,
-            &Anvandarnamn::parse(&name)?,
-            role,
-            &scope,
-            &password,
-        )
-        .await?;
-    }
-    for name in ["stodperson-vn", "samordnare-vn"] {
-        let u = users::by_name(store, name).await?;
-        boj_app::konton::exempel_andra_faktor(app, &u.id, &demo_nyckel(name)).await?;
-    }
+    konton(app, store, lan, plan, &password).await?;
     let principal = |name: &'static str| async move {
         Ok::<_, CliError>(users::by_name(store, name).await?.principal())
     };
@@ -403,6 +359,40 @@ async fn seed_second(app: &App, store: &Store, today: Datum) -> CliResult<usize>
         per_dag: [60, 30, 10, 0],
     };
     crate::demo_arenden::seed(app, &a, &volontarer, &samordnare, &rader, today, &ort).await
+}
+
+/// Creates the accounts of `plan` and one municipal account per municipality of `lan`. Support
+/// persons, coordinators and the admin sign in with a second factor; the demo's keys are fixed and
+/// printed.
+async fn konton(
+    app: &App,
+    store: &Store,
+    lan: Lanskod,
+    mut plan: Vec<(String, Role, Scope)>,
+    password: &NyttLosenord,
+) -> CliResult<()> {
+    for k in lan.kommuner() {
+        plan.push((
+            format!("kommun-{}", k.kod),
+            Role::Kommun,
+            Scope::Kommun(Kommunkod::parse(k.kod.as_str())?),
+        ));
+    }
+    for (name, role, scope) in plan {
+        let u = users::create(
+            store,
+            None,
+            &Anvandarnamn::parse(&name)?,
+            role,
+            &scope,
+            password,
+        )
+        .await?;
+        if ANDRA_STEGET.contains(&name.as_str()) {
+            boj_app::konton::exempel_andra_faktor(app, &u.id, &demo_nyckel(&name)).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The demo accounts that sign in with a second factor (SPEC § 6: the case roles and admin).
