@@ -358,3 +358,40 @@ impl Lager {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The register's memory budget (about 75 MB at a million cases and two million activities)
+    /// rests on these sizes; a referral's partner kind shares the mode's byte.
+    #[test]
+    fn a_case_and_an_activity_stay_24_bytes() {
+        assert_eq!(std::mem::size_of::<Fall>(), 24);
+        assert_eq!(std::mem::size_of::<Akt>(), 24);
+    }
+
+    #[test]
+    fn an_activitys_mode_and_partner_share_a_byte() {
+        let r = Aktrad {
+            seq: 7,
+            fall: 1,
+            date: Datum::parse("2026-03-02").unwrap_or_else(|_| unreachable!()),
+            registered_at: 0,
+            slag: 5,
+            satt: 3,
+            minuter: 30,
+            partner: 8,
+        };
+        let mut l = Lager::default();
+        l.fall.push(Fall {
+            seq: 1,
+            kod: 0,
+            oppnat: r.date,
+            registrerat: r.date,
+        });
+        l.satt_akt(&r);
+        assert_eq!((l.akt[0].satt(), l.akt[0].partner()), (3, 8));
+        assert_eq!(l.akt[0].minuter(), 30);
+    }
+}

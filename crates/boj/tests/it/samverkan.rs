@@ -687,3 +687,47 @@ async fn a_referral_keeps_its_partner_after_the_partner_leaves_the_list() {
     .await;
     assert_eq!(list[0]["partner_kind"], "socialtjanst");
 }
+
+/// The agreement page's partner form: a coordinator adds a partner; a bad organisation number is
+/// said beside the form with what was typed kept, and nothing is saved.
+#[tokio::test]
+async fn the_agreement_page_adds_a_partner_and_explains_a_refusal() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let (c, csrf) = app.login("samordnare").await;
+    let path = app.at(&format!("/avtal/{}/samverkansparter", s.agreement));
+    let res = c
+        .post(&path)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Tjejjouren Exempel"),
+            ("kind", "tjejjour_ungdomsjour"),
+            ("orgnr", "802000-0001"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("id=\"samverkanspart-fel\""), "{page}");
+    assert!(page.contains("value=\"Tjejjouren Exempel\""));
+    assert!(page.contains("value=\"tjejjour_ungdomsjour\" selected"));
+    let res = c
+        .post(&path)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Tjejjouren Exempel"),
+            ("kind", "tjejjour_ungdomsjour"),
+            ("orgnr", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = crate::helpers::text(&c, app.at(&format!("/avtal/{}", s.agreement))).await;
+    assert!(
+        page.contains("<th scope=\"row\">Tjejjouren Exempel</th>"),
+        "{page}"
+    );
+    assert!(page.contains("Tjejjour eller ungdomsjour"));
+}

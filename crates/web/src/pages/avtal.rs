@@ -112,7 +112,19 @@ struct ShowPage {
     manage_partners: bool,
     /// This version's partners with their kind's label.
     partners: Vec<(boj_domain::avtal::Samverkanspartner, &'static str)>,
-    partner_kinds: Vec<(&'static str, &'static str)>,
+    /// The kinds, with the one the refused form held chosen.
+    partner_kinds: Vec<(&'static str, &'static str, bool)>,
+    /// A refused partner form: its message, the field it is about, and what was typed.
+    partner_fel: Option<PartnerFel>,
+}
+
+/// A partner form that was refused, shown again beside its fields.
+pub struct PartnerFel {
+    pub message: String,
+    pub field: Option<String>,
+    pub name: String,
+    pub kind: String,
+    pub orgnr: String,
 }
 
 /// The decision form on its own page: the agreement's parties, the bodies and outcomes, and as many
@@ -190,6 +202,18 @@ async fn show_page(
     n: Option<i64>,
     saved: Option<&'static str>,
 ) -> Result<Html<String>, PageError> {
+    show_page_med(state, who, p, id, n, saved, None).await
+}
+
+async fn show_page_med(
+    state: &AppState,
+    who: &crate::auth::Identity,
+    p: &Principal,
+    id: &str,
+    n: Option<i64>,
+    saved: Option<&'static str>,
+    partner_fel: Option<PartnerFel>,
+) -> Result<Html<String>, PageError> {
     let a = register::las_version(&state.app, p, id, n).await?;
     let beslut = register::beslut(&state.app, &a).await?;
     let own = match &p.scope {
@@ -260,8 +284,12 @@ async fn show_page(
             .collect(),
         partner_kinds: boj_domain::kod::Partnertyp::ALL
             .iter()
-            .map(|k| (k.code(), k.label()))
+            .map(|k| {
+                let vald = partner_fel.as_ref().is_some_and(|f| f.kind == k.code());
+                (k.code(), k.label(), vald)
+            })
             .collect(),
+        partner_fel,
         a,
     })
 }
@@ -269,13 +297,14 @@ async fn show_page(
 /// Adds a collaboration partner from the agreement page's form (`avtal::samverkanspartner`).
 pub async fn add_partner(
     State(state): State<AppState>,
+    Who(who): Who,
     Authed(p): Authed,
     Path(id): Path<String>,
     raw: axum::extract::RawForm,
 ) -> Result<Response, PageError> {
     let f = crate::extract::pairs(&raw);
     let one = |k: &str| crate::extract::one(&f, k);
-    register::samverkanspartner(
+    let r = register::samverkanspartner(
         &state.app,
         &p,
         &id,
@@ -285,8 +314,23 @@ pub async fn add_partner(
             orgnr: Some(one("orgnr")),
         },
     )
-    .await?;
-    Ok(Redirect::to(&format!("/avtal/{id}?sparat=samverkan#sparat")).into_response())
+    .await;
+    match r.map_err(Failure::from) {
+        Ok(_) => Ok(Redirect::to(&format!("/avtal/{id}?sparat=samverkan#sparat")).into_response()),
+        // What the strategist or coordinator can mend is said beside the form, with what they typed.
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
+            let fel = PartnerFel {
+                message: e.message.clone(),
+                field: e.field.as_ref().map(|f| f.to_string()),
+                name: one("name"),
+                kind: one("kind"),
+                orgnr: one("orgnr"),
+            };
+            let page = show_page_med(&state, &who, &p, &id, None, None, Some(fel)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
 }
 
 /// Removes a collaboration partner from the agreement page (`avtal::samverkanspartner`).
