@@ -731,3 +731,52 @@ async fn the_agreement_page_adds_a_partner_and_explains_a_refusal() {
     );
     assert!(page.contains("Tjejjour eller ungdomsjour"));
 }
+
+/// The page a coordinator records the organisation's own work on: collaboration with a partner
+/// chosen from the agreement's list, and a refusal said on the page with nothing saved.
+#[tokio::test]
+async fn the_coordinator_records_collaboration_on_the_page() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let (kvinnojour, ..) = partners_and_referrals(&app, &s).await;
+    let (c, csrf) = app.login("samordnare").await;
+    let page = crate::helpers::text(&c, app.at("/verksamhet")).await;
+    let value = format!("{}/{kvinnojour}", s.agreement);
+    assert!(
+        page.contains(&format!(
+            "<option value=\"{value}\">Kvinnojouren (kvinnojour)</option>"
+        )),
+        "{page}"
+    );
+    let send = |partner: String, hours: &'static str| {
+        let c = c.clone();
+        let csrf = csrf.clone();
+        let url = app.at("/verksamhet/samverkan");
+        async move {
+            c.post(url)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("month", "2026-03"),
+                    ("partner", partner.as_str()),
+                    ("form", "utbildning"),
+                    ("hours", hours),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = send(value.clone(), "2,5").await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Samverkan är registrerad.")
+    );
+    let res = send(String::new(), "1").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Välj samverkanspart."));
+    let doc = issue(&app, &s.sam, &s.agreement, "2026-Q1").await;
+    assert_eq!(cell(&doc, "samverkan_form", "utbildning"), Some(2.5));
+}
