@@ -838,28 +838,8 @@ pub async fn samverkan(app: &App, p: &Principal, b: &Samverkansarbete) -> Result
         None,
     )
     .await?;
-    let partner = a
-        .version
-        .settings
-        .samverkanspartner
-        .iter()
-        .find(|sp| sp.id == b.partner)
-        .and_then(|sp| {
-            Some(boj_domain::arende::Hanvisning {
-                id: sp.id,
-                slag: sp.typ()?,
-            })
-        })
-        .ok_or_else(|| {
-            boj_domain::DomainError::new(
-                Code::OgiltigForfragan,
-                format!(
-                    "Samverkanspart {} finns inte i överenskommelsens lista.",
-                    b.partner
-                ),
-            )
-            .falt("partner")
-        })?;
+    let partner =
+        boj_domain::arende::Hanvisning::i_listan(&a.version.settings.samverkanspartner, b.partner)?;
     Ok(arenden::add_collaboration(
         &app.store,
         Some(&p.user_id),

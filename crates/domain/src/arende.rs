@@ -235,11 +235,38 @@ pub struct Aktivitet {
     pub partner: Option<Hanvisning>,
 }
 
-/// The partner a referral names: its number in the agreement's list and its kind.
+/// The partner a referral or collaboration entry names: its number in the agreement's list and
+/// its kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hanvisning {
     pub id: u16,
     pub slag: crate::kod::Partnertyp,
+}
+
+impl Hanvisning {
+    /// Partner `id` of the agreement's list `partners`, as an entry names it (422 on `partner`
+    /// when the list does not hold it).
+    pub fn i_listan(
+        partners: &[crate::avtal::Samverkanspartner],
+        id: u16,
+    ) -> Result<Self, DomainError> {
+        partners
+            .iter()
+            .find(|sp| sp.id == id)
+            .and_then(|sp| {
+                Some(Hanvisning {
+                    id: sp.id,
+                    slag: sp.typ()?,
+                })
+            })
+            .ok_or_else(|| {
+                DomainError::new(
+                    Code::OgiltigForfragan,
+                    format!("Samverkanspart {id} finns inte i överenskommelsens lista."),
+                )
+                .falt("partner")
+            })
+    }
 }
 
 impl Aktivitet {
@@ -262,21 +289,7 @@ impl Aktivitet {
             )
             .falt("partner")),
             (Aktivitetstyp::Hanvisning, Some(id)) => {
-                let sp = partners
-                    .iter()
-                    .find(|sp| sp.id == id)
-                    .and_then(|sp| Some((sp.id, sp.typ()?)))
-                    .ok_or_else(|| {
-                        DomainError::new(
-                            Code::OgiltigForfragan,
-                            format!("Samverkanspart {id} finns inte i överenskommelsens lista."),
-                        )
-                        .falt("partner")
-                    })?;
-                self.partner = Some(Hanvisning {
-                    id: sp.0,
-                    slag: sp.1,
-                });
+                self.partner = Some(Hanvisning::i_listan(partners, id)?);
                 Ok(self)
             }
             (_, Some(_)) => Err(DomainError::new(
