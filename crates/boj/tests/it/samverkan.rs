@@ -27,6 +27,15 @@ async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> reqwest::
     send(app, reqwest::Method::POST, token, path, Some(body)).await
 }
 
+/// A GET that must answer 200, as JSON.
+async fn get(app: &TestApp, token: &str, path: &str) -> Value {
+    json_of(
+        send(app, reqwest::Method::GET, token, path, None).await,
+        200,
+    )
+    .await
+}
+
 async fn json_of(res: reqwest::Response, status: u16) -> Value {
     let got = res.status().as_u16();
     let text = res.text().await.unwrap();
@@ -96,18 +105,7 @@ async fn issue(app: &TestApp, token: &str, agreement: &str, period: &str) -> Val
     )
     .await;
     let id = r["id"].as_str().unwrap();
-    let v = json_of(
-        send(
-            app,
-            reqwest::Method::GET,
-            token,
-            &format!("/api/v1/reports/{id}"),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let v = get(app, token, &format!("/api/v1/reports/{id}")).await;
     v.get("report").cloned().unwrap_or(v)
 }
 
@@ -156,18 +154,7 @@ async fn partners_and_referrals(app: &TestApp, s: &Setup) -> (u16, u16, u16) {
     assert_eq!(res.status(), 204);
     let again = add_partner(app, &s.sam, &s.agreement, "Socialtjänsten", "socialtjanst").await;
     assert_eq!(again, 4);
-    let a = json_of(
-        send(
-            app,
-            reqwest::Method::GET,
-            &s.sp1,
-            &format!("/api/v1/agreements/{}", s.agreement),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let a = get(app, &s.sp1, &format!("/api/v1/agreements/{}", s.agreement)).await;
     let names: Vec<&str> = a["settings"]["partners"]
         .as_array()
         .unwrap()
@@ -432,24 +419,14 @@ async fn the_second_partnerships_users_are_refused_everything_of_the_first() {
     .await;
     let report = issue(&app, &s.sam, &s.agreement, "2026-Q1").await;
     let report_id = report["id"].as_str().unwrap().to_string();
-    let activity: Value = json_of(
-        send(&app, reqwest::Method::GET, &s.sp1, &acts, None).await,
-        200,
-    )
-    .await;
+    let activity: Value = get(&app, &s.sp1, &acts).await;
     let aid = activity[0]["id"].as_str().unwrap().to_string();
     assert_eq!(activity[0]["partner_kind"], "kvinnojour");
     let decision = {
-        let a = json_of(
-            send(
-                &app,
-                reqwest::Method::GET,
-                &s.forbund,
-                &format!("/api/v1/agreements/{}", s.agreement),
-                None,
-            )
-            .await,
-            200,
+        let a = get(
+            &app,
+            &s.forbund,
+            &format!("/api/v1/agreements/{}", s.agreement),
         )
         .await;
         a["decisions"][0]["id"].as_str().unwrap().to_string()
@@ -583,18 +560,7 @@ async fn the_second_partnerships_users_are_refused_everything_of_the_first() {
         }
     }
     // The first partnership's figures are unchanged by all of it.
-    let nu = json_of(
-        send(
-            &app,
-            reqwest::Method::GET,
-            &s.sam,
-            &format!("/api/v1/agreements/{}", s.agreement),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let nu = get(&app, &s.sam, &format!("/api/v1/agreements/{}", s.agreement)).await;
     assert_eq!(nu["settings"]["partners"].as_array().unwrap().len(), 3);
     // Their lists hold nothing of the first partnership.
     for (who, token) in &others {
@@ -630,11 +596,7 @@ async fn a_referral_keeps_its_partner_after_the_partner_leaves_the_list() {
         201,
     )
     .await;
-    let list = json_of(
-        send(&app, reqwest::Method::GET, &s.sp1, &acts, None).await,
-        200,
-    )
-    .await;
+    let list = get(&app, &s.sp1, &acts).await;
     let aid = list[0]["id"].as_str().unwrap().to_string();
     let res = send(
         &app,
@@ -659,11 +621,7 @@ async fn a_referral_keeps_its_partner_after_the_partner_leaves_the_list() {
     )
     .await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
-    let list = json_of(
-        send(&app, reqwest::Method::GET, &s.sp1, &acts, None).await,
-        200,
-    )
-    .await;
+    let list = get(&app, &s.sp1, &acts).await;
     assert_eq!(
         (list[0]["partner"].as_u64(), list[0]["minutes"].as_u64()),
         (Some(u64::from(polis)), Some(45))
@@ -680,11 +638,7 @@ async fn a_referral_keeps_its_partner_after_the_partner_leaves_the_list() {
     )
     .await;
     assert!(res.status().is_success());
-    let list = json_of(
-        send(&app, reqwest::Method::GET, &s.sp1, &acts, None).await,
-        200,
-    )
-    .await;
+    let list = get(&app, &s.sp1, &acts).await;
     assert_eq!(list[0]["partner_kind"], "socialtjanst");
 }
 
